@@ -134,3 +134,28 @@ BEGIN
       WHERE id = p_account;
   END IF;
 END $$;
+
+-- Posts one staff-initiated movement (top-up or adjustment) with its running balance, under the account row lock.
+-- Returns the new entry's id and the balance after it.
+CREATE FUNCTION gw_post(p_account uuid, p_kind "LedgerKind", p_amount bigint, p_reference text, p_staff uuid)
+RETURNS TABLE (entry_id bigint, balance_micros bigint)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_balance bigint;
+BEGIN
+  IF p_kind NOT IN ('top_up', 'adjustment') THEN
+    RAISE EXCEPTION 'gw_post only posts top_up and adjustment entries, not %', p_kind;
+  END IF;
+  SELECT a.balance_micros INTO v_balance FROM accounts a WHERE a.id = p_account FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'account % not found', p_account USING ERRCODE = 'no_data_found';
+  END IF;
+  v_balance := v_balance + p_amount;
+  INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, reference, staff_id)
+    VALUES (p_account, p_kind, p_amount, v_balance, p_reference, p_staff)
+    RETURNING id INTO entry_id;
+  UPDATE accounts SET balance_micros = v_balance, updated_at = now() WHERE id = p_account;
+  balance_micros := v_balance;
+  RETURN NEXT;
+END $$;

@@ -1,0 +1,61 @@
+import { DEFAULT_OUTPUT_TOKENS, MAX_OUTPUT_TOKENS, NO_MARKERS, parseMarkers, planOutput } from './markers';
+
+describe(parseMarkers.name, () => {
+  it('returns no markers for plain text', () => {
+    expect(parseMarkers('hello there')).toBe(NO_MARKERS);
+    expect(parseMarkers('mock: nothing here')).toEqual(NO_MARKERS);
+  });
+
+  it('reads every marker', () => {
+    expect(
+      parseMarkers(
+        'mock:output_tokens=50 mock:status=503 mock:delay_ms=10 mock:stall mock:invalid_json ' +
+          'mock:drop_after=5 mock:chunk_delay_ms=20 mock:tool_call',
+      ),
+    ).toEqual({
+      outputTokens: 50,
+      status: 503,
+      delayMs: 10,
+      stall: true,
+      invalidJson: true,
+      dropAfter: 5,
+      chunkDelayMs: 20,
+      toolCall: true,
+    });
+  });
+
+  it('finds markers inside other text and lets the last one win', () => {
+    const markers = parseMarkers('please, mock:output_tokens=3, then (mock:output_tokens=7).');
+    expect(markers.outputTokens).toBe(7);
+  });
+
+  it('accepts zero values', () => {
+    expect(parseMarkers('mock:output_tokens=0 mock:drop_after=0')).toMatchObject({ outputTokens: 0, dropAfter: 0 });
+  });
+
+  it('ignores unknown markers, missing values and statuses that cannot be final', () => {
+    expect(parseMarkers('mock:whatever=3 mock:output_tokens mock:status=99 mock:status=600 mock:status=101')).toEqual(
+      NO_MARKERS,
+    );
+    expect(parseMarkers('mock:status=200').status).toBe(200);
+    expect(parseMarkers('mock:status=599').status).toBe(599);
+  });
+
+  it('clamps absurd values', () => {
+    expect(parseMarkers('mock:output_tokens=99999999999999999999').outputTokens).toBe(MAX_OUTPUT_TOKENS);
+    expect(parseMarkers('mock:delay_ms=99999999999999').delayMs).toBe(2_147_483_647);
+  });
+});
+
+describe(planOutput.name, () => {
+  it('defaults to 16 tokens', () => {
+    expect(planOutput(NO_MARKERS, undefined)).toEqual({ tokens: DEFAULT_OUTPUT_TOKENS, capped: false });
+  });
+
+  it('caps by the max tokens of the request', () => {
+    const markers = parseMarkers('mock:output_tokens=50');
+    expect(planOutput(markers, 10)).toEqual({ tokens: 10, capped: true });
+    expect(planOutput(markers, 50)).toEqual({ tokens: 50, capped: false });
+    expect(planOutput(NO_MARKERS, 0)).toEqual({ tokens: 0, capped: true });
+  });
+});

@@ -1,0 +1,131 @@
+import { replyPiece, replyText } from './mock-text';
+import { type FrameSource, sseData } from './sse';
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
+
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Everything an answer to one chat completions request is made of. */
+export interface ChatAnswer {
+  readonly id: string;
+  readonly created: number;
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly finishReason: FinishReason;
+  readonly toolCall: ToolCall | undefined;
+}
+
+export const TOOL_ARGUMENTS = '{"mock":true}';
+/** How a real stream splits the arguments: a few fragments of a few characters. */
+export const TOOL_ARGUMENT_FRAGMENTS: readonly string[] = ['{"', 'mock', '":', 'true', '}'];
+
+export function chatUsage(a: ChatAnswer): object {
+  return {
+    prompt_tokens: a.inputTokens,
+    completion_tokens: a.outputTokens,
+    total_tokens: a.inputTokens + a.outputTokens,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  };
+}
+
+export function chatCompletionBody(a: ChatAnswer): object {
+  const message =
+    a.toolCall === undefined
+      ? { role: 'assistant', content: replyText(a.outputTokens), refusal: null }
+      : {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          tool_calls: [
+            { id: a.toolCall.id, type: 'function', function: { name: a.toolCall.name, arguments: TOOL_ARGUMENTS } },
+          ],
+        };
+  return {
+    id: a.id,
+    object: 'chat.completion',
+    created: a.created,
+    model: a.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: a.finishReason }],
+    usage: chatUsage(a),
+    system_fingerprint: 'fp_mock',
+  };
+}
+
+/** The body `mock:invalid_json` answers with: the start of a completion, cut off. */
+export function truncatedChatCompletion(a: ChatAnswer): string {
+  return `{"id":"${a.id}","object":"chat.completion","created":${a.created},"choices":[{"index":0,"message":{"role":`;
+}
+
+/**
+ * The chunks of a streamed completion. They are assembled from strings rather than JSON.stringify'd objects because
+ * benchmarks measure the gateway against this mock, which must cost next to nothing per chunk.
+ */
+export class ChatCompletionStream implements FrameSource {
+  readonly head = 1;
+  readonly content: number;
+  readonly length: number;
+  private readonly prefix: string;
+  private readonly suffix: string;
+
+  constructor(
+    private readonly answer: ChatAnswer,
+    private readonly includeUsage: boolean,
+  ) {
+    this.content = answer.toolCall === undefined ? answer.outputTokens : TOOL_ARGUMENT_FRAGMENTS.length;
+    // head, content, finish chunk, optional usage chunk, [DONE]
+    this.length = this.head + this.content + (includeUsage ? 3 : 2);
+    this.prefix =
+      `{"id":"${answer.id}","object":"chat.completion.chunk","created":${answer.created},` +
+      `"model":${JSON.stringify(answer.model)},"system_fingerprint":"fp_mock","choices":[`;
+    this.suffix = includeUsage ? '],"usage":null}' : ']}';
+  }
+
+  frame(i: number): string {
+    const { answer } = this;
+    if (i === 0) return this.choice(this.firstDelta(), null);
+    if (i <= this.content) {
+      return answer.toolCall === undefined
+        ? this.choice(`{"content":${JSON.stringify(replyPiece(i - 1))}}`, null)
+        : this.choice(
+            `{"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(TOOL_ARGUMENT_FRAGMENTS[i - 1])}}}]}`,
+            null,
+          );
+    }
+    if (i === this.content + 1) return this.choice('{}', answer.finishReason);
+    if (this.includeUsage && i === this.content + 2) {
+      return sseData(`${this.prefix}],"usage":${JSON.stringify(chatUsage(answer))}}`);
+    }
+    return 'data: [DONE]\n\n';
+  }
+
+  private firstDelta(): string {
+    const call = this.answer.toolCall;
+    if (call === undefined) return '{"role":"assistant","content":""}';
+    return (
+      `{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"${call.id}","type":"function",` +
+      `"function":{"name":${JSON.stringify(call.name)},"arguments":""}}]}`
+    );
+  }
+
+  private choice(delta: string, finishReason: FinishReason | null): string {
+    const finish = finishReason === null ? 'null' : `"${finishReason}"`;
+    return sseData(
+      `${this.prefix}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}${this.suffix}`,
+    );
+  }
+}
+
+export interface EmbeddingItem {
+  readonly object: 'embedding';
+  readonly index: number;
+  readonly embedding: number[] | string;
+}
+
+export function embeddingsBody(model: string, data: EmbeddingItem[], inputTokens: number): object {
+  return { object: 'list', data, model, usage: { prompt_tokens: inputTokens, total_tokens: inputTokens } };
+}

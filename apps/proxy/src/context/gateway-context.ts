@@ -1,0 +1,52 @@
+import type { FastifyRequest } from 'fastify';
+import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
+import type { WireProtocol } from '@gw/common';
+
+export type GatewayEndpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens';
+
+/** Rate-limit state of this request's key, for the X-RateLimit-* headers. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+/**
+ * Everything the gateway learns about one request as it passes the guards and interceptors. It lives on the Fastify
+ * request, so it dies with the request: nothing here is shared between requests or instances.
+ */
+export interface GatewayContext {
+  generationId: string;
+  requestId: string;
+  /** process.hrtime.bigint() at arrival. */
+  startedAt: bigint;
+  receivedAt: Date;
+  protocol: WireProtocol;
+  endpoint?: GatewayEndpoint;
+  key?: ApiKeyAuthRecord;
+  rateLimit?: RateLimitState;
+  /** The model name as the client sent it; responses carry it back unchanged. */
+  requestedModel?: string;
+  model?: ModelRecord;
+  /** The validated request body. */
+  body?: Record<string, unknown>;
+  stream: boolean;
+  /** The upstream side of the request, as far as it got. */
+  upstream?: { channelId: string; attempts: number; status: number | null; latencyMs: number | null };
+  /** Set once the estimate is reserved; the interceptor closes it whatever happens next. */
+  hold?: { amountMicros: bigint; inputTokens: number; maxOutputTokens: number };
+  /** Whether this request's usage record is taken care of (by settlement); otherwise onResponse writes it. */
+  usageRecorded?: boolean;
+  /** The wire type of the error the client got, if any. */
+  errorType?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    gw: GatewayContext;
+  }
+}
+
+export function gatewayContext(request: FastifyRequest): GatewayContext {
+  return request.gw;
+}

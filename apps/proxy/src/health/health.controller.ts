@@ -1,0 +1,40 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { PrismaService } from '@gw/db';
+import { RedisService } from '@gw/redis';
+
+/** Liveness and readiness for load balancers and orchestrators. No auth, no rate limit. */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
+  ) {}
+
+  @Get('healthz')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const [db, redis] = await Promise.all([probe(() => this.prisma.ping()), probe(() => this.redis.ping())]);
+    const ready = db && redis;
+    reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', postgres: db, redis });
+  }
+}
+
+async function probe(check: () => Promise<unknown>, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,25 @@
+import { applyDecorators, SetMetadata, UseFilters } from '@nestjs/common';
+import type { ClassConstructor } from 'class-transformer';
+import type { WireProtocol } from '@gw/common';
+import type { GatewayEndpoint } from '../context/gateway-context';
+import { AnthropicErrorFilter, OpenAiErrorFilter } from './protocol-exception.filters';
+
+export interface GatewayRouteOptions {
+  protocol: WireProtocol;
+  endpoint: GatewayEndpoint;
+  /** Billable routes reserve an estimate before the upstream call and settle after it. */
+  billable: boolean;
+  /** DTO the JSON body is validated against; routes with a body name a model in it (resolved and checked). */
+  body?: ClassConstructor<object>;
+}
+
+export const GATEWAY_ROUTE = Symbol('gateway-route');
+
+/**
+ * Declares a proxy route: the global guards and the billing interceptor read this to decide what to do, so a handler
+ * states its behaviour in one place.
+ */
+export function GatewayRoute(options: GatewayRouteOptions): MethodDecorator {
+  const filter = options.protocol === 'anthropic' ? AnthropicErrorFilter : OpenAiErrorFilter;
+  return applyDecorators(SetMetadata(GATEWAY_ROUTE, options), UseFilters(filter));
+}

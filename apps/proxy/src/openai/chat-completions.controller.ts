@@ -1,0 +1,18 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import type { RelayResult } from '../relay/relay-result';
+import { ChatCompletionRequestDto } from './chat-completion.dto';
+import { OpenAiChatRelay } from './openai-chat.relay';
+
+@Controller('v1')
+export class ChatCompletionsController {
+  constructor(private readonly relay: OpenAiChatRelay) {}
+
+  @Post('chat/completions')
+  @HttpCode(200)
+  @GatewayRoute({ protocol: 'openai', endpoint: 'chat.completions', billable: true, body: ChatCompletionRequestDto })
+  create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
+    return this.relay.relay(request.gw, reply);
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@gw/config';
+import { BillingModule } from '@gw/billing';
+import { CatalogModule } from '@gw/catalog';
+import { DbModule } from '@gw/db';
+import { JobsModule } from '@gw/jobs';
+import { KeysModule } from '@gw/keys';
+import { RedisModule } from '@gw/redis';
+import { HealthController } from './health/health.controller';
+import { ApiKeyGuard } from './middleware/api-key.guard';
+import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
+import { BillingInterceptor } from './middleware/billing.interceptor';
+import { ModelAccessGuard } from './middleware/model-access.guard';
+import { GlobalExceptionFilter } from './middleware/protocol-exception.filters';
+import { ChatCompletionsController } from './openai/chat-completions.controller';
+import { OpenAiChatRelay } from './openai/openai-chat.relay';
+import { UpstreamClient } from './upstream/upstream-client';
+import { UpstreamPools } from './upstream/upstream-pools';
+
+@Module({})
+export class ProxyModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ProxyModule,
+      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, JobsModule, KeysModule, CatalogModule, BillingModule],
+      controllers: [HealthController, ChatCompletionsController],
+      providers: [
+        AuthFailureLimiter,
+        UpstreamPools,
+        UpstreamClient,
+        OpenAiChatRelay,
+        // Order matters: authenticate, then (rate limit, then) validate and resolve the model, then bill.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: ModelAccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: BillingInterceptor },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { GatewayError, GatewayErrorCode } from '@gw/common';
+
+/** The client went away: nothing to answer, but the upstream call must be aborted and the request settled. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/** Our own per-attempt deadline fired (distinct from the client leaving). */
+export class UpstreamTimeoutError extends Error {
+  constructor(readonly seconds: number) {
+    super(`upstream did not answer within ${seconds} s`);
+    this.name = 'UpstreamTimeoutError';
+  }
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+
+/** A transport failure of the upstream call -> the error the client gets (spec/proxy.md, "Timeouts and failures"). */
+export function classifyTransportError(error: unknown, timeoutS: number): GatewayError | ClientGoneError {
+  if (error instanceof ClientGoneError) return error;
+  if (error instanceof UpstreamTimeoutError) return GatewayError.timeout(error.seconds);
+  const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return GatewayError.timeout(timeoutS);
+  if (code && UNAVAILABLE_CODES.has(code)) {
+    return GatewayError.unavailable('The upstream provider is unavailable');
+  }
+  return new GatewayError(GatewayErrorCode.UPSTREAM_ERROR, 'The upstream provider failed to answer', { cause: error });
+}
+
+/** Whether a failure may be retried on another channel (before any byte reached the client). */
+export function isRetryable(error: GatewayError): boolean {
+  return error.status === 502 || error.status === 503 || error.status === 504;
+}
+
+/** The provider's own error message from its error body, if it has one (both protocols nest it in `error`). */
+export function providerMessage(body: string): string | null {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof parsed.error === 'object' && typeof parsed.error?.message === 'string') return parsed.error.message;
+    if (typeof parsed.error === 'string') return parsed.error;
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: no message to pass on
+  }
+  return null;
+}
+
+/**
+ * A non-2xx upstream answer -> the client's error. 429/503/529 mean "overloaded": 503 with the provider's
+ * Retry-After. Other 5xx: 502. Other 4xx: the provider's status and message, in the caller's format.
+ */
+export function classifyUpstreamStatus(status: number, body: string, retryAfter: string | undefined): GatewayError {
+  if (status === 429 || status === 503 || status === 529) {
+    const headers = retryAfter && /^\d{1,6}$/.test(retryAfter.trim()) ? { 'retry-after': retryAfter.trim() } : undefined;
+    return GatewayError.unavailable('The upstream provider is overloaded; retry later', headers);
+  }
+  if (status >= 500) return GatewayError.upstream(`The upstream provider returned an error (HTTP ${status})`);
+  // The provider refusing the gateway's own credential is our failure, not the client's key: never a client 401.
+  if (status === 401) return GatewayError.upstream('The upstream provider rejected the gateway credentials');
+  const message = providerMessage(body) ?? `The upstream provider rejected the request (HTTP ${status})`;
+  return new GatewayError(GatewayErrorCode.INVALID_REQUEST, message, { status });
+}

@@ -1,0 +1,26 @@
+// Three tiers (see README, "Tests"): colocated unit specs, integration specs on real PostgreSQL/Redis, and end-to-end
+// specs that drive the built apps over real HTTP with the official SDKs.
+const swc = ['@swc/jest', { swcrc: true }];
+const moduleNameMapper = { '^@gw/([a-z-]+)$': '<rootDir>/libs/$1/src' };
+
+const tier = (displayName, testMatch, extra = {}) => ({
+  displayName,
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  testMatch,
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts']),
+    tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], {
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+    }),
+    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], {
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+    }),
+  ],
+};

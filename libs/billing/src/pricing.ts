@@ -1,0 +1,64 @@
+import { ceilDiv } from '@gw/common';
+
+/** A model's prices, in micro-dollars per million tokens (USD 0.40 / MTok = 400_000n). */
+export interface ModelPrice {
+  inputMicrosPerMTok: bigint;
+  outputMicrosPerMTok: bigint;
+  /** Cache reads; null means the provider does not discount them (charged at the input price). */
+  cachedInputMicrosPerMTok: bigint | null;
+  /** Cache writes (Anthropic); null means charged at the input price. */
+  cacheWriteMicrosPerMTok: bigint | null;
+}
+
+/**
+ * Token counts of one request, normalised across providers. `inputTokens` is every input token, including the ones
+ * read from or written to the prompt cache; `cachedInputTokens` and `cacheWriteTokens` are parts of it.
+ * (OpenAI reports cached tokens inside prompt_tokens; Anthropic reports them beside input_tokens: see usage mappers.)
+ */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+}
+
+export const ZERO_USAGE: TokenUsage = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+});
+
+const TOKENS_PER_MTOK = 1_000_000n;
+
+function tokens(count: number, field: string): bigint {
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`${field} must be a non-negative integer`);
+  return BigInt(count);
+}
+
+/**
+ * The cost of a request in micro-dollars: every token class at its price, summed exactly in
+ * micro-dollar-per-million-token units, then rounded up once to the micro-dollar.
+ */
+export function costMicros(price: ModelPrice, usage: TokenUsage): bigint {
+  const input = tokens(usage.inputTokens, 'inputTokens');
+  const cached = tokens(usage.cachedInputTokens, 'cachedInputTokens');
+  const cacheWrite = tokens(usage.cacheWriteTokens, 'cacheWriteTokens');
+  const output = tokens(usage.outputTokens, 'outputTokens');
+  // A provider reporting more cached than total input would otherwise make the uncached part negative.
+  const special = cached + cacheWrite > input ? input : cached + cacheWrite;
+  const cachedPart = cached > special ? special : cached;
+  const writePart = special - cachedPart;
+  const uncached = input - special;
+  const total =
+    uncached * price.inputMicrosPerMTok +
+    cachedPart * (price.cachedInputMicrosPerMTok ?? price.inputMicrosPerMTok) +
+    writePart * (price.cacheWriteMicrosPerMTok ?? price.inputMicrosPerMTok) +
+    output * price.outputMicrosPerMTok;
+  return ceilDiv(total, TOKENS_PER_MTOK);
+}
+
+/** The hold placed before the upstream call: every input token at the full input price, plus the output allowance. */
+export function estimateMicros(price: ModelPrice, inputTokens: number, maxOutputTokens: number): bigint {
+  return costMicros(price, { inputTokens, outputTokens: maxOutputTokens, cachedInputTokens: 0, cacheWriteTokens: 0 });
+}

@@ -1,0 +1,2 @@
+export * from './model-catalog.service';
+export * from './catalog.module';

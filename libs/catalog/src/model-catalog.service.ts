@@ -1,0 +1,83 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@gw/config';
+import { ModelRecord, ModelsRepository } from '@gw/db';
+import { CacheInvalidationBus } from '@gw/redis';
+
+/**
+ * The model catalog (ids, aliases, prices, channels) held in memory by every proxy instance: a request never reads it
+ * from the database. Admin changes publish a 'model' invalidation; the catalog reloads at once and serves the previous
+ * snapshot until the new one is in. A TTL refresh covers any missed message.
+ */
+@Injectable()
+export class ModelCatalog implements OnModuleInit {
+  private readonly logger = new Logger(ModelCatalog.name);
+  private byName = new Map<string, ModelRecord>();
+  private models: ModelRecord[] = [];
+  private loadedAt = 0;
+  private loading: Promise<void> | null = null;
+  private stale = false;
+
+  constructor(
+    private readonly repository: ModelsRepository,
+    private readonly bus: CacheInvalidationBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.bus.on('model', () => {
+      this.stale = true;
+      void this.reload();
+    });
+    await this.reload();
+  }
+
+  /** By canonical id ("openai/gpt-4.1-mini") or alias ("gpt-4.1-mini"); disabled models resolve too (callers decide). */
+  resolve(name: string): ModelRecord | undefined {
+    this.refreshIfExpired();
+    return this.byName.get(name);
+  }
+
+  all(): readonly ModelRecord[] {
+    this.refreshIfExpired();
+    return this.models;
+  }
+
+  /** Waits for a reload in progress (tests and start-up). */
+  async ready(): Promise<void> {
+    if (this.loading) await this.loading;
+  }
+
+  private refreshIfExpired(): void {
+    if (Date.now() - this.loadedAt > this.config.cache.ttlMs) void this.reload();
+  }
+
+  private reload(): Promise<void> {
+    if (this.loading) {
+      // A change arrived during a load that may have read the old rows: load once more after it.
+      return this.loading.then(() => (this.stale ? this.reload() : undefined));
+    }
+    this.stale = false;
+    this.loading = this.repository
+      .findAllWithChannels()
+      .then((models) => {
+        const byName = new Map<string, ModelRecord>();
+        for (const model of models) {
+          byName.set(model.id, model);
+          for (const alias of model.aliases) if (!byName.has(alias)) byName.set(alias, model);
+        }
+        this.models = models;
+        this.byName = byName;
+        this.loadedAt = Date.now();
+      })
+      .catch((error: unknown) => {
+        // Keep serving the last good snapshot; the next request past the TTL tries again.
+        this.loadedAt = Date.now() - this.config.cache.ttlMs + 1_000;
+        this.logger.error(`model catalog reload failed: ${(error as Error).message}`);
+        if (this.models.length === 0) throw error;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+}

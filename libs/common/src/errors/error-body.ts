@@ -1,0 +1,31 @@
+import { GatewayError, INTERNAL_ERROR_MESSAGE } from './gateway-error';
+
+export type WireProtocol = 'openai' | 'anthropic';
+
+export interface ErrorView {
+  status: number;
+  type: string;
+  message: string;
+  headers: Record<string, string>;
+}
+
+/** Any thrown value -> what the client may see. Unknown errors never leak their message. */
+export function toErrorView(error: unknown): ErrorView {
+  if (error instanceof GatewayError) {
+    return { status: error.status, type: error.type, message: error.message, headers: error.headers };
+  }
+  return { status: 500, type: 'server_error', message: INTERNAL_ERROR_MESSAGE, headers: {} };
+}
+
+/** The JSON body of an error in the caller's protocol (spec/errors.md, "Formats"). */
+export function errorBody(protocol: WireProtocol, view: Pick<ErrorView, 'status' | 'type' | 'message'>): object {
+  if (protocol === 'anthropic') {
+    return { type: 'error', error: { type: view.type, message: view.message } };
+  }
+  return { error: { message: view.message, type: view.type, code: String(view.status) } };
+}
+
+/** Which protocol a URL speaks: `/anthropic/*` is Anthropic, everything else answers in the OpenAI format. */
+export function protocolOfUrl(url: string): WireProtocol {
+  return url.startsWith('/anthropic/') || url === '/anthropic' ? 'anthropic' : 'openai';
+}

@@ -1,0 +1,6 @@
+export * from './money';
+export * from './crypto';
+export * from './ids';
+export * from './errors/gateway-error';
+export * from './errors/error-body';
+export * from './keyed-batcher';

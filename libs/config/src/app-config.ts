@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { EnvDto } from './env.schema';
+
+/** The validated, typed configuration every app receives (never process.env directly). */
+export interface AppConfig {
+  instanceId: string;
+  host: string;
+  logLevel: string;
+  db: { url: string; poolMax: number };
+  redis: { url: string; keyPrefix: string };
+  ports: { proxy: number; admin: number; worker: number };
+  admin: { bootstrapToken: string | undefined };
+  proxy: {
+    defaultRpm: number;
+    authFailureLimit: number;
+    bodyLimitBytes: number;
+    upstreamTimeoutS: number;
+    streamIdleTimeoutMs: number;
+    maxInflightRequests: number;
+    shutdownGraceMs: number;
+  };
+  billing: { reservationStaleAfterS: number };
+  cache: { ttlMs: number };
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+}
+
+/** Validates the environment and returns the typed config; throws listing every bad or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const dto = plainToInstance(EnvDto, defined, { exposeDefaultValues: true });
+  const errors = validateSync(dto, { whitelist: true, forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigValidationError(describe(errors));
+  return {
+    instanceId: dto.INSTANCE_ID ?? `${hostname()}:${process.pid}`,
+    host: dto.HOST,
+    logLevel: dto.LOG_LEVEL,
+    db: { url: dto.DATABASE_URL, poolMax: dto.DB_POOL_MAX },
+    redis: { url: dto.REDIS_URL, keyPrefix: dto.REDIS_KEY_PREFIX },
+    ports: { proxy: dto.PROXY_PORT, admin: dto.ADMIN_PORT, worker: dto.WORKER_PORT },
+    admin: { bootstrapToken: dto.ADMIN_TOKEN },
+    proxy: {
+      defaultRpm: dto.DEFAULT_RPM,
+      authFailureLimit: dto.AUTH_FAILURE_LIMIT,
+      bodyLimitBytes: dto.BODY_LIMIT_BYTES,
+      upstreamTimeoutS: dto.UPSTREAM_TIMEOUT_S,
+      streamIdleTimeoutMs: dto.STREAM_IDLE_TIMEOUT_MS,
+      maxInflightRequests: dto.MAX_INFLIGHT_REQUESTS,
+      shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
+    },
+    billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S },
+    cache: { ttlMs: dto.CACHE_TTL_MS },
+  };
+}

@@ -1,0 +1,83 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/**
+ * Every environment variable the apps read, validated once at boot (see .env.example for the documentation of each).
+ * Nothing else in the code reads process.env.
+ */
+export class EnvDto {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL!: string;
+
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true }, {
+    message: 'REDIS_URL must be a redis:// or rediss:// URL',
+  })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  @Matches(/^[A-Za-z0-9:_-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of [A-Za-z0-9:_-]' })
+  REDIS_KEY_PREFIX: string = 'gw:';
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PROXY_PORT: number = 3000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  ADMIN_PORT: number = 3001;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  WORKER_PORT: number = 3002;
+
+  /** Bootstrap admin token for the admin API. Required by the admin app. */
+  @IsOptional() @IsString() @MinLength(24, { message: 'ADMIN_TOKEN must be at least 24 characters' }) @MaxLength(256)
+  ADMIN_TOKEN?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  DEFAULT_RPM: number = 60;
+
+  /** Failed authentications per client address per minute before the proxy answers 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  AUTH_FAILURE_LIMIT: number = 30;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  BODY_LIMIT_BYTES: number = 10 * 1024 * 1024;
+
+  /** Default upstream timeout per attempt; a model's own timeoutS overrides it. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  UPSTREAM_TIMEOUT_S: number = 120;
+
+  /** A stream that sends no byte for this long is cut with the protocol's error event and settled. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  STREAM_IDLE_TIMEOUT_MS: number = 60_000;
+
+  /** In-flight requests per proxy instance beyond which it sheds load with 503 instead of queueing. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  MAX_INFLIGHT_REQUESTS: number = 2048;
+
+  /** Open reservations older than this are presumed orphaned (their proxy died) and released by the sweep. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)
+  RESERVATION_STALE_AFTER_S: number = 900;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DB_POOL_MAX: number = 20;
+
+  /** On SIGTERM, how long in-flight requests and streams may take to finish before the process exits. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_GRACE_MS: number = 30_000;
+
+  /** Safety net on the in-process caches (keys, models): pub/sub invalidation is the fast path. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  CACHE_TTL_MS: number = 60_000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  /** Identifies this process in reservations and logs; defaults to hostname:pid. */
+  @IsOptional() @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'INSTANCE_ID must be 1-64 printable ASCII characters' })
+  INSTANCE_ID?: string;
+}

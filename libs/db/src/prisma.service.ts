@@ -1,0 +1,53 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@prisma/client';
+import { CustomTypesConfig, Pool, types } from 'pg';
+import { APP_CONFIG, AppConfig } from '@gw/config';
+
+const parseBigInt = (value: string) => BigInt(value);
+
+/**
+ * Type parsers for our own raw queries (the billing hot path): BIGINT as bigint, never a float or a string. Passed
+ * per query rather than set globally, because Prisma's adapter expects pg's defaults on the shared pool.
+ */
+export const RAW_QUERY_TYPES: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === types.builtins.INT8 ? parseBigInt : types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * One pg pool per process, shared by Prisma (through the driver adapter: no native engine) and by repositories that
+ * need hand-written SQL on the hot path. Pool size comes from DB_POOL_MAX, set per app.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  readonly pool: Pool;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const pool = new Pool({
+      connectionString: config.db.url,
+      max: config.db.poolMax,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: `chuizi:${config.instanceId}`,
+    });
+    super({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
+    this.pool = pool;
+    // An idle client erroring (e.g. PostgreSQL restarted) must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.$connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+    await this.pool.end();
+  }
+
+  /** For readiness probes. */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+}

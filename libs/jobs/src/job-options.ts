@@ -1,0 +1,25 @@
+import { JobsOptions } from 'bullmq';
+import { JobName } from './job-name.enum';
+import { JobPayloads } from './job-payloads';
+
+/**
+ * Retry and dedupe policy per job, in one place. The job id makes a repeated enqueue of the same work a no-op
+ * (BullMQ ignores a job whose id exists), so a settlement handed over twice is still one job.
+ */
+export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): JobsOptions {
+  const base: JobsOptions = {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    // Failed jobs are kept for inspection (bull-board, admin) for a week.
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+  switch (name) {
+    case JobName.SETTLE:
+      return { ...base, jobId: `settle:${(data as JobPayloads[JobName.SETTLE]).generationId}`, attempts: 20 };
+    case JobName.RECONCILE:
+      return { ...base, jobId: `reconcile:${(data as JobPayloads[JobName.RECONCILE]).runId}`, attempts: 3 };
+    default:
+      return base;
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { RedisService } from '@gw/redis';
+import { GATEWAY_QUEUE, JobName } from './job-name.enum';
+import { jobOptions } from './job-options';
+import { JobPayloads } from './job-payloads';
+
+/** The only way producers (proxy, admin) put work on the queue. */
+@Injectable()
+export class JobQueue implements OnModuleDestroy {
+  private queueInstance?: Queue;
+
+  constructor(private readonly redis: RedisService) {}
+
+  get queue(): Queue {
+    this.queueInstance ??= new Queue(GATEWAY_QUEUE, {
+      connection: { url: this.redis.url, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 },
+      prefix: `${this.redis.keyPrefix}bull`,
+    });
+    return this.queueInstance;
+  }
+
+  async enqueue<N extends JobName>(name: N, data: JobPayloads[N]): Promise<void> {
+    await this.queue.add(name, data, jobOptions(name, data));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queueInstance?.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@gw/config';
+import { ApiKeyAuthRecord, ApiKeysRepository } from '@gw/db';
+import { CacheInvalidationBus } from '@gw/redis';
+
+interface Entry {
+  record: ApiKeyAuthRecord | null;
+  expiresAt: number;
+}
+
+/** Unknown keys are remembered briefly so that a flood of bad keys does not become a flood of queries. */
+const NEGATIVE_TTL_MS = 5_000;
+/** Bounded so that random keys cannot grow the process without limit. */
+const MAX_ENTRIES = 100_000;
+
+/**
+ * Key hash -> key record, in memory, so authentication costs no database read per request. Admin changes (status,
+ * revocation, allowed models, RPM override, expiry) publish an 'api-key' invalidation that every instance applies
+ * within milliseconds; the TTL is the safety net.
+ */
+@Injectable()
+export class ApiKeyCache implements OnModuleInit {
+  private readonly entries = new Map<string, Entry>();
+  private readonly hashById = new Map<string, string>();
+  private readonly loading = new Map<string, Promise<ApiKeyAuthRecord | null>>();
+  /** Bumped on every invalidation, so that a load that raced with one is not cached. */
+  private generation = 0;
+
+  constructor(
+    private readonly repository: ApiKeysRepository,
+    private readonly bus: CacheInvalidationBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on('api-key', (id) => this.invalidate(id));
+  }
+
+  async get(keyHash: string): Promise<ApiKeyAuthRecord | null> {
+    const entry = this.entries.get(keyHash);
+    if (entry && entry.expiresAt > Date.now()) return entry.record;
+    const inFlight = this.loading.get(keyHash);
+    if (inFlight) return inFlight;
+    const generation = this.generation;
+    const load = this.repository.findForAuth(keyHash).finally(() => this.loading.delete(keyHash));
+    this.loading.set(keyHash, load);
+    const record = await load;
+    if (generation === this.generation) this.store(keyHash, record);
+    return record;
+  }
+
+  invalidate(id: string): void {
+    this.generation++;
+    if (id === '*') {
+      this.entries.clear();
+      this.hashById.clear();
+      return;
+    }
+    const hash = this.hashById.get(id);
+    if (hash) this.entries.delete(hash);
+    this.hashById.delete(id);
+    // A key created a moment ago may be remembered as unknown: forget every negative entry.
+    for (const [key, entry] of this.entries) if (entry.record === null) this.entries.delete(key);
+  }
+
+  private store(keyHash: string, record: ApiKeyAuthRecord | null): void {
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    const ttl = record ? this.config.cache.ttlMs : Math.min(NEGATIVE_TTL_MS, this.config.cache.ttlMs);
+    this.entries.set(keyHash, { record, expiresAt: Date.now() + ttl });
+    if (record) this.hashById.set(record.id, keyHash);
+  }
+}

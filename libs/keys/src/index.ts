@@ -1,0 +1,2 @@
+export * from './api-key-cache.service';
+export * from './keys.module';

@@ -1,0 +1,62 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import Redis, { RedisOptions } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@gw/config';
+
+/**
+ * The process's Redis connections. `client` carries commands (counters, scripts); `subscriber` is dedicated to
+ * pub/sub because a subscribed connection cannot issue other commands.
+ *
+ * Commands fail fast when Redis is unreachable (no offline queue): callers that guard money or limits then fail closed
+ * with 503 rather than waiting or letting traffic through unmetered.
+ */
+@Injectable()
+export class RedisService implements OnModuleDestroy {
+  readonly client: Redis;
+  readonly keyPrefix: string;
+  readonly url: string;
+  private subscriberConnection?: Redis;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.keyPrefix = config.redis.keyPrefix;
+    this.url = config.redis.url;
+    this.client = new Redis(config.redis.url, this.options());
+    this.client.on('error', () => undefined); // reported through readiness, not as an unhandled event
+  }
+
+  /** A dedicated connection for SUBSCRIBE, created on first use. */
+  get subscriber(): Redis {
+    if (!this.subscriberConnection) {
+      this.subscriberConnection = new Redis(this.config.redis.url, { ...this.options(), enableOfflineQueue: true });
+      this.subscriberConnection.on('error', () => undefined);
+    }
+    return this.subscriberConnection;
+  }
+
+  /** Options for extra connections (BullMQ needs its own, with maxRetriesPerRequest null). */
+  connectionOptions(): RedisOptions {
+    return this.options();
+  }
+
+  key(...parts: string[]): string {
+    return this.keyPrefix + parts.join(':');
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([this.client.quit(), this.subscriberConnection?.quit()]);
+  }
+
+  private options(): RedisOptions {
+    return {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 2_000,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+      lazyConnect: false,
+    };
+  }
+}

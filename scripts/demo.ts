@@ -1,0 +1,105 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { randomAlphanumeric } from '@gw/common';
+import { loadConfig } from '@gw/config';
+import { PrismaService } from '@gw/db';
+import { ensureDatabase, migrateDeploy } from './ensure-database';
+import { createKey, seedCatalog, seedDemoAccount } from './seed';
+
+/**
+ * `npm run demo`: database, migrations, seed, then the mock upstream, proxy, admin and worker as child processes,
+ * and a banner with the demo key, the admin token and a ready curl. Ctrl-C stops everything.
+ */
+const ROOT = join(__dirname, '..');
+const DEFAULTS = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/chuizi',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  MOCK_UPSTREAM_PORT: '3900',
+};
+
+interface Service {
+  name: string;
+  script: string;
+  port: number;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
+}
+
+async function main(): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...DEFAULTS, ...process.env };
+  env.ADMIN_TOKEN ??= `adm-${randomAlphanumeric(40)}`;
+  const upstreamUrl = env.MOCK_UPSTREAM_URL ?? `http://127.0.0.1:${env.MOCK_UPSTREAM_PORT}`;
+  const config = loadConfig(env);
+
+  console.log('• database');
+  await ensureDatabase(config.db.url);
+  migrateDeploy(config.db.url, ROOT);
+  const prisma = new PrismaService(config);
+  await prisma.onModuleInit();
+  await seedCatalog(prisma, upstreamUrl);
+  const accountId = await seedDemoAccount(prisma);
+  const demoKey = await createKey(prisma, accountId, `demo ${new Date().toISOString()}`);
+  await prisma.onModuleDestroy();
+
+  const services: Service[] = [
+    { name: 'mock-upstream', script: 'apps/mock-upstream/src/main.js', port: Number(env.MOCK_UPSTREAM_PORT) },
+    { name: 'proxy', script: 'apps/proxy/src/main.js', port: config.ports.proxy },
+    { name: 'admin', script: 'apps/admin/src/main.js', port: config.ports.admin },
+    { name: 'worker', script: 'apps/worker/src/main.js', port: config.ports.worker },
+  ];
+  const children: ChildProcess[] = [];
+  const stop = () => {
+    for (const child of children) child.kill('SIGTERM');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  for (const service of services) {
+    console.log(`• ${service.name}`);
+    const child = spawn(process.execPath, [join(ROOT, 'dist', service.script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(child);
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGTERM') console.error(`${service.name} exited (${code ?? signal})`);
+      if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(0);
+    });
+    await waitForHealth(`http://127.0.0.1:${service.port}/healthz`, child);
+  }
+
+  const proxy = `http://127.0.0.1:${config.ports.proxy}`;
+  console.log(`
+Chuizi Gateway is up (demo account: $10.00; upstream: the built-in mock at ${upstreamUrl}).
+
+  Demo API key (shown once):  ${demoKey}
+  Admin token:                ${env.ADMIN_TOKEN}
+  Proxy:                      ${proxy}   (OpenAI: ${proxy}/v1, Anthropic: ${proxy}/anthropic)
+  Admin API:                  http://127.0.0.1:${config.ports.admin}/admin/v1   (docs: /admin/docs)
+
+Try it:
+
+  curl ${proxy}/v1/chat/completions \\
+    -H "Authorization: Bearer ${demoKey}" -H "Content-Type: application/json" \\
+    -d '{"model":"gpt-4.1-mini","messages":[{"role":"user","content":"Hello!"}]}'
+
+  curl http://127.0.0.1:${config.ports.admin}/admin/v1/accounts/${accountId}/ledger -H "Authorization: Bearer ${env.ADMIN_TOKEN}"
+
+Ctrl-C stops everything.
+`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

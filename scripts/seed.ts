@@ -1,0 +1,75 @@
+import { generateApiKey, displayPrefix, parseUsdToMicros, sha256Hex } from '@gw/common';
+import { LedgerRepository, PrismaService } from '@gw/db';
+import { CatalogEntry, DEMO_CATALOG } from './demo-catalog';
+
+export const DEMO_ACCOUNT_NAME = 'Demo account';
+const DEMO_CREDIT_REFERENCE = 'demo-initial-credit';
+const DEMO_CREDIT_USD = '10.00';
+
+function micros(usd: string): bigint {
+  const value = parseUsdToMicros(usd);
+  if (value === null) throw new Error(`bad price ${usd}`);
+  return value;
+}
+
+function modelData(entry: CatalogEntry) {
+  return {
+    provider: entry.provider,
+    kind: entry.kind,
+    upstreamModel: entry.upstreamModel,
+    aliases: entry.aliases,
+    inputMicrosPerMTok: micros(entry.input),
+    outputMicrosPerMTok: micros(entry.output),
+    cachedInputMicrosPerMTok: entry.cachedInput ? micros(entry.cachedInput) : null,
+    cacheWriteMicrosPerMTok: entry.cacheWrite ? micros(entry.cacheWrite) : null,
+    maxOutputTokens: entry.maxOutputTokens,
+    contextWindow: entry.contextWindow,
+  };
+}
+
+/**
+ * The demo catalog with one channel per provider pointing at the mock upstream. Idempotent: models and channels are
+ * upserted, so re-running it resets prices and channel URLs to the demo's.
+ */
+export async function seedCatalog(prisma: PrismaService, upstreamBaseUrl: string): Promise<void> {
+  const channels = {
+    openai: await prisma.channel.upsert({
+      where: { name: 'mock-openai' },
+      create: { name: 'mock-openai', provider: 'openai', baseUrl: upstreamBaseUrl, apiKey: 'mock-openai-key' },
+      update: { baseUrl: upstreamBaseUrl, enabled: true },
+    }),
+    anthropic: await prisma.channel.upsert({
+      where: { name: 'mock-anthropic' },
+      create: { name: 'mock-anthropic', provider: 'anthropic', baseUrl: upstreamBaseUrl, apiKey: 'mock-anthropic-key' },
+      update: { baseUrl: upstreamBaseUrl, enabled: true },
+    }),
+  };
+  for (const entry of DEMO_CATALOG) {
+    const data = modelData(entry);
+    await prisma.model.upsert({ where: { id: entry.id }, create: { id: entry.id, ...data }, update: data });
+    const channelId = channels[entry.provider].id;
+    await prisma.modelChannel.upsert({
+      where: { modelId_channelId: { modelId: entry.id, channelId } },
+      create: { modelId: entry.id, channelId, priority: 0, weight: 1 },
+      update: {},
+    });
+  }
+}
+
+/** The demo account, credited $10.00 once (the credit's reference makes a re-run a no-op). */
+export async function seedDemoAccount(prisma: PrismaService): Promise<string> {
+  const existing = await prisma.account.findFirst({ where: { name: DEMO_ACCOUNT_NAME }, orderBy: { createdAt: 'asc' } });
+  const account = existing ?? (await prisma.account.create({ data: { name: DEMO_ACCOUNT_NAME, email: 'demo@example.com' } }));
+  const credited = await prisma.ledgerEntry.findFirst({
+    where: { accountId: account.id, kind: 'top_up', reference: DEMO_CREDIT_REFERENCE },
+  });
+  if (!credited) await new LedgerRepository(prisma).post(account.id, 'top_up', micros(DEMO_CREDIT_USD), DEMO_CREDIT_REFERENCE, null);
+  return account.id;
+}
+
+/** A new key for the account; the plaintext is returned here once and stored nowhere. */
+export async function createKey(prisma: PrismaService, accountId: string, name: string): Promise<string> {
+  const key = generateApiKey();
+  await prisma.apiKey.create({ data: { accountId, name, keyHash: sha256Hex(key), prefix: displayPrefix(key) } });
+  return key;
+}
