@@ -3,6 +3,13 @@
 const swc = ['@swc/jest', { swcrc: true }];
 const moduleNameMapper = { '^@gw/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 
+// Integration and e2e tiers share one global setup (fresh test database, shared mock upstream); it runs once.
+const withServices = {
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  testTimeout: 60_000,
+};
+
 const tier = (displayName, testMatch, extra = {}) => ({
   displayName,
   rootDir: __dirname,
@@ -16,11 +23,7 @@ const tier = (displayName, testMatch, extra = {}) => ({
 module.exports = {
   projects: [
     tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts']),
-    tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], {
-      globalSetup: '<rootDir>/test/setup/global-setup.ts',
-    }),
-    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], {
-      globalSetup: '<rootDir>/test/setup/global-setup.ts',
-    }),
+    tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], withServices),
+    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], withServices),
   ],
 };

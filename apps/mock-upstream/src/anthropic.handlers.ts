@@ -1,10 +1,5 @@
-import {
-  type MessageAnswer,
-  MessageStream,
-  messageBody,
-  truncatedMessage,
-} from './anthropic.responses';
 import { readMessagesRequest } from './anthropic.request';
+import { type MessageAnswer, MessageStream, messageBody, truncatedMessage } from './anthropic.responses';
 import type { Exchange, Handler } from './exchange';
 import { JSON_CONTENT_TYPE, sendJson, sendText } from './http-io';
 import { answerWithMarkers } from './marked-answer';

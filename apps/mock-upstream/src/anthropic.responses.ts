@@ -8,7 +8,6 @@ export interface ToolUse {
   readonly name: string;
 }
 
-/** Everything an answer to one Messages API request is made of. */
 export interface MessageAnswer {
   readonly id: string;
   readonly model: string;

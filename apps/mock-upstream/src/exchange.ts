@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** One request/response pair as the handlers see it. */
 export class Exchange {
   /** The parsed JSON body (null when the request has none). */
   body: unknown = null;

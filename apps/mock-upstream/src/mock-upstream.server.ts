@@ -36,7 +36,6 @@ export interface MockUpstream {
   requests(limit?: number): RecordedRequest[];
 }
 
-/** Starts the mock OpenAI + Anthropic provider (see docs: the mock upstream contract). */
 export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise<MockUpstream> {
   const { port = DEFAULT_MOCK_UPSTREAM_PORT, host = '127.0.0.1', apiKey } = opts;
   const stats = new MockStatsRecorder();

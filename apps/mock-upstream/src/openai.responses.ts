@@ -8,7 +8,6 @@ export interface ToolCall {
   readonly name: string;
 }
 
-/** Everything an answer to one chat completions request is made of. */
 export interface ChatAnswer {
   readonly id: string;
   readonly created: number;

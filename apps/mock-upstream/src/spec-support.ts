@@ -16,7 +16,6 @@ export function post(url: string, body: unknown, headers: Readonly<Record<string
 }
 
 /** Parsed JSON from the mock: the assertions, not the types, check its shape. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export function json(res: Response): Promise<Json> {

@@ -27,7 +27,6 @@ export interface FrameSource {
 }
 
 export interface StreamOptions {
-  /** Pause between frames. */
   readonly chunkDelayMs: number;
   /** Break the connection after this many content frames, before any closing frame. */
   readonly dropAfter: number | undefined;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@gw/config';
 import { createProxyApp } from './bootstrap';
 
@@ -6,7 +7,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createProxyApp(config);
   await app.listen(config.ports.proxy, config.host);
-  console.log(`proxy listening on http://${config.host}:${config.ports.proxy} (${config.instanceId})`);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  // Tests and the demo read the port from this line (PROXY_PORT=0 picks a free one).
+  console.log(`proxy listening on http://${config.host}:${port} (${config.instanceId})`);
 }
 
 main().catch((error: unknown) => {

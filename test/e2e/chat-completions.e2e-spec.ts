@@ -1,0 +1,242 @@
+import OpenAI from 'openai';
+import { createAccount } from '../factories/account.factory';
+import { createApiKey } from '../factories/api-key.factory';
+import { AppProcess } from '../support/app-process';
+import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { sharedMockUrl } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+
+// gpt-4.1-mini: USD 0.40 / MTok input, 1.60 / MTok output (the demo catalog). In micro-dollars per token: 0.4 and 1.6.
+const costOf = (input: number, output: number) => BigInt(Math.ceil((input * 400_000 + output * 1_600_000) / 1_000_000));
+
+async function mockStats() {
+  return (await (await fetch(`${sharedMockUrl()}/__mock/stats`)).json()) as { requests: number };
+}
+
+describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock upstream)', () => {
+  let proxy: AppProcess;
+
+  beforeAll(async () => {
+    proxy = await AppProcess.start('proxy');
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await closeTestDb();
+  });
+
+  const client = (apiKey: string, extra: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
+    new OpenAI({ apiKey, baseURL: `${proxy.url}/v1`, maxRetries: 0, ...extra });
+
+  async function usageOf(generationId: string) {
+    const db = await testDb();
+    return waitFor(() => db.usageRecord.findUnique({ where: { generationId } }));
+  }
+
+  it('charges exactly usage x price for a completion, and the ledger sums to the balance', async () => {
+    const account = await createAccount({ balanceUsd: '10.00' });
+    const { key } = await createApiKey(account.id);
+    // 5 words of input (the mock counts words), 40 output tokens.
+    const { data, response } = await client(key)
+      .chat.completions.create({
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 'one two three mock:output_tokens=40 five' }],
+      })
+      .withResponse();
+
+    expect(data.model).toBe('gpt-4.1-mini');
+    expect(data.choices[0].message.content?.split(' ')).toHaveLength(40);
+    expect(data.usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 40 });
+    const generationId = response.headers.get('x-chuizi-generation-id')!;
+    expect(generationId).toMatch(/^gen-[0-9A-Z]{26}$/);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+
+    const usage = await usageOf(generationId);
+    expect(usage).toMatchObject({ status: 200, outcome: 'completed', inputTokens: 5, outputTokens: 40, stream: false });
+    expect(usage.costMicros).toBe(costOf(5, 40));
+    const books = await waitFor(async () => {
+      const b = await accountBooks(account.id);
+      return b.reserved === 0n ? b : null;
+    });
+    expect(books.balance).toBe(10_000_000n - costOf(5, 40));
+    expect(books.ledgerSum).toBe(books.balance);
+    expect(books.openHolds).toBe(0n);
+
+    const db = await testDb();
+    const entries = await db.ledgerEntry.findMany({ where: { generationId }, orderBy: { id: 'asc' } });
+    expect(entries.map((e) => e.kind)).toEqual(['reservation', 'release', 'settlement']);
+    expect(entries[0].amountMicros).toBe(-usage.reservedMicros);
+    expect(entries[1].amountMicros).toBe(usage.reservedMicros);
+    expect(entries[2].amountMicros).toBe(-costOf(5, 40));
+  });
+
+  it('charges a stream exactly on the usage the provider reports, without sending usage the client did not ask for', async () => {
+    const account = await createAccount({ balanceUsd: '10.00' });
+    const { key } = await createApiKey(account.id);
+    const { data: stream, response } = await client(key)
+      .chat.completions.create({
+        model: 'openai/gpt-4.1-mini',
+        stream: true,
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: 'hello mock:output_tokens=12' },
+        ],
+      })
+      .withResponse();
+    let text = '';
+    let sawUsage = false;
+    for await (const chunk of stream) {
+      expect(chunk.model).toBe('openai/gpt-4.1-mini');
+      if (chunk.usage) sawUsage = true;
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    expect(text.split(' ')).toHaveLength(12);
+    expect(sawUsage).toBe(false);
+
+    const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
+    expect(usage).toMatchObject({ stream: true, outcome: 'completed', inputTokens: 4, outputTokens: 12, usageEstimated: false });
+    expect(usage.costMicros).toBe(costOf(4, 12));
+    const books = await accountBooks(account.id);
+    expect(books.balance).toBe(10_000_000n - costOf(4, 12));
+    expect(books.ledgerSum).toBe(books.balance);
+  });
+
+  it('passes the usage chunk on when the client asks for include_usage', async () => {
+    const account = await createAccount();
+    const { key } = await createApiKey(account.id);
+    const stream = await client(key).chat.completions.create({
+      model: 'gpt-4.1-mini',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'count mock:output_tokens=3' }],
+    });
+    const usages = [];
+    for await (const chunk of stream) if (chunk.usage) usages.push(chunk.usage);
+    expect(usages).toEqual([expect.objectContaining({ prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 })]);
+  });
+
+  describe('401 authentication_error', () => {
+    const cases: [string, Record<string, string>][] = [
+      ['no key', {}],
+      ['a malformed key', { authorization: 'Bearer not-a-key' }],
+      ['a key of the wrong length', { authorization: 'Bearer ck-abc' }],
+      ['an unknown key', { authorization: 'Bearer ck-00000000000000000000000000000000' }],
+      ['an unknown key in x-api-key', { 'x-api-key': 'ck-11111111111111111111111111111111' }],
+    ];
+    it.each(cases)('for %s', async (_name, headers) => {
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-chuizi-generation-id')).toMatch(/^gen-/);
+      expect(await response.json()).toEqual({
+        error: { message: 'Invalid API key', type: 'authentication_error', code: '401' },
+      });
+    });
+
+    it('surfaces as the SDK AuthenticationError, for revoked, disabled and expired keys too', async () => {
+      const account = await createAccount();
+      const keys = await Promise.all([
+        createApiKey(account.id, { status: 'revoked' }),
+        createApiKey(account.id, { status: 'disabled' }),
+        createApiKey(account.id, { expiresAt: new Date(Date.now() - 1000) }),
+      ]);
+      for (const { key } of keys) {
+        await expect(
+          client(key).chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+      }
+    });
+
+    it('accepts x-api-key, and Authorization wins when both are sent', async () => {
+      const account = await createAccount();
+      const { key } = await createApiKey(account.id);
+      const body = JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] });
+      const viaHeader = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+      });
+      expect(viaHeader.status).toBe(200);
+      const both = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key, authorization: 'Bearer ck-22222222222222222222222222222222' },
+        body,
+      });
+      expect(both.status).toBe(401);
+    });
+  });
+
+  it('402 insufficient_quota when the balance is below the estimate: nothing reserved, no upstream call', async () => {
+    // gpt-4.1-mini's estimate with max_tokens 10000 is about $0.016; the account holds $0.01.
+    const account = await createAccount({ balanceUsd: '0.01' });
+    const { key } = await createApiKey(account.id);
+    const before = await mockStats();
+    const error = await client(key)
+      .chat.completions.create({ model: 'gpt-4.1-mini', max_tokens: 10_000, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBe(402);
+    expect(apiError.error).toEqual({
+      message: 'Insufficient balance. Current: $0.01, Required: $0.02',
+      type: 'insufficient_quota',
+      code: '402',
+    });
+    expect((await mockStats()).requests).toBe(before.requests);
+    const books = await accountBooks(account.id);
+    expect(books).toEqual({ balance: 10_000n, reserved: 0n, ledgerSum: 10_000n, openHolds: 0n });
+    const db = await testDb();
+    expect(await db.reservation.count({ where: { accountId: account.id } })).toBe(0);
+    const record = await waitFor(() => db.usageRecord.findFirst({ where: { accountId: account.id } }));
+    expect(record).toMatchObject({ status: 402, outcome: 'rejected', costMicros: 0n });
+  });
+
+  it('404 not_found for an unknown model, as the SDK NotFoundError', async () => {
+    const account = await createAccount();
+    const { key } = await createApiKey(account.id);
+    const error = await client(key)
+      .chat.completions.create({ model: 'gpt-does-not-exist', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({
+      message: "The model 'gpt-does-not-exist' does not exist or is not available",
+      type: 'not_found',
+      code: '404',
+    });
+    expect((await accountBooks(account.id)).balance).toBe(10_000_000n);
+  });
+
+  it('400 invalid_request_error in the OpenAI format for a malformed body', async () => {
+    const account = await createAccount();
+    const { key } = await createApiKey(account.id);
+    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: '{"model": "gpt-4.1-mini", "messages": [',
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: object };
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: '400' });
+    expect(response.headers.get('x-chuizi-generation-id')).toMatch(/^gen-/);
+  });
+
+  it('500 server_error in the OpenAI format, never leaking internals, when the upstream answers 500', async () => {
+    const account = await createAccount();
+    const { key } = await createApiKey(account.id);
+    const error = await client(key)
+      .chat.completions.create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'boom mock:status=500' }] })
+      .catch((e: unknown) => e);
+    // An upstream 5xx is the provider's failure: 502 upstream_error (spec/errors.md), and the hold is released in full.
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    const books = await waitFor(async () => {
+      const b = await accountBooks(account.id);
+      return b.reserved === 0n ? b : null;
+    });
+    expect(books.balance).toBe(10_000_000n);
+    expect(books.ledgerSum).toBe(10_000_000n);
+  });
+});

@@ -1,0 +1,74 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DIST_DIR, testEnv } from './test-env';
+
+const ROOT = join(__dirname, '..', '..');
+export type AppName = 'proxy' | 'admin' | 'worker' | 'mock-upstream';
+
+const PORT_VARIABLE: Record<AppName, string> = {
+  proxy: 'PROXY_PORT',
+  admin: 'ADMIN_PORT',
+  worker: 'WORKER_PORT',
+  'mock-upstream': 'MOCK_UPSTREAM_PORT',
+};
+
+/** One app running as its own process, exactly as `node dist/apps/<app>/src/main.js` runs it in production. */
+export class AppProcess {
+  private output = '';
+
+  private constructor(
+    readonly name: AppName,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  url = '';
+
+  /** Starts the app on a free port and resolves once it prints its "listening on" line. */
+  static async start(name: AppName, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<AppProcess> {
+    const child = spawn(process.execPath, [join(ROOT, DIST_DIR, 'apps', name, 'src', 'main.js')], {
+      env: { PATH: process.env.PATH, ...testEnv({ [PORT_VARIABLE[name]]: '0', ...env }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const app = new AppProcess(name, child);
+    app.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${app.output}`)), timeoutMs);
+      const onData = () => {
+        const match = /listening on (http:\/\/\S+)/.exec(app.output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1].replace('0.0.0.0', '127.0.0.1'));
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited with ${code} before listening:\n${app.output}`));
+      });
+    });
+    return app;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Sends the signal and waits for the process to exit; resolves with the exit code (null when killed). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

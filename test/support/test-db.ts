@@ -1,0 +1,38 @@
+import { loadConfig } from '../../libs/config/src';
+import { PrismaService } from '../../libs/db/src';
+import { testEnv } from './test-env';
+
+let prisma: PrismaService | undefined;
+
+/** One PrismaService per test file, on the test database. Close it in afterAll with closeTestDb(). */
+export async function testDb(): Promise<PrismaService> {
+  if (!prisma) {
+    prisma = new PrismaService(loadConfig(testEnv({ DB_POOL_MAX: '5' })));
+    await prisma.onModuleInit();
+  }
+  return prisma;
+}
+
+export async function closeTestDb(): Promise<void> {
+  await prisma?.onModuleDestroy();
+  prisma = undefined;
+}
+
+/** The invariant finance relies on: stored balance = sum of the ledger; reserved = open reservations. */
+export async function accountBooks(accountId: string) {
+  const db = await testDb();
+  const { rows } = await db.pool.query<{ balance: string; reserved: string; ledger_sum: string; open_holds: string }>(
+    `SELECT a.balance_micros::text AS balance, a.reserved_micros::text AS reserved,
+            (SELECT COALESCE(SUM(amount_micros), 0) FROM ledger_entries l WHERE l.account_id = a.id)::text AS ledger_sum,
+            (SELECT COALESCE(SUM(amount_micros), 0) FROM reservations r WHERE r.account_id = a.id AND r.status = 'open')::text AS open_holds
+       FROM accounts a WHERE a.id = $1`,
+    [accountId],
+  );
+  const row = rows[0];
+  return {
+    balance: BigInt(row.balance),
+    reserved: BigInt(row.reserved),
+    ledgerSum: BigInt(row.ledger_sum),
+    openHolds: BigInt(row.open_holds),
+  };
+}

@@ -1,0 +1,29 @@
+/** The environment every test process and every app spawned by a test uses. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/chuizi_test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Every Redis key of a test run lives under this prefix (flushed at the start of the run). */
+export const TEST_REDIS_PREFIX = process.env.TEST_REDIS_PREFIX ?? 'gwtest:';
+/** Where the built apps are (GW_DIST_DIR lets several checkouts' test runs share one machine). */
+export const DIST_DIR = process.env.GW_DIST_DIR ?? 'dist';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: TEST_REDIS_PREFIX,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    // Every test client shares 127.0.0.1: the failed-authentication limit is tested on its own, with a low value.
+    AUTH_FAILURE_LIMIT: '1000000',
+    DB_POOL_MAX: '10',
+    ...overrides,
+  };
+}
+
+/** Set by the global setup: where the run's shared mock upstream listens. */
+export function sharedMockUrl(): string {
+  const url = process.env.GW_TEST_MOCK_URL;
+  if (!url) throw new Error('GW_TEST_MOCK_URL is not set: run tests through jest (global setup)');
+  return url;
+}
