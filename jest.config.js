@@ -22,7 +22,7 @@ const tier = (displayName, testMatch, extra = {}) => ({
 
 module.exports = {
   projects: [
-    tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts']),
+    tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts']),
     tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], withServices),
     tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], withServices),
   ],

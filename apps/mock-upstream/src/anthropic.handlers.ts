@@ -2,7 +2,8 @@ import { readMessagesRequest } from './anthropic.request';
 import { type MessageAnswer, MessageStream, messageBody, truncatedMessage } from './anthropic.responses';
 import type { Exchange, Handler } from './exchange';
 import { JSON_CONTENT_TYPE, sendJson, sendText } from './http-io';
-import { answerWithMarkers } from './marked-answer';
+import type { FailFirstRegistry } from './fail-first';
+import { answerWithMarkers, failedFirst } from './marked-answer';
 import { parseMarkers, planOutput } from './markers';
 import { ANTHROPIC_MODEL_LIST } from './models';
 import { sendProviderError } from './provider-errors';
@@ -14,12 +15,13 @@ export interface AnthropicHandlers {
   readonly models: Handler;
 }
 
-export function createAnthropicHandlers(nextId: () => number): AnthropicHandlers {
+export function createAnthropicHandlers(nextId: () => number, failures: FailFirstRegistry): AnthropicHandlers {
   return {
     messages(x: Exchange): void {
       const req = readMessagesRequest(x.body);
       if (typeof req === 'string') return sendProviderError(x.res, 'anthropic', 400, { message: req });
       const markers = parseMarkers(req.lastUserText);
+      if (failedFirst(x, 'anthropic', markers, failures, req.lastUserText)) return;
       answerWithMarkers(x, 'anthropic', markers, () => {
         const output = planOutput(markers, req.maxTokens);
         const n = nextId();

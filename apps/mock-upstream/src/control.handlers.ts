@@ -1,4 +1,5 @@
 import type { Exchange, Handler } from './exchange';
+import type { FailFirstRegistry } from './fail-first';
 import { sendJson } from './http-io';
 import type { MockStatsRecorder } from './mock-stats';
 import type { RequestLog } from './request-log';
@@ -12,7 +13,11 @@ export interface ControlHandlers {
 }
 
 /** The `/__mock/*` endpoints, for the project's own tests: counters, reset, and the log of received requests. */
-export function createControlHandlers(stats: MockStatsRecorder, log: RequestLog): ControlHandlers {
+export function createControlHandlers(
+  stats: MockStatsRecorder,
+  log: RequestLog,
+  failures?: FailFirstRegistry,
+): ControlHandlers {
   return {
     stats(x: Exchange): void {
       sendJson(x.res, 200, stats.snapshot());
@@ -21,6 +26,7 @@ export function createControlHandlers(stats: MockStatsRecorder, log: RequestLog)
     reset(x: Exchange): void {
       stats.reset();
       log.clear();
+      failures?.reset();
       sendJson(x.res, 200, { ok: true });
     },
 

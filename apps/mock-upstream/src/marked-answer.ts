@@ -1,7 +1,8 @@
 import type { Exchange } from './exchange';
 import { after } from './http-io';
 import type { Markers } from './markers';
-import { type Protocol, sendMarkedError } from './provider-errors';
+import type { FailFirstRegistry } from './fail-first';
+import { type Protocol, providerErrorBody, sendMarkedError, sendProviderError } from './provider-errors';
 
 /** Applies the markers every route shares (delay, stall, status), then lets `answer` produce the response. */
 export function answerWithMarkers(x: Exchange, protocol: Protocol, markers: Markers, answer: () => void): void {
@@ -11,4 +12,18 @@ export function answerWithMarkers(x: Exchange, protocol: Protocol, markers: Mark
     if (markers.status !== undefined) return sendMarkedError(x.res, protocol, markers.status);
     answer();
   });
+}
+
+/** `mock:fail_first=N`: answers 503 and returns true when this request is one of the first N with its text. */
+export function failedFirst(
+  x: Exchange,
+  protocol: Protocol,
+  markers: Markers,
+  failures: FailFirstRegistry,
+  text: string,
+): boolean {
+  if (markers.failFirst === undefined || !failures.claim(text, markers.failFirst)) return false;
+  const usual = (providerErrorBody(protocol, 503) as { error: { message: string } }).error.message;
+  sendProviderError(x.res, protocol, 503, { message: `${usual} (mock:fail_first=${markers.failFirst})` });
+  return true;
 }

@@ -10,7 +10,7 @@ describe(parseMarkers.name, () => {
     expect(
       parseMarkers(
         'mock:output_tokens=50 mock:status=503 mock:delay_ms=10 mock:stall mock:invalid_json ' +
-          'mock:drop_after=5 mock:chunk_delay_ms=20 mock:tool_call',
+          'mock:drop_after=5 mock:chunk_delay_ms=20 mock:tool_call mock:fail_first=2',
       ),
     ).toEqual({
       outputTokens: 50,
@@ -21,6 +21,7 @@ describe(parseMarkers.name, () => {
       dropAfter: 5,
       chunkDelayMs: 20,
       toolCall: true,
+      failFirst: 2,
     });
   });
 

@@ -8,6 +8,8 @@ export interface Markers {
   readonly dropAfter: number | undefined;
   readonly chunkDelayMs: number;
   readonly toolCall: boolean;
+  /** Fail the first N requests with this same text with 503 (see FailFirstRegistry). */
+  readonly failFirst: number | undefined;
 }
 
 export const NO_MARKERS: Markers = Object.freeze({
@@ -19,6 +21,7 @@ export const NO_MARKERS: Markers = Object.freeze({
   dropAfter: undefined,
   chunkDelayMs: 0,
   toolCall: false,
+  failFirst: undefined,
 });
 
 /** Keeps a marker from making the mock build gigabytes of reply text. */
@@ -61,6 +64,9 @@ export function parseMarkers(text: string): Markers {
         break;
       case 'drop_after':
         if (value !== undefined) markers.dropAfter = value;
+        break;
+      case 'fail_first':
+        if (value !== undefined) markers.failFirst = value;
         break;
     }
   }

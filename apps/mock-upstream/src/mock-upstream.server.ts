@@ -4,6 +4,7 @@ import { createAnthropicHandlers } from './anthropic.handlers';
 import { AUTH_MESSAGES, checkAuth } from './auth';
 import { createControlHandlers } from './control.handlers';
 import { Exchange } from './exchange';
+import { FailFirstRegistry } from './fail-first';
 import { INVALID_JSON, parseJsonBody, readBody } from './http-io';
 import { MockStatsRecorder, type MockStats } from './mock-stats';
 import { createOpenAiHandlers } from './openai.handlers';
@@ -43,9 +44,10 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   let sequence = 0;
   const nextId = (): number => ++sequence;
 
-  const openai = createOpenAiHandlers(nextId);
-  const anthropic = createAnthropicHandlers(nextId);
-  const control = createControlHandlers(stats, log);
+  const failures = new FailFirstRegistry();
+  const openai = createOpenAiHandlers(nextId, failures);
+  const anthropic = createAnthropicHandlers(nextId, failures);
+  const control = createControlHandlers(stats, log, failures);
   const router = new Router([
     route('POST', '/v1/chat/completions', 'openai', openai.chatCompletions),
     route('POST', '/v1/embeddings', 'openai', openai.embeddings),
@@ -114,6 +116,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     reset: () => {
       stats.reset();
       log.clear();
+      failures.reset();
     },
     requests: (limit = REQUEST_LOG_CAPACITY) => log.recent(limit),
   };

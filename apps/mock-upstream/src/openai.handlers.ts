@@ -1,7 +1,8 @@
 import { embeddingToBase64, embeddingVector } from './embedding-vector';
 import type { Exchange, Handler } from './exchange';
 import { JSON_CONTENT_TYPE, sendJson, sendText } from './http-io';
-import { answerWithMarkers } from './marked-answer';
+import type { FailFirstRegistry } from './fail-first';
+import { answerWithMarkers, failedFirst } from './marked-answer';
 import { parseMarkers, planOutput } from './markers';
 import { OPENAI_MODEL_LIST } from './models';
 import { readChatRequest, readEmbeddingRequest } from './openai.request';
@@ -22,12 +23,13 @@ export interface OpenAiHandlers {
   readonly models: Handler;
 }
 
-export function createOpenAiHandlers(nextId: () => number): OpenAiHandlers {
+export function createOpenAiHandlers(nextId: () => number, failures: FailFirstRegistry): OpenAiHandlers {
   return {
     chatCompletions(x: Exchange): void {
       const req = readChatRequest(x.body);
       if (typeof req === 'string') return sendProviderError(x.res, 'openai', 400, { message: req });
       const markers = parseMarkers(req.lastUserText);
+      if (failedFirst(x, 'openai', markers, failures, req.lastUserText)) return;
       answerWithMarkers(x, 'openai', markers, () => {
         const output = planOutput(markers, req.maxTokens);
         const n = nextId();
@@ -57,6 +59,7 @@ export function createOpenAiHandlers(nextId: () => number): OpenAiHandlers {
       const req = readEmbeddingRequest(x.body);
       if (typeof req === 'string') return sendProviderError(x.res, 'openai', 400, { message: req });
       const markers = parseMarkers(req.texts[req.texts.length - 1]);
+      if (failedFirst(x, 'openai', markers, failures, req.texts[req.texts.length - 1])) return;
       answerWithMarkers(x, 'openai', markers, () => {
         if (markers.invalidJson) return sendText(x.res, 200, '{"object":"list","data":[{"object":', JSON_CONTENT_TYPE);
         const data = req.texts.map((text, index): EmbeddingItem => {

@@ -1,49 +1,85 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import { KeyedBatcher } from '@gw/common';
 import {
+  AccountItem,
   BillingLedgerRepository,
   CloseRequest,
   CloseResult,
   HoldRequest,
   HoldResult,
+  toSettleItem,
   UsageRecordRow,
-  usageRowToJson,
 } from '@gw/db';
-import { JobName, JobQueue } from '@gw/jobs';
+import { JobName, JobQueue, SettleJobData } from '@gw/jobs';
 
 /** How long a settlement is retried in-process before it is handed to the worker's queue. */
 const CLOSE_RETRY_DELAYS_MS = [50, 200, 1_000];
 const USAGE_BATCH_KEY = 'usage';
+/**
+ * Group-commit lanes: each account always goes to the same lane, each lane writes one batch (of many accounts) at a
+ * time. Few lanes make big batches (few commits); more lanes write in parallel. PostgreSQL does the real work, so a
+ * handful is enough.
+ */
+const LANES = 4;
+const DRAIN_POLL_MS = 25;
+
+/** Billing refuses new holds: the process is shutting down. */
+export class BillingClosedError extends Error {
+  constructor() {
+    super('billing is shutting down: no new reservations');
+    this.name = 'BillingClosedError';
+  }
+}
+
+/** A handed-over settlement that can never be applied (retrying it would not help). */
+export class MalformedSettlementError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedSettlementError';
+  }
+}
 
 /**
- * Holds and settles money for requests. Every write goes through a per-account group commit (KeyedBatcher) to one
- * PL/pgSQL function call; correctness across proxy instances comes from the account row lock inside it.
+ * Holds and settles money for requests. Every write goes through a group commit (KeyedBatcher, by lane): concurrent
+ * requests, of one account or of many, share one PL/pgSQL call and one commit. Correctness across proxy instances
+ * comes from the account row locks inside it, not from the batching.
  */
 @Injectable()
-export class BillingService {
+export class BillingService implements OnModuleDestroy {
   private readonly logger = new Logger(BillingService.name);
-  private readonly holds: KeyedBatcher<HoldRequest, HoldResult>;
-  private readonly closes: KeyedBatcher<CloseRequest, CloseResult>;
+  private readonly holds: KeyedBatcher<AccountItem<HoldRequest>, HoldResult>;
+  private readonly closes: KeyedBatcher<AccountItem<CloseRequest>, CloseResult>;
   private readonly unbilled: KeyedBatcher<UsageRecordRow, undefined>;
   private readonly background = new Set<Promise<unknown>>();
+  /** Generation ids this process holds money for and has not started to close yet (in-flight requests). */
+  private readonly openHolds = new Set<string>();
+  private readonly shutdownGraceMs: number;
+  private closed = false;
 
   constructor(
     private readonly ledger: BillingLedgerRepository,
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.holds = new KeyedBatcher((accountId, items) => this.ledger.reserve(accountId, items, config.instanceId));
-    this.closes = new KeyedBatcher((accountId, items) => this.ledger.close(accountId, items));
+    this.shutdownGraceMs = config.proxy.shutdownGraceMs;
+    this.holds = new KeyedBatcher((_lane, items) => this.ledger.reserveMany(items, config.instanceId));
+    this.closes = new KeyedBatcher((_lane, items) => this.ledger.closeMany(items));
     this.unbilled = new KeyedBatcher(async (_key, rows) => {
       await this.ledger.insertUsageRecords(rows);
       return rows.map(() => undefined);
     });
   }
 
-  /** Reserves `hold.amountMicros` on the account, or reports that the spendable balance is short. */
-  reserve(accountId: string, hold: HoldRequest): Promise<HoldResult> {
-    return this.holds.submit(accountId, hold);
+  /**
+   * Reserves `hold.amountMicros` on the account, or reports that the spendable balance is short. An accepted hold
+   * must be closed with close(), whatever happens to the request. Throws BillingClosedError once shutdown began.
+   */
+  async reserve(accountId: string, hold: HoldRequest): Promise<HoldResult> {
+    if (this.closed) throw new BillingClosedError();
+    const result = await this.holds.submit(laneOf(accountId), { accountId, item: hold });
+    if (result.accepted) this.openHolds.add(hold.generationId);
+    return result;
   }
 
   /**
@@ -52,6 +88,7 @@ export class BillingService {
    * (keyed by generation id, so it can never run twice). Never throws: the client's response does not wait on it.
    */
   close(accountId: string, request: CloseRequest): Promise<CloseResult | null> {
+    this.openHolds.delete(request.generationId);
     return this.track(this.closeWithRetry(accountId, request));
   }
 
@@ -64,34 +101,74 @@ export class BillingService {
     );
   }
 
-  /** Resolves when every settlement and usage write started so far has finished (graceful shutdown). */
-  async drain(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  /**
+   * Resolves when every request holding money in this process has been closed and every settlement and usage write
+   * started so far has finished, or when `timeoutMs` has passed. Returns the number of holds left open (released
+   * later by the worker's stale sweep).
+   */
+  async drain(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      if (this.background.size > 0) {
+        await Promise.race([Promise.allSettled([...this.background]), sleep(Math.min(left, 1_000))]);
+      } else if (this.openHolds.size > 0) {
+        await sleep(Math.min(left, DRAIN_POLL_MS));
+      } else {
+        break;
+      }
+    }
+    return this.openHolds.size;
+  }
+
+  /**
+   * Graceful shutdown. Nest destroys modules in reverse dependency order and global modules last, so this runs while
+   * PostgreSQL, Redis and the job queue (global modules) are still open, and before the HTTP server is closed: new
+   * holds are refused (503), in-flight requests finish and their settlements are written.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    const left = await this.drain(this.shutdownGraceMs);
+    if (left > 0) this.logger.warn(`${left} reservation(s) still open at shutdown: the stale sweep will release them`);
   }
 
   get pendingWrites(): number {
     return this.background.size;
   }
 
+  get inFlightHolds(): number {
+    return this.openHolds.size;
+  }
+
   private async closeWithRetry(accountId: string, request: CloseRequest): Promise<CloseResult | null> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.closes.submit(accountId, request);
+        // Retries go alone, so that an item that breaks its batch cannot keep failing the others.
+        const result =
+          attempt === 0
+            ? await this.closes.submit(laneOf(accountId), { accountId, item: request })
+            : (await this.ledger.close(accountId, [request]))[0];
+        if (result.outcome === 'missing') {
+          this.logger.warn(`settlement ${request.generationId}: no reservation on account ${accountId}`);
+        }
+        return result;
       } catch (error) {
         if (attempt >= CLOSE_RETRY_DELAYS_MS.length) return this.handOver(accountId, request, error);
-        await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_DELAYS_MS[attempt]));
+        await sleep(CLOSE_RETRY_DELAYS_MS[attempt]);
       }
     }
   }
 
   private async handOver(accountId: string, request: CloseRequest, cause: unknown): Promise<null> {
     try {
+      const item = toSettleItem(request);
       await this.jobs.enqueue(JobName.SETTLE, {
         accountId,
-        generationId: request.generationId,
-        costMicros: request.costMicros.toString(),
-        closedBy: request.closedBy,
-        usage: request.usage ? usageRowToJson(request.usage) : null,
+        generationId: item.generation_id,
+        costMicros: item.cost_micros,
+        closedBy: item.closed_by,
+        usage: item.usage,
       });
       this.logger.warn(`settlement ${request.generationId} handed to the worker: ${(cause as Error).message}`);
     } catch (error) {
@@ -105,9 +182,36 @@ export class BillingService {
     return null;
   }
 
+  /**
+   * Applies a settlement the proxy handed over (worker side, JobName.SETTLE). gw_settle is idempotent per generation
+   * id, so a settlement that the proxy also managed to write, or a job that runs twice, charges once.
+   */
+  async applyHandedOver(data: SettleJobData): Promise<CloseResult> {
+    if (!/^\d{1,19}$/.test(data.costMicros) || !['settlement', 'release'].includes(data.closedBy)) {
+      throw new MalformedSettlementError(`settlement ${data.generationId} is malformed`);
+    }
+    const [result] = await this.ledger.settle(data.accountId, [
+      { generation_id: data.generationId, cost_micros: data.costMicros, closed_by: data.closedBy, usage: data.usage },
+    ]);
+    if (result.outcome === 'missing') {
+      this.logger.warn(`handed-over settlement ${data.generationId}: no reservation on account ${data.accountId}`);
+    }
+    return result;
+  }
+
   private track<T>(promise: Promise<T>): Promise<T> {
     this.background.add(promise);
     void promise.finally(() => this.background.delete(promise)).catch(() => undefined);
     return promise;
   }
+}
+
+function laneOf(accountId: string): string {
+  let hash = 0;
+  for (let i = 0; i < accountId.length; i++) hash = (hash * 31 + accountId.charCodeAt(i)) | 0;
+  return String(Math.abs(hash) % LANES);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

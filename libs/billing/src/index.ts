@@ -3,3 +3,4 @@ export * from './token-counters';
 export * from './estimate/input-tokens';
 export * from './billing.service';
 export * from './billing.module';
+export * from './stale-reservation.sweeper';

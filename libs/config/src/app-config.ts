@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EnvDto } from './env.schema';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** The validated, typed configuration every app receives (never process.env directly). */
 export interface AppConfig {
@@ -15,13 +16,15 @@ export interface AppConfig {
   proxy: {
     defaultRpm: number;
     authFailureLimit: number;
+    rateLimitWindowMs: number;
+    trustProxy: TrustProxy;
     bodyLimitBytes: number;
     upstreamTimeoutS: number;
     streamIdleTimeoutMs: number;
     maxInflightRequests: number;
     shutdownGraceMs: number;
   };
-  billing: { reservationStaleAfterS: number };
+  billing: { reservationStaleAfterS: number; sweepEverySeconds: number };
   cache: { ttlMs: number };
 }
 
@@ -57,13 +60,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     proxy: {
       defaultRpm: dto.DEFAULT_RPM,
       authFailureLimit: dto.AUTH_FAILURE_LIMIT,
+      rateLimitWindowMs: dto.RATE_LIMIT_WINDOW_S * 1000,
+      trustProxy: parseTrustProxy(dto.TRUST_PROXY)!,
       bodyLimitBytes: dto.BODY_LIMIT_BYTES,
       upstreamTimeoutS: dto.UPSTREAM_TIMEOUT_S,
       streamIdleTimeoutMs: dto.STREAM_IDLE_TIMEOUT_MS,
       maxInflightRequests: dto.MAX_INFLIGHT_REQUESTS,
       shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
     },
-    billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S },
+    billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S, sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S },
     cache: { ttlMs: dto.CACHE_TTL_MS },
   };
 }

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsTrustProxy } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -44,6 +45,17 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   AUTH_FAILURE_LIMIT: number = 30;
 
+  /**
+   * Length of the sliding RPM window. 60 in production (the limits are per minute); tests shorten it to exercise
+   * windows that free up without waiting a minute.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  RATE_LIMIT_WINDOW_S: number = 60;
+
+  /** Whose X-Forwarded-For to believe for the client address (false, true, hop count, or proxy addresses/CIDRs). */
+  @IsTrustProxy()
+  TRUST_PROXY: string = 'false';
+
   @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 10 * 1024 * 1024;
 
@@ -62,6 +74,10 @@ export class EnvDto {
   /** Open reservations older than this are presumed orphaned (their proxy died) and released by the sweep. */
   @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)
   RESERVATION_STALE_AFTER_S: number = 900;
+
+  /** How often the worker runs the stale-reservation sweep (one run per interval across all workers). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  RESERVATION_SWEEP_EVERY_S: number = 60;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DB_POOL_MAX: number = 20;

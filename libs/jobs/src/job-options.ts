@@ -4,7 +4,8 @@ import { JobPayloads } from './job-payloads';
 
 /**
  * Retry and dedupe policy per job, in one place. The job id makes a repeated enqueue of the same work a no-op
- * (BullMQ ignores a job whose id exists), so a settlement handed over twice is still one job.
+ * (BullMQ ignores a job whose id exists), so a settlement handed over twice is still one job. BullMQ refuses ids
+ * containing ':' (its key separator), hence the '-'.
  */
 export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): JobsOptions {
   const base: JobsOptions = {
@@ -16,9 +17,12 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
   };
   switch (name) {
     case JobName.SETTLE:
-      return { ...base, jobId: `settle:${(data as JobPayloads[JobName.SETTLE]).generationId}`, attempts: 20 };
+      return { ...base, jobId: `settle-${(data as JobPayloads[JobName.SETTLE]).generationId}`, attempts: 20 };
+    case JobName.SWEEP_STALE_RESERVATIONS:
+      // Repeated every interval by a job scheduler: a failed run is simply the next run's work.
+      return { ...base, attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
     case JobName.RECONCILE:
-      return { ...base, jobId: `reconcile:${(data as JobPayloads[JobName.RECONCILE]).runId}`, attempts: 3 };
+      return { ...base, jobId: `reconcile-${(data as JobPayloads[JobName.RECONCILE]).runId}`, attempts: 3 };
     default:
       return base;
   }

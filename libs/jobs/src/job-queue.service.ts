@@ -24,6 +24,15 @@ export class JobQueue implements OnModuleDestroy {
     await this.queue.add(name, data, jobOptions(name, data));
   }
 
+  /**
+   * Runs `name` every `everyMs` through a BullMQ job scheduler. Upserting by a fixed id makes this idempotent: however
+   * many workers call it at boot, there is one schedule and one job per interval.
+   */
+  async schedule<N extends JobName>(name: N, everyMs: number, data: JobPayloads[N]): Promise<void> {
+    const { jobId: _jobId, ...opts } = jobOptions(name, data);
+    await this.queue.upsertJobScheduler(`schedule-${name}`, { every: everyMs }, { name, data, opts });
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.queueInstance?.close();
   }

@@ -49,6 +49,12 @@ export class ApiKeyCache implements OnModuleInit {
     return record;
   }
 
+  /** The cached record without loading it: undefined when it is not in the cache (or its entry is stale). */
+  peek(keyHash: string): ApiKeyAuthRecord | null | undefined {
+    const entry = this.entries.get(keyHash);
+    return entry && entry.expiresAt > Date.now() ? entry.record : undefined;
+  }
+
   invalidate(id: string): void {
     this.generation++;
     if (id === '*') {

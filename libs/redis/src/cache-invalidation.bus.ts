@@ -48,9 +48,25 @@ export class CacheInvalidationBus implements OnModuleInit, OnModuleDestroy {
         this.logger.warn('ignored a malformed invalidation message');
       }
     });
-    // 'ready' fires on the first connection and after every reconnection; ioredis resubscribes by itself.
-    subscriber.on('ready', () => this.flushAll());
-    await subscriber.subscribe(this.channel);
+    // 'ready' fires on the first connection and after every reconnection. ioredis resubscribes by itself, but not to a
+    // channel whose first SUBSCRIBE failed (Redis down at boot), hence the explicit subscribe (idempotent in Redis).
+    subscriber.on('ready', () => {
+      this.flushAll();
+      void this.subscribe();
+    });
+    await this.subscribe();
+  }
+
+  /**
+   * A process may start while Redis is down (it then fails closed, and reports not ready); it subscribes as soon as
+   * Redis is back, and the flush on 'ready' covers whatever it missed meanwhile.
+   */
+  private async subscribe(): Promise<void> {
+    try {
+      await this.redis.subscriber.subscribe(this.channel);
+    } catch (error) {
+      this.logger.warn(`not subscribed to cache invalidations yet (${(error as Error).message}); retrying on reconnect`);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -39,6 +39,8 @@ export interface GatewayContext {
   usageRecorded?: boolean;
   /** The wire type of the error the client got, if any. */
   errorType?: string;
+  /** Protocol headers of the client's request passed on to the provider (validated), e.g. anthropic-version. */
+  forwardHeaders?: Record<string, string>;
 }
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { acceptClientRequestId, newGenerationId, newRequestId, protocolOfUrl } from '@gw/common';
+import { acceptClientRequestId, GatewayError, newGenerationId, newRequestId, protocolOfUrl } from '@gw/common';
 
 export const GENERATION_ID_HEADER = 'x-chuizi-generation-id';
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -23,6 +23,16 @@ export function registerRequestContext(fastify: FastifyInstance): void {
     };
     reply.header(GENERATION_ID_HEADER, generationId);
     reply.header(REQUEST_ID_HEADER, requestId);
+    // HTTP/1.1 requires Host (RFC 9112); Node's own check would answer a bare 400, so the server leaves it to us.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      done(GatewayError.invalidRequest('Missing Host header'));
+      return;
+    }
+    // The server speaks HTTP/1.x only; Node's parser would take "HTTP/2.0" in a request line as if it were 1.x.
+    if (request.raw.httpVersionMajor !== 1) {
+      done(GatewayError.invalidRequest(`Unsupported HTTP version ${request.raw.httpVersion}`));
+      return;
+    }
     done();
   });
 }

@@ -2,8 +2,9 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { catchError, Observable, tap, throwError } from 'rxjs';
-import { BillingService, costMicros } from '@gw/billing';
+import { BillingClosedError, BillingService, costMicros } from '@gw/billing';
 import { formatMicrosAsCents, GatewayError, GatewayErrorCode } from '@gw/common';
+import type { UsageRecordRow } from '@gw/db';
 import type { GatewayContext } from '../context/gateway-context';
 import type { RelayResult } from '../relay/relay-result';
 import { ClientGoneError } from '../upstream/upstream-errors';
@@ -18,7 +19,7 @@ import { buildUsageRow } from './usage-row';
  * upstream (full release), client gone or stream cut (settled on what was delivered).
  *
  * Settlement runs after the response is sent and does not delay it; it is retried and, failing that, queued for the
- * worker (BillingService.close), and graceful shutdown waits for it.
+ * worker (BillingService.close), and graceful shutdown waits for it (BillingService.onModuleDestroy).
  */
 @Injectable()
 export class BillingInterceptor implements NestInterceptor {
@@ -56,7 +57,17 @@ export class BillingInterceptor implements NestInterceptor {
         amountMicros: estimate.amountMicros,
       });
     } catch (error) {
-      throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'Billing is temporarily unavailable', { cause: error });
+      if (error instanceof BillingClosedError) {
+        throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down; retry', { cause: error });
+      }
+      const failure = new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'Billing is temporarily unavailable', {
+        cause: error,
+      });
+      // The hold may have committed although its answer was lost: release it now (a no-op when it never existed)
+      // rather than leave the money held until the stale sweep. The release writes this request's usage record.
+      gw.usageRecorded = true;
+      this.release(gw, buildUsageRow(gw, { status: failure.status, outcome: 'rejected', errorType: failure.type }));
+      throw failure;
     }
     if (!result.accepted) {
       throw new GatewayError(
@@ -70,8 +81,7 @@ export class BillingInterceptor implements NestInterceptor {
 
   private settle(gw: GatewayContext, result: RelayResult): void {
     const cost = costMicros(priceOf(gw.model!), result.usage);
-    const usage = buildUsageRow(gw, { ...result, costMicros: cost });
-    this.close(gw, cost, usage);
+    this.close(gw, cost, buildUsageRow(gw, { ...result, costMicros: cost }));
   }
 
   private settleFailure(gw: GatewayContext, error: unknown): void {
@@ -85,10 +95,11 @@ export class BillingInterceptor implements NestInterceptor {
     this.close(gw, 0n, usage);
   }
 
-  private close(gw: GatewayContext, cost: bigint, usage: ReturnType<typeof buildUsageRow>): void {
+  private close(gw: GatewayContext, cost: bigint, usage: UsageRecordRow): void {
     if (gw.hold!.amountMicros === 0n) {
-      // Nothing was held (free request): there is no reservation to close, only the record to write.
-      this.billing.recordUnbilled(usage);
+      // Nothing was held (a free model: every priced request holds at least a micro-dollar), so nothing is charged:
+      // the record says so, as a usage record always matches the ledger.
+      this.billing.recordUnbilled({ ...usage, costMicros: 0n, overrunMicros: 0n });
       return;
     }
     void this.billing.close(gw.key!.accountId, {
@@ -97,5 +108,9 @@ export class BillingInterceptor implements NestInterceptor {
       closedBy: cost > 0n ? 'settlement' : 'release',
       usage,
     });
+  }
+
+  private release(gw: GatewayContext, usage: UsageRecordRow): void {
+    void this.billing.close(gw.key!.accountId, { generationId: gw.generationId, costMicros: 0n, closedBy: 'release', usage });
   }
 }

@@ -8,6 +8,7 @@ import {
   protocolOfUrl,
   WireProtocol,
 } from '@gw/common';
+import { ClientGoneError } from '../upstream/upstream-errors';
 
 const logger = new Logger('ProxyErrors');
 
@@ -66,7 +67,13 @@ function httpExceptionMessage(exception: HttpException): string {
 
 /** Sends an error in the caller's protocol format, keeping the headers already set (ids, rate-limit state). */
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown, protocol?: WireProtocol): void {
+  if (exception instanceof ClientGoneError) {
+    // Nobody to answer: the request is settled already (BillingInterceptor); just let the connection go.
+    reply.raw.destroy();
+    return;
+  }
   const error = toGatewayError(exception);
+  if (request.gw) request.gw.errorType = error.type;
   const wire = protocol ?? request.gw?.protocol ?? protocolOfUrl(request.url);
   if (error.status >= 500) {
     const cause = error.cause ?? error;
@@ -75,7 +82,11 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, exceptio
         ` (generation ${request.gw?.generationId}): ${(cause as Error)?.stack ?? String(cause)}`,
     );
   }
-  if (reply.sent || reply.raw.headersSent) return; // a stream reports its own errors in-band
+  if (reply.sent || reply.raw.headersSent) {
+    // A stream reports its own errors in-band (relay/stream-relay.ts); never leave one open.
+    if (!reply.raw.writableEnded) reply.raw.end();
+    return;
+  }
   reply
     .status(error.status)
     .headers(error.headers)

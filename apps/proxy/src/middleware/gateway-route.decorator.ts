@@ -1,7 +1,8 @@
-import { applyDecorators, SetMetadata, UseFilters } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseFilters, UseGuards } from '@nestjs/common';
 import type { ClassConstructor } from 'class-transformer';
 import type { WireProtocol } from '@gw/common';
 import type { GatewayEndpoint } from '../context/gateway-context';
+import { AnthropicHeadersGuard } from './anthropic-headers.guard';
 import { AnthropicErrorFilter, OpenAiErrorFilter } from './protocol-exception.filters';
 
 export interface GatewayRouteOptions {
@@ -20,6 +21,13 @@ export const GATEWAY_ROUTE = Symbol('gateway-route');
  * states its behaviour in one place.
  */
 export function GatewayRoute(options: GatewayRouteOptions): MethodDecorator {
-  const filter = options.protocol === 'anthropic' ? AnthropicErrorFilter : OpenAiErrorFilter;
-  return applyDecorators(SetMetadata(GATEWAY_ROUTE, options), UseFilters(filter));
+  if (options.protocol === 'anthropic') {
+    // Route guards run after the global ones (key, rate limit, body and model) and before the billing interceptor.
+    return applyDecorators(
+      SetMetadata(GATEWAY_ROUTE, options),
+      UseFilters(AnthropicErrorFilter),
+      UseGuards(AnthropicHeadersGuard),
+    );
+  }
+  return applyDecorators(SetMetadata(GATEWAY_ROUTE, options), UseFilters(OpenAiErrorFilter));
 }

@@ -26,7 +26,7 @@ export class ModelAccessGuard implements CanActivate {
     if (!route?.body) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const gw = request.gw;
-    const body = validateBody(route.body, request.body);
+    const body = validateBody(route.body, request.body, route.protocol);
     gw.body = body;
     gw.stream = body.stream === true;
     gw.requestedModel = body.model as string;

@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import {
-  Allow,
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
@@ -15,27 +14,30 @@ import {
   MaxLength,
   Min,
   MinLength,
-  registerDecorator,
   ValidateIf,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
+import { IsStringOrObject, Satisfies } from '../validation/satisfies.decorator';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
 
 /** Content is a string, an array of parts, or null (assistant messages with tool calls). */
-const isContent = (value: unknown) => value === null || typeof value === 'string' || Array.isArray(value);
+const IsContent = () =>
+  Satisfies(
+    'isContent',
+    (value) => value === null || typeof value === 'string' || Array.isArray(value),
+    'content must be a string, an array of content parts, or null',
+  );
 
-function IsContent(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isContent',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'content must be a string, an array of content parts, or null', ...options },
-      validator: { validate: isContent },
-    });
-}
+/** Up to 4 stop sequences, or one. */
+const IsStop = () =>
+  Satisfies(
+    'isStop',
+    (value) =>
+      typeof value === 'string' ||
+      (Array.isArray(value) && value.length <= 4 && value.every((item) => typeof item === 'string')),
+    'stop must be a string or an array of up to 4 strings',
+  );
 
 export class ChatMessageDto {
   @IsIn(ROLES)
@@ -58,7 +60,7 @@ export class ChatMessageDto {
   @IsOptional() @IsObject()
   function_call?: object;
 
-  @IsOptional() @Allow()
+  @IsOptional() @IsString()
   refusal?: string | null;
 
   @IsOptional() @IsObject()
@@ -107,7 +109,7 @@ export class ChatCompletionRequestDto {
   @IsOptional() @IsInt() @Min(1) @Max(128)
   n?: number;
 
-  @IsOptional() @Allow()
+  @IsOptional() @IsStop()
   stop?: string | string[] | null;
 
   @IsOptional() @IsNumber() @Min(-2) @Max(2)
@@ -131,7 +133,7 @@ export class ChatCompletionRequestDto {
   @IsOptional() @IsArray()
   tools?: unknown[];
 
-  @IsOptional() @Allow()
+  @IsOptional() @IsStringOrObject()
   tool_choice?: string | object;
 
   @IsOptional() @IsBoolean()
@@ -140,7 +142,7 @@ export class ChatCompletionRequestDto {
   @IsOptional() @IsArray()
   functions?: unknown[];
 
-  @IsOptional() @Allow()
+  @IsOptional() @IsStringOrObject()
   function_call?: string | object;
 
   @IsOptional() @IsObject()

@@ -3,16 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
 import type { RelayResult } from '../relay/relay-result';
 import { ChatCompletionRequestDto } from './chat-completion.dto';
-import { OpenAiChatRelay } from './openai-chat.relay';
+import { OpenAiRelay } from './openai.relay';
 
 @Controller('v1')
 export class ChatCompletionsController {
-  constructor(private readonly relay: OpenAiChatRelay) {}
+  constructor(private readonly relay: OpenAiRelay) {}
 
   @Post('chat/completions')
   @HttpCode(200)
   @GatewayRoute({ protocol: 'openai', endpoint: 'chat.completions', billable: true, body: ChatCompletionRequestDto })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.relay(request.gw, reply);
+    return this.relay.chatCompletions(request.gw, reply);
   }
 }

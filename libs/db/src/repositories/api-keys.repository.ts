@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma.service';
+import type { DbTransaction } from '../transaction-runner';
+import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
 
 /** What the proxy needs to authorise a request with a key. */
 export interface ApiKeyAuthRecord {
@@ -11,6 +13,49 @@ export interface ApiKeyAuthRecord {
   rpmLimit: number | null;
   expiresAt: Date | null;
 }
+
+export type ApiKeyStatus = 'active' | 'disabled' | 'revoked';
+
+/** A key as staff see it: never the plaintext, never the hash. */
+export interface ApiKeyRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  prefix: string;
+  status: ApiKeyStatus;
+  allowedModels: string[];
+  rpmLimit: number | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface NewApiKey {
+  accountId: string;
+  name: string;
+  keyHash: string;
+  prefix: string;
+  allowedModels: string[];
+  rpmLimit: number | null;
+  expiresAt: Date | null;
+}
+
+export type ApiKeyChanges = Partial<
+  Pick<ApiKeyRecord, 'name' | 'status' | 'allowedModels' | 'rpmLimit' | 'expiresAt' | 'revokedAt'>
+>;
+
+const KEY_FIELDS = {
+  id: true,
+  accountId: true,
+  name: true,
+  prefix: true,
+  status: true,
+  allowedModels: true,
+  rpmLimit: true,
+  expiresAt: true,
+  revokedAt: true,
+  createdAt: true,
+} as const;
 
 @Injectable()
 export class ApiKeysRepository {
@@ -39,5 +84,37 @@ export class ApiKeysRepository {
       rpmLimit: key.rpmLimit,
       expiresAt: key.expiresAt,
     };
+  }
+
+  async create(key: NewApiKey, tx: DbTransaction): Promise<ApiKeyRecord> {
+    return tx.apiKey.create({ data: key, select: KEY_FIELDS });
+  }
+
+  async findById(id: string, tx?: DbTransaction): Promise<ApiKeyRecord | null> {
+    return (tx ?? this.prisma).apiKey.findUnique({ where: { id }, select: KEY_FIELDS });
+  }
+
+  /** Locks the key's row for the transaction: concurrent changes (a PATCH racing a revocation) apply one at a time. */
+  async lockById(id: string, tx: DbTransaction): Promise<ApiKeyRecord | null> {
+    await tx.$executeRaw`SELECT 1 FROM api_keys WHERE id = ${id}::uuid FOR UPDATE`;
+    return this.findById(id, tx);
+  }
+
+  async update(id: string, changes: ApiKeyChanges, tx: DbTransaction): Promise<ApiKeyRecord> {
+    return tx.apiKey.update({ where: { id }, data: changes, select: KEY_FIELDS });
+  }
+
+  async findPage(
+    filter: { accountId?: string },
+    limit: number,
+    after: TimePosition | null,
+  ): Promise<Page<ApiKeyRecord, TimePosition>> {
+    const rows = await this.prisma.apiKey.findMany({
+      where: { ...(filter.accountId ? { accountId: filter.accountId } : {}), ...afterTimePosition(after) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      select: KEY_FIELDS,
+    });
+    return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }));
   }
 }

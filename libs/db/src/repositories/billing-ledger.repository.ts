@@ -16,14 +16,30 @@ export interface HoldResult {
   balanceMicros: bigint;
 }
 
+/** 'settlement' (request finished), 'release' (failed upstream, nothing to charge), 'sweep' (stale, worker). */
+export type ClosedBy = 'settlement' | 'release' | 'sweep';
+
 export interface CloseRequest {
   generationId: string;
   /** 0 releases the hold without a charge. */
   costMicros: bigint;
-  /** 'settlement' (request finished), 'release' (failed upstream), 'sweep' (stale, worker). */
-  closedBy: 'settlement' | 'release' | 'sweep';
-  /** Written in the same transaction as the ledger entries; null for the sweep, which has no request to describe. */
+  closedBy: ClosedBy;
+  /**
+   * Written in the same transaction as the ledger entries; null for the sweep, which has no request to describe. Its
+   * money fields are overwritten by gw_settle with what the ledger actually moved.
+   */
   usage: UsageRecordRow | null;
+}
+
+/**
+ * One gw_settle item as JSON (bigints as decimal strings, usage in snake_case columns). This is also the shape a
+ * settlement takes on the job queue when the proxy hands it to the worker, so both paths call gw_settle identically.
+ */
+export interface SettleItem {
+  generation_id: string;
+  cost_micros: string;
+  closed_by: ClosedBy;
+  usage: Record<string, unknown> | null;
 }
 
 export type CloseOutcome = 'settled' | 'released' | 'late_settled' | 'duplicate' | 'missing';
@@ -32,6 +48,47 @@ export interface CloseResult {
   generationId: string;
   outcome: CloseOutcome;
   balanceMicros: bigint;
+}
+
+export interface OpenReservation {
+  generationId: string;
+  accountId: string;
+  amountMicros: bigint;
+  instanceId: string;
+  createdAt: Date;
+}
+
+/** An item of a batch that spans accounts. */
+export interface AccountItem<T> {
+  accountId: string;
+  item: T;
+}
+
+/** Items grouped per account, each group in arrival order: the p_groups of gw_reserve_many / gw_settle_many. */
+function byAccount<T, J>(items: AccountItem<T>[], toJson: (item: T) => J): { account_id: string; items: J[] }[] {
+  const groups = new Map<string, J[]>();
+  for (const { accountId, item } of items) {
+    const group = groups.get(accountId);
+    if (group) group.push(toJson(item));
+    else groups.set(accountId, [toJson(item)]);
+  }
+  return [...groups].map(([account_id, grouped]) => ({ account_id, items: grouped }));
+}
+
+const holdJson = (item: HoldRequest) => ({
+  generation_id: item.generationId,
+  key_id: item.keyId,
+  model_id: item.modelId,
+  amount_micros: item.amountMicros.toString(),
+});
+
+export function toSettleItem(request: CloseRequest): SettleItem {
+  return {
+    generation_id: request.generationId,
+    cost_micros: request.costMicros.toString(),
+    closed_by: request.closedBy,
+    usage: request.usage ? usageRowToJson(request.usage) : null,
+  };
 }
 
 /**
@@ -44,12 +101,7 @@ export class BillingLedgerRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async reserve(accountId: string, items: HoldRequest[], instanceId: string): Promise<HoldResult[]> {
-    const payload = items.map((item) => ({
-      generation_id: item.generationId,
-      key_id: item.keyId,
-      model_id: item.modelId,
-      amount_micros: item.amountMicros.toString(),
-    }));
+    const payload = items.map(holdJson);
     const result = await this.prisma.pool.query<{ generation_id: string; accepted: boolean; balance_micros: bigint }>({
       name: 'gw_reserve',
       types: RAW_QUERY_TYPES,
@@ -63,18 +115,54 @@ export class BillingLedgerRepository {
     }));
   }
 
-  async close(accountId: string, items: CloseRequest[]): Promise<CloseResult[]> {
-    const payload = items.map((item) => ({
-      generation_id: item.generationId,
-      cost_micros: item.costMicros.toString(),
-      closed_by: item.closedBy,
-      usage: item.usage ? usageRowToJson(item.usage) : null,
-    }));
+  /**
+   * Holds for many accounts in one transaction (the proxy's group commit). Results in the order of `items`; per account,
+   * holds are decided in that order too.
+   */
+  async reserveMany(items: AccountItem<HoldRequest>[], instanceId: string): Promise<HoldResult[]> {
+    const result = await this.prisma.pool.query<{ account_id: string; generation_id: string; accepted: boolean; balance_micros: bigint }>({
+      name: 'gw_reserve_many',
+      types: RAW_QUERY_TYPES,
+      text: 'SELECT account_id, generation_id, accepted, balance_micros FROM gw_reserve_many($1::jsonb, $2)',
+      values: [JSON.stringify(byAccount(items, holdJson)), instanceId],
+    });
+    const byGeneration = new Map(
+      result.rows.map((row) => [
+        `${row.account_id}/${row.generation_id}`,
+        { generationId: row.generation_id, accepted: row.accepted, balanceMicros: row.balance_micros ?? 0n },
+      ]),
+    );
+    return items.map(({ accountId, item }) => resultFor(byGeneration, accountId, item.generationId));
+  }
+
+  /** Settlements of many accounts in one transaction. Results in the order of `items`. */
+  async closeMany(items: AccountItem<CloseRequest>[]): Promise<CloseResult[]> {
+    const result = await this.prisma.pool.query<{ account_id: string; generation_id: string; outcome: CloseOutcome; balance_micros: bigint }>({
+      name: 'gw_settle_many',
+      types: RAW_QUERY_TYPES,
+      text: 'SELECT account_id, generation_id, outcome, balance_micros FROM gw_settle_many($1::jsonb)',
+      values: [JSON.stringify(byAccount(items, toSettleItem))],
+    });
+    const byGeneration = new Map(
+      result.rows.map((row) => [
+        `${row.account_id}/${row.generation_id}`,
+        { generationId: row.generation_id, outcome: row.outcome, balanceMicros: row.balance_micros ?? 0n },
+      ]),
+    );
+    return items.map(({ accountId, item }) => resultFor(byGeneration, accountId, item.generationId));
+  }
+
+  close(accountId: string, items: CloseRequest[]): Promise<CloseResult[]> {
+    return this.settle(accountId, items.map(toSettleItem));
+  }
+
+  /** gw_settle on items already in their JSON form (the worker's SETTLE jobs). */
+  async settle(accountId: string, items: SettleItem[]): Promise<CloseResult[]> {
     const result = await this.prisma.pool.query<{ generation_id: string; outcome: CloseOutcome; balance_micros: bigint }>({
       name: 'gw_settle',
       types: RAW_QUERY_TYPES,
       text: 'SELECT generation_id, outcome, balance_micros FROM gw_settle($1::uuid, $2::jsonb)',
-      values: [accountId, JSON.stringify(payload)],
+      values: [accountId, JSON.stringify(items)],
     });
     return result.rows.map((row) => ({
       generationId: row.generation_id,
@@ -104,4 +192,38 @@ export class BillingLedgerRepository {
     });
     return result.rows[0]?.balance_micros ?? null;
   }
+
+  /**
+   * Open reservations older than `staleAfterS` seconds at `asOf` (default: the database's clock, so that proxies',
+   * workers' and the database's clocks need not agree), oldest first. No lock taken: see StaleReservationSweeper.
+   */
+  async findStaleReservations(staleAfterS: number, limit: number, asOf: Date | null): Promise<OpenReservation[]> {
+    const result = await this.prisma.pool.query<{
+      generation_id: string;
+      account_id: string;
+      amount_micros: bigint;
+      instance_id: string;
+      created_at: Date;
+    }>({
+      name: 'gw_stale_reservations',
+      types: RAW_QUERY_TYPES,
+      text: `SELECT generation_id, account_id, amount_micros, instance_id, created_at FROM reservations
+              WHERE status = 'open' AND created_at < COALESCE($1::timestamptz, now()) - make_interval(secs => $2)
+              ORDER BY created_at LIMIT $3`,
+      values: [asOf, staleAfterS, limit],
+    });
+    return result.rows.map((row) => ({
+      generationId: row.generation_id,
+      accountId: row.account_id,
+      amountMicros: row.amount_micros,
+      instanceId: row.instance_id,
+      createdAt: row.created_at,
+    }));
+  }
+}
+
+function resultFor<R>(results: Map<string, R>, accountId: string, generationId: string): R {
+  const result = results.get(`${accountId}/${generationId}`);
+  if (!result) throw new Error(`no result for ${generationId} on account ${accountId}`);
+  return result;
 }

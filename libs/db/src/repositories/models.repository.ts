@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma.service';
+import type { DbTransaction } from '../transaction-runner';
+import { Page, toPage } from './keyset-page';
 
 export interface ChannelRecord {
   id: string;
@@ -30,6 +32,40 @@ export interface ModelRecord {
   channels: ChannelRecord[];
 }
 
+/** A model as the admin API sees it: prices and limits, no channels (they hold provider credentials). */
+export type ModelSettings = Omit<ModelRecord, 'channels'>;
+
+/** What staff may change about a model. Prices in micro-dollars per million tokens. */
+export type ModelChanges = Partial<
+  Pick<
+    ModelSettings,
+    | 'aliases'
+    | 'inputMicrosPerMTok'
+    | 'outputMicrosPerMTok'
+    | 'cachedInputMicrosPerMTok'
+    | 'maxOutputTokens'
+    | 'timeoutS'
+    | 'enabled'
+  >
+>;
+
+const MODEL_FIELDS = {
+  id: true,
+  provider: true,
+  kind: true,
+  upstreamModel: true,
+  aliases: true,
+  inputMicrosPerMTok: true,
+  outputMicrosPerMTok: true,
+  cachedInputMicrosPerMTok: true,
+  cacheWriteMicrosPerMTok: true,
+  maxOutputTokens: true,
+  contextWindow: true,
+  timeoutS: true,
+  enabled: true,
+  createdAt: true,
+} as const;
+
 @Injectable()
 export class ModelsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -52,5 +88,50 @@ export class ModelsRepository {
           weight: link.weight,
         })),
     }));
+  }
+
+  /** By id, ascending (a catalog is small and ids are stable: the id is the position). */
+  async findPage(limit: number, afterId: string | null): Promise<Page<ModelSettings, string>> {
+    const rows = await this.prisma.model.findMany({
+      where: afterId !== null ? { id: { gt: afterId } } : {},
+      orderBy: { id: 'asc' },
+      take: limit + 1,
+      select: MODEL_FIELDS,
+    });
+    return toPage(rows, limit, (row) => row.id);
+  }
+
+  /** Locks the model's row for the transaction, so that the audit entry's "before" is what was changed. */
+  async lockById(id: string, tx: DbTransaction): Promise<ModelSettings | null> {
+    await tx.$executeRaw`SELECT 1 FROM models WHERE id = ${id} FOR UPDATE`;
+    return tx.model.findUnique({ where: { id }, select: MODEL_FIELDS });
+  }
+
+  async update(id: string, changes: ModelChanges, tx: DbTransaction): Promise<ModelSettings> {
+    return tx.model.update({ where: { id }, data: changes, select: MODEL_FIELDS });
+  }
+
+  /** Ids of the models, other than `exceptId`, that already answer to one of `names` (as id or alias). */
+  async findClaimingNames(names: string[], exceptId: string | null, tx?: DbTransaction): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await (tx ?? this.prisma).model.findMany({
+      where: {
+        ...(exceptId ? { id: { not: exceptId } } : {}),
+        OR: [{ id: { in: names } }, { aliases: { hasSome: names } }],
+      },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /** Of `names`, those that are neither a model id nor an alias. */
+  async findUnknownNames(names: string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await this.prisma.model.findMany({
+      where: { OR: [{ id: { in: names } }, { aliases: { hasSome: names } }] },
+      select: { id: true, aliases: true },
+    });
+    const known = new Set(rows.flatMap((row) => [row.id, ...row.aliases]));
+    return names.filter((name) => !known.has(name));
   }
 }

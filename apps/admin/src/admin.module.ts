@@ -1,0 +1,103 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@gw/config';
+import {
+  AccountsRepository,
+  ApiKeysRepository,
+  AuditRepository,
+  DbModule,
+  IdempotencyRepository,
+  LedgerRepository,
+  ModelsRepository,
+  ReconciliationsRepository,
+  StaffRepository,
+  TransactionRunner,
+  UsageRepository,
+} from '@gw/db';
+import { JobsModule } from '@gw/jobs';
+import { RedisModule } from '@gw/redis';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
+import { LedgerController } from './billing/ledger.controller';
+import { LedgerService } from './billing/ledger.service';
+import { TopUpsController } from './billing/top-ups.controller';
+import { TopUpsService } from './billing/top-ups.service';
+import { HealthController } from './health/health.controller';
+import { ApiKeysController } from './keys/api-keys.controller';
+import { ApiKeysService } from './keys/api-keys.service';
+import { AdminExceptionFilter } from './middleware/admin-exception.filter';
+import { RolesGuard } from './middleware/roles.guard';
+import { StaffAuthGuard } from './middleware/staff-auth.guard';
+import { AdminValidationPipe } from './middleware/validation.pipe';
+import { ModelsController } from './models/models.controller';
+import { ModelsService } from './models/models.service';
+import { ReconciliationsController } from './reconciliations/reconciliations.controller';
+import { ReconciliationsService } from './reconciliations/reconciliations.service';
+import { CacheInvalidator } from './shared/cache-invalidator.service';
+import { BootstrapAdmin } from './staff/bootstrap-admin.service';
+import { StaffAuthenticator } from './staff/staff-authenticator.service';
+import { StaffController } from './staff/staff.controller';
+import { StaffService } from './staff/staff.service';
+import { UsageController } from './usage/usage.controller';
+import { UsageService } from './usage/usage.service';
+
+const REPOSITORIES = [
+  AccountsRepository,
+  ApiKeysRepository,
+  AuditRepository,
+  IdempotencyRepository,
+  LedgerRepository,
+  ModelsRepository,
+  ReconciliationsRepository,
+  StaffRepository,
+  UsageRepository,
+];
+
+const SERVICES = [
+  AccountsService,
+  ApiKeysService,
+  AuditService,
+  LedgerService,
+  ModelsService,
+  ReconciliationsService,
+  StaffService,
+  TopUpsService,
+  UsageService,
+];
+
+@Module({})
+export class AdminModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AdminModule,
+      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, JobsModule],
+      controllers: [
+        HealthController,
+        StaffController,
+        AccountsController,
+        TopUpsController,
+        LedgerController,
+        ApiKeysController,
+        ModelsController,
+        UsageController,
+        ReconciliationsController,
+        AuditController,
+      ],
+      providers: [
+        ...REPOSITORIES,
+        ...SERVICES,
+        TransactionRunner,
+        CacheInvalidator,
+        BootstrapAdmin,
+        StaffAuthenticator,
+        // Order matters: who is calling (401), then may they (403), then is the input valid (400).
+        { provide: APP_GUARD, useClass: StaffAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_PIPE, useClass: AdminValidationPipe },
+        { provide: APP_FILTER, useClass: AdminExceptionFilter },
+      ],
+    };
+  }
+}

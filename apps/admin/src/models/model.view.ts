@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { formatMicrosAsUsd } from '@gw/common';
+import type { ModelSettings } from '@gw/db';
+
+/** Prices are USD per million tokens, as decimal strings. Channels (provider credentials) are never shown. */
+export class ModelView {
+  @ApiProperty({ example: 'openai/gpt-4.1-mini' }) id!: string;
+  @ApiProperty({ type: [String], example: ['gpt-4.1-mini'] }) aliases!: string[];
+  @ApiProperty({ enum: ['openai', 'anthropic'] }) provider!: 'openai' | 'anthropic';
+  @ApiProperty({ example: '0.400000' }) inputUsdPerMTok!: string;
+  @ApiProperty({ example: '1.600000' }) outputUsdPerMTok!: string;
+  @ApiProperty({ type: String, nullable: true, example: '0.100000' }) cachedInputUsdPerMTok!: string | null;
+  @ApiProperty({ example: 32768 }) maxOutputTokens!: number;
+  @ApiProperty({ example: 120, description: 'Upstream timeout in seconds' }) timeoutS!: number;
+  @ApiProperty() enabled!: boolean;
+}
+
+export function toModelView(model: ModelSettings): ModelView {
+  return {
+    id: model.id,
+    aliases: model.aliases,
+    provider: model.provider,
+    inputUsdPerMTok: formatMicrosAsUsd(model.inputMicrosPerMTok),
+    outputUsdPerMTok: formatMicrosAsUsd(model.outputMicrosPerMTok),
+    cachedInputUsdPerMTok:
+      model.cachedInputMicrosPerMTok === null ? null : formatMicrosAsUsd(model.cachedInputMicrosPerMTok),
+    maxOutputTokens: model.maxOutputTokens,
+    timeoutS: model.timeoutS,
+    enabled: model.enabled,
+  };
+}

@@ -1,0 +1,41 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ReconciliationRunRecord, ReconciliationStatus } from '@gw/db';
+
+export class QueuedReconciliationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['queued'] }) status!: 'queued';
+}
+
+export class ReconciliationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) status!: ReconciliationStatus;
+  @ApiProperty({ enum: ['manual', 'scheduled'] }) trigger!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) from!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) to!: string | null;
+  @ApiPropertyOptional({
+    type: Object,
+    description:
+      'Written by the worker: records and accounts checked, stale reservations released (count, USD), drift per ' +
+      'account (ledger sum vs stored balance), usage records without a ledger entry and the reverse',
+  })
+  report?: unknown;
+  @ApiPropertyOptional({ type: String }) error?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
+}
+
+export function toReconciliationView(run: ReconciliationRunRecord): ReconciliationView {
+  return {
+    id: run.id,
+    status: run.status,
+    trigger: run.trigger,
+    from: run.rangeFrom?.toISOString() ?? null,
+    to: run.rangeTo?.toISOString() ?? null,
+    ...(run.report !== null && run.report !== undefined ? { report: run.report } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,51 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { GatewayError } from '@gw/common';
+import { ReconciliationsRepository, TransactionRunner } from '@gw/db';
+import { JobName, JobQueue } from '@gw/jobs';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../shared/actor';
+import { isUuid } from '../shared/uuid';
+import { QueuedReconciliationView, ReconciliationView, toReconciliationView } from './reconciliation.view';
+import type { CreateReconciliationDto } from './reconciliations.dto';
+
+/** Staff ask for a reconciliation; the worker runs it (JobName.RECONCILE) and writes the report on the run's row. */
+@Injectable()
+export class ReconciliationsService {
+  private readonly logger = new Logger(ReconciliationsService.name);
+
+  constructor(
+    private readonly runs: ReconciliationsRepository,
+    private readonly jobs: JobQueue,
+    private readonly audit: AuditService,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  async request(actor: Actor, dto: CreateReconciliationDto): Promise<QueuedReconciliationView> {
+    const rangeFrom = dto.from ? new Date(dto.from) : null;
+    const rangeTo = dto.to ? new Date(dto.to) : null;
+    if (rangeFrom && rangeTo && rangeFrom.getTime() > rangeTo.getTime()) {
+      throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
+    }
+    const run = await this.transactions.run(async (tx) => {
+      const created = await this.runs.createQueued({ rangeFrom, rangeTo, requestedBy: actor.staffId, trigger: 'manual' }, tx);
+      const view = toReconciliationView(created);
+      await this.audit.record(actor, { action: 'reconciliation.request', target: `reconciliation:${created.id}`, before: null, after: view }, tx);
+      return created;
+    });
+    try {
+      await this.jobs.enqueue(JobName.RECONCILE, { runId: run.id });
+    } catch (error) {
+      // The run would otherwise wait as "queued" for ever: say it failed, and tell the caller to retry later.
+      this.logger.error(`could not queue reconciliation ${run.id}: ${(error as Error).message}`);
+      await this.runs.markFailed(run.id, 'could not be queued');
+      throw GatewayError.unavailable('The reconciliation could not be queued: try again shortly');
+    }
+    return { id: run.id, status: 'queued' };
+  }
+
+  async get(id: string): Promise<ReconciliationView> {
+    const run = isUuid(id) ? await this.runs.findById(id) : null;
+    if (!run) throw GatewayError.notFound(`Reconciliation '${id.slice(0, 64)}' not found`);
+    return toReconciliationView(run);
+  }
+}

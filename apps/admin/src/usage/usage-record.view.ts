@@ -1,0 +1,58 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { formatMicrosAsUsd } from '@gw/common';
+import type { UsageRecordView as UsageRow } from '@gw/db';
+
+export class UsageRecordView {
+  @ApiProperty({ example: 'gen-01J...' }) generationId!: string;
+  @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
+  @ApiProperty({ format: 'uuid' }) accountId!: string;
+  @ApiProperty({ format: 'uuid' }) keyId!: string;
+  @ApiProperty({ example: 'openai/gpt-4.1-mini' }) model!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'As the client wrote it' }) requestedModel!: string | null;
+  @ApiProperty({ enum: ['openai', 'anthropic'] }) protocol!: 'openai' | 'anthropic';
+  @ApiProperty({ example: 'chat.completions' }) endpoint!: string;
+  @ApiProperty() stream!: boolean;
+  @ApiProperty({ description: 'HTTP status the client received' }) status!: number;
+  @ApiProperty({ enum: ['completed', 'client_aborted', 'upstream_dropped', 'upstream_error', 'rejected'] })
+  outcome!: string;
+  @ApiProperty({ type: String, nullable: true }) errorType!: string | null;
+  @ApiProperty() inputTokens!: number;
+  @ApiProperty() outputTokens!: number;
+  @ApiProperty() cachedInputTokens!: number;
+  @ApiProperty({ description: 'Tokens counted by the gateway (stream cut short) rather than reported upstream' })
+  usageEstimated!: boolean;
+  @ApiProperty({ example: '0.052600' }) reservedUsd!: string;
+  @ApiProperty({ example: '0.000070' }) costUsd!: string;
+  @ApiProperty({ example: '0.000000', description: 'Cost above the reservation, flagged for reconciliation' })
+  overrunUsd!: string;
+  @ApiProperty({ type: Number, nullable: true }) upstreamStatus!: number | null;
+  @ApiProperty() latencyMs!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export function toUsageRecordView(row: UsageRow): UsageRecordView {
+  return {
+    generationId: row.generationId,
+    requestId: row.requestId,
+    accountId: row.accountId,
+    keyId: row.keyId,
+    model: row.model,
+    requestedModel: row.requestedModel,
+    protocol: row.protocol,
+    endpoint: row.endpoint,
+    stream: row.stream,
+    status: row.status,
+    outcome: row.outcome,
+    errorType: row.errorType,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cachedInputTokens: row.cachedInputTokens,
+    usageEstimated: row.usageEstimated,
+    reservedUsd: formatMicrosAsUsd(row.reservedMicros),
+    costUsd: formatMicrosAsUsd(row.costMicros),
+    overrunUsd: formatMicrosAsUsd(row.overrunMicros),
+    upstreamStatus: row.upstreamStatus,
+    latencyMs: row.latencyMs,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

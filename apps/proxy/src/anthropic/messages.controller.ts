@@ -1,0 +1,25 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import type { RelayResult } from '../relay/relay-result';
+import { AnthropicRelay } from './anthropic.relay';
+import { AnthropicCountTokensRequestDto, AnthropicMessagesRequestDto } from './messages.dto';
+
+@Controller('anthropic/v1/messages')
+export class AnthropicMessagesController {
+  constructor(private readonly relay: AnthropicRelay) {}
+
+  @Post()
+  @HttpCode(200)
+  @GatewayRoute({ protocol: 'anthropic', endpoint: 'messages', billable: true, body: AnthropicMessagesRequestDto })
+  create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
+    return this.relay.messages(request, reply);
+  }
+
+  @Post('count_tokens')
+  @HttpCode(200)
+  @GatewayRoute({ protocol: 'anthropic', endpoint: 'count_tokens', billable: false, body: AnthropicCountTokensRequestDto })
+  countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
+    return this.relay.countTokens(request, reply);
+  }
+}

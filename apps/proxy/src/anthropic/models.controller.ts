@@ -1,0 +1,70 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ModelCatalog } from '@gw/catalog';
+import { GatewayError } from '@gw/common';
+import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { UsableModel, usableModels } from '../models/usable-models';
+import { validateBody } from '../validation/validate-body';
+import { AnthropicModelsQueryDto } from './models-query.dto';
+
+const DEFAULT_LIMIT = 20;
+
+interface AnthropicModel {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+interface AnthropicModelPage {
+  data: AnthropicModel[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+/** Newest first, as Anthropic lists them; ties by name, so that cursors are stable. */
+function newestFirst(a: UsableModel, b: UsableModel): number {
+  return b.model.createdAt.getTime() - a.model.createdAt.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** GET /anthropic/v1/models in Anthropic's list shape and pagination: the Anthropic models this key may use. */
+@Controller('anthropic/v1')
+export class AnthropicModelsController {
+  constructor(private readonly catalog: ModelCatalog) {}
+
+  @Get('models')
+  @GatewayRoute({ protocol: 'anthropic', endpoint: 'models', billable: false })
+  list(@Req() request: FastifyRequest): AnthropicModelPage {
+    const query = validateBody(AnthropicModelsQueryDto, { ...(request.query as object) }, 'anthropic');
+    if (query.after_id !== undefined && query.before_id !== undefined) {
+      throw GatewayError.invalidRequest('after_id: cannot be combined with before_id');
+    }
+    const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
+    const models = usableModels(this.catalog.all(), request.gw.key!, 'anthropic').sort(newestFirst);
+
+    const { page, hasMore } = paginate(models, limit, query.after_id as string | undefined, query.before_id as string | undefined);
+    const data = page.map(({ name, model }) => ({
+      type: 'model' as const,
+      id: name,
+      display_name: name,
+      created_at: model.createdAt.toISOString(),
+    }));
+    return { data, has_more: hasMore, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+  }
+}
+
+/**
+ * One page after `afterId`, before `beforeId`, or from the start. A cursor that names no listed model gives an empty
+ * page, as a stale cursor would.
+ */
+function paginate(models: UsableModel[], limit: number, afterId?: string, beforeId?: string) {
+  if (beforeId !== undefined) {
+    const end = models.findIndex((entry) => entry.name === beforeId);
+    const from = Math.max(0, end - limit);
+    return end < 0 ? { page: [], hasMore: false } : { page: models.slice(from, end), hasMore: from > 0 };
+  }
+  const start = afterId === undefined ? 0 : models.findIndex((entry) => entry.name === afterId) + 1;
+  if (start === 0 && afterId !== undefined) return { page: [], hasMore: false };
+  return { page: models.slice(start, start + limit), hasMore: start + limit < models.length };
+}

@@ -1,0 +1,45 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from '@gw/common';
+
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+const VERSION = /^(\d{4})-(\d{2})-(\d{2})$/;
+// Comma-separated feature names such as "prompt-caching-2024-07-31, token-counting-2024-11-01".
+const BETA = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\s*,\s*[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+const MAX_BETA_LENGTH = 1_024;
+
+/** A real calendar date, so that the provider sees only a version it could have published. */
+function isVersion(value: string): boolean {
+  const match = VERSION.exec(value);
+  if (!match) return false;
+  const [, year, month, day] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+/**
+ * The Anthropic protocol headers the provider must see (spec/proxy.md): `anthropic-version` (2023-06-01 when the
+ * client sends none) and `anthropic-beta`. Checked here, before any money moves, so that a value the provider would
+ * refuse, or that could not even be written into an upstream request, is a 400 and never an upstream call.
+ */
+@Injectable()
+export class AnthropicHeadersGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const version = request.headers['anthropic-version'];
+    const beta = request.headers['anthropic-beta'];
+    if (version !== undefined && (typeof version !== 'string' || !isVersion(version))) {
+      throw GatewayError.invalidRequest('anthropic-version: expected a version date such as 2023-06-01');
+    }
+    const forward: Record<string, string> = { 'anthropic-version': version ?? DEFAULT_ANTHROPIC_VERSION };
+    if (beta !== undefined) {
+      if (typeof beta !== 'string' || beta.length > MAX_BETA_LENGTH || !BETA.test(beta)) {
+        throw GatewayError.invalidRequest('anthropic-beta: expected a comma-separated list of beta feature names');
+      }
+      forward['anthropic-beta'] = beta;
+    }
+    request.gw.forwardHeaders = forward;
+    return true;
+  }
+}

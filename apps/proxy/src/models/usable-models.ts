@@ -1,0 +1,31 @@
+import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
+
+export interface UsableModel {
+  /** The name the key may call the model by: its canonical id, or the alias its allow-list names it by. */
+  name: string;
+  model: ModelRecord;
+}
+
+/**
+ * The models a key may use over one protocol (the models listing endpoints): enabled models of that provider that
+ * the key's allow-list admits (an empty list admits every model). One entry per model, under its canonical id;
+ * aliases are not listed (they would show every model twice in model pickers), except that an allow-list naming a
+ * model only by an alias lists that alias, the one name the key may use it by.
+ */
+export function usableModels(
+  catalog: readonly ModelRecord[],
+  key: ApiKeyAuthRecord,
+  provider: ModelRecord['provider'],
+): UsableModel[] {
+  const allowed = key.allowedModels;
+  const usable: UsableModel[] = [];
+  for (const model of catalog) {
+    if (!model.enabled || model.provider !== provider) continue;
+    if (allowed.length === 0 || allowed.includes(model.id)) {
+      usable.push({ name: model.id, model });
+      continue;
+    }
+    for (const alias of model.aliases) if (allowed.includes(alias)) usable.push({ name: alias, model });
+  }
+  return usable;
+}

@@ -1,0 +1,18 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import type { RelayResult } from '../relay/relay-result';
+import { EmbeddingRequestDto } from './embedding.dto';
+import { OpenAiRelay } from './openai.relay';
+
+@Controller('v1')
+export class EmbeddingsController {
+  constructor(private readonly relay: OpenAiRelay) {}
+
+  @Post('embeddings')
+  @HttpCode(200)
+  @GatewayRoute({ protocol: 'openai', endpoint: 'embeddings', billable: true, body: EmbeddingRequestDto })
+  create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
+    return this.relay.embeddings(request.gw, reply);
+  }
+}

@@ -1,0 +1,100 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+import { countOpenAiTokens, TokenUsage } from '@gw/billing';
+import { errorBody, GatewayError } from '@gw/common';
+import { withRequestedModel } from '../relay/model-field';
+import { sseFrame, StreamDialect } from '../relay/stream-dialect';
+import { fromOpenAiUsage } from './openai-usage';
+
+interface ChatChunk {
+  model?: unknown;
+  choices?: { delta?: { content?: unknown; refusal?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] } }[];
+  usage?: unknown;
+  error?: unknown;
+}
+
+const DONE_FRAME = 'data: [DONE]\n\n';
+// How OpenAI ends every chunk of a stream that asked for usage.
+const USAGE_NULL_TAIL = ',"usage":null}';
+
+/**
+ * The events of a streamed chat completion. The upstream is always asked for `stream_options.include_usage`, so the
+ * settlement uses the provider's own count; the usage chunk (and the `"usage":null` of the other chunks) reaches the
+ * client only if the client asked for it. Chunks are passed on as the provider wrote them (only `model` is changed,
+ * in place); the text they carry is tallied for a stream cut short.
+ */
+export class OpenAiChatStreamDialect implements StreamDialect {
+  finished = false;
+  private usage: TokenUsage | null = null;
+  private delivered = '';
+
+  constructor(
+    private readonly requestedModel: string,
+    private readonly clientWantsUsage: boolean,
+  ) {}
+
+  onEvent(event: EventSourceMessage): string {
+    const data = event.data;
+    if (data === '[DONE]') {
+      this.finished = true;
+      return DONE_FRAME;
+    }
+    let chunk: ChatChunk;
+    try {
+      chunk = JSON.parse(data) as ChatChunk;
+    } catch {
+      throw GatewayError.upstream('The upstream provider sent an invalid stream event');
+    }
+    if (typeof chunk !== 'object' || chunk === null) {
+      throw GatewayError.upstream('The upstream provider sent an invalid stream event');
+    }
+    if (chunk.error) throw GatewayError.upstream('The upstream provider reported an error mid-stream');
+    if (chunk.usage) this.usage = fromOpenAiUsage(chunk.usage) ?? this.usage;
+
+    let text: string | null = data;
+    if (!this.clientWantsUsage && chunk.usage !== undefined) {
+      if (Array.isArray(chunk.choices) && chunk.choices.length === 0) return '';
+      text = chunk.usage === null && data.endsWith(USAGE_NULL_TAIL) ? `${data.slice(0, -USAGE_NULL_TAIL.length)}}` : null;
+    }
+    this.collect(chunk);
+    if (text !== null) text = withRequestedModel(text, chunk.model, this.requestedModel);
+    if (text === null) {
+      if (!this.clientWantsUsage) delete chunk.usage;
+      chunk.model = this.requestedModel;
+      text = JSON.stringify(chunk);
+    }
+    return sseFrame(event.event, text);
+  }
+
+  errorEvent(error: GatewayError): string {
+    return sseFrame(undefined, JSON.stringify(errorBody('openai', error)));
+  }
+
+  reportedUsage(): TokenUsage | null {
+    return this.usage;
+  }
+
+  deliveredUsage(estimatedInputTokens: number): TokenUsage {
+    return {
+      inputTokens: estimatedInputTokens,
+      outputTokens: countOpenAiTokens(this.delivered),
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+    };
+  }
+
+  /** Text the client is sent: content, refusals and tool-call arguments all cost output tokens. */
+  private collect(chunk: ChatChunk): void {
+    if (!Array.isArray(chunk.choices)) return;
+    for (const choice of chunk.choices) {
+      const delta = choice?.delta;
+      if (!delta) continue;
+      if (typeof delta.content === 'string') this.delivered += delta.content;
+      if (typeof delta.refusal === 'string') this.delivered += delta.refusal;
+      if (Array.isArray(delta.tool_calls)) {
+        for (const call of delta.tool_calls) {
+          if (typeof call?.function?.arguments === 'string') this.delivered += call.function.arguments;
+        }
+      }
+    }
+  }
+}

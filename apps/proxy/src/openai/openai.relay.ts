@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@gw/config';
+import type { ChannelRecord } from '@gw/db';
+import type { GatewayContext } from '../context/gateway-context';
+import { ClientResponse } from '../relay/client-response';
+import { relayJson } from '../relay/json-relay';
+import type { RelayResult } from '../relay/relay-result';
+import { relayStream } from '../relay/stream-relay';
+import { UpstreamClient } from '../upstream/upstream-client';
+import { readChatCompletion, readEmbeddings } from './openai-answers';
+import { OpenAiChatStreamDialect } from './openai-chat-stream.dialect';
+
+export function openAiHeaders(channel: ChannelRecord): Record<string, string> {
+  return { authorization: `Bearer ${channel.apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
+}
+
+/**
+ * The OpenAI protocol's billable calls to an OpenAI-protocol upstream: chat completions (non-streaming or streaming)
+ * and embeddings. The request body goes upstream re-serialised from the validated one (model id replaced), so the
+ * provider reads exactly what was checked and priced: no parser disagreement (duplicate keys, say) can slip past.
+ */
+@Injectable()
+export class OpenAiRelay {
+  constructor(
+    private readonly upstream: UpstreamClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async chatCompletions(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
+    const client = new ClientResponse(reply);
+    const body: Record<string, unknown> = { ...gw.body!, model: gw.model!.upstreamModel };
+    const streamOptions = gw.body!.stream_options as { include_usage?: boolean } | undefined;
+    if (gw.stream) body.stream_options = { ...streamOptions, include_usage: true };
+
+    const response = await this.upstream.send(gw, {
+      model: gw.model!,
+      path: '/v1/chat/completions',
+      headers: openAiHeaders,
+      body: JSON.stringify(body),
+      clientSignal: client.signal,
+      idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
+    });
+    if (!gw.stream) return relayJson(gw, response, reply, readChatCompletion);
+    const dialect = new OpenAiChatStreamDialect(gw.requestedModel!, streamOptions?.include_usage === true);
+    return relayStream(gw, response, client, dialect);
+  }
+
+  async embeddings(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
+    const client = new ClientResponse(reply);
+    const response = await this.upstream.send(gw, {
+      model: gw.model!,
+      path: '/v1/embeddings',
+      headers: openAiHeaders,
+      body: JSON.stringify({ ...gw.body!, model: gw.model!.upstreamModel }),
+      clientSignal: client.signal,
+      idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
+    });
+    return relayJson(gw, response, reply, readEmbeddings);
+  }
+}

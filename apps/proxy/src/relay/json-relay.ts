@@ -1,0 +1,66 @@
+import type { FastifyReply } from 'fastify';
+import type { TokenUsage } from '@gw/billing';
+import { GatewayError } from '@gw/common';
+import type { GatewayContext } from '../context/gateway-context';
+import { classifyTransportError } from '../upstream/upstream-errors';
+import type { UpstreamResponse } from '../upstream/upstream-client';
+import { withRequestedModel } from './model-field';
+import type { RelayResult } from './relay-result';
+
+/** What a protocol makes of a provider's JSON answer. */
+export interface JsonAnswer {
+  /** The usage the provider reported, or null when it reported none. */
+  usage: TokenUsage | null;
+  /** The answer's output tokens counted by the gateway, for when the provider reported no usage. */
+  countOutput(): number;
+}
+
+/** Reads a provider's answer: null when it is not a valid answer of its protocol (a 502 for the client). */
+export type JsonAnswerReader = (body: Record<string, unknown>) => JsonAnswer | null;
+
+/**
+ * A non-streaming answer: read in full, checked against its protocol's shape, passed to the client as the provider
+ * wrote it except for the `model` field (the id the client sent), and settled on the usage it reports.
+ */
+export async function relayJson(
+  gw: GatewayContext,
+  response: UpstreamResponse,
+  reply: FastifyReply,
+  read: JsonAnswerReader,
+): Promise<RelayResult> {
+  let raw: string;
+  try {
+    raw = await response.body.text();
+  } catch (error) {
+    throw classifyTransportError(error, gw.model!.timeoutS);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw GatewayError.upstream('The upstream provider returned an invalid response (not JSON)');
+  }
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  const answer = isObject ? read(body as Record<string, unknown>) : null;
+  if (answer === null) throw GatewayError.upstream('The upstream provider returned an invalid response');
+
+  const document = body as { model?: unknown };
+  let text = withRequestedModel(raw, document.model, gw.requestedModel!);
+  if (text === null) {
+    document.model = gw.requestedModel;
+    text = JSON.stringify(document);
+  }
+  reply.status(200).header('content-type', 'application/json').send(text);
+  return {
+    status: 200,
+    outcome: 'completed',
+    usage: answer.usage ?? {
+      inputTokens: gw.hold?.inputTokens ?? 0,
+      outputTokens: answer.countOutput(),
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+    },
+    usageEstimated: answer.usage === null,
+    errorType: null,
+  };
+}

@@ -1,0 +1,33 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { TokenUsage } from '@gw/billing';
+import type { GatewayError } from '@gw/common';
+
+/**
+ * What differs between the protocols' event streams; one per request (it keeps that stream's tally). The stream relay
+ * does the rest (reading, back-pressure, client gone, upstream cut, error event, settlement) the same for every
+ * protocol.
+ */
+export interface StreamDialect {
+  /**
+   * Reads one upstream event and returns the SSE text for the client ('' to send nothing). Throws a GatewayError when
+   * the event is invalid or reports a failure.
+   */
+  onEvent(event: EventSourceMessage): string;
+  /** True once the provider's final event has been read. */
+  readonly finished: boolean;
+  /** The protocol's own in-stream error event. */
+  errorEvent(error: GatewayError): string;
+  /** The usage the provider reported for the whole stream, or null when it reported none. */
+  reportedUsage(): TokenUsage | null;
+  /**
+   * The usage of what the client has received so far, for a stream cut short: what the provider reported where it
+   * did, the rest counted by the gateway (`estimatedInputTokens` is the input counted before the call).
+   */
+  deliveredUsage(estimatedInputTokens: number): TokenUsage;
+}
+
+/** One SSE frame; `data` may span lines (each gets its own `data:` field, as the format requires). */
+export function sseFrame(event: string | undefined, data: string): string {
+  const body = data.includes('\n') ? data.split('\n').join('\ndata: ') : data;
+  return event === undefined ? `data: ${body}\n\n` : `event: ${event}\ndata: ${body}\n\n`;
+}

@@ -1,0 +1,103 @@
+import Fastify, { FastifyInstance } from 'fastify';
+import { GatewayError } from '@gw/common';
+import type { GatewayContext } from '../context/gateway-context';
+import { OpenAiChatStreamDialect } from '../openai/openai-chat-stream.dialect';
+import type { UpstreamResponse } from '../upstream/upstream-client';
+import { ClientResponse } from './client-response';
+import type { RelayResult } from './relay-result';
+import { relayStream } from './stream-relay';
+
+const chunk = (content: string) => `data: {"model":"m","choices":[{"index":0,"delta":{"content":"${content}"}}]}\n\n`;
+const USAGE = 'data: {"model":"m","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}\n\n';
+const DONE = 'data: [DONE]\n\n';
+
+/** An upstream whose body yields `parts` (a part that is an Error is thrown instead). */
+function upstream(parts: (string | Error)[]) {
+  const aborted: Error[] = [];
+  const response = {
+    status: 200,
+    body: (async function* () {
+      for (const part of parts) {
+        if (part instanceof Error) throw part;
+        yield Buffer.from(part);
+      }
+    })(),
+    abort: (reason: Error) => aborted.push(reason),
+  } as unknown as UpstreamResponse;
+  return { response, aborted };
+}
+
+describe(relayStream.name, () => {
+  let app: FastifyInstance;
+  let parts: (string | Error)[];
+  let outcome: { result?: RelayResult; error?: unknown };
+
+  beforeAll(async () => {
+    app = Fastify();
+    app.post('/stream', async (_request, reply) => {
+      const gw = { model: { timeoutS: 30 }, hold: { inputTokens: 9 } } as unknown as GatewayContext;
+      const { response } = upstream(parts);
+      try {
+        outcome = { result: await relayStream(gw, response, new ClientResponse(reply), new OpenAiChatStreamDialect('m', false)) };
+      } catch (error) {
+        outcome = { error };
+        reply.status((error as GatewayError).status).send({ failed: true });
+      }
+    });
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  async function run(body: (string | Error)[]) {
+    parts = body;
+    const response = await app.inject({ method: 'POST', url: '/stream' });
+    return { response, ...outcome };
+  }
+
+  it('passes the events on and settles a complete stream on the reported usage', async () => {
+    const { response, result } = await run([chunk('a') + chunk('b'), USAGE + DONE]);
+    expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(response.body).toBe(chunk('a') + chunk('b') + DONE);
+    expect(result).toMatchObject({ outcome: 'completed', usageEstimated: false, usage: { inputTokens: 5, outputTokens: 2 } });
+  });
+
+  it('ignores what comes after the final event, a broken connection included', async () => {
+    const { response, result } = await run([chunk('a') + USAGE + DONE, chunk('late'), new Error('socket reset')]);
+    expect(response.body).toBe(chunk('a') + DONE);
+    expect(result).toMatchObject({ outcome: 'completed', errorType: null });
+  });
+
+  it('fails as a plain HTTP error when the upstream breaks before the first event', async () => {
+    const { response, error } = await run([': comment only\n\n', new Error('socket reset')]);
+    expect(response.statusCode).toBe(502);
+    expect(error).toBeInstanceOf(GatewayError);
+  });
+
+  it("ends a stream broken after its first event with the protocol's error event, settled on what was sent", async () => {
+    const { response, result } = await run([chunk('mock') + chunk(' reply'), new Error('socket reset')]);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe(
+      chunk('mock') +
+        chunk(' reply') +
+        'data: {"error":{"message":"The upstream provider closed the stream before it was complete","type":"upstream_error","code":"502"}}\n\n',
+    );
+    expect(result).toMatchObject({
+      outcome: 'upstream_dropped',
+      errorType: 'upstream_error',
+      usageEstimated: true,
+      usage: { inputTokens: 9, outputTokens: 2 },
+    });
+  });
+
+  it('treats a body that ends without the final event as cut', async () => {
+    const { response, result } = await run([chunk('a')]);
+    expect(response.body.endsWith('"type":"upstream_error","code":"502"}}\n\n')).toBe(true);
+    expect(result).toMatchObject({ outcome: 'upstream_dropped' });
+  });
+
+  it('reports an invalid event as the upstream failing', async () => {
+    const { response, result } = await run([chunk('a'), 'data: {"choices":\n\n']);
+    expect(response.body).toContain('The upstream provider sent an invalid stream event');
+    expect(result).toMatchObject({ outcome: 'upstream_dropped', usage: { outputTokens: 1 } });
+  });
+});

@@ -1,0 +1,111 @@
+import { createParser, EventSourceMessage } from 'eventsource-parser';
+import { GatewayError } from '@gw/common';
+import type { GatewayContext } from '../context/gateway-context';
+import { toGatewayError } from '../middleware/error-response';
+import { classifyTransportError, ClientGoneError } from '../upstream/upstream-errors';
+import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { ClientResponse } from './client-response';
+import type { RelayResult } from './relay-result';
+import type { StreamDialect } from './stream-dialect';
+
+const DECODE_STREAMING = { stream: true } as const;
+const INCOMPLETE = 'The upstream provider closed the stream before it was complete';
+
+/** A failure of the upstream body once it has started: a timeout stays a timeout, anything else is a cut stream. */
+function midStreamFailure(error: unknown, timeoutS: number): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const classified = classifyTransportError(error, timeoutS);
+  if (classified instanceof GatewayError && classified.status === 504) return classified;
+  return GatewayError.upstream(INCOMPLETE);
+}
+
+/**
+ * Relays a provider's event stream to the client, for any protocol (the dialect knows the events):
+ * - frames are passed on as they come, one write per upstream chunk, waiting for the client when its buffer is full;
+ * - the SSE headers go out with the first frame, so a stream that fails before it is a plain HTTP error (and the
+ *   whole reservation is released), and a client that leaves before it pays nothing;
+ * - the client leaving aborts the upstream call; the upstream failing mid-stream (cut, timeout, error event) gets the
+ *   protocol's error event; both settle on what the client received;
+ * - a complete stream settles on the usage the provider reported in its final events.
+ * The response is always ended, whatever happens.
+ */
+export async function relayStream(
+  gw: GatewayContext,
+  response: UpstreamResponse,
+  client: ClientResponse,
+  dialect: StreamDialect,
+): Promise<RelayResult> {
+  const stopUpstream = () => response.abort(new ClientGoneError());
+  client.signal.addEventListener('abort', stopUpstream, { once: true });
+  let pending = '';
+  let failure: GatewayError | null = null;
+  const parser = createParser({
+    onEvent: (event: EventSourceMessage) => {
+      if (failure !== null || dialect.finished) return;
+      try {
+        pending += dialect.onEvent(event);
+      } catch (error) {
+        failure = toGatewayError(error);
+      }
+    },
+  });
+
+  const decoder = new TextDecoder();
+  // Set once the client has the provider's final event and the end of the response: the stream is then complete,
+  // whatever happens while the rest of the upstream body is read (normally nothing; reading it lets the connection go
+  // back to the pool instead of being torn down).
+  let delivered = false;
+  try {
+    for await (const bytes of response.body) {
+      parser.feed(decoder.decode(bytes as Uint8Array, DECODE_STREAMING));
+      if (pending.length > 0) {
+        const text = pending;
+        pending = '';
+        client.start();
+        await client.write(text);
+      }
+      if (dialect.finished && !delivered && !client.closed) {
+        client.start();
+        client.end();
+        delivered = true;
+      }
+      if (failure !== null || (client.closed && !delivered)) break;
+    }
+    if (!delivered && failure === null && !client.closed) failure = GatewayError.upstream(INCOMPLETE);
+  } catch (error) {
+    if (!delivered && failure === null && !client.closed) failure = midStreamFailure(error, gw.model!.timeoutS);
+  } finally {
+    client.signal.removeEventListener('abort', stopUpstream);
+  }
+
+  if (delivered) {
+    const reported = dialect.reportedUsage();
+    return {
+      status: 200,
+      outcome: 'completed',
+      usage: reported ?? dialect.deliveredUsage(gw.hold?.inputTokens ?? 0),
+      usageEstimated: reported === null,
+      errorType: null,
+    };
+  }
+  if (client.closed) {
+    response.abort(new ClientGoneError());
+    if (!client.started) throw new ClientGoneError();
+    return cutShort(gw, dialect, 'client_aborted', null);
+  }
+  const error: GatewayError = failure ?? GatewayError.upstream(INCOMPLETE);
+  response.abort(error);
+  if (!client.started) throw error;
+  await client.write(dialect.errorEvent(error));
+  client.end();
+  return cutShort(gw, dialect, 'upstream_dropped', error.type);
+}
+
+function cutShort(
+  gw: GatewayContext,
+  dialect: StreamDialect,
+  outcome: RelayResult['outcome'],
+  errorType: string | null,
+): RelayResult {
+  return { status: 200, outcome, usage: dialect.deliveredUsage(gw.hold?.inputTokens ?? 0), usageEstimated: true, errorType };
+}

@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@gw/config';
+import { BillingModule } from '@gw/billing';
+import { DbModule } from '@gw/db';
+import { JobsModule } from '@gw/jobs';
+import { RedisModule } from '@gw/redis';
+import { HealthController } from './health/health.controller';
+import { GatewayWorker } from './jobs/gateway-worker';
+import { JobSchedules } from './jobs/job-schedules';
+import { ProcessorRegistry } from './jobs/processor-registry';
+import { SettleProcessor } from './processors/settle.processor';
+import { SweepStaleReservationsProcessor } from './processors/sweep-stale-reservations.processor';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), DiscoveryModule, DbModule, RedisModule, JobsModule, BillingModule],
+      controllers: [HealthController],
+      providers: [ProcessorRegistry, GatewayWorker, JobSchedules, SettleProcessor, SweepStaleReservationsProcessor],
+    };
+  }
+}

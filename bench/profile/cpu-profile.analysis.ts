@@ -1,0 +1,244 @@
+/**
+ * Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU time of a window went, by request stage.
+ *
+ * Each sample is attributed to one stage: walking from the sampled frame towards the root, the first frame that
+ * belongs to a known stage decides (so JSON.stringify called by the billing repository counts as settlement, and
+ * Nest's own plumbing counts as Nest only for the time spent in Nest's code itself). Frames of Node internals are
+ * skipped in that walk; samples that only ever were in Node internals (socket reads before any owner's callback,
+ * the microtask loop) get a stage of their own.
+ */
+
+export interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+export interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export const IDLE = 'idle (event loop waiting)';
+export const GC = 'garbage collection';
+
+interface StageRule {
+  stage: string;
+  test: (frame: CallFrame, pkg: string | null, path: string) => boolean;
+}
+
+const inPackage = (...names: string[]) => (_f: CallFrame, pkg: string | null) => pkg !== null && names.includes(pkg);
+const inPath = (...fragments: string[]) => (_f: CallFrame, pkg: string | null, path: string) =>
+  pkg === null && fragments.some((fragment) => path.includes(fragment));
+const named = (names: string[], ...fragments: string[]) => (f: CallFrame, pkg: string | null, path: string) =>
+  pkg === null && names.includes(f.functionName) && fragments.some((fragment) => path.includes(fragment));
+
+export const STAGES = {
+  httpServer: 'HTTP server (node:http parse + write)',
+  fastify: 'Fastify (routing, hooks, body parser, reply)',
+  bodyParse: 'JSON body parser (ours)',
+  nest: 'Nest pipeline (router, guard/interceptor plumbing, rxjs)',
+  context: 'request context (ids, hooks)',
+  auth: 'auth (API key guard, key cache, SHA-256)',
+  rpm: 'RPM throttle + auth-failure gate (guard, Lua call)',
+  validation: 'body validation (class-validator) + model resolve',
+  estimate: 'token estimate (gpt-tokenizer) + pricing',
+  reservation: 'reservation (billing glue, gw_reserve call)',
+  batcher: 'billing group commit (KeyedBatcher)',
+  settlement: 'settlement + usage record (glue, gw_settle call)',
+  pg: 'PostgreSQL driver (pg: protocol, parsing)',
+  redis: 'Redis client (ioredis)',
+  upstream: 'upstream call (undici + UpstreamClient)',
+  relay: 'relay: upstream JSON parse, rewrite, reply (serialisation)',
+  errors: 'error handling',
+  sockets: 'socket I/O, unattributed (node:net/streams)',
+  runtime: 'Node runtime (microtasks, timers, events)',
+  program: 'V8/native, unattributed ((program))',
+} as const;
+
+const RULES: StageRule[] = [
+  { stage: STAGES.httpServer, test: (f) => /^node:_?http/.test(f.url) },
+  { stage: STAGES.fastify, test: inPackage('fastify', 'find-my-way', 'avvio', 'light-my-request', 'fast-json-stringify', 'fastify-plugin', 'toad-cache', 'secure-json-parse', 'process-warning') },
+  { stage: STAGES.fastify, test: (f, pkg) => pkg !== null && pkg.startsWith('@fastify/') },
+  { stage: STAGES.bodyParse, test: inPath('/apps/proxy/src/validation/json-body') },
+  { stage: STAGES.nest, test: inPackage('@nestjs/core', '@nestjs/common', '@nestjs/platform-fastify', 'rxjs', 'reflect-metadata', 'tslib') },
+  { stage: STAGES.context, test: inPath('/apps/proxy/src/context/', '/libs/common/src/ids') },
+  { stage: STAGES.auth, test: inPath('/middleware/api-key.guard', '/libs/keys/', '/libs/common/src/crypto') },
+  { stage: STAGES.rpm, test: inPath('/middleware/rpm', '/libs/redis/src/sliding-window', '/middleware/auth-failure.limiter') },
+  { stage: STAGES.rpm, test: inPackage('@nestjs/throttler') },
+  { stage: STAGES.validation, test: inPath('/middleware/model-access.guard', '/validation/', '.dto', '/libs/catalog/') },
+  { stage: STAGES.validation, test: inPackage('class-validator', 'class-transformer', 'validator', 'libphonenumber-js') },
+  { stage: STAGES.estimate, test: inPackage('gpt-tokenizer') },
+  { stage: STAGES.estimate, test: inPath('/libs/billing/src/token-counters', '/libs/billing/src/estimate/', '/middleware/request-estimate') },
+  { stage: STAGES.estimate, test: named(['estimateMicros'], '/libs/billing/src/pricing') },
+  { stage: STAGES.reservation, test: named(['reserve', 'intercept'], '/billing.interceptor', '/billing.service', '/billing-ledger.repository') },
+  { stage: STAGES.settlement, test: inPath('/middleware/usage-row', '/usage-record.row', '/libs/billing/src/pricing', '/billing.interceptor', '/billing.service', '/billing-ledger.repository', '/apps/proxy/src/bootstrap') },
+  { stage: STAGES.batcher, test: inPath('/libs/common/src/keyed-batcher') },
+  { stage: STAGES.pg, test: inPackage('pg', 'pg-protocol', 'pg-pool', 'pg-types', 'pg-connection-string', 'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'pgpass', 'split2') },
+  { stage: STAGES.pg, test: (f, pkg) => pkg !== null && pkg.startsWith('@prisma/') },
+  { stage: STAGES.redis, test: inPackage('ioredis', 'redis-parser', 'redis-errors', 'denque', 'cluster-key-slot', 'standard-as-callback', 'bullmq') },
+  { stage: STAGES.redis, test: inPath('/libs/redis/') },
+  { stage: STAGES.upstream, test: inPackage('undici') },
+  { stage: STAGES.upstream, test: (f) => f.url.startsWith('wasm://') },
+  { stage: STAGES.upstream, test: inPath('/apps/proxy/src/upstream/') },
+  { stage: STAGES.relay, test: inPath('/apps/proxy/src/openai/', '/apps/proxy/src/anthropic/', '/apps/proxy/src/relay/') },
+  { stage: STAGES.relay, test: inPackage('eventsource-parser') },
+  { stage: STAGES.errors, test: inPath('/middleware/error-response', '/protocol-exception', '/libs/common/src/errors/') },
+];
+
+function packageOf(url: string): string | null {
+  const index = url.lastIndexOf('/node_modules/');
+  if (index === -1) return null;
+  const rest = url.slice(index + '/node_modules/'.length).split('/');
+  return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+}
+
+function ruleStage(frame: CallFrame): string | null {
+  if (!frame.url) return null;
+  const pkg = packageOf(frame.url);
+  for (const rule of RULES) if (rule.test(frame, pkg, frame.url)) return rule.stage;
+  // Anything else of ours or of a package is still named, rather than lumped with Node.
+  if (pkg) return `other package: ${pkg}`;
+  if (frame.url.startsWith('file://')) return `other of ours: ${frame.url.replace(/^.*\/(apps|libs)\//, '$1/')}`;
+  return null;
+}
+
+function internalStage(frame: CallFrame): string | null {
+  const { url } = frame;
+  if (/^node:(net|internal\/stream_base_commons|internal\/streams|stream|internal\/net)/.test(url)) return STAGES.sockets;
+  if (url.startsWith('node:')) return STAGES.runtime;
+  return null;
+}
+
+export interface StageTime {
+  stage: string;
+  ms: number;
+}
+
+export interface FunctionTime {
+  name: string;
+  where: string;
+  stage: string;
+  selfMs: number;
+}
+
+export interface ProfileAnalysis {
+  windowMs: number;
+  sampledMs: number;
+  idleMs: number;
+  busyMs: number;
+  stages: StageTime[];
+  topSelf: FunctionTime[];
+  /** Inclusive busy time of named functions (synchronous stacks only). */
+  inclusive: { name: string; ms: number }[];
+}
+
+function where(frame: CallFrame): string {
+  if (!frame.url) return '(native)';
+  const pkg = packageOf(frame.url);
+  if (pkg) return pkg;
+  return frame.url.replace(/^file:\/\/.*?\/(apps|libs|bench)\//, '$1/').replace(/^file:\/\//, '');
+}
+
+/**
+ * Attributes the samples between fromUs and toUs (on the profile's clock, which on Linux is CLOCK_MONOTONIC like
+ * process.hrtime, so a window measured in another process applies) to stages and functions.
+ */
+export function analyzeProfile(
+  profile: CpuProfile,
+  fromUs: number,
+  toUs: number,
+  inclusiveOf: { name: string; match: (frame: CallFrame) => boolean }[] = [],
+): ProfileAnalysis {
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+
+  const stageOfNode = new Map<number, string>();
+  const stageOf = (id: number): string => {
+    const cached = stageOfNode.get(id);
+    if (cached) return cached;
+    const leaf = byId.get(id)!.callFrame;
+    let stage: string | null = null;
+    if (leaf.functionName === '(idle)') stage = IDLE;
+    else if (leaf.functionName === '(garbage collector)') stage = GC;
+    else if (leaf.functionName === '(program)') stage = STAGES.program;
+    let internal: string | null = null;
+    for (let current: number | undefined = id; stage === null && current !== undefined; current = parent.get(current)) {
+      const frame = byId.get(current)!.callFrame;
+      stage = ruleStage(frame);
+      internal ??= internalStage(frame);
+    }
+    stage ??= internal ?? STAGES.program;
+    stageOfNode.set(id, stage);
+    return stage;
+  };
+
+  const inclusiveMs = new Map<string, number>();
+  const stageMs = new Map<string, number>();
+  const selfMs = new Map<number, number>();
+  let time = profile.startTime;
+  let sampledUs = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    time += profile.timeDeltas[i];
+    if (time < fromUs || time > toUs) continue;
+    // A sample stands for the time until the next one.
+    const weightUs = profile.timeDeltas[i + 1] ?? 0;
+    const id = profile.samples[i];
+    sampledUs += weightUs;
+    const stage = stageOf(id);
+    stageMs.set(stage, (stageMs.get(stage) ?? 0) + weightUs / 1000);
+    selfMs.set(id, (selfMs.get(id) ?? 0) + weightUs / 1000);
+    if (stage === IDLE || inclusiveOf.length === 0) continue;
+    const seen = new Set<string>();
+    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+      const frame = byId.get(current)!.callFrame;
+      for (const probe of inclusiveOf) {
+        if (!seen.has(probe.name) && probe.match(frame)) {
+          seen.add(probe.name);
+          inclusiveMs.set(probe.name, (inclusiveMs.get(probe.name) ?? 0) + weightUs / 1000);
+        }
+      }
+    }
+  }
+
+  const functions = new Map<string, FunctionTime>();
+  for (const [id, ms] of selfMs) {
+    const frame = byId.get(id)!.callFrame;
+    const stage = stageOf(id);
+    if (stage === IDLE) continue;
+    const name = frame.functionName || '(anonymous)';
+    // Per stage too: a native function (writev, JSON.parse) is a different cost in each caller's stage.
+    const key = `${name}@${frame.url}:${frame.lineNumber}@${stage}`;
+    const entry = functions.get(key) ?? { name, where: `${where(frame)}:${frame.lineNumber + 1}`, stage, selfMs: 0 };
+    entry.selfMs += ms;
+    functions.set(key, entry);
+  }
+
+  const idleMs = stageMs.get(IDLE) ?? 0;
+  const sampledMs = sampledUs / 1000;
+  return {
+    windowMs: (toUs - fromUs) / 1000,
+    sampledMs,
+    idleMs,
+    busyMs: sampledMs - idleMs,
+    stages: [...stageMs.entries()]
+      .filter(([stage]) => stage !== IDLE)
+      .map(([stage, ms]) => ({ stage, ms }))
+      .sort((a, b) => b.ms - a.ms),
+    topSelf: [...functions.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, 30),
+    inclusive: inclusiveOf.map(({ name }) => ({ name, ms: inclusiveMs.get(name) ?? 0 })),
+  };
+}

@@ -1,0 +1,255 @@
+import 'reflect-metadata';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { type BenchConfig, loadBenchConfig } from '../src/bench-config';
+import { type BenchSeed, FREE_MODEL, prepareBenchDatabase } from '../src/bench-database';
+import type { ChildApp } from '../src/child-app';
+import { runClosedLoop } from '../src/closed-loop-load';
+import { loadAverage, machineInfo } from '../src/machine-info';
+import { clearRedisPrefix } from '../src/redis-keys';
+import { failures, type RunResult } from '../src/run-result';
+import { startMockUpstream, startPassthrough, startProxy } from '../src/targets';
+import { chatRequest, responseVerifier } from '../src/workload';
+import { analyzeProfile, type CallFrame, type CpuProfile, GC, type ProfileAnalysis } from './cpu-profile.analysis';
+import { probeCriticalPath } from './critical-path.probe';
+
+/**
+ * `npm run bench:profile`: the proxy under the saturation scenario with `node --cpu-prof`, and where its CPU time
+ * goes per request stage, beside the bare passthrough profiled the same way (what any Node gateway pays for the hop).
+ * Then, without the profiler, the wall time of each awaited step on the request path. Writes
+ * bench/results/profile-<timestamp>.md and profile-latest.md; raw profiles stay in bench/results/profiles/.
+ *
+ * BENCH_PROFILE_DURATION_S (default 20), BENCH_PROFILE_INTERVAL_US (sampling interval, default 200), and the
+ * BENCH_* variables of `npm run bench` (connections, output tokens, database, Redis).
+ */
+const running: ChildApp[] = [];
+
+const fnIn = (name: string, fragment: string) => (frame: CallFrame) => frame.functionName === name && frame.url.includes(fragment);
+const anyIn = (fragment: string) => (frame: CallFrame) => frame.url.includes(fragment);
+
+/** Functions whose inclusive (synchronous) time says what one stage costs in total, callees included. */
+const INCLUSIVE = [
+  { name: 'ApiKeyGuard.canActivate', match: fnIn('canActivate', '/middleware/api-key.guard') },
+  { name: 'RpmGuard (canActivate/handleRequest)', match: (f: CallFrame) => f.url.includes('/middleware/rpm.guard') || f.url.includes('@nestjs/throttler') },
+  { name: 'ModelAccessGuard.canActivate', match: fnIn('canActivate', '/middleware/model-access.guard') },
+  { name: 'validateBody (class-transformer + class-validator)', match: fnIn('validateBody', '/validation/validate-body') },
+  { name: 'plainToInstance (class-transformer)', match: (f: CallFrame) => f.functionName === 'plainToInstance' },
+  { name: 'validateSync (class-validator)', match: (f: CallFrame) => f.functionName === 'validateSync' },
+  { name: 'estimateRequest (tokenizer + pricing)', match: fnIn('estimateRequest', '/middleware/request-estimate') },
+  { name: 'gpt-tokenizer (any call)', match: anyIn('/node_modules/gpt-tokenizer/') },
+  { name: 'BillingInterceptor.reserve', match: fnIn('reserve', '/middleware/billing.interceptor') },
+  { name: 'BillingInterceptor.settle/close', match: (f: CallFrame) => ['settle', 'close', 'settleFailure'].includes(f.functionName) && f.url.includes('/middleware/billing.interceptor') },
+  { name: 'BillingLedgerRepository.reserve (payload + query)', match: fnIn('reserve', '/billing-ledger.repository') },
+  { name: 'BillingLedgerRepository.close/settle (payload + query)', match: (f: CallFrame) => ['close', 'settle'].includes(f.functionName) && f.url.includes('/billing-ledger.repository') },
+  { name: 'buildUsageRow', match: fnIn('buildUsageRow', '/middleware/usage-row') },
+  { name: 'UpstreamClient.send', match: fnIn('send', '/upstream/upstream-client') },
+  { name: 'undici (any frame)', match: anyIn('/node_modules/undici/') },
+  { name: 'pg (any frame)', match: (f: CallFrame) => /\/node_modules\/pg(-[a-z]+)?\//.test(f.url) },
+  { name: 'ioredis (any frame)', match: anyIn('/node_modules/ioredis/') },
+  { name: 'AsyncResource.bind (node:async_hooks)', match: (f: CallFrame) => f.functionName === 'bind' && f.url === 'node:async_hooks' },
+  { name: 'util.deprecate wrappers (node:internal/util)', match: (f: CallFrame) => f.functionName === 'deprecate' && f.url === 'node:internal/util' },
+];
+
+interface TargetProfile {
+  label: string;
+  result: RunResult;
+  analysis: ProfileAnalysis;
+  profilePath: string;
+  requests: number;
+}
+
+function newestProfile(dir: string, after: number): string {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
+    .filter((file) => file.mtime >= after)
+    .sort((a, b) => b.mtime - a.mtime);
+  if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
+  return join(dir, files[0].name);
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Starts a target under --cpu-prof, loads it (warm-up, then the measured window), stops it and analyses the window. */
+async function profileTarget(
+  label: string,
+  config: BenchConfig,
+  seed: BenchSeed,
+  start: (nodeFlags: string[]) => Promise<ChildApp>,
+  settings: { durationS: number; warmupS: number; intervalUs: number; profileDir: string },
+): Promise<TargetProfile> {
+  const started = Date.now();
+  const app = await start([
+    '--cpu-prof',
+    `--cpu-prof-dir=${settings.profileDir}`,
+    `--cpu-prof-interval=${settings.intervalUs}`,
+    '-r',
+    join(__dirname, 'profile-exit.preload.js'),
+  ]);
+  running.push(app);
+  const request = chatRequest(seed.apiKey, config.outputTokens, false, {});
+  const verify = responseVerifier(config.outputTokens, false);
+  const load = (durationS: number) =>
+    runClosedLoop({ baseUrl: app.url, request, connections: config.connections, durationS, verify });
+  console.log(`${label}: warm-up ${settings.warmupS} s, then ${settings.durationS} s profiled`);
+  await load(settings.warmupS);
+  const fromUs = nowUs();
+  const result = await load(settings.durationS);
+  const toUs = nowUs();
+  await app.stop();
+  running.splice(running.indexOf(app), 1);
+  const profilePath = newestProfile(settings.profileDir, started);
+  const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
+  const analysis = analyzeProfile(profile, fromUs, toUs, INCLUSIVE);
+  console.log(`${label}: ${result.rps.toFixed(0)} req/s, ${failures(result)} failed`);
+  return { label, result, analysis, profilePath, requests: result.ok + failures(result) };
+}
+
+async function main(): Promise<void> {
+  const config = loadBenchConfig();
+  const durationS = Number(process.env.BENCH_PROFILE_DURATION_S || 20);
+  const intervalUs = Number(process.env.BENCH_PROFILE_INTERVAL_US || 200);
+  const warmupS = Math.max(config.warmupS, 3);
+  const profileDir = join(config.resultsDir, 'profiles');
+  mkdirSync(profileDir, { recursive: true });
+  const startedAt = new Date();
+  const loadStart = loadAverage();
+
+  await clearRedisPrefix(config.redisUrl, config.redisPrefix);
+  const mock = await startMockUpstream(config);
+  running.push(mock);
+  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url);
+  const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
+  const settings = { durationS, warmupS, intervalUs, profileDir };
+
+  const proxy = await profileTarget('proxy', config, seed, (flags) => startProxy(config, flags), settings);
+  const passthrough = await profileTarget('passthrough', config, seed, (flags) => startPassthrough(config, mock.url, flags), settings);
+
+  // Latency side, without the profiler: what each awaited round trip on the request path costs when nothing queues.
+  console.log('critical path probe');
+  const plainProxy = await startProxy(config);
+  running.push(plainProxy);
+  const plainPassthrough = await startPassthrough(config, mock.url);
+  running.push(plainPassthrough);
+  // JIT-warm both before timing single requests (a fresh process is several times slower for its first thousands).
+  for (const model of [undefined, FREE_MODEL]) {
+    const request = chatRequest(seed.apiKey, config.outputTokens, false, {}, model);
+    const verify = responseVerifier(config.outputTokens, false);
+    await runClosedLoop({ baseUrl: plainProxy.url, request, connections: 8, durationS: warmupS, verify });
+  }
+  await runClosedLoop({
+    baseUrl: plainPassthrough.url,
+    request: chatRequest(seed.apiKey, config.outputTokens, false, {}),
+    connections: 8,
+    durationS: warmupS,
+    verify: responseVerifier(config.outputTokens, false),
+  });
+  const probe = await probeCriticalPath(config, seed, {
+    upstream: mock.url,
+    passthrough: plainPassthrough.url,
+    proxy: plainProxy.url,
+  });
+  await stopAll();
+  await clearRedisPrefix(config.redisUrl, config.redisPrefix);
+  const loadEnd = loadAverage();
+
+  const lines: string[] = [];
+  const out = (...text: string[]) => lines.push(...text);
+  const perRequest = (target: TargetProfile, ms: number) => (target.requests > 0 ? (ms * 1000) / target.requests : Number.NaN);
+  const pct = (target: TargetProfile, ms: number) => ((100 * ms) / target.analysis.busyMs).toFixed(1);
+  const summary = (target: TargetProfile) => {
+    const { result, analysis } = target;
+    return (
+      `${target.label}: ${result.rps.toFixed(0)} req/s, mean ${result.latency.mean.toFixed(2)} ms, p99 ` +
+      `${result.latency.p99.toFixed(2)} ms, ${target.requests} requests (${failures(result)} failed); main thread busy ` +
+      `${((100 * analysis.busyMs) / analysis.sampledMs).toFixed(0)}% of the window; ` +
+      `**${perRequest(target, analysis.busyMs).toFixed(0)} µs of main-thread time per request**; raw profile ` +
+      `\`${relative(config.rootDir, target.profilePath)}\``
+    );
+  };
+
+  out(`# Proxy CPU profile under saturation, ${startedAt.toISOString()}`, '');
+  out(
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}, ` +
+      `Redis ${machine.redis}; commit ${machine.commit}; load average ${loadStart.toFixed(2)} at start, ` +
+      `${loadEnd.toFixed(2)} at end.`,
+    '',
+    `Load: non-streaming chat completions, closed loop, ${config.connections} connections, ${durationS} s profiled ` +
+      `after a ${warmupS} s warm-up, ${config.outputTokens} output tokens, the same requests as \`npm run bench\`. ` +
+      `Each target runs as \`node --cpu-prof --cpu-prof-interval=${intervalUs} …\`; only the samples of the measured ` +
+      'window count (not start-up, not warm-up). Times are main-thread wall time in each state as sampled by V8: ' +
+      'on a busy machine they include time the thread was descheduled, so compare shares and ratios, not absolutes.',
+    '',
+    `- ${summary(proxy)}`,
+    `- ${summary(passthrough)}`,
+    '',
+    '## Main-thread time per request, by stage',
+    '',
+    'Each sample goes to the stage of the nearest known frame on its stack (a native `writev` called by pg counts ' +
+      'as the PostgreSQL driver; Nest counts only for time in Nest\'s own code).',
+    '',
+    '| stage | proxy µs/req | proxy % | passthrough µs/req | passthrough % |',
+    '|---|---:|---:|---:|---:|',
+  );
+  const stages = [...new Set([...proxy.analysis.stages, ...passthrough.analysis.stages].map((s) => s.stage))];
+  const stageMs = (target: TargetProfile, stage: string) => target.analysis.stages.find((s) => s.stage === stage)?.ms ?? 0;
+  stages.sort((a, b) => stageMs(proxy, b) - stageMs(proxy, a));
+  for (const stage of stages) {
+    const a = stageMs(proxy, stage);
+    const b = stageMs(passthrough, stage);
+    out(
+      `| ${stage}${stage === GC ? ' (all stages)' : ''} | ${perRequest(proxy, a).toFixed(1)} | ${pct(proxy, a)} | ` +
+        `${b > 0 ? perRequest(passthrough, b).toFixed(1) : ''} | ${b > 0 ? pct(passthrough, b) : ''} |`,
+    );
+  }
+  out(
+    `| **total** | **${perRequest(proxy, proxy.analysis.busyMs).toFixed(0)}** | 100 | ` +
+      `**${perRequest(passthrough, passthrough.analysis.busyMs).toFixed(0)}** | 100 |`,
+  );
+  out('', '## Proxy: inclusive time of key functions (synchronous call stacks; callees included)', '');
+  out('| function | µs/req | % of busy |', '|---|---:|---:|');
+  for (const { name, ms } of proxy.analysis.inclusive) out(`| ${name} | ${perRequest(proxy, ms).toFixed(1)} | ${pct(proxy, ms)} |`);
+  out('', '## Proxy: top functions by self time', '');
+  out('| function | where | stage | µs/req | % of busy |', '|---|---|---|---:|---:|');
+  for (const fn of proxy.analysis.topSelf) {
+    out(`| \`${fn.name}\` | ${fn.where} | ${fn.stage} | ${perRequest(proxy, fn.selfMs).toFixed(1)} | ${pct(proxy, fn.selfMs)} |`);
+  }
+  out('', '## Critical path probe (latency, not CPU)', '');
+  out(
+    'Sequential requests, one at a time (so nothing queues), against a warmed-up proxy and passthrough without the ' +
+      'profiler: what each awaited step of the request path costs in wall time on this machine. The zero-priced ' +
+      'model skips the reservation (nothing to hold), so the difference between the two proxy rows is what ' +
+      'pre-deduction adds to latency.',
+    '',
+    '| step | n | mean ms | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (const step of probe) {
+    out(
+      `| ${step.name} | ${step.summary.count} | ${step.summary.mean.toFixed(3)} | ${step.summary.p50.toFixed(3)} | ` +
+        `${step.summary.p99.toFixed(3)} |`,
+    );
+  }
+  out('');
+
+  const markdown = lines.join('\n');
+  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  writeFileSync(join(config.resultsDir, `profile-${stamp}.md`), markdown);
+  writeFileSync(join(config.resultsDir, 'profile-latest.md'), markdown);
+  console.log(`\n${markdown}`);
+}
+
+async function stopAll(): Promise<void> {
+  for (const app of [...running].reverse()) await app.stop();
+  running.length = 0;
+}
+
+process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void stopAll().finally(() => process.exit(130)));
+
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());

@@ -1,0 +1,268 @@
+import type { BenchConfig, ScenarioName, TargetName } from './bench-config';
+import type { BooksCheck } from './bench-database';
+import type { MachineInfo } from './machine-info';
+import { failures, type RunResult } from './run-result';
+import type { Scenario } from './scenarios';
+import { median } from './stats';
+import { TARGET_LABELS } from './targets';
+
+export interface Measurement {
+  target: TargetName;
+  scenario: ScenarioName;
+  round: number;
+  result: RunResult;
+  /** 1-minute load average right after the run: how much else was competing for the cores. */
+  loadAverage: number;
+}
+
+export interface BenchReport {
+  startedAt: Date;
+  finishedAt: Date;
+  config: BenchConfig;
+  machine: MachineInfo;
+  loadAverageStart: number;
+  loadAverageEnd: number;
+  requestBody: string;
+  scenarios: Scenario[];
+  /** Targets that could not be started or failed their smoke test, with the reason. */
+  skipped: Partial<Record<TargetName, string>>;
+  measurements: Measurement[];
+  /** Failures seen during warm-up (not part of the results, but worth knowing). */
+  warmupFailures: string[];
+  books: (BooksCheck & { proxy2xx: number }) | null;
+}
+
+interface Aggregate {
+  rounds: number;
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  sentRate: number;
+  failures: number;
+  requests: number;
+  bytesPerResponse: number;
+}
+
+function aggregate(measurements: Measurement[]): Aggregate | null {
+  if (measurements.length === 0) return null;
+  const results = measurements.map((m) => m.result);
+  const rps = results.map((r) => r.rps);
+  return {
+    rounds: results.length,
+    rps: median(rps),
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    mean: median(results.map((r) => r.latency.mean)),
+    p50: median(results.map((r) => r.latency.p50)),
+    p99: median(results.map((r) => r.latency.p99)),
+    sentRate: median(results.map((r) => r.sentRate ?? Number.NaN)),
+    failures: results.reduce((sum, r) => sum + failures(r), 0),
+    requests: results.reduce((sum, r) => sum + r.ok, 0),
+    bytesPerResponse: median(results.map((r) => r.bytesPerResponse)),
+  };
+}
+
+const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+const signedMs = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
+
+function verdict(ok: boolean | null): string {
+  if (ok === null) return 'not measured';
+  return ok ? 'PASS' : '**FAIL**';
+}
+
+/** The report as markdown: machine, parameters, one table per scenario, the targets' checks, and every round. */
+export function renderReport(report: BenchReport): string {
+  const { config, machine } = report;
+  const lines: string[] = [];
+  const out = (...text: string[]) => lines.push(...text);
+  const byKey = new Map<string, Aggregate | null>();
+  const agg = (scenario: ScenarioName, target: TargetName) => {
+    const key = `${scenario}/${target}`;
+    if (!byKey.has(key)) {
+      byKey.set(key, aggregate(report.measurements.filter((m) => m.scenario === scenario && m.target === target)));
+    }
+    return byKey.get(key) ?? null;
+  };
+
+  out(`# Chuizi Gateway benchmark, ${report.startedAt.toISOString()}`, '');
+  out(
+    'Every target is driven with the same requests, against the same mock upstream process, in one run, on one machine. ' +
+      `Figures are medians of ${config.rounds} round(s); targets are interleaved within each round (in a rotating order) ` +
+      'so that background load on the machine falls on all of them alike. Latency is measured per request with ' +
+      'process.hrtime (request written -> last byte of the response), in milliseconds.',
+    '',
+  );
+
+  out('## Machine', '');
+  out('| | |', '|---|---|');
+  out(`| CPU | ${machine.cpuModel}, ${machine.cores} cores |`);
+  out(`| Memory | ${machine.memoryGiB} GiB |`);
+  out(`| OS | ${machine.os} |`);
+  out(`| Node.js | ${machine.node} |`);
+  out(`| PostgreSQL / Redis | ${machine.postgres} / ${machine.redis} |`);
+  out(`| Commit | ${machine.commit} |`);
+  out(`| Load average (1 min) at start / end | ${report.loadAverageStart.toFixed(2)} / ${report.loadAverageEnd.toFixed(2)} |`);
+  out(`| Packages | ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')} |`);
+  out(`| Run time | ${((report.finishedAt.getTime() - report.startedAt.getTime()) / 1000).toFixed(0)} s |`, '');
+
+  out('## Parameters', '');
+  out(
+    `- Rounds: ${config.rounds}; measured duration per run: ${config.durationS} s; warm-up per target and scenario: ` +
+      `${config.warmupS} s (not counted).`,
+  );
+  for (const scenario of report.scenarios) out(`- ${scenario.title}: ${scenario.shape}.`);
+  out(
+    `- Request: \`POST /v1/chat/completions\`, ${Buffer.byteLength(report.requestBody)} bytes, the same body for every ` +
+      'target (streaming adds `"stream":true`):',
+    '',
+    '  ```json',
+    `  ${report.requestBody}`,
+    '  ```',
+    '',
+  );
+  out(
+    '- Targets: (a) the mock upstream itself (the physical limit); (b) bench/passthrough, Fastify + a keep-alive ' +
+      'undici Pool, streaming bodies through and nothing else (the practical limit); (c) `node dist/apps/proxy/src/main.js` ' +
+      `with everything on: key auth, RPM throttling in Redis (limit ${int(1_000_000)}/min), body validation, token ` +
+      'estimate, pre-deduction in PostgreSQL, settlement and usage record; (d) @portkey-ai/gateway ' +
+      `${machine.packages['@portkey-ai/gateway']} (\`build/start-server.js --headless\`, provider openai with a custom ` +
+      'host pointing at the mock).',
+    '- Processes: the load generator (this process), the mock upstream and each target run as separate Node processes; ' +
+      'PostgreSQL and Redis serve the proxy only.',
+    '',
+  );
+
+  const skipped = Object.entries(report.skipped);
+  if (skipped.length > 0) {
+    out('## Targets not measured', '');
+    for (const [target, reason] of skipped) out(`- ${TARGET_LABELS[target as TargetName]}: ${reason}`);
+    out('');
+  }
+
+  out('## Results', '');
+  for (const scenario of report.scenarios) {
+    const direct = agg(scenario.name, 'direct');
+    out(`### ${scenario.title}`, '');
+    const openLoop = scenario.name === 'fixed-rate';
+    out(
+      openLoop
+        ? '| target | sent req/s | mean ms | p50 ms | p99 ms | added mean over (a) | added p99 over (a) | failed requests |'
+        : '| target | req/s (min-max) | mean ms | p50 ms | p99 ms | added mean over (a) | added p99 over (a) | failed requests |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const target of config.targets) {
+      const a = agg(scenario.name, target);
+      if (!a) {
+        out(`| ${TARGET_LABELS[target]} | not measured | | | | | | |`);
+        continue;
+      }
+      const flag = a.failures > 0 ? ' ⚠' : '';
+      const rate = openLoop ? int(a.sentRate) : `${int(a.rps)} (${int(a.rpsMin)}-${int(a.rpsMax)})`;
+      const added = (value: number, base: number | undefined) =>
+        target === 'direct' || base === undefined ? '' : signedMs(value - base);
+      out(
+        `| ${TARGET_LABELS[target]}${flag} | ${rate} | ${ms(a.mean)} | ${ms(a.p50)} | ${ms(a.p99)} | ` +
+          `${added(a.mean, direct?.mean)} | ${added(a.p99, direct?.p99)} | ` +
+          `${a.failures > 0 ? `**${int(a.failures)}**` : '0'} of ${int(a.requests + a.failures)} |`,
+      );
+    }
+    const proxy = agg(scenario.name, 'proxy');
+    const passthrough = agg(scenario.name, 'passthrough');
+    const portkey = agg(scenario.name, 'portkey');
+    if (!openLoop && proxy) {
+      out(
+        '',
+        `Throughput ratios: (c)/(b) = ${ratio(proxy.rps / (passthrough?.rps ?? Number.NaN))}, ` +
+          `(c)/(d) = ${ratio(proxy.rps / (portkey?.rps ?? Number.NaN))}, ` +
+          `(c)/(a) = ${ratio(proxy.rps / (direct?.rps ?? Number.NaN))}.`,
+      );
+    }
+    if (openLoop && proxy && direct) {
+      out(
+        '',
+        `Added mean latency: (c) ${signedMs(proxy.mean - direct.mean)} ms, (b) ${signedMs((passthrough?.mean ?? NaN) - direct.mean)} ms, ` +
+          `(d) ${signedMs((portkey?.mean ?? NaN) - direct.mean)} ms.`,
+      );
+    }
+    out('');
+  }
+
+  const flagged = report.measurements.filter((m) => failures(m.result) > 0);
+  if (flagged.length > 0 || report.warmupFailures.length > 0) {
+    out('## Failed requests (⚠ in the tables)', '');
+    for (const m of flagged) {
+      const r = m.result;
+      out(
+        `- ${TARGET_LABELS[m.target]}, ${m.scenario}, round ${m.round}: ${r.non2xx} non-2xx, ${r.errors} transport ` +
+          `errors/timeouts, ${r.mismatches} incomplete bodies; status codes ${JSON.stringify(r.statusCodes)}`,
+      );
+    }
+    for (const text of report.warmupFailures) out(`- warm-up: ${text}`);
+    out('');
+  }
+
+  out('## Targets for the proxy', '');
+  const sat = (t: TargetName) => agg('saturation', t);
+  const rate = (t: TargetName) => agg('fixed-rate', t);
+  const satProxy = sat('proxy');
+  const satPass = sat('passthrough');
+  const satPortkey = sat('portkey');
+  const rateProxy = rate('proxy');
+  const rateDirect = rate('direct');
+  const clean = (...aggs: (Aggregate | null)[]) => aggs.every((a) => a !== null && a.failures === 0);
+  const check = (label: string, value: string, ok: boolean | null) => out(`| ${label} | ${value} | ${verdict(ok)} |`);
+  out('| target | measured | verdict |', '|---|---:|---|');
+  if (satProxy && satPass) {
+    const r = satProxy.rps / satPass.rps;
+    check('throughput (c) >= 0.6 x (b), saturation', ratio(r), clean(satProxy, satPass) ? r >= 0.6 : false);
+  } else check('throughput (c) >= 0.6 x (b), saturation', 'n/a', null);
+  if (satProxy && satPortkey) {
+    const r = satProxy.rps / satPortkey.rps;
+    check('throughput (c) >= 5 x (d), saturation', ratio(r), clean(satProxy, satPortkey) ? r >= 5 : false);
+  } else check('throughput (c) >= 5 x (d), saturation', 'n/a', null);
+  if (rateProxy && rateDirect) {
+    const added = rateProxy.mean - rateDirect.mean;
+    check(`added mean latency at ${config.rate} req/s <= 1.5 ms`, `${signedMs(added)} ms`, clean(rateProxy, rateDirect) ? added <= 1.5 : false);
+    check(
+      `p99 latency of (c) at ${config.rate} req/s <= 10 ms (added: ${signedMs(rateProxy.p99 - rateDirect.p99)} ms)`,
+      `${ms(rateProxy.p99)} ms`,
+      clean(rateProxy) ? rateProxy.p99 <= 10 : false,
+    );
+  } else {
+    check(`added mean latency at ${config.rate} req/s <= 1.5 ms`, 'n/a', null);
+    check(`p99 latency of (c) at ${config.rate} req/s <= 10 ms`, 'n/a', null);
+  }
+  out('', 'A target with failed requests fails its check whatever its numbers.', '');
+
+  if (report.books) {
+    const b = report.books;
+    out('## The proxy kept its books', '');
+    out(
+      `After the proxy stopped (gracefully, finishing its settlements): ${int(b.proxy2xx)} 2xx responses seen by the load ` +
+        `generator (warm-up included), ${int(b.usageRecords)} usage records (${int(b.completedRecords)} completed), ` +
+        `${int(b.settledReservations)} settled reservations, ${b.openReservations} still open, reserved $${b.reservedUsd}; ` +
+        `spent $${b.spentUsd}, balance $${b.balanceUsd}; ledger sum ${b.ledgerMatchesBalance ? 'equals' : '**differs from**'} ` +
+        'the balance.',
+      '',
+    );
+  }
+
+  out('## Every round', '', '<details><summary>per-run figures</summary>', '');
+  out('| scenario | target | round | s | ok | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | bytes/resp | failed | load avg |');
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const m of report.measurements) {
+    const r = m.result;
+    out(
+      `| ${m.scenario} | ${m.target} | ${m.round} | ${r.durationS.toFixed(2)} | ${int(r.ok)} | ${int(r.rps)} | ` +
+        `${ms(r.latency.mean)} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ` +
+        `${int(r.bytesPerResponse)} | ${failures(r)} | ${m.loadAverage.toFixed(2)} |`,
+    );
+  }
+  out('', '</details>', '');
+  return lines.join('\n');
+}

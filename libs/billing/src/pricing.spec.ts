@@ -1,0 +1,199 @@
+import fc from 'fast-check';
+import { costMicros, estimateMicros, ModelPrice, TokenUsage, ZERO_USAGE } from './pricing';
+
+const MTOK = 1_000_000n;
+
+/** An independent reference of the exact cost (micro-dollars x 10^6): each class clamped in turn, summed in bigint. */
+function referenceTotal(price: ModelPrice, usage: TokenUsage): bigint {
+  const input = BigInt(usage.inputTokens);
+  const cached = BigInt(usage.cachedInputTokens) < input ? BigInt(usage.cachedInputTokens) : input;
+  const left = input - cached;
+  const written = BigInt(usage.cacheWriteTokens) < left ? BigInt(usage.cacheWriteTokens) : left;
+  return (
+    (left - written) * price.inputMicrosPerMTok +
+    cached * (price.cachedInputMicrosPerMTok ?? price.inputMicrosPerMTok) +
+    written * (price.cacheWriteMicrosPerMTok ?? price.inputMicrosPerMTok) +
+    BigInt(usage.outputTokens) * price.outputMicrosPerMTok
+  );
+}
+
+/** Rounded up, written as quotient plus a carry rather than (n + d - 1) / d. */
+function referenceCost(price: ModelPrice, usage: TokenUsage): bigint {
+  const total = referenceTotal(price, usage);
+  return total / MTOK + (total % MTOK === 0n ? 0n : 1n);
+}
+
+const tokenCount = fc.integer({ min: 0, max: 10_000_000 });
+const anyTokenCount = fc.oneof(tokenCount, fc.constant(0), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+// Prices up to USD 1,000 per million tokens, in micro-dollars; realistic ones are a few cents to ~USD 100.
+const priceValue = fc.bigInt({ min: 0n, max: 1_000_000_000n });
+const price: fc.Arbitrary<ModelPrice> = fc.record({
+  inputMicrosPerMTok: priceValue,
+  outputMicrosPerMTok: priceValue,
+  cachedInputMicrosPerMTok: fc.option(priceValue, { nil: null }),
+  cacheWriteMicrosPerMTok: fc.option(priceValue, { nil: null }),
+});
+const usage: fc.Arbitrary<TokenUsage> = fc.record({
+  inputTokens: anyTokenCount,
+  outputTokens: anyTokenCount,
+  cachedInputTokens: anyTokenCount,
+  cacheWriteTokens: anyTokenCount,
+});
+/** Usage as providers report it: cache reads and writes are parts of the input. */
+const consistentUsage: fc.Arbitrary<TokenUsage> = fc
+  .tuple(tokenCount, tokenCount, tokenCount, tokenCount)
+  .map(([cached, written, plain, output]) => ({
+    inputTokens: cached + written + plain,
+    outputTokens: output,
+    cachedInputTokens: cached,
+    cacheWriteTokens: written,
+  }));
+const add = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+  cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+  cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+});
+
+describe('costMicros', () => {
+  it('matches an independent bigint reference for any prices and token counts', () => {
+    fc.assert(fc.property(price, usage, (p, u) => costMicros(p, u) === referenceCost(p, u)), { numRuns: 2_000 });
+  });
+
+  it('rounds up to the micro-dollar: never below the exact cost, less than one micro-dollar above it', () => {
+    fc.assert(
+      fc.property(price, usage, (p, u) => {
+        const excess = costMicros(p, u) * MTOK - referenceTotal(p, u);
+        return excess >= 0n && excess < MTOK;
+      }),
+    );
+  });
+
+  it('is never negative, and zero for zero usage', () => {
+    fc.assert(fc.property(price, usage, (p, u) => costMicros(p, u) >= 0n && costMicros(p, ZERO_USAGE) === 0n));
+  });
+
+  it('is monotonic in input and output tokens', () => {
+    fc.assert(
+      fc.property(price, consistentUsage, tokenCount, tokenCount, (p, u, moreIn, moreOut) => {
+        const bigger = { ...u, inputTokens: u.inputTokens + moreIn, outputTokens: u.outputTokens + moreOut };
+        return costMicros(p, bigger) >= costMicros(p, u);
+      }),
+    );
+  });
+
+  it('is subadditive within one micro-dollar: cost(a + b) is between cost(a) + cost(b) - 1 and cost(a) + cost(b)', () => {
+    fc.assert(
+      fc.property(price, consistentUsage, consistentUsage, (p, a, b) => {
+        const sum = costMicros(p, a) + costMicros(p, b);
+        const joint = costMicros(p, add(a, b));
+        return joint <= sum && joint >= sum - 1n;
+      }),
+    );
+  });
+
+  it('charges cache reads and writes at the input price when the model has no cache prices', () => {
+    fc.assert(
+      fc.property(price, consistentUsage, (p, u) => {
+        const full: ModelPrice = { ...p, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+        const plain = { ...u, cachedInputTokens: 0, cacheWriteTokens: 0 };
+        // Without cache prices every input token costs the input price.
+        return costMicros(full, u) === costMicros(full, plain);
+      }),
+    );
+  });
+
+  it('never charges more than every input token at the dearest input-side price', () => {
+    fc.assert(
+      fc.property(price, usage, (p, u) => {
+        const prices = [p.inputMicrosPerMTok, p.cachedInputMicrosPerMTok ?? 0n, p.cacheWriteMicrosPerMTok ?? 0n];
+        const dearest = prices.reduce((a, b) => (a > b ? a : b));
+        const bound = estimateMicros({ ...p, inputMicrosPerMTok: dearest }, u.inputTokens, u.outputTokens);
+        return costMicros(p, u) <= bound;
+      }),
+    );
+  });
+
+  it('prices an OpenAI answer with cached prompt tokens (cached_tokens are inside prompt_tokens)', () => {
+    // gpt-4.1-mini: USD 0.40 input, 0.10 cached input, 1.60 output per million tokens.
+    const gpt41mini: ModelPrice = {
+      inputMicrosPerMTok: 400_000n,
+      outputMicrosPerMTok: 1_600_000n,
+      cachedInputMicrosPerMTok: 100_000n,
+      cacheWriteMicrosPerMTok: null,
+    };
+    // prompt_tokens 2,006 of which 1,920 cached, completion_tokens 300:
+    // 86 x 0.40 + 1,920 x 0.10 + 300 x 1.60 = 34.4 + 192 + 480 = 706.4 micro-dollars -> 707.
+    expect(costMicros(gpt41mini, { inputTokens: 2_006, cachedInputTokens: 1_920, cacheWriteTokens: 0, outputTokens: 300 })).toBe(
+      707n,
+    );
+  });
+
+  it('prices an Anthropic answer with cache reads and writes (reported beside input_tokens)', () => {
+    // claude-sonnet: USD 3 input, 0.30 cache read, 3.75 cache write, 15 output per million tokens.
+    const sonnet: ModelPrice = {
+      inputMicrosPerMTok: 3_000_000n,
+      outputMicrosPerMTok: 15_000_000n,
+      cachedInputMicrosPerMTok: 300_000n,
+      cacheWriteMicrosPerMTok: 3_750_000n,
+    };
+    // input_tokens 21, cache_read_input_tokens 188,086, cache_creation_input_tokens 1,000, output_tokens 393
+    // (normalised: inputTokens is their sum): 21 x 3 + 188,086 x 0.3 + 1,000 x 3.75 + 393 x 15
+    // = 63 + 56,425.8 + 3,750 + 5,895 = 66,133.8 -> 66,134 micro-dollars.
+    const usageOf = { inputTokens: 21 + 188_086 + 1_000, cachedInputTokens: 188_086, cacheWriteTokens: 1_000, outputTokens: 393 };
+    expect(costMicros(sonnet, usageOf)).toBe(66_134n);
+  });
+
+  it('rounds a sub-micro-dollar cost up to one micro-dollar, and an exact one not at all', () => {
+    const cheap: ModelPrice = { inputMicrosPerMTok: 20_000n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+    expect(costMicros(cheap, { ...ZERO_USAGE, inputTokens: 1 })).toBe(1n); // 0.02 micro-dollars
+    expect(costMicros(cheap, { ...ZERO_USAGE, inputTokens: 50 })).toBe(1n); // exactly 1
+    expect(costMicros(cheap, { ...ZERO_USAGE, inputTokens: 51 })).toBe(2n);
+  });
+
+  it('clamps cache counts that exceed the input instead of charging a negative remainder', () => {
+    const p: ModelPrice = { inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: 0n, cacheWriteMicrosPerMTok: 2_000_000n };
+    expect(costMicros(p, { inputTokens: 10, outputTokens: 0, cachedInputTokens: 8, cacheWriteTokens: 8 })).toBe(4n);
+    expect(costMicros(p, { inputTokens: 10, outputTokens: 0, cachedInputTokens: 50, cacheWriteTokens: 0 })).toBe(0n);
+  });
+
+  it.each([
+    ['a fraction', 1.5],
+    ['a negative count', -1],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['an unsafe integer', Number.MAX_SAFE_INTEGER + 1],
+  ])('refuses %s as a token count (money is never computed from a float)', (_name, bad) => {
+    const p: ModelPrice = { inputMicrosPerMTok: 1n, outputMicrosPerMTok: 1n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+    for (const field of ['inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens'] as const) {
+      expect(() => costMicros(p, { ...ZERO_USAGE, [field]: bad })).toThrow(RangeError);
+    }
+  });
+});
+
+describe('estimateMicros', () => {
+  it('is the cost of every input token at the full input price plus the output allowance', () => {
+    fc.assert(
+      fc.property(price, tokenCount, tokenCount, (p, input, output) => {
+        const expected = referenceCost(p, { inputTokens: input, outputTokens: output, cachedInputTokens: 0, cacheWriteTokens: 0 });
+        return estimateMicros(p, input, output) === expected;
+      }),
+    );
+  });
+
+  it('covers the real cost whenever the real counts stay within the estimate and cache prices are discounts', () => {
+    fc.assert(
+      fc.property(price, consistentUsage, tokenCount, tokenCount, (p, u, extraIn, extraOut) => {
+        const discounted: ModelPrice = {
+          ...p,
+          cachedInputMicrosPerMTok:
+            p.cachedInputMicrosPerMTok === null || p.cachedInputMicrosPerMTok > p.inputMicrosPerMTok
+              ? null
+              : p.cachedInputMicrosPerMTok,
+          cacheWriteMicrosPerMTok: null,
+        };
+        return estimateMicros(discounted, u.inputTokens + extraIn, u.outputTokens + extraOut) >= costMicros(discounted, u);
+      }),
+    );
+  });
+});

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma.service';
+import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
+
+export interface UsageFilter {
+  accountId?: string;
+  keyId?: string;
+  model?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+export interface UsageRecordView {
+  generationId: string;
+  requestId: string | null;
+  accountId: string;
+  keyId: string;
+  model: string;
+  requestedModel: string | null;
+  protocol: 'openai' | 'anthropic';
+  endpoint: string;
+  stream: boolean;
+  status: number;
+  outcome: string;
+  errorType: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  usageEstimated: boolean;
+  reservedMicros: bigint;
+  costMicros: bigint;
+  overrunMicros: bigint;
+  upstreamStatus: number | null;
+  latencyMs: number;
+  createdAt: Date;
+}
+
+const USAGE_FIELDS = {
+  generationId: true,
+  requestId: true,
+  accountId: true,
+  keyId: true,
+  model: true,
+  requestedModel: true,
+  protocol: true,
+  endpoint: true,
+  stream: true,
+  status: true,
+  outcome: true,
+  errorType: true,
+  inputTokens: true,
+  outputTokens: true,
+  cachedInputTokens: true,
+  cacheWriteTokens: true,
+  usageEstimated: true,
+  reservedMicros: true,
+  costMicros: true,
+  overrunMicros: true,
+  upstreamStatus: true,
+  latencyMs: true,
+  createdAt: true,
+} as const;
+
+/** Reads of the usage records the proxy writes (one per request, keyed by generation id). */
+@Injectable()
+export class UsageRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async findPage(filter: UsageFilter, limit: number, after: TimePosition | null): Promise<Page<UsageRecordView, TimePosition>> {
+    const createdAt = {
+      ...(filter.from ? { gte: filter.from } : {}),
+      ...(filter.to ? { lt: filter.to } : {}),
+    };
+    const rows = await this.prisma.usageRecord.findMany({
+      where: {
+        AND: [
+          {
+            ...(filter.accountId ? { accountId: filter.accountId } : {}),
+            ...(filter.keyId ? { keyId: filter.keyId } : {}),
+            ...(filter.model ? { model: filter.model } : {}),
+            ...(filter.from || filter.to ? { createdAt } : {}),
+          },
+          afterTimePosition(after, 'generationId'),
+        ],
+      },
+      orderBy: [{ createdAt: 'desc' }, { generationId: 'desc' }],
+      take: limit + 1,
+      select: USAGE_FIELDS,
+    });
+    return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.generationId }));
+  }
+
+  async findByGenerationId(generationId: string): Promise<UsageRecordView | null> {
+    return this.prisma.usageRecord.findUnique({ where: { generationId }, select: USAGE_FIELDS });
+  }
+}

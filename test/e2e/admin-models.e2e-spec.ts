@@ -1,0 +1,176 @@
+import OpenAI from 'openai';
+import { createModel } from '../factories/model.factory';
+import { AdminApi, expectError } from '../support/admin-api';
+import { AppProcess } from '../support/app-process';
+import { closeTestDb } from '../support/test-db';
+import { waitFor } from '../support/wait-for';
+
+const DEMO_IDS = [
+  'openai/gpt-4.1',
+  'openai/gpt-4.1-mini',
+  'openai/gpt-4o-mini',
+  'openai/text-embedding-3-small',
+  'anthropic/claude-sonnet-4-6',
+  'anthropic/claude-haiku-4-5',
+  'anthropic/claude-opus-4-6',
+];
+
+describe('admin API: models and prices', () => {
+  let admin: AppProcess;
+  let proxy: AppProcess;
+  let api: AdminApi;
+  let key: string;
+
+  beforeAll(async () => {
+    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy')]);
+    api = new AdminApi(admin.url);
+    const account = await api.createAccount({ balanceUsd: '100.00' });
+    key = (await api.post('/admin/v1/keys', { accountId: account.id, name: 'models e2e' })).body.key;
+  });
+
+  afterAll(async () => {
+    await Promise.all([admin?.stop(), proxy?.stop()]);
+    await closeTestDb();
+  });
+
+  const path = (id: string) => `/admin/v1/models/${encodeURIComponent(id)}`;
+
+  async function allModels() {
+    const models = [];
+    let cursor: string | null = null;
+    do {
+      const page = await api.get(`/admin/v1/models?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      models.push(...page.body.data);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return models;
+  }
+
+  /** One request through the proxy; resolves with the usage record the admin API shows for it. */
+  async function chargedUsage(model: string) {
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    const { response } = await client.chat.completions
+      .create({ model, max_tokens: 100, messages: [{ role: 'user', content: 'one two three four mock:output_tokens=40' }] })
+      .withResponse();
+    const generationId = response.headers.get('x-chuizi-generation-id')!;
+    return waitFor(async () => {
+      const record = await api.get(`/admin/v1/generations/${generationId}`);
+      return record.status === 200 ? record.body : null;
+    });
+  }
+
+  it('lists the catalog with prices per MTok as decimal strings', async () => {
+    const models = await allModels();
+    expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(DEMO_IDS));
+    expect(models.find((m) => m.id === 'openai/gpt-4.1-mini')).toEqual({
+      id: 'openai/gpt-4.1-mini',
+      aliases: ['gpt-4.1-mini'],
+      provider: 'openai',
+      inputUsdPerMTok: '0.400000',
+      outputUsdPerMTok: '1.600000',
+      cachedInputUsdPerMTok: '0.100000',
+      maxOutputTokens: 32768,
+      timeoutS: 120,
+      enabled: true,
+    });
+    expect(models.find((m) => m.id === 'openai/text-embedding-3-small').cachedInputUsdPerMTok).toBeNull();
+    expect(JSON.stringify(models)).not.toMatch(/mock-openai-key|mock-anthropic-key|apiKey|baseUrl/);
+  });
+
+  it('PUT with the URL-encoded id changes the price, and the running proxy charges the next request at it', async () => {
+    const model = await createModel({ inputUsdPerMTok: '1.00', outputUsdPerMTok: '2.00' });
+    // 5 input words and 40 output tokens: 5 x 1 + 40 x 2 micro-dollars.
+    const before = await chargedUsage(model.alias);
+    expect(before).toMatchObject({ model: model.id, inputTokens: 5, outputTokens: 40, costUsd: '0.000085' });
+
+    const updated = await api.put(path(model.id), { inputUsdPerMTok: '10', outputUsdPerMTok: '20.5' });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ id: model.id, inputUsdPerMTok: '10.000000', outputUsdPerMTok: '20.500000' });
+
+    // 5 x 10 + 40 x 20.5 = 870 micro-dollars, once the catalog reload reached the proxy (within 1 s).
+    await waitFor(async () => (await chargedUsage(model.alias)).costUsd === '0.000870', 1_000);
+    expect((await chargedUsage(model.id)).costUsd).toBe('0.000870');
+  });
+
+  it('disabling a model makes the proxy answer 404 within 1 s; enabling brings it back', async () => {
+    const model = await createModel();
+    expect((await chargedUsage(model.alias)).status).toBe(200);
+    expect((await api.put(path(model.id), { enabled: false })).body.enabled).toBe(false);
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    const call = () => client.chat.completions.create({ model: model.alias, messages: [{ role: 'user', content: 'hi' }] });
+    await waitFor(async () => {
+      try {
+        await call();
+        return false;
+      } catch (error) {
+        return error instanceof OpenAI.NotFoundError;
+      }
+    }, 1_000);
+    expect((await api.put(path(model.id), { enabled: true })).body.enabled).toBe(true);
+    await waitFor(async () => (await call().then(() => true, () => false)), 1_000);
+  });
+
+  it('changes limits, aliases and the cached price, and records before/after in the audit log', async () => {
+    const model = await createModel();
+    const newAlias = `${model.alias}-renamed`;
+    const response = await api.put(path(model.id), {
+      maxOutputTokens: 2048,
+      timeoutS: 30,
+      aliases: [newAlias],
+      cachedInputUsdPerMTok: '0.25',
+    });
+    expect(response.body).toEqual({
+      id: model.id,
+      aliases: [newAlias],
+      provider: 'openai',
+      inputUsdPerMTok: '1.000000',
+      outputUsdPerMTok: '2.000000',
+      cachedInputUsdPerMTok: '0.250000',
+      maxOutputTokens: 2048,
+      timeoutS: 30,
+      enabled: true,
+    });
+    expect((await api.put(path(model.id), { cachedInputUsdPerMTok: null })).body.cachedInputUsdPerMTok).toBeNull();
+    expect((await allModels()).find((m) => m.id === model.id)).toMatchObject({ aliases: [newAlias], timeoutS: 30 });
+
+    const audit = await api.get('/admin/v1/audit-log?limit=100');
+    const entries = audit.body.data.filter((e: { target: string }) => e.target === `model:${model.id}`);
+    expect(entries).toHaveLength(2);
+    expect(entries[1]).toMatchObject({
+      action: 'model.update',
+      before: { timeoutS: 120, aliases: [model.alias], cachedInputUsdPerMTok: null },
+      after: { timeoutS: 30, aliases: [newAlias], cachedInputUsdPerMTok: '0.250000' },
+    });
+  });
+
+  it('accepts its own GET answer sent back unchanged', async () => {
+    const model = await createModel();
+    const current = (await allModels()).find((m) => m.id === model.id);
+    expect(await api.put(path(model.id), current)).toMatchObject({ status: 200, body: current });
+  });
+
+  it.each([
+    [{ inputUsdPerMTok: '-1' }, 400, /'inputUsdPerMTok'/],
+    [{ inputUsdPerMTok: 0.4 }, 400, /'inputUsdPerMTok'/],
+    [{ outputUsdPerMTok: '1.0000001' }, 400, /'outputUsdPerMTok'/],
+    [{ outputUsdPerMTok: null }, 400, /'outputUsdPerMTok'/],
+    [{ cachedInputUsdPerMTok: 'free' }, 400, /'cachedInputUsdPerMTok'/],
+    [{ maxOutputTokens: -1 }, 400, /'maxOutputTokens'/],
+    [{ timeoutS: 0 }, 400, /'timeoutS'/],
+    [{ timeoutS: '60' }, 400, /'timeoutS'/],
+    [{ enabled: 'yes' }, 400, /'enabled'/],
+    [{ aliases: ['has space'] }, 400, /'aliases'/],
+    [{ provider: 'anthropic' }, 400, /'provider'/],
+    [{ id: 'openai/other' }, 400, /'id'/],
+    [{ channels: [] }, 400, /Unrecognized field 'channels'/],
+    [{ aliases: ['gpt-4.1-mini'] }, 409, /'aliases'.*openai\/gpt-4.1-mini/],
+  ])('%j -> %i naming the field', async (body, status, message) => {
+    const model = await createModel();
+    expectError(await api.put(path(model.id), body), status, 'invalid_request_error', message);
+  });
+
+  it('404 for an unknown model id', async () => {
+    expectError(await api.put(path('openai/no-such-model'), { enabled: false }), 404, 'not_found');
+  });
+});

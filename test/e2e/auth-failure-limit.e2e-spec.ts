@@ -1,0 +1,118 @@
+import { randomInt } from 'node:crypto';
+import { generateApiKey } from '../../libs/common/src';
+import { createAccount } from '../factories/account.factory';
+import { createApiKey } from '../factories/api-key.factory';
+import { AppProcess } from '../support/app-process';
+import { callGateway, GatewayCall } from '../support/gateway-call';
+import { closeTestDb } from '../support/test-db';
+import { TEST_REDIS_PREFIX } from '../support/test-env';
+
+// jest.config.js's per-project testTimeout is not applied (Jest reads testTimeout from the global config only).
+jest.setTimeout(60_000);
+
+const LIMIT = 5;
+/** A random address of TEST-NET-3 (203.0.113.0/24 is never routed), so each test has a counter of its own. */
+const testNetAddress = () => `203.0.113.${randomInt(1, 255)}`;
+
+function expectBlocked(call: GatewayCall, protocol: 'openai' | 'anthropic' = 'openai'): void {
+  expect(call.status).toBe(429);
+  const seconds = call.retryAfter!;
+  // The block lasts until the minute opened by the address's first failure is over.
+  expect(seconds).toBeGreaterThanOrEqual(45);
+  expect(seconds).toBeLessThanOrEqual(60);
+  const message = `Rate limit exceeded. Retry after ${seconds} seconds.`;
+  expect(call.body).toEqual(
+    protocol === 'openai'
+      ? { error: { message, type: 'rate_limit_error', code: '429' } }
+      : { type: 'error', error: { type: 'rate_limit_error', message } },
+  );
+}
+
+describe('Failed-authentication limit per client address (AUTH_FAILURE_LIMIT=5)', () => {
+  afterAll(async () => {
+    await closeTestDb();
+  });
+
+  describe('behind a trusted load balancer (TRUST_PROXY=127.0.0.1: the address is the X-Forwarded-For one)', () => {
+    let proxy: AppProcess;
+
+    beforeAll(async () => {
+      proxy = await AppProcess.start('proxy', { AUTH_FAILURE_LIMIT: String(LIMIT), TRUST_PROXY: '127.0.0.1' });
+    });
+
+    afterAll(async () => {
+      await proxy?.stop();
+    });
+
+    const from = (address: string, apiKey: string, path = '/v1/models') =>
+      callGateway(`${proxy.url}${path}`, { apiKey, method: 'GET', headers: { 'x-forwarded-for': address } });
+
+    it('answers 401 to 5 wrong keys, then 429 to anything from that address, valid keys included; others are unaffected', async () => {
+      const address = testNetAddress();
+      const account = await createAccount();
+      const known = await createApiKey(account.id);
+      const unseen = await createApiKey(account.id);
+      expect((await from(address, known.key)).status).toBe(200); // cached from now on: the fast path
+
+      for (let attempt = 1; attempt <= LIMIT; attempt++) {
+        const call = await from(address, generateApiKey());
+        expect(call.status).toBe(401);
+        expect(call.body.error).toEqual({ message: 'Invalid API key', type: 'authentication_error', code: '401' });
+      }
+
+      const sixth = await from(address, generateApiKey());
+      expectBlocked(sixth);
+      expect(sixth.limit).toBeNull(); // not authenticated: no key, no key limit to report
+      expectBlocked(await from(address, known.key));
+      expectBlocked(await from(address, unseen.key));
+      expectBlocked(await from(address, 'not-even-a-key', '/anthropic/v1/models'), 'anthropic');
+
+      const elsewhere = await from(`198.51.100.${randomInt(1, 255)}`, unseen.key);
+      expect(elsewhere.status).toBe(200);
+    });
+
+    it('counts concurrent guesses exactly: 20 at once from one address get 5 x 401 and 15 x 429', async () => {
+      const address = testNetAddress();
+      const calls = await Promise.all(Array.from({ length: 20 }, () => from(address, generateApiKey())));
+      expect(calls.filter((c) => c.status === 401)).toHaveLength(LIMIT);
+      const blocked = calls.filter((c) => c.status === 429);
+      expect(blocked).toHaveLength(20 - LIMIT);
+      for (const call of blocked) expectBlocked(call);
+    });
+
+    it('counts an IPv6 client per /64, since one host usually holds the whole prefix', async () => {
+      const prefix = `2001:db8:${randomInt(1, 0xffff).toString(16)}:${randomInt(1, 0xffff).toString(16)}`;
+      for (let host = 1; host <= LIMIT; host++) {
+        expect((await from(`${prefix}::${host}`, generateApiKey())).status).toBe(401);
+      }
+      expectBlocked(await from(`${prefix}:abcd:ef01:2345:6789`, generateApiKey()));
+    });
+  });
+
+  describe('not behind a trusted proxy (TRUST_PROXY unset: false)', () => {
+    let proxy: AppProcess;
+
+    beforeAll(async () => {
+      // Every test client is 127.0.0.1: a Redis key space of its own keeps other suites' failures out of its count.
+      proxy = await AppProcess.start('proxy', {
+        AUTH_FAILURE_LIMIT: String(LIMIT),
+        REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}noxff:`,
+      });
+    });
+
+    afterAll(async () => {
+      await proxy?.stop();
+    });
+
+    it('ignores X-Forwarded-For, so that rotating it does not escape the limit', async () => {
+      const guess = () =>
+        callGateway(`${proxy.url}/v1/models`, {
+          apiKey: generateApiKey(),
+          method: 'GET',
+          headers: { 'x-forwarded-for': testNetAddress() },
+        });
+      for (let attempt = 1; attempt <= LIMIT; attempt++) expect((await guess()).status).toBe(401);
+      expectBlocked(await guess());
+    });
+  });
+});

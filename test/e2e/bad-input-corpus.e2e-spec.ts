@@ -1,0 +1,120 @@
+import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
+import { createAccount } from '../factories/account.factory';
+import { createApiKey } from '../factories/api-key.factory';
+import { createTestModel } from '../factories/test-model.factory';
+import { BadInputCase, badInputCorpus, Protocol } from '../fixtures/bad-input.corpus';
+import { AppProcess } from '../support/app-process';
+import { RawResponse, requestBytes, sendRaw } from '../support/raw-http';
+import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+
+const BODY_LIMIT = 65_536;
+const PER_REQUEST_TIMEOUT_MS = 10_000;
+const CONCURRENCY = 8;
+
+/** The client-error rows of spec/errors.md: status -> wire type. */
+const CLIENT_ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'insufficient_quota',
+  403: 'permission_error',
+  404: 'not_found',
+  413: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+/** What is wrong with a response to a malformed request, or null when it is the error the contract requires. */
+function problemWith(response: RawResponse, protocol: Protocol, expectedStatus: number): string | null {
+  if (response.status !== expectedStatus) return `status ${response.status}, expected ${expectedStatus}: ${response.body.slice(0, 300)}`;
+  const type = CLIENT_ERROR_TYPES[response.status];
+  if (!type) return `status ${response.status} is not a client error of spec/errors.md`;
+  if (!/^application\/json/.test(response.headers['content-type'] ?? '')) return `content-type ${response.headers['content-type']}`;
+  if (!/^gen-[0-9A-Z]{26}$/.test(response.headers['x-chuizi-generation-id'] ?? '')) return 'no x-chuizi-generation-id';
+  if (!response.headers['x-request-id']) return 'no x-request-id';
+  let body: any;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    return `body is not JSON: ${response.body.slice(0, 200)}`;
+  }
+  const expected =
+    protocol === 'openai'
+      ? { error: { message: body?.error?.message, type, code: String(response.status) } }
+      : { type: 'error', error: { type, message: body?.error?.message } };
+  if (JSON.stringify(body) !== JSON.stringify(expected)) return `body ${response.body.slice(0, 300)}, expected the ${protocol} shape`;
+  if (typeof body.error.message !== 'string' || body.error.message.length === 0) return 'no message';
+  return null;
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]);
+      }
+    }),
+  );
+  return results;
+}
+
+describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in the caller format, and no money moves', () => {
+  let mock: MockUpstream;
+  let proxy: AppProcess;
+  let port: number;
+  let accountId: string;
+  let corpus: BadInputCase[];
+
+  beforeAll(async () => {
+    // Every model the corpus names is served by this mock alone: any request that got through would show here.
+    mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
+    const [openAiChatModel, openAiEmbeddingModel, anthropicModel] = await Promise.all([
+      createTestModel({ provider: 'openai', upstreamUrl: mock.url }),
+      createTestModel({ provider: 'openai', kind: 'embedding', upstreamUrl: mock.url }),
+      createTestModel({ provider: 'anthropic', upstreamUrl: mock.url }),
+    ]);
+    const account = await createAccount({ balanceUsd: '10.00' });
+    accountId = account.id;
+    const { key } = await createApiKey(account.id);
+    // A high rate limit: every case must meet the check it was written for, not the key's RPM limit.
+    proxy = await AppProcess.start('proxy', { BODY_LIMIT_BYTES: String(BODY_LIMIT), DEFAULT_RPM: '1000000' });
+    port = Number(new URL(proxy.url).port);
+    corpus = badInputCorpus({ key, openAiChatModel, openAiEmbeddingModel, anthropicModel, bodyLimit: BODY_LIMIT });
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await mock?.close();
+    await closeTestDb();
+  });
+
+  it('holds at least 200 cases per protocol, all distinct', () => {
+    for (const protocol of ['openai', 'anthropic'] as const) {
+      expect(corpus.filter((c) => c.protocol === protocol).length).toBeGreaterThanOrEqual(200);
+    }
+    expect(new Set(corpus.map((c) => c.name)).size).toBe(corpus.length);
+  });
+
+  it('answers each one with its 4xx in the protocol format, never a 500 or a hang', async () => {
+    const failures = await pool(corpus, CONCURRENCY, async (c) => {
+      try {
+        const problem = problemWith(await sendRaw(port, requestBytes(c.request), PER_REQUEST_TIMEOUT_MS), c.protocol, c.status);
+        return problem && `${c.name}: ${problem}`;
+      } catch (error) {
+        return `${c.name}: ${(error as Error).message}`;
+      }
+    });
+    expect(failures.filter(Boolean)).toEqual([]);
+  });
+
+  it('moved no money and called no upstream', async () => {
+    expect(mock.stats().requests).toBe(0);
+    expect(await accountBooks(accountId)).toEqual({ balance: 10_000_000n, reserved: 0n, ledgerSum: 10_000_000n, openHolds: 0n });
+    const db = await testDb();
+    expect(await db.reservation.count({ where: { accountId } })).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { accountId } })).toBe(1); // the test credit
+    expect(proxy.logs).not.toMatch(/Internal gateway error/);
+  });
+});

@@ -1,0 +1,221 @@
+import OpenAI from 'openai';
+import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
+import { costMicros, StaleReservationSweeper } from '../../libs/billing/src';
+import { loadConfig } from '../../libs/config/src';
+import { BillingLedgerRepository } from '../../libs/db/src';
+import { createAccount } from '../factories/account.factory';
+import { createApiKey } from '../factories/api-key.factory';
+import { createTestModel } from '../factories/test-model.factory';
+import { AppProcess } from '../support/app-process';
+import { billingViolations, generationEntries } from '../support/billing-invariants';
+import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { testEnv } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+
+// The test model's prices (createTestModel's defaults): USD 0.40 / 1.60 per million tokens.
+const PRICE = { inputMicrosPerMTok: 400_000n, outputMicrosPerMTok: 1_600_000n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+const cost = (input: number, output: number) => costMicros(PRICE, { inputTokens: input, outputTokens: output, cachedInputTokens: 0, cacheWriteTokens: 0 });
+const PROXY_ENV = { DEFAULT_RPM: '100000' };
+
+async function reservationOf(generationId: string) {
+  return (await testDb()).reservation.findUnique({ where: { generationId } });
+}
+
+async function usageOf(generationId: string) {
+  return (await testDb()).usageRecord.findUnique({ where: { generationId } });
+}
+
+describe('billing through crashes, upstream failures and shutdowns (real proxy and worker processes)', () => {
+  let mock: MockUpstream;
+  let modelId: string;
+  let sharedProxy: AppProcess | undefined;
+  const started: AppProcess[] = [];
+  const start = async (...args: Parameters<typeof AppProcess.start>) => {
+    const app = await AppProcess.start(...args);
+    started.push(app);
+    return app;
+  };
+  const client = (proxy: AppProcess, key: string) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+
+  beforeAll(async () => {
+    mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
+    modelId = await createTestModel({ provider: 'openai', upstreamUrl: mock.url });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(started.map((app) => app.stop('SIGKILL')));
+    await mock?.close();
+    await closeTestDb();
+  }, 60_000);
+
+  it('a proxy killed mid-stream leaves a durable hold, which a worker releases once it is older than RESERVATION_STALE_AFTER_S; a late settlement charges once', async () => {
+    const proxy = await start('proxy', PROXY_ENV);
+    const account = await createAccount({ balanceUsd: '1.00' });
+    const { key, id: keyId } = await createApiKey(account.id);
+    const { data: stream, response } = await client(proxy, key)
+      .chat.completions.create({
+        model: modelId,
+        stream: true,
+        max_tokens: 2_000,
+        messages: [{ role: 'user', content: 'a very long story mock:output_tokens=2000 mock:chunk_delay_ms=20' }],
+      })
+      .withResponse();
+    const generationId = response.headers.get('x-chuizi-generation-id')!;
+    let chunks = 0;
+    const reading = (async () => {
+      for await (const _chunk of stream) if (++chunks === 5) await proxy.stop('SIGKILL');
+    })();
+    await expect(reading).rejects.toThrow();
+    expect(chunks).toBeGreaterThanOrEqual(5);
+    expect(chunks).toBeLessThan(500);
+
+    // Nothing settled it: the hold is durable, visible, and says which process held it.
+    const hold = (await reservationOf(generationId))!;
+    expect(hold).toMatchObject({ status: 'open', accountId: account.id, keyId, modelId });
+    expect(hold.instanceId).toContain(`:${proxy.pid}`);
+    expect(await accountBooks(account.id)).toEqual({
+      balance: 1_000_000n - hold.amountMicros,
+      reserved: hold.amountMicros,
+      ledgerSum: 1_000_000n - hold.amountMicros,
+      openHolds: hold.amountMicros,
+    });
+    expect(await usageOf(generationId)).toBeNull();
+
+    // Two workers (racing), with a one-hour limit; the hold is made two hours old, so that no other suite's live
+    // hold in this shared database is old enough to be swept.
+    await (await testDb()).pool.query(`UPDATE reservations SET created_at = created_at - interval '2 hours' WHERE generation_id = $1`, [generationId]);
+    const workerEnv = { RESERVATION_STALE_AFTER_S: '3600', RESERVATION_SWEEP_EVERY_S: '1' };
+    const workers = await Promise.all([start('worker', workerEnv), start('worker', workerEnv)]);
+    await waitFor(async () => (await reservationOf(generationId))?.status === 'released', 30_000);
+    expect(await reservationOf(generationId)).toMatchObject({ status: 'released', closedBy: 'sweep' });
+    expect(await usageOf(generationId)).toMatchObject({ outcome: 'abandoned', status: 0, costMicros: 0n, reservedMicros: hold.amountMicros });
+
+    // More sweeps, in the workers and here: still one release.
+    const db = await testDb();
+    const sweeper = new StaleReservationSweeper(new BillingLedgerRepository(db), loadConfig(testEnv({ RESERVATION_STALE_AFTER_S: '3600' })));
+    await Promise.all([sweeper.sweep(), sweeper.sweep()]);
+    await waitFor(async () => {
+      const res = await fetch(`${workers[1].url}/readyz`);
+      return res.status === 200;
+    });
+    expect(await generationEntries(generationId)).toEqual([
+      ['reservation', -hold.amountMicros],
+      ['release', hold.amountMicros],
+    ]);
+    expect(await accountBooks(account.id)).toEqual({ balance: 1_000_000n, reserved: 0n, ledgerSum: 1_000_000n, openHolds: 0n });
+
+    // Had the request finished after all (a proxy cut off from the database, not dead), its settlement charges once.
+    const ledger = new BillingLedgerRepository(db);
+    const late = {
+      generationId,
+      costMicros: cost(6, 40),
+      closedBy: 'settlement' as const,
+      usage: {
+        generationId,
+        requestId: null,
+        accountId: account.id,
+        keyId,
+        model: modelId,
+        requestedModel: modelId,
+        protocol: 'openai' as const,
+        endpoint: 'chat.completions',
+        stream: true,
+        status: 200,
+        outcome: 'client_aborted' as const,
+        errorType: null,
+        inputTokens: 6,
+        outputTokens: 40,
+        cachedInputTokens: 0,
+        cacheWriteTokens: 0,
+        usageEstimated: true,
+        reservedMicros: hold.amountMicros,
+        costMicros: cost(6, 40),
+        overrunMicros: 0n,
+        upstreamStatus: 200,
+        channelId: null,
+        attempts: 1,
+        latencyMs: 100,
+        upstreamLatencyMs: 10,
+        createdAt: new Date(),
+      },
+    };
+    expect((await ledger.close(account.id, [late]))[0].outcome).toBe('late_settled');
+    expect((await ledger.close(account.id, [late]))[0].outcome).toBe('duplicate');
+    expect(await generationEntries(generationId)).toEqual([
+      ['reservation', -hold.amountMicros],
+      ['release', hold.amountMicros],
+      ['settlement', -cost(6, 40)],
+    ]);
+    expect(await usageOf(generationId)).toMatchObject({ outcome: 'client_aborted', costMicros: cost(6, 40) });
+    expect((await accountBooks(account.id)).balance).toBe(1_000_000n - cost(6, 40));
+    expect(await billingViolations(account.id)).toEqual([]);
+  }, 120_000);
+
+  it.each([
+    ['500', 502, 'upstream_error', false],
+    ['503', 503, 'service_unavailable', false],
+    ['500', 502, 'upstream_error', true],
+  ])('an upstream %s releases the whole reservation (client gets %i %s, stream: %s)', async (upstreamStatus, status, type, streamed) => {
+    sharedProxy ??= await start('proxy', PROXY_ENV);
+    const proxy = sharedProxy;
+    const account = await createAccount({ balanceUsd: '1.00' });
+    const { key } = await createApiKey(account.id);
+    const request = client(proxy, key).chat.completions.create({
+      model: modelId,
+      stream: streamed,
+      messages: [{ role: 'user', content: `fail please mock:status=${upstreamStatus}` }],
+    });
+    const error = await request.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
+    expect(((error as InstanceType<typeof OpenAI.APIError>).error as { type: string }).type).toBe(type);
+    const generationId = (error as InstanceType<typeof OpenAI.APIError>).headers!.get('x-chuizi-generation-id')!;
+
+    await waitFor(async () => (await reservationOf(generationId))?.status === 'released');
+    const hold = (await reservationOf(generationId))!;
+    expect(hold.closedBy).toBe('release');
+    expect(await generationEntries(generationId)).toEqual([
+      ['reservation', -hold.amountMicros],
+      ['release', hold.amountMicros],
+    ]);
+    expect(await waitFor(() => usageOf(generationId))).toMatchObject({
+      status,
+      outcome: 'upstream_error',
+      errorType: type,
+      costMicros: 0n,
+      reservedMicros: hold.amountMicros,
+    });
+    expect(await accountBooks(account.id)).toEqual({ balance: 1_000_000n, reserved: 0n, ledgerSum: 1_000_000n, openHolds: 0n });
+    expect(await billingViolations(account.id)).toEqual([]);
+  }, 60_000);
+
+  it('SIGTERM lets an in-flight stream finish and settles it before the proxy exits', async () => {
+    const proxy = await start('proxy', PROXY_ENV);
+    const account = await createAccount({ balanceUsd: '1.00' });
+    const { key } = await createApiKey(account.id);
+    const { data: stream, response } = await client(proxy, key)
+      .chat.completions.create({
+        model: modelId,
+        stream: true,
+        messages: [{ role: 'user', content: 'count slowly mock:output_tokens=60 mock:chunk_delay_ms=25' }],
+      })
+      .withResponse();
+    const generationId = response.headers.get('x-chuizi-generation-id')!;
+    let text = '';
+    let exited: Promise<number | null> | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      exited ??= proxy.stop('SIGTERM');
+    }
+    expect(text.split(' ')).toHaveLength(60);
+    await exited;
+    // The settlement was written before the process let go of the database.
+    expect(await reservationOf(generationId)).toMatchObject({ status: 'settled', closedBy: 'settlement' });
+    expect(await usageOf(generationId)).toMatchObject({ outcome: 'completed', inputTokens: 4, outputTokens: 60, costMicros: cost(4, 60) });
+    expect((await accountBooks(account.id)).balance).toBe(1_000_000n - cost(4, 60));
+    expect(await billingViolations(account.id)).toEqual([]);
+  }, 60_000);
+});

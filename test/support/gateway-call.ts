@@ -1,0 +1,45 @@
+/** One raw call to a proxy, with what rate-limit tests look at. */
+export interface GatewayCall {
+  status: number;
+  body: any;
+  limit: number | null;
+  remaining: number | null;
+  reset: number | null;
+  retryAfter: number | null;
+  /** Date.now() just before sending and just after the answer arrived. */
+  sentAt: number;
+  receivedAt: number;
+}
+
+const numberHeader = (headers: Headers, name: string) => {
+  const value = headers.get(name);
+  return value === null ? null : Number(value);
+};
+
+export async function callGateway(
+  url: string,
+  init: { apiKey?: string; body?: unknown; headers?: Record<string, string>; method?: string; timeoutMs?: number },
+): Promise<GatewayCall> {
+  const sentAt = Date.now();
+  const response = await fetch(url, {
+    method: init.method ?? 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(init.apiKey ? { authorization: `Bearer ${init.apiKey}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 15_000),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : null,
+    limit: numberHeader(response.headers, 'x-ratelimit-limit'),
+    remaining: numberHeader(response.headers, 'x-ratelimit-remaining'),
+    reset: numberHeader(response.headers, 'x-ratelimit-reset'),
+    retryAfter: numberHeader(response.headers, 'retry-after'),
+    sentAt,
+    receivedAt: Date.now(),
+  };
+}
