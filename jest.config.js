@@ -7,7 +7,8 @@ const moduleNameMapper = { '^@gw/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 const withServices = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  testTimeout: 60_000,
+  // testTimeout is not a per-project option: set it from a setup file instead.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/test-timeout.ts'],
 };
 
 const tier = (displayName, testMatch, extra = {}) => ({

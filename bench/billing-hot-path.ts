@@ -236,8 +236,9 @@ async function main(): Promise<void> {
     `Run ${new Date().toISOString()} by \`npm run bench:billing\` (bench/billing-hot-path.ts): ${SECONDS} s per row after ` +
       `${WARMUP_SECONDS} s of warm-up, closed loop. Each simulated request reserves its estimate (gw_reserve: on the ` +
       'request path, before the upstream call) then settles (gw_settle: release + charge + usage record, after the ' +
-      'response, off the client\'s path) through BillingService as the proxy runs it: per-account group commit, ' +
-      'pg pool of 20 per instance. No HTTP, no upstream. Latencies in milliseconds.',
+      'response, off the client\'s path) through BillingService as the proxy runs it: group commit in 4 lanes, each ' +
+      'batch spanning accounts (gw_reserve_many / gw_settle_many), pg pool of 20 per instance; "no group commit" calls ' +
+      'the repository directly, one transaction per call. No HTTP, no upstream. Latencies in milliseconds.',
     '',
     table(results),
     '',

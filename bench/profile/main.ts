@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type BenchConfig, loadBenchConfig } from '../src/bench-config';
+import { type BenchConfig, loadBenchConfig, type TargetName } from '../src/bench-config';
+import { CpuMeter, type CpuPerRequest } from '../src/cpu-meter';
 import { type BenchSeed, FREE_MODEL, prepareBenchDatabase } from '../src/bench-database';
 import type { ChildApp } from '../src/child-app';
 import { runClosedLoop } from '../src/closed-loop-load';
 import { loadAverage, machineInfo } from '../src/machine-info';
-import { clearRedisPrefix } from '../src/redis-keys';
+import { clearRedisPrefix } from '../src/redis-tools';
 import { failures, type RunResult } from '../src/run-result';
 import { startMockUpstream, startPassthrough, startProxy } from '../src/targets';
 import { chatRequest, responseVerifier } from '../src/workload';
@@ -52,6 +53,7 @@ const INCLUSIVE = [
 
 interface TargetProfile {
   label: string;
+  cpu: CpuPerRequest;
   result: RunResult;
   analysis: ProfileAnalysis;
   profilePath: string;
@@ -70,9 +72,18 @@ function newestProfile(dir: string, after: number): string {
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
+function cpuText(cpu: CpuPerRequest): string {
+  const us = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : `${value.toFixed(0)} µs`);
+  const parts = [`${us(cpu.target)} in the process`];
+  if (cpu.postgres !== undefined) parts.push(`${us(cpu.postgres)} in its PostgreSQL backends`, `≤ ${us(cpu.redis)} in Redis`);
+  return parts.join(' + ');
+}
+
 /** Starts a target under --cpu-prof, loads it (warm-up, then the measured window), stops it and analyses the window. */
 async function profileTarget(
+  name: TargetName,
   label: string,
+  mock: ChildApp,
   config: BenchConfig,
   seed: BenchSeed,
   start: (nodeFlags: string[]) => Promise<ChildApp>,
@@ -93,16 +104,18 @@ async function profileTarget(
     runClosedLoop({ baseUrl: app.url, request, connections: config.connections, durationS, verify });
   console.log(`${label}: warm-up ${settings.warmupS} s, then ${settings.durationS} s profiled`);
   await load(settings.warmupS);
+  const meter = await CpuMeter.start({ name, label, url: app.url, extraHeaders: {}, app }, mock, config);
   const fromUs = nowUs();
   const result = await load(settings.durationS);
   const toUs = nowUs();
+  const cpu = await meter.perRequest(result.ok + failures(result));
   await app.stop();
   running.splice(running.indexOf(app), 1);
   const profilePath = newestProfile(settings.profileDir, started);
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
   const analysis = analyzeProfile(profile, fromUs, toUs, INCLUSIVE);
   console.log(`${label}: ${result.rps.toFixed(0)} req/s, ${failures(result)} failed`);
-  return { label, result, analysis, profilePath, requests: result.ok + failures(result) };
+  return { label, cpu, result, analysis, profilePath, requests: result.ok + failures(result) };
 }
 
 async function main(): Promise<void> {
@@ -122,8 +135,10 @@ async function main(): Promise<void> {
   const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
   const settings = { durationS, warmupS, intervalUs, profileDir };
 
-  const proxy = await profileTarget('proxy', config, seed, (flags) => startProxy(config, flags), settings);
-  const passthrough = await profileTarget('passthrough', config, seed, (flags) => startPassthrough(config, mock.url, flags), settings);
+  const proxy = await profileTarget('proxy', 'proxy', mock, config, seed, (flags) => startProxy(config, flags), settings);
+  const passthrough = await profileTarget('passthrough', 'passthrough', mock, config, seed, (flags) =>
+    startPassthrough(config, mock.url, flags),
+  settings);
 
   // Latency side, without the profiler: what each awaited round trip on the request path costs when nothing queues.
   console.log('critical path probe');
@@ -161,7 +176,8 @@ async function main(): Promise<void> {
     const { result, analysis } = target;
     return (
       `${target.label}: ${result.rps.toFixed(0)} req/s, mean ${result.latency.mean.toFixed(2)} ms, p99 ` +
-      `${result.latency.p99.toFixed(2)} ms, ${target.requests} requests (${failures(result)} failed); main thread busy ` +
+      `${result.latency.p99.toFixed(2)} ms, ${target.requests} requests (${failures(result)} failed); process CPU ` +
+      `${cpuText(target.cpu)} per request (from /proc, profiler overhead included); main thread busy ` +
       `${((100 * analysis.busyMs) / analysis.sampledMs).toFixed(0)}% of the window; ` +
       `**${perRequest(target, analysis.busyMs).toFixed(0)} µs of main-thread time per request**; raw profile ` +
       `\`${relative(config.rootDir, target.profilePath)}\``

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { redisVersion } from './redis-keys';
+import { redisVersion } from './redis-tools';
 
 export interface MachineInfo {
   cpuModel: string;

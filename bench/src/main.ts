@@ -5,8 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchConfig, loadBenchConfig, type TargetName } from './bench-config';
 import { checkBooks, prepareBenchDatabase } from './bench-database';
 import type { ChildApp } from './child-app';
+import { CpuMeter } from './cpu-meter';
 import { loadAverage, machineInfo } from './machine-info';
-import { clearRedisPrefix } from './redis-keys';
+import { clearRedisPrefix } from './redis-tools';
 import { type BenchReport, type Measurement, renderReport } from './report';
 import { failures, type RunResult } from './run-result';
 import { requestFor, scenarios } from './scenarios';
@@ -164,9 +165,11 @@ async function main(): Promise<void> {
         const request = requestFor(scenario, seed.apiKey, config.outputTokens, target.extraHeaders);
         // Let the previous target's trailing work (the proxy's last settlements, GC) finish before measuring the next.
         await sleep(500);
+        const meter = await CpuMeter.start(target, mock, config);
         const result = await scenario.run(target.url, request, config.durationS);
+        const cpu = await meter.perRequest(result.ok + failures(result));
         countProxy(target, result);
-        measurements.push({ target: target.name, scenario: scenario.name, round, result, loadAverage: loadAverage() });
+        measurements.push({ target: target.name, scenario: scenario.name, round, result, cpu, loadAverage: loadAverage() });
         log(`  ${target.label.padEnd(38)} ${describe(result)}`);
       }
     }

@@ -1,5 +1,6 @@
 import type { BenchConfig, ScenarioName, TargetName } from './bench-config';
 import type { BooksCheck } from './bench-database';
+import type { CpuPerRequest } from './cpu-meter';
 import type { MachineInfo } from './machine-info';
 import { failures, type RunResult } from './run-result';
 import type { Scenario } from './scenarios';
@@ -11,6 +12,7 @@ export interface Measurement {
   scenario: ScenarioName;
   round: number;
   result: RunResult;
+  cpu: CpuPerRequest;
   /** 1-minute load average right after the run: how much else was competing for the cores. */
   loadAverage: number;
 }
@@ -44,6 +46,10 @@ interface Aggregate {
   failures: number;
   requests: number;
   bytesPerResponse: number;
+  cpuTarget: number;
+  cpuMock: number;
+  cpuPostgres: number;
+  cpuRedis: number;
 }
 
 function aggregate(measurements: Measurement[]): Aggregate | null {
@@ -62,6 +68,10 @@ function aggregate(measurements: Measurement[]): Aggregate | null {
     failures: results.reduce((sum, r) => sum + failures(r), 0),
     requests: results.reduce((sum, r) => sum + r.ok, 0),
     bytesPerResponse: median(results.map((r) => r.bytesPerResponse)),
+    cpuTarget: median(measurements.map((m) => m.cpu.target ?? Number.NaN)),
+    cpuMock: median(measurements.map((m) => m.cpu.mock ?? Number.NaN)),
+    cpuPostgres: median(measurements.map((m) => m.cpu.postgres ?? Number.NaN)),
+    cpuRedis: median(measurements.map((m) => m.cpu.redis ?? Number.NaN)),
   };
 }
 
@@ -69,6 +79,11 @@ const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLoc
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
 const signedMs = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
+
+function cpuCell(cpu: CpuPerRequest): string {
+  const value = (v: number | null | undefined) => (v === undefined ? '' : v === null ? 'n/a' : int(v));
+  return [cpu.target, cpu.mock, cpu.postgres, cpu.redis].map(value).filter((v) => v !== '').join(' / ');
+}
 
 function verdict(ok: boolean | null): string {
   if (ok === null) return 'not measured';
@@ -94,7 +109,9 @@ export function renderReport(report: BenchReport): string {
     'Every target is driven with the same requests, against the same mock upstream process, in one run, on one machine. ' +
       `Figures are medians of ${config.rounds} round(s); targets are interleaved within each round (in a rotating order) ` +
       'so that background load on the machine falls on all of them alike. Latency is measured per request with ' +
-      'process.hrtime (request written -> last byte of the response), in milliseconds.',
+      'process.hrtime (request written -> last byte of the response), in milliseconds. "Target CPU µs/req" is the CPU ' +
+      'time (user + system, all threads, read from /proc) the target process used during the run divided by the ' +
+      'requests it completed: on a shared machine it moves much less than req/s, so it is the steadier comparison.',
     '',
   );
 
@@ -151,14 +168,14 @@ export function renderReport(report: BenchReport): string {
     const openLoop = scenario.name === 'fixed-rate';
     out(
       openLoop
-        ? '| target | sent req/s | mean ms | p50 ms | p99 ms | added mean over (a) | added p99 over (a) | failed requests |'
-        : '| target | req/s (min-max) | mean ms | p50 ms | p99 ms | added mean over (a) | added p99 over (a) | failed requests |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+        ? '| target | sent req/s | mean ms | p50 ms | p99 ms | added mean over (a) | added p99 over (a) | target CPU µs/req | failed requests |'
+        : '| target | req/s (min-max) | mean ms | p50 ms | p99 ms | added mean over (a) | added p99 over (a) | target CPU µs/req | failed requests |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const target of config.targets) {
       const a = agg(scenario.name, target);
       if (!a) {
-        out(`| ${TARGET_LABELS[target]} | not measured | | | | | | |`);
+        out(`| ${TARGET_LABELS[target]} | not measured | | | | | | | |`);
         continue;
       }
       const flag = a.failures > 0 ? ' ⚠' : '';
@@ -167,13 +184,22 @@ export function renderReport(report: BenchReport): string {
         target === 'direct' || base === undefined ? '' : signedMs(value - base);
       out(
         `| ${TARGET_LABELS[target]}${flag} | ${rate} | ${ms(a.mean)} | ${ms(a.p50)} | ${ms(a.p99)} | ` +
-          `${added(a.mean, direct?.mean)} | ${added(a.p99, direct?.p99)} | ` +
+          `${added(a.mean, direct?.mean)} | ${added(a.p99, direct?.p99)} | ${int(a.cpuTarget)} | ` +
           `${a.failures > 0 ? `**${int(a.failures)}**` : '0'} of ${int(a.requests + a.failures)} |`,
       );
     }
     const proxy = agg(scenario.name, 'proxy');
     const passthrough = agg(scenario.name, 'passthrough');
     const portkey = agg(scenario.name, 'portkey');
+    if (proxy) {
+      out(
+        '',
+        `CPU per request of (c), all processes involved: proxy ${int(proxy.cpuTarget)} µs + its PostgreSQL backends ` +
+          `${int(proxy.cpuPostgres)} µs + Redis commands ${int(proxy.cpuRedis)} µs (machine-wide, an upper bound) = ` +
+          `${int(proxy.cpuTarget + proxy.cpuPostgres + proxy.cpuRedis)} µs, against ${int(passthrough?.cpuTarget ?? NaN)} µs ` +
+          `for (b) and ${int(portkey?.cpuTarget ?? NaN)} µs for (d); the mock upstream spends ${int(proxy.cpuMock)} µs on each.`,
+      );
+    }
     if (!openLoop && proxy) {
       out(
         '',
@@ -253,14 +279,17 @@ export function renderReport(report: BenchReport): string {
   }
 
   out('## Every round', '', '<details><summary>per-run figures</summary>', '');
-  out('| scenario | target | round | s | ok | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | bytes/resp | failed | load avg |');
-  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out(
+    '| scenario | target | round | s | ok | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | bytes/resp | failed | ' +
+      'CPU µs/req target / mock / PG / Redis | load avg |',
+  );
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const m of report.measurements) {
     const r = m.result;
     out(
       `| ${m.scenario} | ${m.target} | ${m.round} | ${r.durationS.toFixed(2)} | ${int(r.ok)} | ${int(r.rps)} | ` +
         `${ms(r.latency.mean)} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ` +
-        `${int(r.bytesPerResponse)} | ${failures(r)} | ${m.loadAverage.toFixed(2)} |`,
+        `${int(r.bytesPerResponse)} | ${failures(r)} | ${cpuCell(m.cpu)} | ${m.loadAverage.toFixed(2)} |`,
     );
   }
   out('', '</details>', '');

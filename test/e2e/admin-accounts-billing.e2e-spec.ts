@@ -1,12 +1,15 @@
 import OpenAI from 'openai';
 import { formatMicrosAsUsd, parseUsdToMicros } from '../../libs/common/src';
 import { LedgerRepository } from '../../libs/db/src';
-import { AdminApi, expectError } from '../support/admin-api';
+import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
 const usd = (value: string) => parseUsdToMicros(value)!;
+
+// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
+jest.setTimeout(60_000);
 
 describe('admin API: accounts, top-ups and the ledger', () => {
   let admin: AppProcess;
@@ -83,7 +86,9 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page = await api.get(`/admin/v1/accounts?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: AdminResponse = await api.get(
+          `/admin/v1/accounts?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(page.status).toBe(200);
         expect(page.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...page.body.data.map((a: { id: string }) => a.id));
@@ -140,7 +145,10 @@ describe('admin API: accounts, top-ups and the ledger', () => {
   describe('top-ups', () => {
     it('credits through the ledger and answers the new balance', async () => {
       const account = await api.createAccount();
-      const first = await api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '12.5', reference: 'inv-1' });
+      const first = await api.post(`/admin/v1/accounts/${account.id}/top-ups`, {
+        amountUsd: '12.5',
+        reference: 'inv-1',
+      });
       expect(first.status).toBe(201);
       expect(first.body).toEqual({
         id: expect.stringMatching(/^\d+$/),
@@ -157,7 +165,12 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       const db = await testDb();
       const entry = await db.ledgerEntry.findUniqueOrThrow({ where: { id: BigInt(first.body.id) } });
       const bootstrap = await db.staff.findUniqueOrThrow({ where: { email: 'bootstrap-admin' } });
-      expect(entry).toMatchObject({ kind: 'top_up', amountMicros: 12_500_000n, reference: 'inv-1', staffId: bootstrap.id });
+      expect(entry).toMatchObject({
+        kind: 'top_up',
+        amountMicros: 12_500_000n,
+        reference: 'inv-1',
+        staffId: bootstrap.id,
+      });
     });
 
     it('accepts exactly 1,000,000', async () => {
@@ -185,11 +198,18 @@ describe('admin API: accounts, top-ups and the ledger', () => {
 
     it('400 when amountUsd is missing', async () => {
       const account = await api.createAccount();
-      expectError(await api.post(`/admin/v1/accounts/${account.id}/top-ups`, {}), 400, 'invalid_request_error', /Missing required field 'amountUsd'/);
+      expectError(
+        await api.post(`/admin/v1/accounts/${account.id}/top-ups`, {}),
+        400,
+        'invalid_request_error',
+        /Missing required field 'amountUsd'/,
+      );
     });
 
     it('404 for an unknown account', async () => {
-      const response = await api.post('/admin/v1/accounts/00000000-0000-4000-8000-000000000000/top-ups', { amountUsd: '5' });
+      const response = await api.post('/admin/v1/accounts/00000000-0000-4000-8000-000000000000/top-ups', {
+        amountUsd: '5',
+      });
       expectError(response, 404, 'not_found');
     });
 
@@ -198,7 +218,11 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       const key = `topup-${Date.now()}`;
       const responses = await Promise.all(
         Array.from({ length: 20 }, () =>
-          api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '7.25', reference: 'wire 1' }, { 'idempotency-key': key }),
+          api.post(
+            `/admin/v1/accounts/${account.id}/top-ups`,
+            { amountUsd: '7.25', reference: 'wire 1' },
+            { 'idempotency-key': key },
+          ),
         ),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
@@ -210,7 +234,11 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       expect(await db.ledgerEntry.count({ where: { accountId: account.id } })).toBe(1);
       expect((await accountBooks(account.id)).balance).toBe(7_250_000n);
 
-      const later = await api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '7.250000', reference: 'wire 1' }, { 'idempotency-key': key });
+      const later = await api.post(
+        `/admin/v1/accounts/${account.id}/top-ups`,
+        { amountUsd: '7.250000', reference: 'wire 1' },
+        { 'idempotency-key': key },
+      );
       expect(later).toMatchObject({ status: 201, body: responses[0].body });
       expect(await db.ledgerEntry.count({ where: { accountId: account.id } })).toBe(1);
     });
@@ -220,26 +248,55 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       const key = `reuse-${Date.now()}`;
       const path = `/admin/v1/accounts/${account.id}/top-ups`;
       expect((await api.post(path, { amountUsd: '3' }, { 'idempotency-key': key })).status).toBe(201);
-      expectError(await api.post(path, { amountUsd: '4' }, { 'idempotency-key': key }), 422, 'invalid_request_error', /Idempotency-Key/);
-      expectError(await api.post(path, { amountUsd: '3', reference: 'x' }, { 'idempotency-key': key }), 422, 'invalid_request_error');
+      expectError(
+        await api.post(path, { amountUsd: '4' }, { 'idempotency-key': key }),
+        422,
+        'invalid_request_error',
+        /Idempotency-Key/,
+      );
+      expectError(
+        await api.post(path, { amountUsd: '3', reference: 'x' }, { 'idempotency-key': key }),
+        422,
+        'invalid_request_error',
+      );
       const other = await api.createAccount();
-      expectError(await api.post(`/admin/v1/accounts/${other.id}/top-ups`, { amountUsd: '3' }, { 'idempotency-key': key }), 422, 'invalid_request_error');
+      expectError(
+        await api.post(`/admin/v1/accounts/${other.id}/top-ups`, { amountUsd: '3' }, { 'idempotency-key': key }),
+        422,
+        'invalid_request_error',
+      );
       expect((await accountBooks(account.id)).balance).toBe(3_000_000n);
       expect((await accountBooks(other.id)).balance).toBe(0n);
     });
 
     it('a failed top-up does not use up its Idempotency-Key', async () => {
       const key = `fail-${Date.now()}`;
-      expectError(await api.post('/admin/v1/accounts/00000000-0000-4000-8000-000000000000/top-ups', { amountUsd: '1' }, { 'idempotency-key': key }), 404, 'not_found');
+      expectError(
+        await api.post(
+          '/admin/v1/accounts/00000000-0000-4000-8000-000000000000/top-ups',
+          { amountUsd: '1' },
+          { 'idempotency-key': key },
+        ),
+        404,
+        'not_found',
+      );
       const account = await api.createAccount();
       // The key now names a request to another account; that one never happened, so this is a first request.
-      const response = await api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '1' }, { 'idempotency-key': key });
+      const response = await api.post(
+        `/admin/v1/accounts/${account.id}/top-ups`,
+        { amountUsd: '1' },
+        { 'idempotency-key': key },
+      );
       expect(response.status).toBe(201);
     });
 
     it('400 for a malformed Idempotency-Key', async () => {
       const account = await api.createAccount();
-      const response = await api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '1' }, { 'idempotency-key': 'x'.repeat(256) });
+      const response = await api.post(
+        `/admin/v1/accounts/${account.id}/top-ups`,
+        { amountUsd: '1' },
+        { 'idempotency-key': 'x'.repeat(256) },
+      );
       expectError(response, 400, 'invalid_request_error', /Idempotency-Key/);
     });
   });
@@ -259,7 +316,13 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       const ledger = await api.get(`/admin/v1/accounts/${account.id}/ledger`);
       expect(ledger.status).toBe(200);
       const entries = ledger.body.data;
-      expect(entries.map((e: { kind: string }) => e.kind)).toEqual(['adjustment', 'settlement', 'release', 'reservation', 'top_up']);
+      expect(entries.map((e: { kind: string }) => e.kind)).toEqual([
+        'adjustment',
+        'settlement',
+        'release',
+        'reservation',
+        'top_up',
+      ]);
       for (const { reference: _reference, ...entry } of entries) {
         expect(entry).toEqual({
           id: expect.stringMatching(/^\d+$/),
@@ -270,7 +333,12 @@ describe('admin API: accounts, top-ups and the ledger', () => {
           createdAt: expect.any(String),
         });
       }
-      expect(entries[4]).toMatchObject({ kind: 'top_up', amountUsd: '5.000000', balanceAfterUsd: '5.000000', reference: null });
+      expect(entries[4]).toMatchObject({
+        kind: 'top_up',
+        amountUsd: '5.000000',
+        balanceAfterUsd: '5.000000',
+        reference: null,
+      });
       // Each balanceAfter is the previous one plus the amount; the newest is the account's balance.
       for (let i = 0; i < entries.length - 1; i++) {
         expect(usd(entries[i].balanceAfterUsd)).toBe(usd(entries[i + 1].balanceAfterUsd) + usd(entries[i].amountUsd));
@@ -282,7 +350,9 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       const paged: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = await api.get(`/admin/v1/accounts/${account.id}/ledger?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: AdminResponse = await api.get(
+          `/admin/v1/accounts/${account.id}/ledger?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         paged.push(...page.body.data.map((e: { id: string }) => e.id));
         cursor = page.body.nextCursor;
       } while (cursor);

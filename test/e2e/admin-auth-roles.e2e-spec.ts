@@ -31,20 +31,85 @@ const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Every route of spec/admin-api.md (and our additions), each called as each role. */
 const ROUTES: RouteCase[] = [
-  { route: 'POST /staff', allowed: [], success: 201, call: (api) => api.post('/admin/v1/staff', { email: `s-${unique()}@example.com`, role: 'support' }) },
+  {
+    route: 'POST /staff',
+    allowed: [],
+    success: 201,
+    call: (api) => api.post('/admin/v1/staff', { email: `s-${unique()}@example.com`, role: 'support' }),
+  },
   { route: 'GET /staff', allowed: [], success: 200, call: (api) => api.get('/admin/v1/staff') },
-  { route: 'PATCH /staff/:id', allowed: [], success: 200, call: (api, f) => api.patch(`/admin/v1/staff/${f.staffId}`, { status: 'active' }) },
-  { route: 'POST /accounts', allowed: [], success: 201, call: (api) => api.post('/admin/v1/accounts', { name: `acct ${unique()}` }) },
-  { route: 'GET /accounts', allowed: ['support', 'finance'], success: 200, call: (api) => api.get('/admin/v1/accounts') },
-  { route: 'GET /accounts/:id', allowed: ['support', 'finance'], success: 200, call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}`) },
-  { route: 'POST /accounts/:id/top-ups', allowed: ['finance'], success: 201, call: (api, f) => api.post(`/admin/v1/accounts/${f.accountId}/top-ups`, { amountUsd: '1.00' }) },
-  { route: 'GET /accounts/:id/ledger', allowed: ['finance'], success: 200, call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}/ledger`) },
-  { route: 'POST /keys', allowed: ['support'], success: 201, call: (api, f) => api.post('/admin/v1/keys', { accountId: f.accountId, name: 'k' }) },
-  { route: 'GET /keys', allowed: ['support'], success: 200, call: (api, f) => api.get(`/admin/v1/keys?accountId=${f.accountId}`) },
-  { route: 'GET /keys/:id', allowed: ['support'], success: 200, call: (api, f) => api.get(`/admin/v1/keys/${f.keyId}`) },
-  { route: 'PATCH /keys/:id (status)', allowed: ['support'], success: 200, call: (api, f) => api.patch(`/admin/v1/keys/${f.keyId}`, { status: 'active' }) },
-  { route: 'PATCH /keys/:id (other fields)', allowed: [], success: 200, call: (api, f) => api.patch(`/admin/v1/keys/${f.keyId}`, { name: `n ${unique()}`, allowedModels: [] }) },
-  { route: 'PUT /keys/:id/rpm-limit', allowed: ['support'], success: 200, call: (api, f) => api.put(`/admin/v1/keys/${f.keyId}/rpm-limit`, { rpm: 100 }) },
+  {
+    route: 'PATCH /staff/:id',
+    allowed: [],
+    success: 200,
+    call: (api, f) => api.patch(`/admin/v1/staff/${f.staffId}`, { status: 'active' }),
+  },
+  {
+    route: 'POST /accounts',
+    allowed: [],
+    success: 201,
+    call: (api) => api.post('/admin/v1/accounts', { name: `acct ${unique()}` }),
+  },
+  {
+    route: 'GET /accounts',
+    allowed: ['support', 'finance'],
+    success: 200,
+    call: (api) => api.get('/admin/v1/accounts'),
+  },
+  {
+    route: 'GET /accounts/:id',
+    allowed: ['support', 'finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}`),
+  },
+  {
+    route: 'POST /accounts/:id/top-ups',
+    allowed: ['finance'],
+    success: 201,
+    call: (api, f) => api.post(`/admin/v1/accounts/${f.accountId}/top-ups`, { amountUsd: '1.00' }),
+  },
+  {
+    route: 'GET /accounts/:id/ledger',
+    allowed: ['finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}/ledger`),
+  },
+  {
+    route: 'POST /keys',
+    allowed: ['support'],
+    success: 201,
+    call: (api, f) => api.post('/admin/v1/keys', { accountId: f.accountId, name: 'k' }),
+  },
+  {
+    route: 'GET /keys',
+    allowed: ['support'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/keys?accountId=${f.accountId}`),
+  },
+  {
+    route: 'GET /keys/:id',
+    allowed: ['support'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/keys/${f.keyId}`),
+  },
+  {
+    route: 'PATCH /keys/:id (status)',
+    allowed: ['support'],
+    success: 200,
+    call: (api, f) => api.patch(`/admin/v1/keys/${f.keyId}`, { status: 'active' }),
+  },
+  {
+    route: 'PATCH /keys/:id (other fields)',
+    allowed: [],
+    success: 200,
+    call: (api, f) => api.patch(`/admin/v1/keys/${f.keyId}`, { name: `n ${unique()}`, allowedModels: [] }),
+  },
+  {
+    route: 'PUT /keys/:id/rpm-limit',
+    allowed: ['support'],
+    success: 200,
+    call: (api, f) => api.put(`/admin/v1/keys/${f.keyId}/rpm-limit`, { rpm: 100 }),
+  },
   {
     route: 'DELETE /keys/:id',
     allowed: [],
@@ -52,13 +117,41 @@ const ROUTES: RouteCase[] = [
     call: async (api, f) => api.delete(`/admin/v1/keys/${(await createApiKey(f.accountId)).id}`),
   },
   { route: 'GET /models', allowed: [], success: 200, call: (api) => api.get('/admin/v1/models') },
-  { route: 'PUT /models/:id', allowed: [], success: 200, call: (api, f) => api.put(`/admin/v1/models/${encodeURIComponent(f.modelId)}`, { enabled: true }) },
-  { route: 'GET /usage', allowed: ['finance'], success: 200, call: (api, f) => api.get(`/admin/v1/usage?accountId=${f.accountId}`) },
-  { route: 'GET /generations/:id', allowed: ['support', 'finance'], success: 200, call: (api, f) => api.get(`/admin/v1/generations/${f.generationId}`) },
-  { route: 'POST /reconciliations', allowed: ['finance'], success: 202, call: (api) => api.post('/admin/v1/reconciliations', {}) },
-  { route: 'GET /reconciliations/:id', allowed: ['finance'], success: 200, call: (api, f) => api.get(`/admin/v1/reconciliations/${f.reconciliationId}`) },
+  {
+    route: 'PUT /models/:id',
+    allowed: [],
+    success: 200,
+    call: (api, f) => api.put(`/admin/v1/models/${encodeURIComponent(f.modelId)}`, { enabled: true }),
+  },
+  {
+    route: 'GET /usage',
+    allowed: ['finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/usage?accountId=${f.accountId}`),
+  },
+  {
+    route: 'GET /generations/:id',
+    allowed: ['support', 'finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/generations/${f.generationId}`),
+  },
+  {
+    route: 'POST /reconciliations',
+    allowed: ['finance'],
+    success: 202,
+    call: (api) => api.post('/admin/v1/reconciliations', {}),
+  },
+  {
+    route: 'GET /reconciliations/:id',
+    allowed: ['finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/reconciliations/${f.reconciliationId}`),
+  },
   { route: 'GET /audit-log', allowed: [], success: 200, call: (api) => api.get('/admin/v1/audit-log') },
 ];
+
+// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
+jest.setTimeout(60_000);
 
 describe('admin API: staff authentication and the role matrix', () => {
   let admin: AppProcess;
@@ -96,7 +189,10 @@ describe('admin API: staff authentication and the role matrix', () => {
       const response = await route.call(api.as(tokens[role]), f);
       if (role === 'admin' || route.allowed.includes(role)) {
         // The body is shown only when the status is wrong, to say why.
-        expect([response.status, response.status === route.success ? null : response.body]).toEqual([route.success, null]);
+        expect([response.status, response.status === route.success ? null : response.body]).toEqual([
+          route.success,
+          null,
+        ]);
       } else {
         expectError(response, 403, 'permission_error', new RegExp(`${role} role`));
       }
@@ -109,7 +205,11 @@ describe('admin API: staff authentication and the role matrix', () => {
 
   it('refuses a denied write without moving anything', async () => {
     const before = await api.get(`/admin/v1/accounts/${f.accountId}`);
-    expectError(await api.as(tokens.support).post(`/admin/v1/accounts/${f.accountId}/top-ups`, { amountUsd: '5.00' }), 403, 'permission_error');
+    expectError(
+      await api.as(tokens.support).post(`/admin/v1/accounts/${f.accountId}/top-ups`, { amountUsd: '5.00' }),
+      403,
+      'permission_error',
+    );
     const key = await createApiKey(f.accountId);
     expectError(await api.as(tokens.support).delete(`/admin/v1/keys/${key.id}`), 403, 'permission_error');
     expect((await api.get(`/admin/v1/accounts/${f.accountId}`)).body.balanceUsd).toBe(before.body.balanceUsd);
@@ -127,7 +227,9 @@ describe('admin API: staff authentication and the role matrix', () => {
   });
 
   it('401 for a scheme other than Bearer', async () => {
-    const response = await fetch(`${admin.url}/admin/v1/accounts`, { headers: { authorization: `Basic ${TEST_ADMIN_TOKEN}` } });
+    const response = await fetch(`${admin.url}/admin/v1/accounts`, {
+      headers: { authorization: `Basic ${TEST_ADMIN_TOKEN}` },
+    });
     expect(response.status).toBe(401);
   });
 
@@ -155,7 +257,12 @@ describe('admin API: staff authentication and the role matrix', () => {
     expect(listed.token).toBeUndefined();
     expect(JSON.stringify(list.body)).not.toContain(row.tokenHash);
 
-    expectError(await api.post('/admin/v1/staff', { email, role: 'support' }), 409, 'invalid_request_error', /already exists/);
+    expectError(
+      await api.post('/admin/v1/staff', { email, role: 'support' }),
+      409,
+      'invalid_request_error',
+      /already exists/,
+    );
   });
 
   it.each([
@@ -177,7 +284,7 @@ describe('admin API: staff authentication and the role matrix', () => {
     expect((await asMember.get('/admin/v1/accounts')).status).toBe(200);
   });
 
-  it('keeps the bootstrap admin as a staff row, whose writes are audited under its id, and which cannot be disabled', async () => {
+  it('keeps the bootstrap admin as a staff row: its writes are audited under its id; it cannot be disabled', async () => {
     const db = await testDb();
     const bootstrap = await db.staff.findUniqueOrThrow({ where: { email: 'bootstrap-admin' } });
     expect(bootstrap).toMatchObject({ role: 'admin', status: 'active', tokenHash: sha256Hex(TEST_ADMIN_TOKEN) });
@@ -185,14 +292,23 @@ describe('admin API: staff authentication and the role matrix', () => {
     const audit = await api.get('/admin/v1/audit-log?limit=500');
     const entry = audit.body.data.find((e: { target: string }) => e.target === `account:${account.id}`);
     expect(entry).toMatchObject({ staffId: bootstrap.id, action: 'account.create' });
-    expectError(await api.patch(`/admin/v1/staff/${bootstrap.id}`, { status: 'disabled' }), 409, 'invalid_request_error');
+    expectError(
+      await api.patch(`/admin/v1/staff/${bootstrap.id}`, { status: 'disabled' }),
+      409,
+      'invalid_request_error',
+    );
   });
 
   it('echoes X-Request-Id and keeps it in the audit entry', async () => {
-    const response = await api.request('POST', '/admin/v1/accounts', { body: { name: 'rid' }, headers: { 'x-request-id': 'e2e-req-42' } });
+    const response = await api.request('POST', '/admin/v1/accounts', {
+      body: { name: 'rid' },
+      headers: { 'x-request-id': 'e2e-req-42' },
+    });
     expect(response.headers.get('x-request-id')).toBe('e2e-req-42');
     const audit = await api.get('/admin/v1/audit-log?limit=50');
-    expect(audit.body.data.find((e: { target: string }) => e.target === `account:${response.body.id}`).requestId).toBe('e2e-req-42');
+    expect(audit.body.data.find((e: { target: string }) => e.target === `account:${response.body.id}`).requestId).toBe(
+      'e2e-req-42',
+    );
   });
 
   it('serves /healthz and /readyz without a token', async () => {

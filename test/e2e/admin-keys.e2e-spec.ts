@@ -13,6 +13,9 @@ interface Outcome {
   headers: Headers;
 }
 
+// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
+jest.setTimeout(60_000);
+
 describe('admin API: keys, and their effect on a running proxy', () => {
   let admin: AppProcess;
   let proxy: AppProcess;
@@ -128,7 +131,10 @@ describe('admin API: keys, and their effect on a running proxy', () => {
     });
 
     it('404 for an unknown account', async () => {
-      const response = await api.post('/admin/v1/keys', { accountId: '00000000-0000-4000-8000-000000000000', name: 'k' });
+      const response = await api.post('/admin/v1/keys', {
+        accountId: '00000000-0000-4000-8000-000000000000',
+        name: 'k',
+      });
       expectError(response, 404, 'not_found');
     });
   });
@@ -223,7 +229,11 @@ describe('admin API: keys, and their effect on a running proxy', () => {
   it('PATCH renames, and 404s an unknown key', async () => {
     const { id } = await createKey();
     expect((await api.patch(`/admin/v1/keys/${id}`, { name: 'renamed' })).body.name).toBe('renamed');
-    expectError(await api.patch('/admin/v1/keys/00000000-0000-4000-8000-000000000000', { name: 'x' }), 404, 'not_found');
+    expectError(
+      await api.patch('/admin/v1/keys/00000000-0000-4000-8000-000000000000', { name: 'x' }),
+      404,
+      'not_found',
+    );
   });
 
   it('PUT rpm-limit overrides the RPM on the running proxy within 1 s; null restores the default', async () => {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { createModel } from '../factories/model.factory';
-import { AdminApi, expectError } from '../support/admin-api';
+import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 import { closeTestDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
@@ -14,6 +14,9 @@ const DEMO_IDS = [
   'anthropic/claude-haiku-4-5',
   'anthropic/claude-opus-4-6',
 ];
+
+// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
+jest.setTimeout(60_000);
 
 describe('admin API: models and prices', () => {
   let admin: AppProcess;
@@ -39,7 +42,7 @@ describe('admin API: models and prices', () => {
     const models = [];
     let cursor: string | null = null;
     do {
-      const page = await api.get(`/admin/v1/models?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: AdminResponse = await api.get(`/admin/v1/models?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       models.push(...page.body.data);
       cursor = page.body.nextCursor;
@@ -51,13 +54,22 @@ describe('admin API: models and prices', () => {
   async function chargedUsage(model: string) {
     const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
     const { response } = await client.chat.completions
-      .create({ model, max_tokens: 100, messages: [{ role: 'user', content: 'one two three four mock:output_tokens=40' }] })
+      .create({
+        model,
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'one two three four mock:output_tokens=40' }],
+      })
       .withResponse();
     const generationId = response.headers.get('x-chuizi-generation-id')!;
     return waitFor(async () => {
       const record = await api.get(`/admin/v1/generations/${generationId}`);
       return record.status === 200 ? record.body : null;
     });
+  }
+
+  /** The first charged request on a model just created (the proxies' catalog reload takes a few milliseconds). */
+  function firstUsage(model: string) {
+    return waitFor(() => chargedUsage(model).catch(() => null));
   }
 
   it('lists the catalog with prices per MTok as decimal strings', async () => {
@@ -78,10 +90,10 @@ describe('admin API: models and prices', () => {
     expect(JSON.stringify(models)).not.toMatch(/mock-openai-key|mock-anthropic-key|apiKey|baseUrl/);
   });
 
-  it('PUT with the URL-encoded id changes the price, and the running proxy charges the next request at it', async () => {
+  it('PUT with the URL-encoded id changes the price; the running proxy charges the next request at it', async () => {
     const model = await createModel({ inputUsdPerMTok: '1.00', outputUsdPerMTok: '2.00' });
     // 5 input words and 40 output tokens: 5 x 1 + 40 x 2 micro-dollars.
-    const before = await chargedUsage(model.alias);
+    const before = await firstUsage(model.alias);
     expect(before).toMatchObject({ model: model.id, inputTokens: 5, outputTokens: 40, costUsd: '0.000085' });
 
     const updated = await api.put(path(model.id), { inputUsdPerMTok: '10', outputUsdPerMTok: '20.5' });
@@ -95,10 +107,11 @@ describe('admin API: models and prices', () => {
 
   it('disabling a model makes the proxy answer 404 within 1 s; enabling brings it back', async () => {
     const model = await createModel();
-    expect((await chargedUsage(model.alias)).status).toBe(200);
+    expect((await firstUsage(model.alias)).status).toBe(200);
     expect((await api.put(path(model.id), { enabled: false })).body.enabled).toBe(false);
     const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-    const call = () => client.chat.completions.create({ model: model.alias, messages: [{ role: 'user', content: 'hi' }] });
+    const call = () =>
+      client.chat.completions.create({ model: model.alias, messages: [{ role: 'user', content: 'hi' }] });
     await waitFor(async () => {
       try {
         await call();
@@ -108,7 +121,14 @@ describe('admin API: models and prices', () => {
       }
     }, 1_000);
     expect((await api.put(path(model.id), { enabled: true })).body.enabled).toBe(true);
-    await waitFor(async () => (await call().then(() => true, () => false)), 1_000);
+    await waitFor(
+      async () =>
+        await call().then(
+          () => true,
+          () => false,
+        ),
+      1_000,
+    );
   });
 
   it('changes limits, aliases and the cached price, and records before/after in the audit log', async () => {

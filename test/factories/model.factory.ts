@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { parseUsdToMicros } from '../../libs/common/src';
 import { testDb } from '../support/test-db';
+import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
+
+/** What the admin API does after a catalog change: running proxies reload their catalog (CacheInvalidationBus). */
+async function announceCatalogChange(): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    await redis.publish(`${TEST_REDIS_PREFIX}invalidate`, JSON.stringify({ topic: 'model', id: '*' }));
+  } finally {
+    await redis.quit();
+  }
+}
 
 export interface ModelOptions {
   /** USD per million tokens. */
@@ -13,7 +25,8 @@ export interface ModelOptions {
 
 /**
  * An OpenAI chat model of its own (unique id and alias), served by the shared mock's channel: tests that change a
- * model change this one, never the demo catalog other suites rely on.
+ * model change this one, never the demo catalog other suites rely on. Running proxies are told to reload, so the model
+ * is usable at once (after the reload's few milliseconds).
  */
 export async function createModel(options: ModelOptions = {}) {
   const db = await testDb();
@@ -33,5 +46,6 @@ export async function createModel(options: ModelOptions = {}) {
       channels: { create: { channelId: channel.id, priority: 0, weight: 1 } },
     },
   });
+  await announceCatalogChange();
   return { id: model.id, alias: name };
 }

@@ -12,7 +12,8 @@ export function failSettlements(prisma: PrismaService, mode: SettlementFailure):
   const original = pool.query.bind(pool);
   let failures = 0;
   pool.query = async (...args: unknown[]) => {
-    const name = (args[0] as { name?: string } | string)?.constructor === Object ? (args[0] as { name?: string }).name : undefined;
+    const config = args[0];
+    const name = typeof config === 'object' && config !== null ? (config as { name?: string }).name : undefined;
     if (name?.startsWith('gw_settle') && (mode === 'always' || failures === 0)) {
       failures++;
       if (mode === 'once-after-commit') await original(...args);

@@ -7,7 +7,10 @@ export class AccountView {
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) email!: string | null;
   @ApiProperty({ enum: ['active', 'suspended'] }) status!: 'active' | 'suspended';
-  @ApiProperty({ example: '12.500000', description: 'Spendable: top-ups minus settled charges minus open reservations' })
+  @ApiProperty({
+    example: '12.500000',
+    description: 'Spendable: top-ups minus settled charges minus open reservations',
+  })
   balanceUsd!: string;
   @ApiProperty({ example: '0.250000', description: 'Open reservations' }) reservedUsd!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

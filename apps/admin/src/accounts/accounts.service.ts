@@ -21,7 +21,11 @@ export class AccountsService {
   async create(actor: Actor, dto: CreateAccountDto): Promise<AccountView> {
     return this.transactions.run(async (tx) => {
       const account = toAccountView(await this.accounts.create({ name: dto.name, email: dto.email ?? null }, tx));
-      await this.audit.record(actor, { action: 'account.create', target: `account:${account.id}`, before: null, after: account }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'account.create', target: `account:${account.id}`, before: null, after: account },
+        tx,
+      );
       return account;
     });
   }

@@ -60,7 +60,11 @@ export class ApiKeysService {
           tx,
         ),
       );
-      await this.audit.record(actor, { action: 'api_key.create', target: `api_key:${created.id}`, before: null, after: created }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'api_key.create', target: `api_key:${created.id}`, before: null, after: created },
+        tx,
+      );
       return created;
     });
     // A proxy may remember this key's hash as unknown (someone tried it before it existed): forget that.
@@ -69,7 +73,11 @@ export class ApiKeysService {
   }
 
   async list(query: ListApiKeysQueryDto): Promise<ListResponse<ApiKeyView>> {
-    const page = await this.keys.findPage({ accountId: query.accountId }, pageSize(query), timeCursor.decode(query.cursor));
+    const page = await this.keys.findPage(
+      { accountId: query.accountId },
+      pageSize(query),
+      timeCursor.decode(query.cursor),
+    );
     return { data: page.items.map(toApiKeyView), nextCursor: timeCursor.encode(page.next) };
   }
 

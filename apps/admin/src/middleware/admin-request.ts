@@ -10,7 +10,7 @@ export interface AuthenticatedStaff {
 declare module 'fastify' {
   interface FastifyRequest {
     staff?: AuthenticatedStaff;
-    /** The client's X-Request-Id when acceptable, else a generated one; echoed on every answer, kept in audit entries. */
+    /** The client's X-Request-Id when acceptable, else a generated one: echoed on every answer, kept in audits. */
     adminRequestId?: string;
   }
 }

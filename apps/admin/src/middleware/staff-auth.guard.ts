@@ -10,7 +10,7 @@ export function staffUnauthenticated(): GatewayError {
   return new GatewayError(GatewayErrorCode.UNAUTHENTICATED, 'Invalid or missing staff token');
 }
 
-/** `Authorization: Bearer <staff token>` on every route but the public ones; 401 for a missing, unknown or disabled one. */
+/** `Authorization: Bearer <staff token>` on every route but the public ones; 401 if missing, unknown or disabled. */
 @Injectable()
 export class StaffAuthGuard implements CanActivate {
   constructor(

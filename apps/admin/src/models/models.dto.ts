@@ -47,7 +47,12 @@ export class UpdateModelDto {
   @IsUsdAmount(PRICE_BOUNDS)
   outputUsdPerMTok?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: '0.10', description: 'null: cached input at the input price' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '0.10',
+    description: 'null: cached input at the input price',
+  })
   @IsOptional()
   @IsUsdAmount(PRICE_BOUNDS)
   cachedInputUsdPerMTok?: string | null;

@@ -29,7 +29,9 @@ export class ModelsService {
   /** Prices and limits; every proxy reloads its catalog once this commits, so the next request uses them. */
   async update(actor: Actor, id: string, dto: UpdateModelDto): Promise<ModelView> {
     if (dto.id !== undefined && dto.id !== id) {
-      throw GatewayError.invalidRequest("Invalid value for 'id': a model's id cannot be changed (it must match the path)");
+      throw GatewayError.invalidRequest(
+        "Invalid value for 'id': a model's id cannot be changed (it must match the path)",
+      );
     }
     const changes = toChanges(dto);
     const view = await this.transactions.run(async (tx) => {

@@ -27,9 +27,16 @@ export class ReconciliationsService {
       throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
     }
     const run = await this.transactions.run(async (tx) => {
-      const created = await this.runs.createQueued({ rangeFrom, rangeTo, requestedBy: actor.staffId, trigger: 'manual' }, tx);
+      const created = await this.runs.createQueued(
+        { rangeFrom, rangeTo, requestedBy: actor.staffId, trigger: 'manual' },
+        tx,
+      );
       const view = toReconciliationView(created);
-      await this.audit.record(actor, { action: 'reconciliation.request', target: `reconciliation:${created.id}`, before: null, after: view }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'reconciliation.request', target: `reconciliation:${created.id}`, before: null, after: view },
+        tx,
+      );
       return created;
     });
     try {

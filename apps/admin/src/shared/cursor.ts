@@ -30,7 +30,8 @@ export const timeCursor = {
     if (cursor === undefined) return null;
     const { t, i } = decode(cursor);
     const createdAt = typeof t === 'string' ? new Date(t) : null;
-    if (!createdAt || Number.isNaN(createdAt.getTime()) || typeof i !== 'string' || i.length === 0) throw invalidCursor();
+    if (!createdAt || Number.isNaN(createdAt.getTime()) || typeof i !== 'string' || i.length === 0)
+      throw invalidCursor();
     return { createdAt, id: i };
   },
 };

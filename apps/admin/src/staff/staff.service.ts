@@ -36,7 +36,11 @@ export class StaffService {
             tx,
           ),
         );
-        await this.audit.record(actor, { action: 'staff.create', target: `staff:${created.id}`, before: null, after: created }, tx);
+        await this.audit.record(
+          actor,
+          { action: 'staff.create', target: `staff:${created.id}`, before: null, after: created },
+          tx,
+        );
         return created;
       });
       return { ...view, token };
@@ -61,7 +65,11 @@ export class StaffService {
       if (!member) throw staffNotFound(id);
       if (member.status === dto.status) return toStaffView(member);
       const after = toStaffView(await this.staff.setStatus(id, dto.status, tx));
-      await this.audit.record(actor, { action: 'staff.update', target: `staff:${id}`, before: toStaffView(member), after }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'staff.update', target: `staff:${id}`, before: toStaffView(member), after },
+        tx,
+      );
       return after;
     });
   }

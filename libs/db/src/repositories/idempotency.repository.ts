@@ -32,13 +32,7 @@ export class IdempotencyRepository {
     });
   }
 
-  async complete(
-    scope: string,
-    key: string,
-    statusCode: number,
-    response: object,
-    tx: DbTransaction,
-  ): Promise<void> {
+  async complete(scope: string, key: string, statusCode: number, response: object, tx: DbTransaction): Promise<void> {
     await tx.idempotencyKey.update({
       where: { scope_key: { scope, key } },
       data: { statusCode, response: response as Prisma.InputJsonValue },

@@ -30,12 +30,7 @@ export interface UsageRecordRow {
 
 /** 'abandoned' is written by the stale sweep only: the request's proxy died before settling it (status 0). */
 export type UsageOutcome =
-  | 'completed'
-  | 'client_aborted'
-  | 'upstream_dropped'
-  | 'upstream_error'
-  | 'rejected'
-  | 'abandoned';
+  'completed' | 'client_aborted' | 'upstream_dropped' | 'upstream_error' | 'rejected' | 'abandoned';
 
 /** snake_case JSON for jsonb_populate_record(NULL::usage_records, ...); bigints as strings (JSON has no bigint). */
 export function usageRowToJson(row: UsageRecordRow): Record<string, unknown> {

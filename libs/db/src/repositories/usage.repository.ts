@@ -69,7 +69,11 @@ const USAGE_FIELDS = {
 export class UsageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async findPage(filter: UsageFilter, limit: number, after: TimePosition | null): Promise<Page<UsageRecordView, TimePosition>> {
+  async findPage(
+    filter: UsageFilter,
+    limit: number,
+    after: TimePosition | null,
+  ): Promise<Page<UsageRecordView, TimePosition>> {
     const createdAt = {
       ...(filter.from ? { gte: filter.from } : {}),
       ...(filter.to ? { lt: filter.to } : {}),

@@ -28,3 +28,20 @@ export async function redisVersion(redisUrl: string): Promise<string> {
     redis.disconnect();
   }
 }
+
+/**
+ * Microseconds Redis has spent executing commands since it started (the sum over INFO commandstats). Machine-wide:
+ * other clients of the same Redis count too, so a difference over a run is an upper bound for the run's own use.
+ */
+export async function redisCommandUsec(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  try {
+    const info = await redis.info('commandstats');
+    let usec = 0;
+    for (const match of info.matchAll(/,usec=(\d+),/g)) usec += Number(match[1]);
+    return usec;
+  } finally {
+    redis.disconnect();
+  }
+}

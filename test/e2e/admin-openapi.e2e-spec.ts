@@ -1,0 +1,98 @@
+import { AdminApi } from '../support/admin-api';
+import { AppProcess } from '../support/app-process';
+
+// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
+jest.setTimeout(60_000);
+
+/** Every route of spec/admin-api.md, as "METHOD /path" with OpenAPI's {param} syntax. */
+const SPEC_ROUTES = [
+  'POST /admin/v1/staff',
+  'POST /admin/v1/accounts',
+  'GET /admin/v1/accounts',
+  'GET /admin/v1/accounts/{id}',
+  'POST /admin/v1/accounts/{id}/top-ups',
+  'GET /admin/v1/accounts/{id}/ledger',
+  'POST /admin/v1/keys',
+  'GET /admin/v1/keys',
+  'GET /admin/v1/keys/{id}',
+  'PATCH /admin/v1/keys/{id}',
+  'PUT /admin/v1/keys/{id}/rpm-limit',
+  'DELETE /admin/v1/keys/{id}',
+  'GET /admin/v1/models',
+  'PUT /admin/v1/models/{id}',
+  'GET /admin/v1/usage',
+  'GET /admin/v1/generations/{generationId}',
+  'POST /admin/v1/reconciliations',
+  'GET /admin/v1/reconciliations/{id}',
+  'GET /admin/v1/audit-log',
+  'GET /healthz',
+  'GET /readyz',
+];
+
+/** Our additions to the contract (staff listing and disabling). */
+const EXTRA_ROUTES = ['GET /admin/v1/staff', 'PATCH /admin/v1/staff/{id}'];
+
+describe('admin API: OpenAPI document', () => {
+  let admin: AppProcess;
+  let document: {
+    openapi: string;
+    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    security?: unknown[];
+    components: { schemas: Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    admin = await AppProcess.start('admin');
+    const response = await fetch(`${admin.url}/admin/docs-json`);
+    expect(response.status).toBe(200);
+    document = (await response.json()) as typeof document;
+  });
+
+  afterAll(async () => {
+    await admin?.stop();
+  });
+
+  it('lists every route of the spec, and no route the app does not serve', () => {
+    const routes = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(document.openapi).toMatch(/^3\./);
+    expect(routes.sort()).toEqual([...SPEC_ROUTES, ...EXTRA_ROUTES].sort());
+  });
+
+  it('documents bearer authentication, request bodies and money as strings', () => {
+    expect(document.security).toEqual([{ bearer: [] }]);
+    const topUp = document.components.schemas.TopUpDto as { properties: Record<string, { type: string }> };
+    expect(topUp.properties.amountUsd.type).toBe('string');
+    const account = document.components.schemas.AccountView as { properties: Record<string, { type: string }> };
+    expect(account.properties.balanceUsd.type).toBe('string');
+    expect(document.paths['/admin/v1/reconciliations'].post.responses).toHaveProperty('202');
+    expect(document.paths['/admin/v1/keys/{id}'].delete.responses).toHaveProperty('204');
+  });
+
+  it('every documented route exists on the running app (no 404 from the router)', async () => {
+    const api = new AdminApi(admin.url);
+    for (const route of [...SPEC_ROUTES, ...EXTRA_ROUTES]) {
+      const [method, template] = route.split(' ');
+      const path = template.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const response = await api.request(method, path, method === 'GET' || method === 'DELETE' ? {} : { body: {} });
+      // Unknown routes answer "Not found"; known ones answer for the (missing) resource or the (empty) body.
+      expect([route, response.body?.error?.message]).not.toEqual([route, 'Not found']);
+    }
+  });
+
+  it('serves the UI at /admin/docs from the app itself (no CDN)', async () => {
+    const page = await fetch(`${admin.url}/admin/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toMatch(/swagger-ui/);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      expect(asset).not.toMatch(/^(https?:)?\/\//);
+      const response = await fetch(new URL(asset, `${admin.url}/admin/docs`));
+      expect([asset, response.status]).toEqual([asset, 200]);
+    }
+  });
+});
