@@ -80,7 +80,13 @@ const RULES: StageRule[] = [
   { stage: STAGES.estimate, test: inPackage('gpt-tokenizer') },
   { stage: STAGES.estimate, test: inPath('/libs/billing/src/token-counters', '/libs/billing/src/estimate/', '/middleware/request-estimate') },
   { stage: STAGES.estimate, test: named(['estimateMicros'], '/libs/billing/src/pricing') },
-  { stage: STAGES.reservation, test: named(['reserve', 'intercept'], '/billing.interceptor', '/billing.service', '/billing-ledger.repository') },
+  {
+    stage: STAGES.reservation,
+    test: (f, pkg, path) =>
+      pkg === null &&
+      (/^reserve/.test(f.functionName) || f.functionName === 'intercept') &&
+      ['/billing.interceptor', '/billing.service', '/billing-ledger.repository'].some((fragment) => path.includes(fragment)),
+  },
   { stage: STAGES.settlement, test: inPath('/middleware/usage-row', '/usage-record.row', '/libs/billing/src/pricing', '/billing.interceptor', '/billing.service', '/billing-ledger.repository', '/apps/proxy/src/bootstrap') },
   { stage: STAGES.batcher, test: inPath('/libs/common/src/keyed-batcher') },
   { stage: STAGES.pg, test: inPackage('pg', 'pg-protocol', 'pg-pool', 'pg-types', 'pg-connection-string', 'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'pgpass', 'split2') },

@@ -67,8 +67,8 @@ export async function probeCriticalPath(
     steps.push({ name: 'gw_reserve, 1 item (row lock, 2 inserts, commit)', summary: summarize(reserveSamples.values()) });
     steps.push({ name: 'gw_settle (release), 1 item (commit)', summary: summarize(settleSamples.values()) });
 
-    const paid = chatRequest(seed.apiKey, config.outputTokens, false, {});
-    const free = chatRequest(seed.apiKey, config.outputTokens, false, {}, FREE_MODEL);
+    const paid = chatRequest(seed.apiKey, config.outputTokens, false, {}, undefined, config.promptWords);
+    const free = chatRequest(seed.apiKey, config.outputTokens, false, {}, FREE_MODEL, config.promptWords);
     const send = async (pool: Pool, request: BenchRequest) => {
       const response = await pool.request({ method: 'POST', path: request.path, headers: request.headers, body: request.body });
       await response.body.text();

@@ -40,8 +40,8 @@ const INCLUSIVE = [
   { name: 'gpt-tokenizer (any call)', match: anyIn('/node_modules/gpt-tokenizer/') },
   { name: 'BillingInterceptor.reserve', match: fnIn('reserve', '/middleware/billing.interceptor') },
   { name: 'BillingInterceptor.settle/close', match: (f: CallFrame) => ['settle', 'close', 'settleFailure'].includes(f.functionName) && f.url.includes('/middleware/billing.interceptor') },
-  { name: 'BillingLedgerRepository.reserve (payload + query)', match: fnIn('reserve', '/billing-ledger.repository') },
-  { name: 'BillingLedgerRepository.close/settle (payload + query)', match: (f: CallFrame) => ['close', 'settle'].includes(f.functionName) && f.url.includes('/billing-ledger.repository') },
+  { name: 'BillingLedgerRepository.reserve* (payload + query)', match: (f: CallFrame) => /^reserve/.test(f.functionName) && f.url.includes('/billing-ledger.repository') },
+  { name: 'BillingLedgerRepository.close*/settle (payload + query)', match: (f: CallFrame) => /^(close|settle)/.test(f.functionName) && f.url.includes('/billing-ledger.repository') },
   { name: 'buildUsageRow', match: fnIn('buildUsageRow', '/middleware/usage-row') },
   { name: 'UpstreamClient.send', match: fnIn('send', '/upstream/upstream-client') },
   { name: 'undici (any frame)', match: anyIn('/node_modules/undici/') },
@@ -98,7 +98,7 @@ async function profileTarget(
     join(__dirname, 'profile-exit.preload.js'),
   ]);
   running.push(app);
-  const request = chatRequest(seed.apiKey, config.outputTokens, false, {});
+  const request = chatRequest(seed.apiKey, config.outputTokens, false, {}, undefined, config.promptWords);
   const verify = responseVerifier(config.outputTokens, false);
   const load = (durationS: number) =>
     runClosedLoop({ baseUrl: app.url, request, connections: config.connections, durationS, verify });
@@ -148,13 +148,13 @@ async function main(): Promise<void> {
   running.push(plainPassthrough);
   // JIT-warm both before timing single requests (a fresh process is several times slower for its first thousands).
   for (const model of [undefined, FREE_MODEL]) {
-    const request = chatRequest(seed.apiKey, config.outputTokens, false, {}, model);
+    const request = chatRequest(seed.apiKey, config.outputTokens, false, {}, model, config.promptWords);
     const verify = responseVerifier(config.outputTokens, false);
     await runClosedLoop({ baseUrl: plainProxy.url, request, connections: 8, durationS: warmupS, verify });
   }
   await runClosedLoop({
     baseUrl: plainPassthrough.url,
-    request: chatRequest(seed.apiKey, config.outputTokens, false, {}),
+    request: chatRequest(seed.apiKey, config.outputTokens, false, {}, undefined, config.promptWords),
     connections: 8,
     durationS: warmupS,
     verify: responseVerifier(config.outputTokens, false),
@@ -191,7 +191,9 @@ async function main(): Promise<void> {
       `${loadEnd.toFixed(2)} at end.`,
     '',
     `Load: non-streaming chat completions, closed loop, ${config.connections} connections, ${durationS} s profiled ` +
-      `after a ${warmupS} s warm-up, ${config.outputTokens} output tokens, the same requests as \`npm run bench\`. ` +
+      `after a ${warmupS} s warm-up, ${config.outputTokens} output tokens, ` +
+      `${config.promptWords > 0 ? `a prompt of about ${config.promptWords} words` : 'the short ~60-word prompt'}, ` +
+      'the same requests as `npm run bench`. ' +
       `Each target runs as \`node --cpu-prof --cpu-prof-interval=${intervalUs} …\`; only the samples of the measured ` +
       'window count (not start-up, not warm-up). Times are main-thread wall time in each state as sampled by V8: ' +
       'on a busy machine they include time the thread was descheduled, so compare shares and ratios, not absolutes.',

@@ -23,6 +23,8 @@ export interface BenchConfig {
   streamConnections: number;
   /** Content chunks per streamed answer (and output tokens per answer in every scenario). */
   outputTokens: number;
+  /** Words in the prompt (0 = the short built-in one, about 60); large values mimic agents' long contexts. */
+  promptWords: number;
   targets: TargetName[];
   scenarios: ScenarioName[];
   databaseUrl: string;
@@ -71,6 +73,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     rate: positiveInt(env, 'BENCH_RATE', 300),
     streamConnections: positiveInt(env, 'BENCH_STREAM_CONNECTIONS', 32),
     outputTokens,
+    promptWords: nonNegativeInt(env, 'BENCH_PROMPT_WORDS', 0),
     targets: list(env, 'BENCH_TARGETS', ALL_TARGETS),
     scenarios: list(env, 'BENCH_SCENARIOS', ALL_SCENARIOS),
     databaseUrl: env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/chuizi_bench',

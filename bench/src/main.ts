@@ -62,9 +62,10 @@ async function startTarget(name: TargetName, config: BenchConfig, mockUrl: strin
 }
 
 /** One request per scenario shape through the target, checked like every measured one: a target that fails is not measured. */
-async function smokeTest(target: Target, apiKey: string, outputTokens: number): Promise<string | null> {
+async function smokeTest(target: Target, apiKey: string, config: BenchConfig): Promise<string | null> {
+  const { outputTokens } = config;
   for (const stream of [false, true]) {
-    const request = chatRequest(apiKey, outputTokens, stream, target.extraHeaders);
+    const request = chatRequest(apiKey, outputTokens, stream, target.extraHeaders, undefined, config.promptWords);
     try {
       const response = await fetch(`${target.url}${request.path}`, {
         method: 'POST',
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
   for (const name of config.targets) {
     try {
       const target = await startTarget(name, config, mock.url);
-      const problem = await smokeTest(target, seed.apiKey, config.outputTokens);
+      const problem = await smokeTest(target, seed.apiKey, config);
       if (problem) {
         skipped[name] = `smoke test failed: ${problem}`;
         log(`• ${target.label}: NOT MEASURED (${problem})`);
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     log(`warm-up (${config.warmupS} s per target and scenario)`);
     for (const scenario of plan) {
       for (const target of targets) {
-        const request = requestFor(scenario, seed.apiKey, config.outputTokens, target.extraHeaders);
+        const request = requestFor(scenario, seed.apiKey, config, target.extraHeaders);
         const result = await scenario.run(target.url, request, config.warmupS);
         countProxy(target, result);
         if (failures(result) > 0) warmupFailures.push(`${target.label}, ${scenario.name}: ${describe(result).trim()}`);
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
       // Rotate the order each round so that no target always runs first (or right after the heaviest one).
       const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
       for (const target of order) {
-        const request = requestFor(scenario, seed.apiKey, config.outputTokens, target.extraHeaders);
+        const request = requestFor(scenario, seed.apiKey, config, target.extraHeaders);
         // Let the previous target's trailing work (the proxy's last settlements, GC) finish before measuring the next.
         await sleep(500);
         const meter = await CpuMeter.start(target, mock, config);
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     machine,
     loadAverageStart,
     loadAverageEnd,
-    requestBody: chatBody(config.outputTokens, false),
+    requestBody: chatBody(config.outputTokens, false, undefined, config.promptWords),
     scenarios: plan,
     skipped,
     measurements,

@@ -133,12 +133,17 @@ export function renderReport(report: BenchReport): string {
       `${config.warmupS} s (not counted).`,
   );
   for (const scenario of report.scenarios) out(`- ${scenario.title}: ${scenario.shape}.`);
+  const shown =
+    report.requestBody.length > 1200
+      ? `${report.requestBody.slice(0, 400)} … ${report.requestBody.slice(-400)}`
+      : report.requestBody;
   out(
-    `- Request: \`POST /v1/chat/completions\`, ${Buffer.byteLength(report.requestBody)} bytes, the same body for every ` +
-      'target (streaming adds `"stream":true`):',
+    `- Request: \`POST /v1/chat/completions\`, ${Buffer.byteLength(report.requestBody)} bytes` +
+      `${config.promptWords > 0 ? ` (prompt padded to about ${int(config.promptWords)} words)` : ''}, the same body ` +
+      'for every target (streaming adds `"stream":true`):',
     '',
     '  ```json',
-    `  ${report.requestBody}`,
+    `  ${shown}`,
     '  ```',
     '',
   );

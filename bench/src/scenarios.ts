@@ -60,8 +60,8 @@ export function scenarios(config: BenchConfig): Scenario[] {
 export function requestFor(
   scenario: Scenario,
   apiKey: string,
-  outputTokens: number,
+  config: BenchConfig,
   extraHeaders: Record<string, string>,
 ): BenchRequest {
-  return chatRequest(apiKey, outputTokens, scenario.stream, extraHeaders);
+  return chatRequest(apiKey, config.outputTokens, scenario.stream, extraHeaders, undefined, config.promptWords);
 }

@@ -50,4 +50,12 @@ describe(chatBody.name, () => {
     expect(body.stream).toBe(true);
     expect(JSON.parse(chatBody(16, false)).stream).toBeUndefined();
   });
+
+  it('pads the prompt to about the number of words asked for, keeping the marker last', () => {
+    const body = JSON.parse(chatBody(16, false, 'gpt-4.1-mini', 5_000));
+    const words = body.messages.map((m: { content: string }) => m.content.split(/\s+/).filter(Boolean).length);
+    expect(words[0] + words[1]).toBeGreaterThanOrEqual(5_000);
+    expect(words[0] + words[1]).toBeLessThan(5_010);
+    expect(body.messages[1].content).toMatch(/ mock:output_tokens=16$/);
+  });
 });

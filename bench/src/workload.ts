@@ -19,12 +19,25 @@ export interface BenchRequest {
   stream: boolean;
 }
 
-export function chatBody(outputTokens: number, stream: boolean, model = BENCH_MODEL): string {
+// Padding for agent-sized prompts (BENCH_PROMPT_WORDS): code-like text, so that the tokenizer does realistic work.
+const FILLER = 'function handle(request) { const body = JSON.parse(request.body); return body.items.map((item) => item.id); }';
+
+/** The user message with about `words` words in total (0 = the short prompt as it is). */
+function userPrompt(words: number): string {
+  if (words <= 0) return USER_PROMPT;
+  const filler = FILLER.split(' ');
+  const padding: string[] = [];
+  const missing = words - USER_PROMPT.split(' ').length - SYSTEM_PROMPT.split(' ').length;
+  for (let i = 0; i < missing; i++) padding.push(filler[i % filler.length]);
+  return `${padding.join(' ')}\n\n${USER_PROMPT}`;
+}
+
+export function chatBody(outputTokens: number, stream: boolean, model = BENCH_MODEL, promptWords = 0): string {
   return JSON.stringify({
     model,
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
-      { role: 'user', content: `${USER_PROMPT} mock:output_tokens=${outputTokens}` },
+      { role: 'user', content: `${userPrompt(promptWords)} mock:output_tokens=${outputTokens}` },
     ],
     max_tokens: outputTokens * 4,
     temperature: 0.2,
@@ -38,12 +51,13 @@ export function chatRequest(
   stream: boolean,
   extraHeaders: Record<string, string>,
   model = BENCH_MODEL,
+  promptWords = 0,
 ): BenchRequest {
   return {
     method: 'POST',
     path: CHAT_PATH,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...extraHeaders },
-    body: chatBody(outputTokens, stream, model),
+    body: chatBody(outputTokens, stream, model, promptWords),
     stream,
   };
 }

@@ -7,9 +7,6 @@ import { callGateway, GatewayCall } from '../support/gateway-call';
 import { closeTestDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX } from '../support/test-env';
 
-// jest.config.js's per-project testTimeout is not applied (Jest reads testTimeout from the global config only).
-jest.setTimeout(60_000);
-
 const LIMIT = 5;
 /** A random address of TEST-NET-3 (203.0.113.0/24 is never routed), so each test has a counter of its own. */
 const testNetAddress = () => `203.0.113.${randomInt(1, 255)}`;

@@ -1,15 +1,13 @@
 import { AddressInfo, createServer, connect, Server, Socket } from 'node:net';
+import Redis from 'ioredis';
 import { generateApiKey } from '../../libs/common/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
 import { callGateway, GatewayCall } from '../support/gateway-call';
-import { closeTestDb } from '../support/test-db';
-import { TEST_REDIS_URL } from '../support/test-env';
+import { closeTestDb, testDb } from '../support/test-db';
+import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
-
-// jest.config.js's per-project testTimeout is not applied (Jest reads testTimeout from the global config only).
-jest.setTimeout(60_000);
 
 /** Answers well within this, or the test fails: fail closed must not mean hang. */
 const PROMPT_MS = 5_000;
@@ -41,6 +39,17 @@ class RedisLink {
     const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
+  }
+}
+
+/** The admin app's PUT /admin/v1/keys/:id/rpm-limit in two steps: the row, then the invalidation every proxy hears. */
+async function setRpmLimitAsTheAdminDoes(keyId: string, rpm: number): Promise<void> {
+  await (await testDb()).apiKey.update({ where: { id: keyId }, data: { rpmLimit: rpm } });
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    await redis.publish(`${TEST_REDIS_PREFIX}invalidate`, JSON.stringify({ topic: 'api-key', id: keyId }));
+  } finally {
+    await redis.quit();
   }
 }
 
@@ -86,23 +95,34 @@ describe('Redis unreachable: the proxy fails closed with 503, never meters per p
       expect(after.remaining).toBe(58); // the same Redis window as before the cut: nothing was counted elsewhere
     } finally {
       await proxy.stop();
+      await link.cut();
     }
   });
 
-  it('starts without Redis, reports not ready, and answers 503 at once rather than hanging', async () => {
-    const closed = new RedisLink();
-    await closed.open();
-    await closed.cut(); // a port where nothing listens
-    const proxy = await AppProcess.start('proxy', { REDIS_URL: `redis://127.0.0.1:${closed.port}` });
+  it('starts without Redis, answers 503 at once rather than hanging, and once Redis is up takes overrides again', async () => {
+    const link = new RedisLink();
+    await link.open();
+    await link.cut(); // a port where nothing listens
+    const proxy = await AppProcess.start('proxy', { REDIS_URL: `redis://127.0.0.1:${link.port}` });
     try {
       const account = await createAccount();
-      const { key } = await createApiKey(account.id);
+      const { id, key } = await createApiKey(account.id);
       expectUnavailable(await get(proxy, key));
       expectUnavailable(await get(proxy, key));
       expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${proxy.url}/readyz`)).status).toBe(503);
+
+      await link.open();
+      await waitFor(async () => (await get(proxy, key)).status === 200);
+      expect((await fetch(`${proxy.url}/readyz`)).status).toBe(200);
+      // The invalidation channel, whose first SUBSCRIBE failed at boot, is subscribed now: an override arrives.
+      await setRpmLimitAsTheAdminDoes(id, 7);
+      const changedAt = Date.now();
+      await waitFor(async () => (await get(proxy, key)).limit === 7, 1_000);
+      expect(Date.now() - changedAt).toBeLessThanOrEqual(1_000);
     } finally {
       await proxy.stop();
+      await link.cut();
     }
   });
 });

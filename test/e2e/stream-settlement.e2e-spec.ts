@@ -12,6 +12,7 @@ import { waitFor } from '../support/wait-for';
 const PROMPT = 'tell me a long story mock:output_tokens=500 mock:chunk_delay_ms=10';
 const PROMPT_WORDS = 7;
 const ABORT_AFTER_CHUNKS = 20;
+const CHANNEL_KEY = 'sk-channel-credential';
 // The test models' prices: 0.40 / 1.60 USD per MTok.
 const testModelCost = (input: number, output: number) => BigInt(Math.ceil((input * 400_000 + output * 1_600_000) / 1_000_000));
 
@@ -56,9 +57,9 @@ describe.each([openai, anthropic])('$name streams settle exactly when they end e
   let proxy: AppProcess;
 
   beforeAll(async () => {
-    // A mock of our own, so that its stats are this suite's alone.
-    mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    model = await createTestModel({ provider: sdk.name, upstreamUrl: mock.url });
+    // A mock of our own, so that its stats are this suite's alone; it accepts only the channel's credential.
+    mock = await startMockUpstream({ port: 0, host: '127.0.0.1', apiKey: CHANNEL_KEY });
+    model = await createTestModel({ provider: sdk.name, upstreamUrl: mock.url, channelApiKey: CHANNEL_KEY });
     proxy = await AppProcess.start('proxy');
   });
 

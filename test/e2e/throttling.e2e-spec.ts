@@ -9,9 +9,6 @@ import { callGateway, GatewayCall } from '../support/gateway-call';
 import { AdminApi } from '../support/admin-api';
 import { closeTestDb, testDb } from '../support/test-db';
 
-// jest.config.js's per-project testTimeout is not applied (Jest reads testTimeout from the global config only).
-jest.setTimeout(60_000);
-
 const DEFAULT_RPM = 8;
 const WINDOW_MS = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -82,6 +82,17 @@ describe(SlidingWindowStorage.name, () => {
     expect(admitted).toEqual({ totalHits: 2, isBlocked: false, timeToBlockExpire: 0, timeToExpire: 10 });
   });
 
+  it('refuses everything under a limit of 0, for a whole window', async () => {
+    const key = freshKey();
+    await seedAdmitted(key, [10_000]);
+    expect(await sut.increment(key, MINUTE_MS, 0, MINUTE_MS, 'rpm')).toEqual({
+      totalHits: 1,
+      isBlocked: true,
+      timeToBlockExpire: 60,
+      timeToExpire: 0,
+    });
+  });
+
   it('refuses without counting while the gate counter is at its limit, and reports the block time', async () => {
     const key = freshKey();
     const gateKey = redis.key('it-gate', randomUUID());

@@ -25,6 +25,12 @@ export interface AppConfig {
     shutdownGraceMs: number;
   };
   billing: { reservationStaleAfterS: number; sweepEverySeconds: number };
+  worker: {
+    jobLockMs: number;
+    reconcileBatchSize: number;
+    reconcileBatchPauseMs: number;
+    usageRollupEverySeconds: number;
+  };
   cache: { ttlMs: number };
 }
 
@@ -69,6 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
     },
     billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S, sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S },
+    worker: {
+      jobLockMs: dto.JOB_LOCK_MS,
+      reconcileBatchSize: dto.RECONCILE_BATCH_SIZE,
+      reconcileBatchPauseMs: dto.RECONCILE_BATCH_PAUSE_MS,
+      usageRollupEverySeconds: dto.USAGE_ROLLUP_EVERY_S,
+    },
     cache: { ttlMs: dto.CACHE_TTL_MS },
   };
 }

@@ -79,6 +79,25 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   RESERVATION_SWEEP_EVERY_S: number = 60;
 
+  /**
+   * How long a worker holds a job's lock without renewing it. A worker that dies mid-job (killed, crashed) is noticed
+   * within about this long, and its job is retried by another worker.
+   */
+  @Transform(toInt) @IsInt() @Min(5_000) @Max(600_000)
+  JOB_LOCK_MS: number = 30_000;
+
+  /** Accounts and records per batch of a reconciliation run (each batch is one consistent read). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  RECONCILE_BATCH_SIZE: number = 1_000;
+
+  /** Pause after each batch of a reconciliation run, to spread its load on the database (0: none). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  RECONCILE_BATCH_PAUSE_MS: number = 0;
+
+  /** How often the worker recomputes the daily usage rollups of today and yesterday (UTC). */
+  @Transform(toInt) @IsInt() @Min(10) @Max(86_400)
+  USAGE_ROLLUP_EVERY_S: number = 600;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DB_POOL_MAX: number = 20;
 

@@ -21,8 +21,14 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
     case JobName.SWEEP_STALE_RESERVATIONS:
       // Repeated every interval by a job scheduler: a failed run is simply the next run's work.
       return { ...base, attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
-    case JobName.RECONCILE:
-      return { ...base, jobId: `reconcile-${(data as JobPayloads[JobName.RECONCILE]).runId}`, attempts: 3 };
+    case JobName.RECONCILE: {
+      // One job per run: enqueueing a run twice is a no-op. A run is read-only but for its report, so retries are safe.
+      const reconcile = data as JobPayloads[JobName.RECONCILE];
+      return { ...base, ...('runId' in reconcile ? { jobId: `reconcile-${reconcile.runId}` } : {}), attempts: 3 };
+    }
+    case JobName.ROLLUP_USAGE:
+      // Idempotent recomputation from the usage records: no job id (a later request for the same day must run again).
+      return { ...base, attempts: 3, removeOnComplete: { count: 100 } };
     default:
       return base;
   }

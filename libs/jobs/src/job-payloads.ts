@@ -9,13 +9,20 @@ export interface SettleJobData {
   usage: Record<string, unknown> | null;
 }
 
-export interface ReconcileJobData {
-  runId: string;
+/**
+ * A run staff asked for (its ReconciliationRun row exists, status queued), or the hourly scheduled run, whose row the
+ * worker creates from the job's scheduled time (so that a retried or repeated firing is still one run).
+ */
+export type ReconcileJobData = { runId: string } | { scheduled: true };
+
+/** Recompute the daily rollups of one UTC day ("YYYY-MM-DD"), or of today and yesterday when absent. */
+export interface RollupUsageJobData {
+  day?: string;
 }
 
 export interface JobPayloads {
   [JobName.SETTLE]: SettleJobData;
   [JobName.SWEEP_STALE_RESERVATIONS]: Record<string, never>;
   [JobName.RECONCILE]: ReconcileJobData;
-  [JobName.ROLLUP_USAGE]: { day?: string };
+  [JobName.ROLLUP_USAGE]: RollupUsageJobData;
 }

@@ -5,6 +5,16 @@ import { GATEWAY_QUEUE, JobName } from './job-name.enum';
 import { jobOptions } from './job-options';
 import { JobPayloads } from './job-payloads';
 
+/** A cron pattern (5 fields: minute hour day month weekday), evaluated in UTC. */
+export interface JobCron {
+  cron: string;
+}
+
+/** The id of the one job scheduler of a repeatable job. */
+export function schedulerId(name: JobName): string {
+  return `schedule-${name}`;
+}
+
 /** The only way producers (proxy, admin) put work on the queue. */
 @Injectable()
 export class JobQueue implements OnModuleDestroy {
@@ -25,12 +35,13 @@ export class JobQueue implements OnModuleDestroy {
   }
 
   /**
-   * Runs `name` every `everyMs` through a BullMQ job scheduler. Upserting by a fixed id makes this idempotent: however
-   * many workers call it at boot, there is one schedule and one job per interval.
+   * Runs `name` every `everyMs` (or on a cron pattern, in UTC) through a BullMQ job scheduler. Upserting by a fixed id
+   * makes this idempotent: however many workers call it at boot, there is one schedule and one job per interval.
    */
-  async schedule<N extends JobName>(name: N, everyMs: number, data: JobPayloads[N]): Promise<void> {
+  async schedule<N extends JobName>(name: N, every: number | JobCron, data: JobPayloads[N]): Promise<void> {
     const { jobId: _jobId, ...opts } = jobOptions(name, data);
-    await this.queue.upsertJobScheduler(`schedule-${name}`, { every: everyMs }, { name, data, opts });
+    const repeat = typeof every === 'number' ? { every } : { pattern: every.cron, tz: 'UTC' };
+    await this.queue.upsertJobScheduler(schedulerId(name), repeat, { name, data, opts });
   }
 
   async onModuleDestroy(): Promise<void> {

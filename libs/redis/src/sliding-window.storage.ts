@@ -11,7 +11,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * ARGV[4] or more, refuses everything (the failed-authentication block of the client address).
  * ARGV: limit, window (ms), member (unique per request), gate limit.
  * Returns { admitted 0|1, requests counted in the window, µs until the count next drops below the limit
- * (or, when under it, until the oldest request leaves; -1 if none), ms left on the gate's block (0 if open) }.
+ * (or, when under it, until the oldest request leaves; -1 if never), ms left on the gate's block (0 if open) }.
  */
 const SLIDING_WINDOW_LUA = `
 local t = redis.call('TIME')
@@ -40,7 +40,7 @@ if count > 0 then
   local index = count - limit
   if index < 0 then index = 0 end
   local entry = redis.call('ZRANGE', KEYS[1], index, index, 'WITHSCORES')
-  wait = tonumber(entry[2]) + window - now
+  if entry[2] then wait = tonumber(entry[2]) + window - now end
 end
 return { admitted, count, wait, gate }
 `;
@@ -80,7 +80,13 @@ export class SlidingWindowStorage implements ThrottlerStorage {
     this.client.defineCommand(COMMAND, { lua: SLIDING_WINDOW_LUA });
   }
 
-  increment(key: string, ttl: number, limit: number, _blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    _throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     return this.hit({ key, limit, windowMs: ttl });
   }
 
@@ -96,7 +102,9 @@ export class SlidingWindowStorage implements ThrottlerStorage {
       request.gate?.limit ?? 0,
     );
     const reset = waitMicros > 0 ? toSeconds(waitMicros) : 0;
-    const retryAfter = gateMs > 0 ? toSeconds(gateMs * 1000) : admitted === 1 ? 0 : reset;
+    // Refused with nothing counted happens only under a limit of 0: no slot will free, answer a whole window.
+    const refusedFor = reset || toSeconds(request.windowMs * 1000);
+    const retryAfter = gateMs > 0 ? toSeconds(gateMs * 1000) : admitted === 1 ? 0 : refusedFor;
     return { totalHits: count, timeToExpire: reset, isBlocked: admitted !== 1, timeToBlockExpire: retryAfter };
   }
 }

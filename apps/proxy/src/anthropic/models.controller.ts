@@ -43,7 +43,8 @@ export class AnthropicModelsController {
     const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
     const models = usableModels(this.catalog.all(), request.gw.key!, 'anthropic').sort(newestFirst);
 
-    const { page, hasMore } = paginate(models, limit, query.after_id as string | undefined, query.before_id as string | undefined);
+    const { after_id: afterId, before_id: beforeId } = query as { after_id?: string; before_id?: string };
+    const { page, hasMore } = paginate(models, limit, afterId, beforeId);
     const data = page.map(({ name, model }) => ({
       type: 'model' as const,
       id: name,

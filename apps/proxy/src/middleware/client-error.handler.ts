@@ -26,7 +26,8 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(errorBody(protocolOfPacket((error as { rawPacket?: unknown }).rawPacket), GatewayError.invalidRequest(describe(error.code))));
+  const protocol = protocolOfPacket((error as { rawPacket?: unknown }).rawPacket);
+  const body = JSON.stringify(errorBody(protocol, GatewayError.invalidRequest(describe(error.code))));
   socket.end(
     'HTTP/1.1 400 Bad Request\r\n' +
       'content-type: application/json\r\n' +

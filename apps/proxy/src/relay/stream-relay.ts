@@ -107,5 +107,6 @@ function cutShort(
   outcome: RelayResult['outcome'],
   errorType: string | null,
 ): RelayResult {
-  return { status: 200, outcome, usage: dialect.deliveredUsage(gw.hold?.inputTokens ?? 0), usageEstimated: true, errorType };
+  const usage = dialect.deliveredUsage(gw.hold?.inputTokens ?? 0);
+  return { status: 200, outcome, usage, usageEstimated: true, errorType };
 }

@@ -11,9 +11,10 @@ function unsupportedEncoding(request: FastifyRequest): string | null {
     return 'Unsupported Content-Encoding: send the body uncompressed';
   }
   const contentType = request.headers['content-type'];
-  if (contentType === undefined || contentType.length === 16) return null; // "application/json"
+  if (contentType === undefined || contentType === 'application/json') return null;
   const charset = CHARSET.exec(contentType)?.[1].toLowerCase();
-  return charset === undefined || charset === 'utf-8' || charset === 'utf8' ? null : 'Unsupported charset: send JSON in UTF-8';
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return null;
+  return 'Unsupported charset: send JSON in UTF-8';
 }
 
 /**

@@ -17,4 +17,8 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
 
 /** Union parameters such as tool_choice or a container: a string or an object. */
 export const IsStringOrObject = () =>
-  Satisfies('isStringOrObject', (value) => typeof value === 'string' || isPlainObject(value), '$property must be a string or an object');
+  Satisfies(
+    'isStringOrObject',
+    (value) => typeof value === 'string' || isPlainObject(value),
+    '$property must be a string or an object',
+  );

@@ -66,9 +66,11 @@ function droppedField(plain: unknown, instance: unknown, path: string): string |
     return null;
   }
   if (!isDto(instance) || typeof plain !== 'object' || plain === null) return null;
-  for (const key of Object.keys(plain)) {
-    if (!Object.prototype.hasOwnProperty.call(instance, key)) return `${path}${key}`;
-    const dropped = droppedField((plain as Record<string, unknown>)[key], (instance as Record<string, unknown>)[key], `${path}${key}.`);
+  const from = plain as Record<string, unknown>;
+  const to = instance as Record<string, unknown>;
+  for (const key of Object.keys(from)) {
+    if (!Object.prototype.hasOwnProperty.call(to, key)) return `${path}${key}`;
+    const dropped = droppedField(from[key], to[key], `${path}${key}.`);
     if (dropped !== null) return dropped;
   }
   return null;

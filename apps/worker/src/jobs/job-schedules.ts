@@ -1,6 +1,24 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { JobName, JobQueue } from '@gw/jobs';
+import { JobCron, JobName, JobQueue } from '@gw/jobs';
+
+/** Hourly, five minutes past the hour (UTC): late settlements of the hour before have had time to land. */
+export const RECONCILE_CRON = '5 * * * *';
+
+export interface JobSchedule {
+  name: JobName.SWEEP_STALE_RESERVATIONS | JobName.RECONCILE | JobName.ROLLUP_USAGE;
+  /** Milliseconds between runs, or a cron pattern (UTC). */
+  every: number | JobCron;
+}
+
+/** What runs when (docs/worker.md, "Schedule"). */
+export function jobSchedules(config: AppConfig): JobSchedule[] {
+  return [
+    { name: JobName.SWEEP_STALE_RESERVATIONS, every: config.billing.sweepEverySeconds * 1000 },
+    { name: JobName.RECONCILE, every: { cron: RECONCILE_CRON } },
+    { name: JobName.ROLLUP_USAGE, every: config.worker.usageRollupEverySeconds * 1000 },
+  ];
+}
 
 /** The repeatable jobs of this worker version, upserted at boot (idempotent: every worker may do it). */
 @Injectable()
@@ -11,6 +29,14 @@ export class JobSchedules implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.schedule(JobName.SWEEP_STALE_RESERVATIONS, this.config.billing.sweepEverySeconds * 1000, {});
+    for (const schedule of jobSchedules(this.config)) {
+      switch (schedule.name) {
+        case JobName.RECONCILE:
+          await this.jobs.schedule(schedule.name, schedule.every, { scheduled: true });
+          break;
+        default:
+          await this.jobs.schedule(schedule.name, schedule.every, {});
+      }
+    }
   }
 }
