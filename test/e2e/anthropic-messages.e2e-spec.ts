@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import { countAnthropicTokens } from '../../libs/billing/src';
+import { countDeliveredTokens } from '../../libs/billing/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
@@ -318,8 +318,8 @@ describe('POST /anthropic/v1/messages (@anthropic-ai/sdk, real PostgreSQL, Redis
       const usage = await waitFor(() => db.usageRecord.findFirst({ where: { accountId: account.id } }));
       // Input as the provider reported it in message_start; output counted from what the client received.
       expect(usage).toMatchObject({ outcome: 'upstream_dropped', errorType: 'upstream_error', usageEstimated: true, inputTokens: 4 });
-      expect(usage.outputTokens).toBe(countAnthropicTokens(text));
-      expect(usage.costMicros).toBe(demoCost(SONNET, { input: 4, output: countAnthropicTokens(text) }));
+      expect(usage.outputTokens).toBe(countDeliveredTokens(text));
+      expect(usage.costMicros).toBe(demoCost(SONNET, { input: 4, output: countDeliveredTokens(text) }));
       const books = await settledBooks(account.id);
       expect(books.balance).toBe(10_000_000n - usage.costMicros);
       expect(books.ledgerSum).toBe(books.balance);

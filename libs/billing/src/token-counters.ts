@@ -24,3 +24,13 @@ export function countAnthropicTokens(text: string): number {
   }
   return Math.ceil(ascii / 3) + other;
 }
+
+/**
+ * Output tokens the gateway charges on its own count (a stream cut short before the provider's final usage, or an
+ * answer without usage), for every provider. Unlike a hold, a charge must not err high: the o200k BPE count is exact
+ * for OpenAI models and, on typical text, no higher than Claude's own tokenizer, so an Anthropic stream cut short is
+ * never overcharged (countAnthropicTokens deliberately overcounts, which is right for holds only).
+ */
+export function countDeliveredTokens(text: string): number {
+  return countOpenAiTokens(text);
+}

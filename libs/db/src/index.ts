@@ -13,3 +13,5 @@ export * from './repositories/usage.repository';
 export * from './repositories/reconciliations.repository';
 export * from './repositories/audit.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/reconciliation-checks.repository';
+export * from './repositories/usage-rollups.repository';

@@ -1,4 +1,4 @@
-import { countAnthropicTokens } from '@gw/billing';
+import { countDeliveredTokens } from '@gw/billing';
 import { ZERO_USAGE } from '@gw/billing';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromAnthropicUsage } from './anthropic-usage';
@@ -26,7 +26,7 @@ function contentText(content: ContentBlock[]): string {
 export function readMessage(body: Record<string, unknown>): JsonAnswer | null {
   const content = body.content;
   if (body.type !== 'message' || !Array.isArray(content)) return null;
-  return { usage: fromAnthropicUsage(body.usage), countOutput: () => countAnthropicTokens(contentText(content)) };
+  return { usage: fromAnthropicUsage(body.usage), countOutput: () => countDeliveredTokens(contentText(content)) };
 }
 
 /** count_tokens answers `{ input_tokens }`; counting is free. */

@@ -1,4 +1,4 @@
-import { countAnthropicTokens } from '@gw/billing';
+import { countDeliveredTokens } from '@gw/billing';
 import { GatewayError } from '@gw/common';
 import { AnthropicStreamDialect } from './anthropic-stream.dialect';
 
@@ -52,7 +52,7 @@ describe(AnthropicStreamDialect.name, () => {
     expect(dialect.reportedUsage()).toBeNull(); // no message_delta yet
     expect(dialect.deliveredUsage(999)).toEqual({
       inputTokens: 1_212,
-      outputTokens: countAnthropicTokens('mock reply the{"a":'),
+      outputTokens: countDeliveredTokens('mock reply the{"a":'),
       cachedInputTokens: 1_000,
       cacheWriteTokens: 200,
     });

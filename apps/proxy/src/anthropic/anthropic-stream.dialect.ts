@@ -1,5 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import { countAnthropicTokens, TokenUsage } from '@gw/billing';
+import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBody, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
 import { sseFrame, StreamDialect } from '../relay/stream-dialect';
@@ -86,7 +86,7 @@ export class AnthropicStreamDialect implements StreamDialect {
   deliveredUsage(estimatedInputTokens: number): TokenUsage {
     return this.usage.toTokenUsage({
       inputTokens: estimatedInputTokens,
-      outputTokens: countAnthropicTokens(this.delivered),
+      outputTokens: countDeliveredTokens(this.delivered),
     });
   }
 

@@ -1,4 +1,4 @@
-import { countOpenAiTokens } from '@gw/billing';
+import { countDeliveredTokens } from '@gw/billing';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromOpenAiUsage } from './openai-usage';
 
@@ -27,7 +27,7 @@ function choiceText(choices: ChatChoice[]): string {
 export function readChatCompletion(body: Record<string, unknown>): JsonAnswer | null {
   const choices = body.choices;
   if (!Array.isArray(choices)) return null;
-  return { usage: fromOpenAiUsage(body.usage), countOutput: () => countOpenAiTokens(choiceText(choices)) };
+  return { usage: fromOpenAiUsage(body.usage), countOutput: () => countDeliveredTokens(choiceText(choices)) };
 }
 
 /** An embeddings list has its data; it costs input tokens only. */

@@ -1,5 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import { countOpenAiTokens, TokenUsage } from '@gw/billing';
+import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBody, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
 import { sseFrame, StreamDialect } from '../relay/stream-dialect';
@@ -76,7 +76,7 @@ export class OpenAiChatStreamDialect implements StreamDialect {
   deliveredUsage(estimatedInputTokens: number): TokenUsage {
     return {
       inputTokens: estimatedInputTokens,
-      outputTokens: countOpenAiTokens(this.delivered),
+      outputTokens: countDeliveredTokens(this.delivered),
       cachedInputTokens: 0,
       cacheWriteTokens: 0,
     };

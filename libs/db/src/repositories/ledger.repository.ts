@@ -22,6 +22,16 @@ export interface LedgerEntryRecord {
   createdAt: Date;
 }
 
+/** An account's stored columns and their sources, read under the account's row lock. */
+export interface AccountBooks {
+  storedBalanceMicros: bigint;
+  storedReservedMicros: bigint;
+  /** balance_after of the latest ledger entry (0 without entries): where the next entry continues from. */
+  runningBalanceMicros: bigint;
+  ledgerSumMicros: bigint;
+  openHoldsMicros: bigint;
+}
+
 /** Staff-initiated money movements (top-ups, adjustments), each one ledger row under the account row lock. */
 @Injectable()
 export class LedgerRepository {
@@ -52,6 +62,35 @@ export class LedgerRepository {
     });
     const row = result.rows[0];
     return { entryId: row.entry_id, balanceMicros: row.balance_micros };
+  }
+
+  /**
+   * Locks the account's row for the transaction and reads its stored columns next to what they derive from (the
+   * ledger, the open reservations): what an adjustment changes, for its audit entry. Null for an unknown account.
+   */
+  async lockBooks(accountId: string, tx: DbTransaction): Promise<AccountBooks | null> {
+    // Lock first, read after: a statement that waited for the lock would otherwise read with its older snapshot.
+    await tx.$executeRaw`SELECT 1 FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
+    const rows = await tx.$queryRaw<
+      { balance: bigint; reserved: bigint; running: bigint | null; ledger_sum: bigint; open_holds: bigint }[]
+    >`
+      SELECT a.balance_micros AS balance, a.reserved_micros AS reserved,
+             (SELECT l.balance_after_micros FROM ledger_entries l WHERE l.account_id = a.id ORDER BY l.id DESC LIMIT 1)
+               AS running,
+             COALESCE((SELECT SUM(l.amount_micros) FROM ledger_entries l WHERE l.account_id = a.id), 0)::bigint
+               AS ledger_sum,
+             COALESCE((SELECT SUM(r.amount_micros) FROM reservations r WHERE r.account_id = a.id AND r.status = 'open'),
+                      0)::bigint AS open_holds
+        FROM accounts a WHERE a.id = ${accountId}::uuid`;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      storedBalanceMicros: BigInt(row.balance),
+      storedReservedMicros: BigInt(row.reserved),
+      runningBalanceMicros: BigInt(row.running ?? 0n),
+      ledgerSumMicros: BigInt(row.ledger_sum),
+      openHoldsMicros: BigInt(row.open_holds),
+    };
   }
 
   /** An account's entries, newest first (ids grow with time within an account). */

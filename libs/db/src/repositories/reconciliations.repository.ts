@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '@prisma/client';
 import { PrismaService } from '../prisma.service';
 import type { DbTransaction } from '../transaction-runner';
 
@@ -32,6 +33,46 @@ export class ReconciliationsRepository {
 
   async findById(id: string): Promise<ReconciliationRunRecord | null> {
     return this.prisma.reconciliationRun.findUnique({ where: { id } });
+  }
+
+  /**
+   * The scheduled run of a time range, created queued unless it exists: its id is derived from the range, so a retried
+   * or repeated firing of the schedule finds the same run.
+   */
+  async ensureScheduled(run: { id: string; rangeFrom: Date; rangeTo: Date }): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO reconciliation_runs (id, status, trigger, range_from, range_to, created_at)
+      VALUES (${run.id}::uuid, 'queued', 'scheduled', ${run.rangeFrom}, ${run.rangeTo}, now())
+      ON CONFLICT (id) DO NOTHING`;
+  }
+
+  /** queued (or running, when a previous attempt died) -> running. False if the run has finished meanwhile. */
+  async markRunning(id: string): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE reconciliation_runs SET status = 'running', started_at = COALESCE(started_at, now())
+       WHERE id = ${id}::uuid AND status IN ('queued', 'running')`;
+    return count === 1;
+  }
+
+  /**
+   * running -> completed with its report, once: of two attempts racing (a worker presumed dead that was not), only the
+   * first writes. True if this call wrote it.
+   */
+  async complete(id: string, report: object): Promise<boolean> {
+    const { count } = await this.prisma.reconciliationRun.updateMany({
+      where: { id, status: 'running' },
+      data: { status: 'completed', report: report as Prisma.InputJsonValue, finishedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** A run that will not be retried any more (its last attempt failed), unless it already finished. */
+  async fail(id: string, error: string): Promise<boolean> {
+    const { count } = await this.prisma.reconciliationRun.updateMany({
+      where: { id, status: { in: ['queued', 'running'] } },
+      data: { status: 'failed', error, finishedAt: new Date() },
+    });
+    return count === 1;
   }
 
   /** For a run that could not be handed to the worker: it will never run, so it must not look queued. */
