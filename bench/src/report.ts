@@ -280,6 +280,9 @@ export function renderReport(report: BenchReport): string {
         `spent $${b.spentUsd}, balance $${b.balanceUsd}; ledger sum ${b.ledgerMatchesBalance ? 'equals' : '**differs from**'} ` +
         'the balance.',
       '',
+      `Books check (no reservation left open, ledger sum = balance, a usage record for every 2xx response): ` +
+        `${verdict(b.openReservations === 0 && b.ledgerMatchesBalance && b.usageRecords >= b.proxy2xx)}.`,
+      '',
     );
   }
 

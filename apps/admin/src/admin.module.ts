@@ -13,6 +13,7 @@ import {
   StaffRepository,
   TransactionRunner,
   UsageRepository,
+  UsageRollupsRepository,
 } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { RedisModule } from '@gw/redis';
@@ -20,6 +21,8 @@ import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
+import { AdjustmentsController } from './billing/adjustments.controller';
+import { AdjustmentsService } from './billing/adjustments.service';
 import { LedgerController } from './billing/ledger.controller';
 import { LedgerService } from './billing/ledger.service';
 import { TopUpsController } from './billing/top-ups.controller';
@@ -33,6 +36,7 @@ import { StaffAuthGuard } from './middleware/staff-auth.guard';
 import { AdminValidationPipe } from './middleware/validation.pipe';
 import { ModelsController } from './models/models.controller';
 import { ModelsService } from './models/models.service';
+import { QueueDashboardSessions } from './queues/queue-dashboard-sessions.service';
 import { ReconciliationsController } from './reconciliations/reconciliations.controller';
 import { ReconciliationsService } from './reconciliations/reconciliations.service';
 import { CacheInvalidator } from './shared/cache-invalidator.service';
@@ -40,6 +44,8 @@ import { BootstrapAdmin } from './staff/bootstrap-admin.service';
 import { StaffAuthenticator } from './staff/staff-authenticator.service';
 import { StaffController } from './staff/staff.controller';
 import { StaffService } from './staff/staff.service';
+import { UsageDailyController } from './usage/usage-daily.controller';
+import { UsageDailyService } from './usage/usage-daily.service';
 import { UsageController } from './usage/usage.controller';
 import { UsageService } from './usage/usage.service';
 
@@ -53,6 +59,7 @@ const REPOSITORIES = [
   ReconciliationsRepository,
   StaffRepository,
   UsageRepository,
+  UsageRollupsRepository,
 ];
 
 const SERVICES = [
@@ -65,6 +72,8 @@ const SERVICES = [
   StaffService,
   TopUpsService,
   UsageService,
+  AdjustmentsService,
+  UsageDailyService,
 ];
 
 @Module({})
@@ -78,10 +87,12 @@ export class AdminModule {
         StaffController,
         AccountsController,
         TopUpsController,
+        AdjustmentsController,
         LedgerController,
         ApiKeysController,
         ModelsController,
         UsageController,
+        UsageDailyController,
         ReconciliationsController,
         AuditController,
       ],
@@ -90,6 +101,7 @@ export class AdminModule {
         ...SERVICES,
         TransactionRunner,
         CacheInvalidator,
+        QueueDashboardSessions,
         BootstrapAdmin,
         StaffAuthenticator,
         // Order matters: who is calling (401), then may they (403), then is the input valid (400).

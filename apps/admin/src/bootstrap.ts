@@ -6,6 +6,7 @@ import { AdminModule } from './admin.module';
 import { sendAdminError } from './middleware/error-response';
 import { registerRequestId } from './middleware/request-id.hook';
 import { setupOpenApi } from './openapi';
+import { registerQueueDashboard } from './queues/queue-dashboard';
 
 const NEST_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const NEST_LEVEL_OF: Record<string, LogLevel | null> = {
@@ -47,6 +48,8 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
 
   app.setGlobalPrefix(ADMIN_PREFIX, { exclude: ['healthz', 'readyz'] });
   setupOpenApi(app);
+  // bull-board at /admin/queues, behind staff authentication (admin role).
+  await registerQueueDashboard(app);
   app.enableShutdownHooks();
   await app.init();
   return app;

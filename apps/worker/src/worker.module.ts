@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
-import { BillingModule } from '@gw/billing';
+import { BillingModule, BooksModule } from '@gw/billing';
 import { DbModule } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { RedisModule } from '@gw/redis';
@@ -9,6 +9,8 @@ import { HealthController } from './health/health.controller';
 import { GatewayWorker } from './jobs/gateway-worker';
 import { JobSchedules } from './jobs/job-schedules';
 import { ProcessorRegistry } from './jobs/processor-registry';
+import { ReconcileProcessor } from './processors/reconcile.processor';
+import { RollupUsageProcessor } from './processors/rollup-usage.processor';
 import { SettleProcessor } from './processors/settle.processor';
 import { SweepStaleReservationsProcessor } from './processors/sweep-stale-reservations.processor';
 
@@ -17,9 +19,17 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DiscoveryModule, DbModule, RedisModule, JobsModule, BillingModule],
+      imports: [ConfigModule.forRoot(config), DiscoveryModule, DbModule, RedisModule, JobsModule, BillingModule, BooksModule],
       controllers: [HealthController],
-      providers: [ProcessorRegistry, GatewayWorker, JobSchedules, SettleProcessor, SweepStaleReservationsProcessor],
+      providers: [
+        ProcessorRegistry,
+        GatewayWorker,
+        JobSchedules,
+        SettleProcessor,
+        SweepStaleReservationsProcessor,
+        ReconcileProcessor,
+        RollupUsageProcessor,
+      ],
     };
   }
 }

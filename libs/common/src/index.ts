@@ -4,3 +4,4 @@ export * from './ids';
 export * from './errors/gateway-error';
 export * from './errors/error-body';
 export * from './keyed-batcher';
+export * from './utc-day';

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EnvDto } from './env.schema';
+import { parseCredentialsKey } from './credentials-key';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** The validated, typed configuration every app receives (never process.env directly). */
@@ -23,7 +24,11 @@ export interface AppConfig {
     streamIdleTimeoutMs: number;
     maxInflightRequests: number;
     shutdownGraceMs: number;
+    /** Per channel and per proxy instance (docs/upstreams.md). */
+    breaker: { failureThreshold: number; windowMs: number; cooldownMs: number };
   };
+  /** The key sealing channel credentials at rest (null: stored as given). Never log it. */
+  channels: { credentialsKey: Buffer | null };
   billing: { reservationStaleAfterS: number; sweepEverySeconds: number };
   worker: {
     jobLockMs: number;
@@ -73,6 +78,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       streamIdleTimeoutMs: dto.STREAM_IDLE_TIMEOUT_MS,
       maxInflightRequests: dto.MAX_INFLIGHT_REQUESTS,
       shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
+      breaker: {
+        failureThreshold: dto.BREAKER_FAILURE_THRESHOLD,
+        windowMs: dto.BREAKER_WINDOW_MS,
+        cooldownMs: dto.BREAKER_COOLDOWN_MS,
+      },
+    },
+    channels: {
+      credentialsKey: dto.CHANNEL_CREDENTIALS_KEY === undefined ? null : parseCredentialsKey(dto.CHANNEL_CREDENTIALS_KEY),
     },
     billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S, sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S },
     worker: {

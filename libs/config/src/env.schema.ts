@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsCredentialsKey } from './credentials-key';
 import { IsTrustProxy } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -70,6 +71,22 @@ export class EnvDto {
   /** In-flight requests per proxy instance beyond which it sheds load with 503 instead of queueing. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   MAX_INFLIGHT_REQUESTS: number = 2048;
+
+  /** Failed attempts in a row on a channel (each within BREAKER_WINDOW_MS of the previous) that open its circuit. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
+  BREAKER_FAILURE_THRESHOLD: number = 5;
+
+  /** A failure older than this before the next one starts the count again. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  BREAKER_WINDOW_MS: number = 30_000;
+
+  /** How long an open circuit skips its channel before one trial request probes it. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
+  BREAKER_COOLDOWN_MS: number = 10_000;
+
+  /** AES-256-GCM key sealing the channels' provider credentials at rest; without it they are stored as given. */
+  @IsOptional() @IsCredentialsKey()
+  CHANNEL_CREDENTIALS_KEY?: string;
 
   /** Open reservations older than this are presumed orphaned (their proxy died) and released by the sweep. */
   @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)

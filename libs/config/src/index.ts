@@ -2,3 +2,4 @@ export * from './app-config';
 export * from './config.module';
 export * from './env.schema';
 export * from './trust-proxy';
+export * from './credentials-key';

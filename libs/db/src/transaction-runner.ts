@@ -25,8 +25,3 @@ export function isUniqueViolation(error: unknown): boolean {
   return candidate?.code === 'P2002' || candidate?.code === '23505' || candidate?.meta?.code === '23505';
 }
 
-/** True for a PostgreSQL check violation (the ledger guards raise one), however Prisma or pg surfaced it. */
-export function isCheckViolation(error: unknown): boolean {
-  const candidate = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;
-  return candidate?.code === '23514' || candidate?.meta?.code === '23514' || candidate?.cause?.code === '23514';
-}

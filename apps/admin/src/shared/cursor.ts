@@ -1,5 +1,6 @@
-import { GatewayError } from '@gw/common';
-import type { TimePosition } from '@gw/db';
+import { GatewayError, isUtcDay } from '@gw/common';
+import type { RollupPosition, TimePosition } from '@gw/db';
+import { isUuid } from './uuid';
 
 /**
  * Cursors are opaque to clients (base64url JSON of the last row's position); only this file knows their shape.
@@ -55,5 +56,20 @@ export const textCursor = {
     const { i } = decode(cursor);
     if (typeof i !== 'string' || i.length === 0) throw invalidCursor();
     return i;
+  },
+};
+
+/** For daily usage rollups, ordered by (day, account, key, model). */
+export const rollupCursor = {
+  encode: (position: RollupPosition | null): string | null =>
+    position ? encode({ d: position.day, a: position.accountId, k: position.keyId, m: position.model }) : null,
+  decode: (cursor: string | undefined): RollupPosition | null => {
+    if (cursor === undefined) return null;
+    const { d, a, k, m } = decode(cursor);
+    if (!isUtcDay(d) || typeof a !== 'string' || !isUuid(a) || typeof k !== 'string' || !isUuid(k)) {
+      throw invalidCursor();
+    }
+    if (typeof m !== 'string') throw invalidCursor();
+    return { day: d, accountId: a, keyId: k, model: m };
   },
 };

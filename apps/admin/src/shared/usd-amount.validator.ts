@@ -2,6 +2,7 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
 import { formatMicrosAsUsd, parseUsdToMicros } from '@gw/common';
 
 const UNSIGNED_DECIMAL = /^\d{1,15}(\.\d{1,6})?$/;
+const SIGNED_DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
 
 export interface UsdBounds {
   /** Lower bound in micro-dollars (inclusive unless `exclusiveMin`). */
@@ -9,11 +10,13 @@ export interface UsdBounds {
   exclusiveMin?: boolean;
   /** Upper bound in micro-dollars, inclusive. */
   max: bigint;
+  /** Accept a leading minus (adjustments); amounts are unsigned otherwise. */
+  signed?: boolean;
 }
 
 /** Micro-dollars of a valid amount string, or null: the only place amounts from clients are parsed. */
 export function usdStringToMicros(value: unknown, bounds: UsdBounds): bigint | null {
-  if (typeof value !== 'string' || !UNSIGNED_DECIMAL.test(value)) return null;
+  if (typeof value !== 'string' || !(bounds.signed ? SIGNED_DECIMAL : UNSIGNED_DECIMAL).test(value)) return null;
   const micros = parseUsdToMicros(value);
   if (micros === null) return null;
   const aboveMin = bounds.exclusiveMin ? micros > bounds.min : micros >= bounds.min;

@@ -1,17 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DelayedError, Job, Worker } from 'bullmq';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import { GATEWAY_QUEUE } from '@gw/jobs';
 import { ProcessorRegistry } from './processor-registry';
 
 /** Concurrent jobs per worker process (settlements are independent; the sweep is one job per interval). */
 const CONCURRENCY = 4;
-/** A job this version does not handle waits this long before a worker looks at it again. */
-const UNHANDLED_RETRY_MS = 60_000;
 
 /**
  * The BullMQ worker on the gateway queue. It starts taking jobs once the application has booted (processors checked)
- * and, on shutdown, stops taking new ones and lets the running ones finish before the process exits.
+ * and, on shutdown, stops taking new ones and lets the running ones finish before the process exits. A worker that
+ * dies mid-job loses the job's lock after JOB_LOCK_MS; another worker then retries the job (once: a job that kills
+ * its worker twice fails for good).
  */
 @Injectable()
 export class GatewayWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -24,13 +24,23 @@ export class GatewayWorker implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(GATEWAY_QUEUE, (job, token) => this.process(job, token), {
+    this.worker = new Worker(GATEWAY_QUEUE, (job) => this.process(job), {
       connection: { url: this.config.redis.url, maxRetriesPerRequest: null },
       prefix: `${this.config.redis.keyPrefix}bull`,
       concurrency: CONCURRENCY,
+      lockDuration: this.config.worker.jobLockMs,
+      stalledInterval: this.config.worker.jobLockMs,
+      maxStalledCount: 1,
     });
     this.worker.on('failed', (job, error) => {
-      this.logger.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+      if (!job) return;
+      // BullMQ sets finishedOn when it moves a job to failed for good, not when it schedules a retry.
+      const final = Boolean(job.finishedOn);
+      this.logger.warn(
+        `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ', will retry'}): ` +
+          error.message,
+      );
+      if (final) void this.failedForGood(job, error);
     });
     // Connection errors are retried by BullMQ; readiness reports them.
     this.worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
@@ -44,13 +54,17 @@ export class GatewayWorker implements OnApplicationBootstrap, OnModuleDestroy {
     await this.worker?.close();
   }
 
-  private async process(job: Job, token: string | undefined): Promise<unknown> {
+  private async process(job: Job): Promise<unknown> {
     const processor = this.registry.get(job.name);
-    if (!processor) {
-      this.logger.warn(`job ${job.name} ${job.id} is not handled by this worker version: put back for a newer worker`);
-      await job.moveToDelayed(Date.now() + UNHANDLED_RETRY_MS, token);
-      throw new DelayedError();
-    }
+    if (!processor) throw new UnrecoverableError(`job '${job.name}' is not one this worker version knows`);
     return processor.process(job);
+  }
+
+  private async failedForGood(job: Job, error: Error): Promise<void> {
+    try {
+      await this.registry.get(job.name)?.failed?.(job, error);
+    } catch (hookError) {
+      this.logger.error(`recording the failure of job ${job.name} ${job.id}: ${(hookError as Error).message}`);
+    }
   }
 }

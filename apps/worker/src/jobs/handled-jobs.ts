@@ -1,8 +1,8 @@
 import { JobName } from '@gw/jobs';
 
 /**
- * The jobs this worker version runs: the one place that says so. Boot fails unless each has exactly one processor and
- * no processor exists for a job outside it. Jobs of other names (JobName.RECONCILE and JobName.ROLLUP_USAGE arrive
- * with a later version) are put back on the queue, untouched, for a worker that handles them.
+ * The jobs this worker version runs: every job there is. Boot fails unless each has exactly one processor and no
+ * processor exists for a job outside it. A job of a name this version does not know (a newer producer) fails for good,
+ * kept with the failed jobs for inspection (bull-board) and retry by a worker that knows it.
  */
-export const HANDLED_JOBS: readonly JobName[] = [JobName.SETTLE, JobName.SWEEP_STALE_RESERVATIONS];
+export const HANDLED_JOBS: readonly JobName[] = Object.values(JobName);

@@ -28,8 +28,10 @@ describe(processorProblems.name, () => {
     ]);
   });
 
-  it('declares the jobs of this version once each', () => {
+  it('handles every job there is, once each', () => {
     expect(new Set(HANDLED_JOBS).size).toBe(HANDLED_JOBS.length);
-    expect([...HANDLED_JOBS].sort()).toEqual([JobName.SETTLE, JobName.SWEEP_STALE_RESERVATIONS].sort());
+    expect([...HANDLED_JOBS].sort()).toEqual(
+      [JobName.SETTLE, JobName.SWEEP_STALE_RESERVATIONS, JobName.RECONCILE, JobName.ROLLUP_USAGE].sort(),
+    );
   });
 });

@@ -49,7 +49,11 @@ export class ReconciliationService {
       return { runId, status: run.status, reportWritten: false };
     }
     const range = runRange(run);
-    if (!(await this.runs.markRunning(runId))) return { runId, status: (await this.runs.findById(runId))!.status, reportWritten: false };
+    if (!(await this.runs.markRunning(runId))) {
+      // Finished by another attempt between our read and now.
+      const finished = await this.runs.findById(runId);
+      return { runId, status: finished!.status, reportWritten: false };
+    }
     const report = await this.check(range);
     const written = await this.runs.complete(runId, report);
     if (!written) this.logger.warn(`reconciliation ${runId} was finished by another attempt: its report stands`);

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { formatMicrosAsUsd, GatewayError, GatewayErrorCode, sha256Hex } from '@gw/common';
+import { IdempotencyRepository, LedgerRepository, ReconciliationsRepository, TransactionRunner } from '@gw/db';
+import { accountNotFound } from '../accounts/accounts.service';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../shared/actor';
+import { usdStringToMicros } from '../shared/usd-amount.validator';
+import { isUuid } from '../shared/uuid';
+import { ADJUSTMENT_BOUNDS, AdjustmentDto } from './adjustment.dto';
+import type { AdjustmentView } from './adjustment.view';
+
+const SCOPE = 'adjustment';
+
+export interface AdjustmentResult {
+  view: AdjustmentView;
+  /** True when this answer is the stored one of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+/**
+ * Staff correct an account's money with an `adjustment` ledger entry (gw_post): a credit or debit with a reason, or,
+ * for an account whose stored columns drifted from the ledger (a finding of a reconciliation), the entry that
+ * reconciles them. Reconciliation never does this on its own. The entry, the stored answer of the Idempotency-Key and
+ * the audit entry (stored columns before and after) commit in one transaction.
+ */
+@Injectable()
+export class AdjustmentsService {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    private readonly reconciliations: ReconciliationsRepository,
+    private readonly idempotency: IdempotencyRepository,
+    private readonly audit: AuditService,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  async adjust(
+    actor: Actor,
+    accountId: string,
+    dto: AdjustmentDto,
+    idempotencyKey: string | null,
+  ): Promise<AdjustmentResult> {
+    if (!isUuid(accountId)) throw accountNotFound(accountId);
+    const amountMicros = usdStringToMicros(dto.amountUsd, ADJUSTMENT_BOUNDS);
+    if (amountMicros === null) throw GatewayError.invalidRequest("Invalid value for 'amountUsd'");
+    const reason = dto.reason.trim();
+    const reconciliationId = dto.reconciliationId?.toLowerCase() ?? null;
+    if (reconciliationId !== null && !(await this.reconciliations.findById(reconciliationId))) {
+      throw GatewayError.invalidRequest(`Invalid value for 'reconciliationId': no reconciliation '${reconciliationId}'`);
+    }
+    const reference = reconciliationId ? `reconciliation ${reconciliationId}: ${reason}` : reason;
+    const requestHash = sha256Hex(JSON.stringify([accountId, amountMicros.toString(), reason, reconciliationId]));
+
+    return this.transactions.run(async (tx) => {
+      if (idempotencyKey !== null && !(await this.idempotency.claim(SCOPE, idempotencyKey, requestHash, tx))) {
+        const stored = await this.idempotency.find(SCOPE, idempotencyKey, tx);
+        if (!stored || stored.requestHash !== requestHash) throw keyReused();
+        return { view: replayOf(stored.response as AdjustmentView), replayed: true };
+      }
+      const books = await this.ledger.lockBooks(accountId, tx);
+      if (!books) throw accountNotFound(accountId);
+      const drifted =
+        books.storedBalanceMicros !== books.runningBalanceMicros || books.storedReservedMicros !== books.openHoldsMicros;
+      if (amountMicros === 0n && !drifted) {
+        throw GatewayError.invalidRequest(
+          "Invalid value for 'amountUsd': must not be zero (0 only re-states the stored balance of an account that " +
+            'drifted from its ledger, and this one has not)',
+        );
+      }
+      const posted = await this.ledger.post(accountId, 'adjustment', amountMicros, reference, actor.staffId, tx);
+      const view: AdjustmentView = {
+        id: posted.entryId.toString(),
+        accountId,
+        amountUsd: formatMicrosAsUsd(amountMicros),
+        balanceUsd: formatMicrosAsUsd(posted.balanceMicros),
+        previousBalanceUsd: formatMicrosAsUsd(books.storedBalanceMicros),
+        reservedUsd: formatMicrosAsUsd(books.openHoldsMicros),
+        reason,
+        reconciliationId,
+      };
+      if (idempotencyKey !== null) await this.idempotency.complete(SCOPE, idempotencyKey, 201, view, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'account.adjustment',
+          target: `account:${accountId}`,
+          before: {
+            balanceUsd: formatMicrosAsUsd(books.storedBalanceMicros),
+            reservedUsd: formatMicrosAsUsd(books.storedReservedMicros),
+            ledgerBalanceUsd: formatMicrosAsUsd(books.runningBalanceMicros),
+          },
+          after: { ...view, idempotencyKey },
+        },
+        tx,
+      );
+      return { view, replayed: false };
+    });
+  }
+}
+
+/** The stored answer with its fields in the order of the first answer (jsonb does not keep key order). */
+function replayOf(stored: AdjustmentView): AdjustmentView {
+  const { id, accountId, amountUsd, balanceUsd, previousBalanceUsd, reservedUsd, reason, reconciliationId } = stored;
+  return { id, accountId, amountUsd, balanceUsd, previousBalanceUsd, reservedUsd, reason, reconciliationId };
+}
+
+/** 422 (as the IETF Idempotency-Key draft says): the key already stands for a different request. */
+function keyReused(): GatewayError {
+  return new GatewayError(
+    GatewayErrorCode.INVALID_REQUEST,
+    'This Idempotency-Key was already used with a different request (account, amount, reason or reconciliation): ' +
+      'use a new key for a new adjustment',
+    { status: 422 },
+  );
+}

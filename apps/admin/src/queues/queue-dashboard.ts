@@ -1,0 +1,190 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '@gw/common';
+import { StaffRepository, TransactionRunner } from '@gw/db';
+import { JobQueue } from '@gw/jobs';
+import { AuditService } from '../audit/audit.service';
+import type { AuthenticatedStaff } from '../middleware/admin-request';
+import { sendAdminError } from '../middleware/error-response';
+import { staffUnauthenticated } from '../middleware/staff-auth.guard';
+import { StaffAuthenticator } from '../staff/staff-authenticator.service';
+import { loginPage } from './login-page';
+import { QueueDashboardSessions, SESSION_TTL_S } from './queue-dashboard-sessions.service';
+
+export const QUEUES_PATH = '/admin/queues';
+const LOGIN_PATH = `${QUEUES_PATH}/login`;
+const COOKIE = 'gw_queues_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Dashboard actions that only move jobs along (retry, promote, clean up, pause, resume). Everything else that writes
+ * (adding or editing jobs, emptying or obliterating the queue, editing schedules) is refused whatever the role: a job
+ * can carry money (a settlement), and schedules are the workers' to define.
+ */
+const ALLOWED_WRITES: RegExp[] = [
+  /^\/api\/queues\/(pause|resume)$/,
+  /^\/api\/queues\/[^/]+\/(pause|resume|promote)$/,
+  /^\/api\/queues\/[^/]+\/(retry|clean)\/[^/]+$/,
+  /^\/api\/queues\/[^/]+\/[^/]+\/(retry|clean|promote)$/,
+];
+
+interface DashboardAuth {
+  staff: AuthenticatedStaff;
+  via: 'bearer' | 'session';
+}
+
+/** Which dashboard requests a staff member may make (pure: unit-tested). Null when allowed, else why not. */
+export function dashboardRefusal(staff: AuthenticatedStaff, method: string, path: string): string | null {
+  if (staff.role !== 'admin') return `The queue dashboard is for the admin role, not ${staff.role}`;
+  if (SAFE_METHODS.has(method)) return null;
+  if (ALLOWED_WRITES.some((pattern) => pattern.test(path))) return null;
+  return 'This dashboard action is disabled: the dashboard may retry, promote, clean, pause and resume jobs only';
+}
+
+/** The value of one cookie in a Cookie header, or null. */
+export function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=') || null;
+  }
+  return null;
+}
+
+/**
+ * Mounts bull-board at /admin/queues behind staff authentication (admin role): the same `Authorization: Bearer`
+ * token as the API, or, for a browser, a session cookie obtained by posting the token to /admin/queues/login
+ * (docs/worker.md, "Queue dashboard"). Every write through the dashboard is audited.
+ */
+export async function registerQueueDashboard(app: NestFastifyApplication): Promise<void> {
+  const logger = new Logger('QueueDashboard');
+  const authenticator = app.get(StaffAuthenticator);
+  const staffRepository = app.get(StaffRepository);
+  const sessions = app.get(QueueDashboardSessions);
+  const audit = app.get(AuditService);
+  const transactions = app.get(TransactionRunner);
+
+  const board = new BullBoardFastifyAdapter();
+  board.setBasePath(QUEUES_PATH);
+  createBullBoard({
+    queues: [new BullMQAdapter(app.get(JobQueue).queue)],
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'Chuizi Gateway' } },
+  });
+
+  async function authenticate(request: FastifyRequest): Promise<DashboardAuth | null> {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (bearer) {
+      const staff = await authenticator.authenticate(bearer[1]);
+      return staff ? { staff, via: 'bearer' } : null;
+    }
+    const sessionId = cookieValue(request.headers.cookie, COOKIE);
+    const staffId = sessionId ? await sessions.staffIdOf(sessionId) : null;
+    const member = staffId ? await staffRepository.findById(staffId) : null;
+    if (!member || member.status !== 'active') return null;
+    return { staff: { id: member.id, email: member.email, role: member.role }, via: 'session' };
+  }
+
+  // The dashboard itself (pages, assets, its JSON API).
+  await app.register(async (scope: FastifyInstance) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      const auth = await authenticate(request);
+      if (!auth) {
+        if (request.method === 'GET' && (request.headers.accept ?? '').includes('text/html')) {
+          return reply.redirect(LOGIN_PATH, 303);
+        }
+        sendAdminError(request, reply, staffUnauthenticated());
+        return reply;
+      }
+      const path = request.url.split('?')[0].slice(QUEUES_PATH.length);
+      const refusal =
+        dashboardRefusal(auth.staff, request.method, path) ??
+        (auth.via === 'session' && !SAFE_METHODS.has(request.method) && !sameOrigin(request)
+          ? 'Cross-site requests are refused'
+          : null);
+      if (refusal) {
+        sendAdminError(request, reply, GatewayError.permissionDenied(refusal));
+        return reply;
+      }
+      request.staff = auth.staff;
+    });
+    scope.addHook('onResponse', async (request, reply) => {
+      if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !request.staff) return;
+      const staff = request.staff;
+      const path = request.url.split('?')[0];
+      try {
+        await transactions.run((tx) =>
+          audit.record(
+            { staffId: staff.id, role: staff.role, requestId: request.adminRequestId ?? null },
+            { action: `queue_dashboard.${request.method.toLowerCase()}`, target: `queue-dashboard:${path}`, before: null, after: null },
+            tx,
+          ),
+        );
+      } catch (error) {
+        logger.error(`could not audit ${request.method} ${path}: ${(error as Error).message}`);
+      }
+    });
+    await scope.register(board.registerPlugin(), { prefix: QUEUES_PATH });
+  });
+
+  // Signing in and out (no session needed to reach these).
+  await app.register(async (scope: FastifyInstance) => {
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 4_096 },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    scope.get(LOGIN_PATH, async (_request, reply) => sendLoginPage(reply, 200, null));
+    scope.post(LOGIN_PATH, async (request, reply) => {
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+      const body = request.body as Record<string, unknown> | undefined;
+      const token = bearer?.[1] ?? (typeof body?.token === 'string' ? body.token.trim() : '');
+      const staff = token ? await authenticator.authenticate(token) : null;
+      const refusal = !staff
+        ? 'Invalid or missing staff token'
+        : staff.role !== 'admin'
+          ? `The queue dashboard is for the admin role, not ${staff.role}`
+          : null;
+      if (refusal) {
+        const status = staff ? 403 : 401;
+        if (bearer) return sendAdminError(request, reply, staff ? GatewayError.permissionDenied(refusal) : staffUnauthenticated());
+        return sendLoginPage(reply, status, refusal);
+      }
+      const sessionId = await sessions.create(staff!.id);
+      return reply.header('set-cookie', sessionCookie(sessionId, SESSION_TTL_S)).redirect(QUEUES_PATH, 303);
+    });
+    scope.post(`${QUEUES_PATH}/logout`, async (request, reply) => {
+      const sessionId = cookieValue(request.headers.cookie, COOKIE);
+      if (sessionId) await sessions.destroy(sessionId);
+      return reply.header('set-cookie', sessionCookie('', 0)).redirect(LOGIN_PATH, 303);
+    });
+  });
+}
+
+/** HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure, scoped to the dashboard. */
+function sessionCookie(value: string, maxAgeS: number): string {
+  return `${COOKIE}=${value}; Path=${QUEUES_PATH}; Max-Age=${maxAgeS}; HttpOnly; Secure; SameSite=Strict`;
+}
+
+/** A write carrying a session cookie must come from the dashboard's own pages (defence in depth to SameSite). */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function sendLoginPage(reply: FastifyReply, status: number, problem: string | null): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .send(loginPage(LOGIN_PATH, problem));
+}
