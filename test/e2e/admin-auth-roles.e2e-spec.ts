@@ -15,6 +15,7 @@ interface Fixtures {
   keyId: string;
   staffId: string;
   modelId: string;
+  channelId: string;
   generationId: string;
   reconciliationId: string;
 }
@@ -124,6 +125,44 @@ const ROUTES: RouteCase[] = [
     call: (api, f) => api.put(`/admin/v1/models/${encodeURIComponent(f.modelId)}`, { enabled: true }),
   },
   {
+    route: 'GET /models/:id/channels',
+    allowed: [],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/models/${encodeURIComponent(f.modelId)}/channels`),
+  },
+  {
+    route: 'PUT /models/:id/channels',
+    allowed: [],
+    success: 200,
+    call: (api, f) =>
+      api.put(`/admin/v1/models/${encodeURIComponent(f.modelId)}/channels`, { channels: [{ channelId: f.channelId }] }),
+  },
+  { route: 'GET /channels', allowed: [], success: 200, call: (api) => api.get('/admin/v1/channels') },
+  {
+    route: 'POST /channels',
+    allowed: [],
+    success: 201,
+    call: (api) =>
+      api.post('/admin/v1/channels', {
+        name: `c-${unique()}`,
+        provider: 'openai',
+        baseUrl: 'http://127.0.0.1:9',
+        apiKey: 'sk-roles-test',
+      }),
+  },
+  {
+    route: 'GET /channels/:id',
+    allowed: [],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/channels/${f.channelId}`),
+  },
+  {
+    route: 'PATCH /channels/:id',
+    allowed: [],
+    success: 200,
+    call: (api, f) => api.patch(`/admin/v1/channels/${f.channelId}`, { enabled: true }),
+  },
+  {
     route: 'GET /usage',
     allowed: ['finance'],
     success: 200,
@@ -166,7 +205,8 @@ describe('admin API: staff authentication and the role matrix', () => {
     const account = await api.createAccount({ balanceUsd: '10.00' });
     const key = await createApiKey(account.id);
     const spare = await api.createStaff('support');
-    const model = await createModel();
+    // A channel of its own (nothing listens there: no request is sent), so that channel writes touch nothing shared.
+    const model = await createModel({ upstreamUrl: 'http://127.0.0.1:9' });
     const usage = await createUsageRecord(account.id, key.id);
     const run = await api.post('/admin/v1/reconciliations', {});
     f = {
@@ -174,6 +214,7 @@ describe('admin API: staff authentication and the role matrix', () => {
       keyId: key.id,
       staffId: spare.id,
       modelId: model.id,
+      channelId: model.channelIds[0],
       generationId: usage.generationId,
       reconciliationId: run.body.id,
     };

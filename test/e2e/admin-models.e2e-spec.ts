@@ -132,7 +132,7 @@ describe('admin API: models and prices', () => {
   });
 
   it('changes limits, aliases and the cached price, and records before/after in the audit log', async () => {
-    const model = await createModel();
+    const model = await createModel({ inputUsdPerMTok: '1.00', outputUsdPerMTok: '2.00' });
     const newAlias = `${model.alias}-renamed`;
     const response = await api.put(path(model.id), {
       maxOutputTokens: 2048,

@@ -29,8 +29,20 @@ const SPEC_ROUTES = [
   'GET /readyz',
 ];
 
-/** Our additions to the contract (staff listing and disabling). */
-const EXTRA_ROUTES = ['GET /admin/v1/staff', 'PATCH /admin/v1/staff/{id}'];
+/** Our additions to the contract (staff listing and disabling; adjustments and daily usage, docs/worker.md; upstream
+ * channels, docs/upstreams.md). */
+const EXTRA_ROUTES = [
+  'GET /admin/v1/staff',
+  'PATCH /admin/v1/staff/{id}',
+  'POST /admin/v1/accounts/{id}/adjustments',
+  'GET /admin/v1/usage/daily',
+  'GET /admin/v1/channels',
+  'POST /admin/v1/channels',
+  'GET /admin/v1/channels/{id}',
+  'PATCH /admin/v1/channels/{id}',
+  'GET /admin/v1/models/{id}/channels',
+  'PUT /admin/v1/models/{id}/channels',
+];
 
 describe('admin API: OpenAPI document', () => {
   let admin: AppProcess;

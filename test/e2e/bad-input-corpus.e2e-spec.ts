@@ -1,7 +1,7 @@
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createTestModel } from '../factories/test-model.factory';
+import { createModel } from '../factories/model.factory';
 import { BadInputCase, badInputCorpus, Protocol } from '../fixtures/bad-input.corpus';
 import { AppProcess } from '../support/app-process';
 import { RawResponse, requestBytes, sendRaw } from '../support/raw-http';
@@ -71,9 +71,9 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
     // Every model the corpus names is served by this mock alone: any request that got through would show here.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
     const [openAiChatModel, openAiEmbeddingModel, anthropicModel] = await Promise.all([
-      createTestModel({ provider: 'openai', upstreamUrl: mock.url }),
-      createTestModel({ provider: 'openai', kind: 'embedding', upstreamUrl: mock.url }),
-      createTestModel({ provider: 'anthropic', upstreamUrl: mock.url }),
+      createModel({ upstreamUrl: mock.url }).then((model) => model.id),
+      createModel({ kind: 'embedding', upstreamUrl: mock.url }).then((model) => model.id),
+      createModel({ provider: 'anthropic', upstreamUrl: mock.url }).then((model) => model.id),
     ]);
     const account = await createAccount({ balanceUsd: '10.00' });
     accountId = account.id;

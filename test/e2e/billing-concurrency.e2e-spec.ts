@@ -5,7 +5,7 @@ import { costMicros } from '../../libs/billing/src';
 import type { ModelRecord } from '../../libs/db/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createTestModel } from '../factories/test-model.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { billingViolations } from '../support/billing-invariants';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
@@ -30,13 +30,9 @@ describe('reservations under concurrency: 300 requests, two proxy instances, one
 
   beforeAll(async () => {
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    modelId = await createTestModel({
-      provider: 'openai',
-      upstreamUrl: mock.url,
-      inputMicrosPerMTok: INPUT_MICROS_PER_MTOK,
-      outputMicrosPerMTok: OUTPUT_MICROS_PER_MTOK,
-      maxOutputTokens: 4_096,
-    });
+    // USD 0.001 and 2.00 per MTok: INPUT_MICROS_PER_MTOK and OUTPUT_MICROS_PER_MTOK.
+    const model = await createModel({ upstreamUrl: mock.url, inputUsdPerMTok: '0.001', outputUsdPerMTok: '2.00' });
+    modelId = model.id;
     // RPM limits are not what this suite is about.
     proxies = await Promise.all([AppProcess.start('proxy', { DEFAULT_RPM: '100000' }), AppProcess.start('proxy', { DEFAULT_RPM: '100000' })]);
   }, 60_000);

@@ -5,14 +5,14 @@ import { loadConfig } from '../../libs/config/src';
 import { BillingLedgerRepository } from '../../libs/db/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createTestModel } from '../factories/test-model.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { billingViolations, generationEntries } from '../support/billing-invariants';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
-// The test model's prices (createTestModel's defaults): USD 0.40 / 1.60 per million tokens.
+// The test model's prices (createModel's defaults): USD 0.40 / 1.60 per million tokens.
 const PRICE = { inputMicrosPerMTok: 400_000n, outputMicrosPerMTok: 1_600_000n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
 const cost = (input: number, output: number) => costMicros(PRICE, { inputTokens: input, outputTokens: output, cachedInputTokens: 0, cacheWriteTokens: 0 });
 const PROXY_ENV = { DEFAULT_RPM: '100000' };
@@ -39,7 +39,7 @@ describe('billing through crashes, upstream failures and shutdowns (real proxy a
 
   beforeAll(async () => {
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    modelId = await createTestModel({ provider: 'openai', upstreamUrl: mock.url });
+    modelId = (await createModel({ upstreamUrl: mock.url })).id;
   }, 60_000);
 
   afterAll(async () => {

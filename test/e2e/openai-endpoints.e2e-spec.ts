@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createTestModel } from '../factories/test-model.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { mockRequestWith } from '../support/mock-control';
 import { demoCost, settledBooks, usageOf } from '../support/settlement';
@@ -21,7 +21,7 @@ describe('OpenAI protocol: embeddings, models, tools, images (openai SDK, real s
   let disabledModel: string;
 
   beforeAll(async () => {
-    disabledModel = await createTestModel({ provider: 'openai', upstreamUrl: sharedMockUrl(), enabled: false });
+    disabledModel = (await createModel({ upstreamUrl: sharedMockUrl(), enabled: false })).id;
     proxy = await AppProcess.start('proxy');
   });
 

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createTestModel } from '../factories/test-model.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { settledBooks } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
@@ -109,8 +109,8 @@ describe.each([openai, anthropic])('every error of spec/errors.md through the $n
   beforeAll(async () => {
     ownMock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
     [slowModel, ownMockModel] = await Promise.all([
-      createTestModel({ provider: protocol.name, upstreamUrl: sharedMockUrl(), timeoutS: 1 }),
-      createTestModel({ provider: protocol.name, upstreamUrl: ownMock.url }),
+      createModel({ provider: protocol.name, upstreamUrl: sharedMockUrl(), timeoutS: 1 }).then((model) => model.id),
+      createModel({ provider: protocol.name, upstreamUrl: ownMock.url }).then((model) => model.id),
     ]);
     proxy = await AppProcess.start('proxy', { BODY_LIMIT_BYTES: String(BODY_LIMIT) });
   });

@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createTestModel } from '../factories/test-model.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { settledBooks } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
@@ -59,7 +59,7 @@ describe.each([openai, anthropic])('$name streams settle exactly when they end e
   beforeAll(async () => {
     // A mock of our own, so that its stats are this suite's alone; it accepts only the channel's credential.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1', apiKey: CHANNEL_KEY });
-    model = await createTestModel({ provider: sdk.name, upstreamUrl: mock.url, channelApiKey: CHANNEL_KEY });
+    model = (await createModel({ provider: sdk.name, upstreamUrl: mock.url, channelApiKey: CHANNEL_KEY })).id;
     proxy = await AppProcess.start('proxy');
   });
 

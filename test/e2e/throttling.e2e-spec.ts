@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { createPrivateChatModel } from '../factories/private-model.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { callGateway, GatewayCall } from '../support/gateway-call';
 import { AdminApi } from '../support/admin-api';
@@ -23,7 +23,7 @@ describe('Per-key RPM limit shared by two proxy instances (sliding 60 s window i
   beforeAll(async () => {
     // A mock of our own: its request count tells exactly how many calls went upstream.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    model = await createPrivateChatModel(mock.url);
+    model = (await createModel({ upstreamUrl: mock.url })).id;
     [a, b, admin] = await Promise.all([
       AppProcess.start('proxy', { DEFAULT_RPM: String(DEFAULT_RPM) }),
       AppProcess.start('proxy', { DEFAULT_RPM: String(DEFAULT_RPM) }),
@@ -221,7 +221,7 @@ describe('openai SDK automatic retry on 429 (2-second window, a test-only settin
 
   beforeAll(async () => {
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    model = await createPrivateChatModel(mock.url);
+    model = (await createModel({ upstreamUrl: mock.url })).id;
     proxy = await AppProcess.start('proxy', { RATE_LIMIT_WINDOW_S: '2' });
   });
 

@@ -132,16 +132,17 @@ describe('worker app', () => {
     expect(await billingViolations(accountId)).toEqual([]);
   }, 60_000);
 
-  it('leaves a job this version does not handle on the queue, unfailed, for a worker that does', async () => {
+  it('fails a job that can never succeed for good, without retries, and keeps it for inspection', async () => {
+    // Every job name has a processor now (the boot check covers them all): this reconciliation run does not exist.
     const runId = randomUUID();
     await jobs.enqueue(JobName.RECONCILE, { runId });
     const id = jobOptions(JobName.RECONCILE, { runId }).jobId!;
     const job = await waitFor(async () => {
       const found = await jobs.queue.getJob(id);
-      return found && (await found.getState()) === 'delayed' ? found : null;
+      return found && (await found.getState()) === 'failed' ? found : null;
     }, 20_000);
-    expect(job.failedReason).toBeFalsy();
-    expect(job.attemptsMade).toBe(0);
+    expect(job.failedReason).toMatch(/does not exist/);
+    expect(job.attemptsMade).toBe(1);
     await job.remove();
   }, 30_000);
 

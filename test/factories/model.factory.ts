@@ -5,7 +5,7 @@ import { testDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
 
 /** What the admin API does after a catalog change: running proxies reload their catalog (CacheInvalidationBus). */
-async function announceCatalogChange(): Promise<void> {
+export async function announceCatalogChange(): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
     await redis.publish(`${TEST_REDIS_PREFIX}invalidate`, JSON.stringify({ topic: 'model', id: '*' }));
@@ -14,38 +14,109 @@ async function announceCatalogChange(): Promise<void> {
   }
 }
 
+/** One channel of a test's own model, with a channel row of its own. */
+export interface ChannelSpec {
+  /** Where it points: a test's own mock upstream, or a closed port. */
+  upstreamUrl: string;
+  /** The credential it sends upstream (stored as given, as rows written before CHANNEL_CREDENTIALS_KEY are). */
+  apiKey?: string;
+  /** Default 0 (tried first). */
+  priority?: number;
+  /** Default 1. */
+  weight?: number;
+}
+
 export interface ModelOptions {
-  /** USD per million tokens. */
+  /** Default openai. */
+  provider?: 'openai' | 'anthropic';
+  kind?: 'chat' | 'embedding';
+  /**
+   * Its channels, each a new one. Without them (and without upstreamUrl) the model uses the demo catalog's channel of
+   * its provider on the run's shared mock upstream.
+   */
+  channels?: ChannelSpec[];
+  /** Shorthand for one channel of its own: `channels: [{ upstreamUrl, apiKey: channelApiKey }]`. */
+  upstreamUrl?: string;
+  channelApiKey?: string;
+  /** The model's own upstream timeout; default null (UPSTREAM_TIMEOUT_S). */
+  timeoutS?: number | null;
+  enabled?: boolean;
+  /** Default: one unique alias, the id without its provider. */
+  aliases?: string[];
+  /** USD per million tokens; default 0.40 in, 1.60 out. */
   inputUsdPerMTok?: string;
   outputUsdPerMTok?: string;
-  /** The name sent to the mock upstream (it answers any of its own model names). */
-  upstreamModel?: string;
+  /** Default 4096. */
   maxOutputTokens?: number;
+  /** The name sent upstream (the mock answers any of its own model names). */
+  upstreamModel?: string;
+}
+
+export interface TestModel {
+  /** `<provider>/test-<hex>` */
+  id: string;
+  /** `test-<hex>` (an alias unless `aliases` said otherwise) */
+  alias: string;
+  /** Its channels, in the order of `channels` (the demo channel when it has none of its own). */
+  channelIds: string[];
+}
+
+function defaultUpstreamModel(provider: 'openai' | 'anthropic', kind: 'chat' | 'embedding'): string {
+  if (kind === 'embedding') return 'text-embedding-3-small';
+  return provider === 'openai' ? 'gpt-4.1-mini' : 'claude-haiku-4-5';
 }
 
 /**
- * An OpenAI chat model of its own (unique id and alias), served by the shared mock's channel: tests that change a
- * model change this one, never the demo catalog other suites rely on. Running proxies are told to reload, so the model
- * is usable at once (after the reload's few milliseconds).
+ * A model of the test's own, with a unique id, so that tests which change a model, count upstream calls or break
+ * channels never touch the demo catalog other suites rely on. Running proxies are told to reload their catalog, so the
+ * model is usable at once (after the reload's few milliseconds); proxies started later load it at boot.
  */
-export async function createModel(options: ModelOptions = {}) {
+export async function createModel(options: ModelOptions = {}): Promise<TestModel> {
   const db = await testDb();
-  const name = `e2e-${randomBytes(4).toString('hex')}`;
-  const channel = await db.channel.findUniqueOrThrow({ where: { name: 'mock-openai' } });
+  const provider = options.provider ?? 'openai';
+  const kind = options.kind ?? 'chat';
+  const name = `test-${randomBytes(5).toString('hex')}`;
+  const specs =
+    options.channels ??
+    (options.upstreamUrl === undefined ? [] : [{ upstreamUrl: options.upstreamUrl, apiKey: options.channelApiKey }]);
+  const channelIds: string[] = [];
+  for (const [index, spec] of specs.entries()) {
+    const channel = await db.channel.create({
+      data: {
+        name: `${name}-${index}`,
+        provider,
+        baseUrl: spec.upstreamUrl,
+        apiKey: spec.apiKey ?? 'test-channel-key',
+      },
+    });
+    channelIds.push(channel.id);
+  }
+  if (specs.length === 0) {
+    channelIds.push((await db.channel.findUniqueOrThrow({ where: { name: `mock-${provider}` } })).id);
+  }
   const model = await db.model.create({
     data: {
-      id: `openai/${name}`,
-      provider: 'openai',
-      kind: 'chat',
-      upstreamModel: options.upstreamModel ?? 'gpt-4.1-mini',
-      aliases: [name],
-      inputMicrosPerMTok: parseUsdToMicros(options.inputUsdPerMTok ?? '1.00')!,
-      outputMicrosPerMTok: parseUsdToMicros(options.outputUsdPerMTok ?? '2.00')!,
+      id: `${provider}/${name}`,
+      provider,
+      kind,
+      upstreamModel: options.upstreamModel ?? defaultUpstreamModel(provider, kind),
+      aliases: options.aliases ?? [name],
+      inputMicrosPerMTok: parseUsdToMicros(options.inputUsdPerMTok ?? '0.40')!,
+      outputMicrosPerMTok: parseUsdToMicros(options.outputUsdPerMTok ?? '1.60')!,
       cachedInputMicrosPerMTok: null,
-      maxOutputTokens: options.maxOutputTokens ?? 1_000,
-      channels: { create: { channelId: channel.id, priority: 0, weight: 1 } },
+      maxOutputTokens: options.maxOutputTokens ?? 4_096,
+      timeoutS: options.timeoutS ?? null,
+      enabled: options.enabled ?? true,
     },
   });
+  await db.modelChannel.createMany({
+    data: channelIds.map((channelId, index) => ({
+      modelId: model.id,
+      channelId,
+      priority: specs[index]?.priority ?? 0,
+      weight: specs[index]?.weight ?? 1,
+    })),
+  });
   await announceCatalogChange();
-  return { id: model.id, alias: name };
+  return { id: model.id, alias: name, channelIds };
 }

@@ -5,6 +5,7 @@ import {
   AccountsRepository,
   ApiKeysRepository,
   AuditRepository,
+  ChannelsRepository,
   DbModule,
   IdempotencyRepository,
   LedgerRepository,
@@ -23,6 +24,8 @@ import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
 import { AdjustmentsController } from './billing/adjustments.controller';
 import { AdjustmentsService } from './billing/adjustments.service';
+import { ChannelsController, ModelChannelsController } from './channels/channels.controller';
+import { ChannelsService } from './channels/channels.service';
 import { LedgerController } from './billing/ledger.controller';
 import { LedgerService } from './billing/ledger.service';
 import { TopUpsController } from './billing/top-ups.controller';
@@ -53,6 +56,7 @@ const REPOSITORIES = [
   AccountsRepository,
   ApiKeysRepository,
   AuditRepository,
+  ChannelsRepository,
   IdempotencyRepository,
   LedgerRepository,
   ModelsRepository,
@@ -74,6 +78,7 @@ const SERVICES = [
   UsageService,
   AdjustmentsService,
   UsageDailyService,
+  ChannelsService,
 ];
 
 @Module({})
@@ -91,6 +96,8 @@ export class AdminModule {
         LedgerController,
         ApiKeysController,
         ModelsController,
+        ModelChannelsController,
+        ChannelsController,
         UsageController,
         UsageDailyController,
         ReconciliationsController,

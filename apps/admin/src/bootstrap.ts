@@ -1,29 +1,19 @@
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gw/config';
+import {
+  bindRequestLogFields,
+  registerHttpAccessLog,
+  registerMetricsRoute,
+  setUpObservability,
+  trackInFlightRequests,
+  withObservability,
+} from '@gw/observability';
 import { AdminModule } from './admin.module';
 import { sendAdminError } from './middleware/error-response';
 import { registerRequestId } from './middleware/request-id.hook';
 import { setupOpenApi } from './openapi';
 import { registerQueueDashboard } from './queues/queue-dashboard';
-
-const NEST_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-const NEST_LEVEL_OF: Record<string, LogLevel | null> = {
-  silent: null,
-  fatal: 'fatal',
-  error: 'error',
-  warn: 'warn',
-  info: 'log',
-  debug: 'debug',
-  trace: 'verbose',
-};
-
-/** LOG_LEVEL (pino's names) -> the Nest levels at or above it. */
-function nestLogLevels(logLevel: string): LogLevel[] | false {
-  const level = NEST_LEVEL_OF[logLevel];
-  return level ? NEST_LEVELS.slice(0, NEST_LEVELS.indexOf(level) + 1) : false;
-}
 
 /** Every staff route lives under this prefix; health probes and the OpenAPI document do not. */
 export const ADMIN_PREFIX = 'admin/v1';
@@ -36,13 +26,23 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
   if (!config.admin.bootstrapToken) {
     throw new Error('ADMIN_TOKEN is not set: the admin app needs the bootstrap admin token to start');
   }
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(AdminModule.forRoot(config), adapter, {
-    logger: nestLogLevels(config.logLevel),
-    bufferLogs: false,
-  });
+  // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: false });
+  const observability = setUpObservability('admin', config);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    withObservability(AdminModule.forRoot(config), observability),
+    adapter,
+    { logger: observability.nestLogger, bufferLogs: false },
+  );
   const fastify = app.getHttpAdapter().getInstance();
+  trackInFlightRequests(fastify, observability.lifecycle);
+  registerHttpAccessLog(fastify, observability.logger, (request) => ({
+    requestId: request.adminRequestId,
+    staffId: request.staff?.id ?? null,
+  }));
   registerRequestId(fastify);
+  bindRequestLogFields(fastify, (request) => ({ requestId: request.adminRequestId }));
+  registerMetricsRoute(fastify, config.ops.metricsToken);
   // Errors raised before a route handler runs (body parsing, size limits, content type) get the error format too.
   fastify.setErrorHandler((error, request, reply) => sendAdminError(request, reply, error));
 
@@ -50,7 +50,7 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
   setupOpenApi(app);
   // bull-board at /admin/queues, behind staff authentication (admin role).
   await registerQueueDashboard(app);
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest would close modules before the HTTP server. main.ts installs the ordered sequence.
   await app.init();
   return app;
 }

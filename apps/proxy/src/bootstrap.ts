@@ -2,10 +2,18 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gw/config';
 import { BillingService } from '@gw/billing';
+import {
+  bindRequestLogFields,
+  registerMetricsRoute,
+  setUpObservability,
+  withObservability,
+} from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
 import { clientErrorHandler } from './middleware/client-error.handler';
+import { registerInflightLimit } from './middleware/inflight-limit.hook';
 import { sendError } from './middleware/error-response';
 import { buildUsageRow } from './middleware/usage-row';
+import { registerRequestTelemetry } from './observability/request-telemetry';
 import { ProxyModule } from './proxy.module';
 import { registerJsonBodyParser } from './validation/json-body.parser';
 
@@ -15,9 +23,9 @@ import { registerJsonBodyParser } from './validation/json-body.parser';
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.proxy.bodyLimitBytes,
-    // Request ids are ours (x-chuizi-generation-id / X-Request-Id), not Fastify's.
-    disableRequestLogging: true,
-    return503OnClosing: true,
+    // No Fastify logger: the access log is ours (observability/request-telemetry.ts), with the gateway's ids.
+    // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
+    return503OnClosing: false,
     keepAliveTimeout: 65_000,
     // Requests the HTTP parser refuses still get an error in the caller's format.
     clientErrorHandler,
@@ -26,14 +34,22 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
     // The client address (failed-authentication limit) behind load balancers: TRUST_PROXY, default false.
     trustProxy: config.proxy.trustProxy,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ProxyModule.forRoot(config), adapter, {
-    logger: ['error', 'warn', 'log'],
+  const observability = setUpObservability('proxy', config);
+  const root = withObservability(ProxyModule.forRoot(config), observability);
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    logger: observability.nestLogger,
     bufferLogs: false,
     // Ours instead (UTF-8 JSON only): see registerJsonBodyParser.
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // First: in-flight count, metrics and access log see every request, even one an early hook refuses.
+  registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
+  // Sheds load (503) before any other work, with the ids on the answer; health probes exempt.
+  registerInflightLimit(fastify, config.proxy.maxInflightRequests);
+  bindRequestLogFields(fastify, (request) => ({ generationId: request.gw.generationId, requestId: request.gw.requestId }));
+  registerMetricsRoute(fastify, config.ops.metricsToken);
   registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes);
 
   // Errors raised before a route handler runs (body parsing, size limits, content type) get the protocol's format too.
@@ -44,19 +60,15 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   fastify.addHook('onResponse', (request, reply, done) => {
     const gw = request.gw;
     if (gw?.key && !gw.usageRecorded && reply.statusCode !== 429) {
-      billing.recordUnbilled(
-        buildUsageRow(gw, {
-          status: reply.statusCode,
-          // Free requests (model lists, token counts) that succeeded, or anything refused before money moved.
-          outcome: reply.statusCode < 400 ? 'completed' : 'rejected',
-          errorType: gw.errorType ?? null,
-        }),
-      );
+      // Free requests (model lists, token counts) that succeeded, or anything refused before money moved.
+      const outcome = reply.statusCode < 400 ? 'completed' : 'rejected';
+      gw.outcome = outcome;
+      billing.recordUnbilled(buildUsageRow(gw, { status: reply.statusCode, outcome, errorType: gw.errorType ?? null }));
     }
     done();
   });
 
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest would close modules before the HTTP server. main.ts installs the ordered sequence.
   await app.init();
   return app;
 }

@@ -23,6 +23,7 @@ import { ChatCompletionsController } from './openai/chat-completions.controller'
 import { EmbeddingsController } from './openai/embeddings.controller';
 import { OpenAiModelsController } from './openai/models.controller';
 import { OpenAiRelay } from './openai/openai.relay';
+import { CircuitBreakers } from './upstream/circuit-breakers';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UpstreamPools } from './upstream/upstream-pools';
 
@@ -52,6 +53,7 @@ export class ProxyModule {
       providers: [
         AuthFailureLimiter,
         UpstreamPools,
+        CircuitBreakers,
         UpstreamClient,
         OpenAiRelay,
         AnthropicRelay,

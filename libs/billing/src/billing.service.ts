@@ -12,6 +12,7 @@ import {
   UsageRecordRow,
 } from '@gw/db';
 import { JobName, JobQueue, SettleJobData } from '@gw/jobs';
+import { billingMetrics, observeBilling } from '@gw/observability';
 
 /** How long a settlement is retried in-process before it is handed to the worker's queue. */
 const CLOSE_RETRY_DELAYS_MS = [50, 200, 1_000];
@@ -65,6 +66,7 @@ export class BillingService implements OnModuleDestroy {
     this.shutdownGraceMs = config.proxy.shutdownGraceMs;
     this.holds = new KeyedBatcher((_lane, items) => this.ledger.reserveMany(items, config.instanceId));
     this.closes = new KeyedBatcher((_lane, items) => this.ledger.closeMany(items));
+    observeBilling(() => ({ inFlightHolds: this.openHolds.size, pendingWrites: this.background.size }));
     this.unbilled = new KeyedBatcher(async (_key, rows) => {
       await this.ledger.insertUsageRecords(rows);
       return rows.map(() => undefined);
@@ -77,7 +79,14 @@ export class BillingService implements OnModuleDestroy {
    */
   async reserve(accountId: string, hold: HoldRequest): Promise<HoldResult> {
     if (this.closed) throw new BillingClosedError();
-    const result = await this.holds.submit(laneOf(accountId), { accountId, item: hold });
+    let result: HoldResult;
+    try {
+      result = await this.holds.submit(laneOf(accountId), { accountId, item: hold });
+    } catch (error) {
+      billingMetrics().reservations.inc({ result: 'failed' });
+      throw error;
+    }
+    billingMetrics().reservations.inc({ result: result.accepted ? 'accepted' : 'insufficient' });
     if (result.accepted) this.openHolds.add(hold.generationId);
     return result;
   }
@@ -149,6 +158,7 @@ export class BillingService implements OnModuleDestroy {
           attempt === 0
             ? await this.closes.submit(laneOf(accountId), { accountId, item: request })
             : (await this.ledger.close(accountId, [request]))[0];
+        billingMetrics().settlements.inc({ outcome: result.outcome });
         if (result.outcome === 'missing') {
           this.logger.warn(`settlement ${request.generationId}: no reservation on account ${accountId}`);
         }
@@ -170,8 +180,10 @@ export class BillingService implements OnModuleDestroy {
         closedBy: item.closed_by,
         usage: item.usage,
       });
+      billingMetrics().settlements.inc({ outcome: 'handed_over' });
       this.logger.warn(`settlement ${request.generationId} handed to the worker: ${(cause as Error).message}`);
     } catch (error) {
+      billingMetrics().settlements.inc({ outcome: 'lost' });
       // Neither PostgreSQL nor Redis took it: the reservation stays open and the stale sweep releases it, so the
       // client is never charged twice (it may be charged nothing). Reconciliation reports it.
       this.logger.error(
@@ -193,6 +205,7 @@ export class BillingService implements OnModuleDestroy {
     const [result] = await this.ledger.settle(data.accountId, [
       { generation_id: data.generationId, cost_micros: data.costMicros, closed_by: data.closedBy, usage: data.usage },
     ]);
+    billingMetrics().settlements.inc({ outcome: result.outcome });
     if (result.outcome === 'missing') {
       this.logger.warn(`handed-over settlement ${data.generationId}: no reservation on account ${data.accountId}`);
     }

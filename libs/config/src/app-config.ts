@@ -37,6 +37,8 @@ export interface AppConfig {
     usageRollupEverySeconds: number;
   };
   cache: { ttlMs: number };
+  /** Metrics, logs and shutdown of every app (docs/operations.md). */
+  ops: { metricsToken: string | undefined; shutdownGraceMs: number; shutdownDelayMs: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -95,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       usageRollupEverySeconds: dto.USAGE_ROLLUP_EVERY_S,
     },
     cache: { ttlMs: dto.CACHE_TTL_MS },
+    ops: { metricsToken: dto.METRICS_TOKEN, shutdownGraceMs: dto.SHUTDOWN_GRACE_MS, shutdownDelayMs: dto.SHUTDOWN_DELAY_MS },
   };
 }

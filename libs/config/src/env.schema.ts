@@ -122,6 +122,17 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_GRACE_MS: number = 30_000;
 
+  /**
+   * On SIGTERM, how long readiness reports "draining" before the listener closes, so that load balancers stop sending
+   * new requests first. 0 (the default) closes at once; behind a load balancer, set it above its health-check period.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(120_000)
+  SHUTDOWN_DELAY_MS: number = 0;
+
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>` (every app). Unset: open. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' }) @MaxLength(256)
+  METRICS_TOKEN?: string;
+
   /** Safety net on the in-process caches (keys, models): pub/sub invalidation is the fast path. */
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   CACHE_TTL_MS: number = 60_000;

@@ -15,3 +15,7 @@ export * from './repositories/audit.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/reconciliation-checks.repository';
 export * from './repositories/usage-rollups.repository';
+export * from './channel-credentials';
+export * from './repositories/channels.repository';
+export * from './repositories/reservation-stats.repository';
+export * from './connection-failure';

@@ -90,7 +90,7 @@ export class SlidingWindowStorage implements ThrottlerStorage {
     return this.hit({ key, limit, windowMs: ttl });
   }
 
-  async hit(request: WindowHit): Promise<ThrottlerStorageRecord> {
+  async hit(request: WindowHit): Promise<ThrottlerStorageRecord & { gateBlocked: boolean }> {
     const keys = request.gate ? [request.key, request.gate.key] : [request.key];
     const command = (this.client as unknown as Record<string, SlidingWindowCommand>)[COMMAND].bind(this.client);
     const [admitted, count, waitMicros, gateMs] = await command(
@@ -105,6 +105,13 @@ export class SlidingWindowStorage implements ThrottlerStorage {
     // Refused with nothing counted happens only under a limit of 0: no slot will free, answer a whole window.
     const refusedFor = reset || toSeconds(request.windowMs * 1000);
     const retryAfter = gateMs > 0 ? toSeconds(gateMs * 1000) : admitted === 1 ? 0 : refusedFor;
-    return { totalHits: count, timeToExpire: reset, isBlocked: admitted !== 1, timeToBlockExpire: retryAfter };
+    return {
+      totalHits: count,
+      timeToExpire: reset,
+      isBlocked: admitted !== 1,
+      timeToBlockExpire: retryAfter,
+      // Refused because the client address is blocked for failed authentications, not by this window.
+      gateBlocked: gateMs > 0,
+    };
   }
 }

@@ -17,7 +17,8 @@ export class AdjustmentsController {
   @Post(':id/adjustments')
   @Roles('finance')
   @ApiOperation({
-    summary: 'Correct an account with an adjustment ledger entry, e.g. to settle a reconciliation finding (finance, admin)',
+    summary:
+      'Correct an account with an adjustment ledger entry, e.g. to settle a reconciliation finding (finance, admin)',
   })
   @ApiHeader({
     name: 'Idempotency-Key',

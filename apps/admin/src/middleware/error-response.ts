@@ -1,6 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, GatewayError, GatewayErrorCode, INTERNAL_ERROR_MESSAGE } from '@gw/common';
+import { isDatabaseUnreachable } from '@gw/db';
 
 const logger = new Logger('AdminErrors');
 
@@ -39,6 +40,11 @@ export function toGatewayError(exception: unknown): GatewayError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = CODE_BY_STATUS[status] ?? GatewayErrorCode.INVALID_REQUEST;
     return new GatewayError(code, (fastifyError?.code && FASTIFY_MESSAGES[fastifyError.code]) ?? 'Invalid request');
+  }
+  if (isDatabaseUnreachable(exception)) {
+    return new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; retry', {
+      cause: exception,
+    });
   }
   return new GatewayError(GatewayErrorCode.INTERNAL, INTERNAL_ERROR_MESSAGE, { cause: exception });
 }

@@ -11,11 +11,16 @@ export class ModelView {
   @ApiProperty({ example: '1.600000' }) outputUsdPerMTok!: string;
   @ApiProperty({ type: String, nullable: true, example: '0.100000' }) cachedInputUsdPerMTok!: string | null;
   @ApiProperty({ example: 32768 }) maxOutputTokens!: number;
-  @ApiProperty({ example: 120, description: 'Upstream timeout in seconds' }) timeoutS!: number;
+  @ApiProperty({
+    example: 120,
+    description: "Upstream timeout per attempt in seconds: the model's own, or UPSTREAM_TIMEOUT_S when it has none",
+  })
+  timeoutS!: number;
   @ApiProperty() enabled!: boolean;
 }
 
-export function toModelView(model: ModelSettings): ModelView {
+/** `defaultTimeoutS`: UPSTREAM_TIMEOUT_S, shown for a model without a timeout of its own. */
+export function toModelView(model: ModelSettings, defaultTimeoutS: number): ModelView {
   return {
     id: model.id,
     aliases: model.aliases,
@@ -25,7 +30,7 @@ export function toModelView(model: ModelSettings): ModelView {
     cachedInputUsdPerMTok:
       model.cachedInputMicrosPerMTok === null ? null : formatMicrosAsUsd(model.cachedInputMicrosPerMTok),
     maxOutputTokens: model.maxOutputTokens,
-    timeoutS: model.timeoutS,
+    timeoutS: model.timeoutS ?? defaultTimeoutS,
     enabled: model.enabled,
   };
 }

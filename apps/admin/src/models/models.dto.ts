@@ -64,12 +64,18 @@ export class UpdateModelDto {
   @Max(10_000_000)
   maxOutputTokens?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 3600, description: 'Upstream timeout in seconds' })
-  @OptionalNotNull()
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 3600,
+    description: 'Upstream timeout per attempt in seconds; null: follow UPSTREAM_TIMEOUT_S',
+  })
+  @IsOptional()
   @IsInt()
   @Min(1)
   @Max(3600)
-  timeoutS?: number;
+  timeoutS?: number | null;
 
   @ApiPropertyOptional()
   @OptionalNotNull()

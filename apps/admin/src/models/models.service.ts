@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
-import { ModelChanges, ModelsRepository, TransactionRunner } from '@gw/db';
+import { APP_CONFIG, AppConfig } from '@gw/config';
+import { ModelChanges, ModelSettings, ModelsRepository, TransactionRunner } from '@gw/db';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../shared/actor';
 import { CacheInvalidator } from '../shared/cache-invalidator.service';
@@ -19,11 +20,16 @@ export class ModelsService {
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
     private readonly invalidator: CacheInvalidator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  private view(model: ModelSettings): ModelView {
+    return toModelView(model, this.config.proxy.upstreamTimeoutS);
+  }
 
   async list(query: PageQueryDto): Promise<ListResponse<ModelView>> {
     const page = await this.models.findPage(pageSize(query), textCursor.decode(query.cursor));
-    return { data: page.items.map(toModelView), nextCursor: textCursor.encode(page.next) };
+    return { data: page.items.map((model) => this.view(model)), nextCursor: textCursor.encode(page.next) };
   }
 
   /** Prices and limits; every proxy reloads its catalog once this commits, so the next request uses them. */
@@ -33,20 +39,20 @@ export class ModelsService {
         "Invalid value for 'id': a model's id cannot be changed (it must match the path)",
       );
     }
-    const changes = toChanges(dto);
     const view = await this.transactions.run(async (tx) => {
       const model = await this.models.lockById(id, tx);
       if (!model) throw GatewayError.notFound(`Model '${id.slice(0, 200)}' not found`);
       if (dto.provider !== undefined && dto.provider !== model.provider) {
         throw GatewayError.invalidRequest("Invalid value for 'provider': a model's provider cannot be changed");
       }
+      const changes = toChanges(dto, model, this.config.proxy.upstreamTimeoutS);
       if (changes.aliases) {
         const [claimedBy] = await this.models.findClaimingNames(changes.aliases, id, tx);
         if (claimedBy) throw conflict(`Invalid value for 'aliases': a name is already used by model '${claimedBy}'`);
       }
-      if (Object.keys(changes).length === 0) return toModelView(model);
-      const before = toModelView(model);
-      const after = toModelView(await this.models.update(id, changes, tx));
+      if (Object.keys(changes).length === 0) return this.view(model);
+      const before = this.view(model);
+      const after = this.view(await this.models.update(id, changes, tx));
       await this.audit.record(actor, { action: 'model.update', target: `model:${id}`, before, after }, tx);
       return after;
     });
@@ -55,7 +61,7 @@ export class ModelsService {
   }
 }
 
-function toChanges(dto: UpdateModelDto): ModelChanges {
+function toChanges(dto: UpdateModelDto, model: ModelSettings, defaultTimeoutS: number): ModelChanges {
   const changes: ModelChanges = {};
   if (dto.aliases !== undefined) changes.aliases = [...new Set(dto.aliases)];
   if (dto.inputUsdPerMTok !== undefined) changes.inputMicrosPerMTok = price(dto.inputUsdPerMTok);
@@ -64,7 +70,9 @@ function toChanges(dto: UpdateModelDto): ModelChanges {
     changes.cachedInputMicrosPerMTok = dto.cachedInputUsdPerMTok === null ? null : price(dto.cachedInputUsdPerMTok);
   }
   if (dto.maxOutputTokens !== undefined) changes.maxOutputTokens = dto.maxOutputTokens;
-  if (dto.timeoutS !== undefined) changes.timeoutS = dto.timeoutS;
+  // GET shows the default for a model without a timeout of its own: that value sent back keeps it on the default.
+  const timeoutS = model.timeoutS === null && dto.timeoutS === defaultTimeoutS ? null : dto.timeoutS;
+  if (timeoutS !== undefined && timeoutS !== model.timeoutS) changes.timeoutS = timeoutS;
   if (dto.enabled !== undefined) changes.enabled = dto.enabled;
   return changes;
 }

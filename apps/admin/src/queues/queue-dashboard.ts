@@ -13,45 +13,16 @@ import { sendAdminError } from '../middleware/error-response';
 import { staffUnauthenticated } from '../middleware/staff-auth.guard';
 import { StaffAuthenticator } from '../staff/staff-authenticator.service';
 import { loginPage } from './login-page';
+import { cookieValue, dashboardRefusal, SAFE_METHODS } from './queue-dashboard.policy';
 import { QueueDashboardSessions, SESSION_TTL_S } from './queue-dashboard-sessions.service';
 
 export const QUEUES_PATH = '/admin/queues';
 const LOGIN_PATH = `${QUEUES_PATH}/login`;
 const COOKIE = 'gw_queues_session';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * Dashboard actions that only move jobs along (retry, promote, clean up, pause, resume). Everything else that writes
- * (adding or editing jobs, emptying or obliterating the queue, editing schedules) is refused whatever the role: a job
- * can carry money (a settlement), and schedules are the workers' to define.
- */
-const ALLOWED_WRITES: RegExp[] = [
-  /^\/api\/queues\/(pause|resume)$/,
-  /^\/api\/queues\/[^/]+\/(pause|resume|promote)$/,
-  /^\/api\/queues\/[^/]+\/(retry|clean)\/[^/]+$/,
-  /^\/api\/queues\/[^/]+\/[^/]+\/(retry|clean|promote)$/,
-];
 
 interface DashboardAuth {
   staff: AuthenticatedStaff;
   via: 'bearer' | 'session';
-}
-
-/** Which dashboard requests a staff member may make (pure: unit-tested). Null when allowed, else why not. */
-export function dashboardRefusal(staff: AuthenticatedStaff, method: string, path: string): string | null {
-  if (staff.role !== 'admin') return `The queue dashboard is for the admin role, not ${staff.role}`;
-  if (SAFE_METHODS.has(method)) return null;
-  if (ALLOWED_WRITES.some((pattern) => pattern.test(path))) return null;
-  return 'This dashboard action is disabled: the dashboard may retry, promote, clean, pause and resume jobs only';
-}
-
-/** The value of one cookie in a Cookie header, or null. */
-export function cookieValue(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=') || null;
-  }
-  return null;
 }
 
 /**
@@ -119,7 +90,12 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
         await transactions.run((tx) =>
           audit.record(
             { staffId: staff.id, role: staff.role, requestId: request.adminRequestId ?? null },
-            { action: `queue_dashboard.${request.method.toLowerCase()}`, target: `queue-dashboard:${path}`, before: null, after: null },
+            {
+              action: `queue_dashboard.${request.method.toLowerCase()}`,
+              target: `queue-dashboard:${path}`,
+              before: null,
+              after: null,
+            },
             tx,
           ),
         );
@@ -150,8 +126,9 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
           : null;
       if (refusal) {
         const status = staff ? 403 : 401;
-        if (bearer) return sendAdminError(request, reply, staff ? GatewayError.permissionDenied(refusal) : staffUnauthenticated());
-        return sendLoginPage(reply, status, refusal);
+        if (!bearer) return sendLoginPage(reply, status, refusal);
+        sendAdminError(request, reply, staff ? GatewayError.permissionDenied(refusal) : staffUnauthenticated());
+        return reply;
       }
       const sessionId = await sessions.create(staff!.id);
       return reply.header('set-cookie', sessionCookie(sessionId, SESSION_TTL_S)).redirect(QUEUES_PATH, 303);
@@ -185,6 +162,9 @@ function sendLoginPage(reply: FastifyReply, status: number, problem: string | nu
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    )
     .send(loginPage(LOGIN_PATH, problem));
 }

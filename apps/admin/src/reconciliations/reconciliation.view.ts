@@ -15,8 +15,11 @@ export class ReconciliationView {
   @ApiPropertyOptional({
     type: Object,
     description:
-      'Written by the worker: records and accounts checked, stale reservations released (count, USD), drift per ' +
-      'account (ledger sum vs stored balance), usage records without a ledger entry and the reverse',
+      'Written by the worker once the run completed (docs/worker.md, "The reconciliation report"): range, ' +
+      'recordsChecked, ledgerEntriesChecked, accountsChecked, staleReservations { count, usd } released by the sweep ' +
+      'in the range, and the findings, each a list with its total in `totals`: drift (per account: ledger sum vs ' +
+      'stored balance), runningBalanceBreaks, usageWithoutLedger, ledgerWithoutUsage, usageLedgerMismatches, ' +
+      'reservationsOpenTooLong, overruns; `clean` is true when there is nothing to act on. Money as decimal strings.',
   })
   report?: unknown;
   @ApiPropertyOptional({ type: String }) error?: string;

@@ -37,4 +37,14 @@ describe(usdStringToMicros.name, () => {
   it('honours an inclusive lower bound', () => {
     expect(usdStringToMicros('0', { min: 0n, max: 10n })).toBe(0n);
   });
+
+  it('accepts a sign only where amounts may be negative (adjustments)', () => {
+    const adjustment = { min: -1_000_000_000_000n, max: 1_000_000_000_000n, signed: true };
+    expect(usdStringToMicros('-4.25', adjustment)).toBe(-4_250_000n);
+    expect(usdStringToMicros('0', adjustment)).toBe(0n);
+    expect(usdStringToMicros('-1000000.000001', adjustment)).toBeNull();
+    expect(usdStringToMicros('+1', adjustment)).toBeNull();
+    expect(usdStringToMicros('--1', adjustment)).toBeNull();
+    expect(usdStringToMicros('-1', topUp)).toBeNull();
+  });
 });

@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig } from '@gw/config';
 import type { ChannelRecord } from '@gw/db';
 import { ClientResponse } from '../relay/client-response';
 import { JsonAnswerReader, relayJson } from '../relay/json-relay';
 import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
-import { UpstreamClient } from '../upstream/upstream-client';
+import { Relay, UpstreamClient } from '../upstream/upstream-client';
 import { readMessage, readTokenCount } from './anthropic-answers';
 import { AnthropicStreamDialect } from './anthropic-stream.dialect';
 
@@ -27,36 +26,35 @@ function betaQuery(request: FastifyRequest): string {
  */
 @Injectable()
 export class AnthropicRelay {
-  constructor(
-    private readonly upstream: UpstreamClient,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly upstream: UpstreamClient) {}
 
   async messages(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {
     const gw = request.gw;
     const client = new ClientResponse(reply);
-    const response = await this.send(request, client, '/v1/messages');
-    if (!gw.stream) return relayJson(gw, response, reply, readMessage);
-    return relayStream(gw, response, client, new AnthropicStreamDialect(gw.requestedModel!));
+    if (!gw.stream) return this.send(request, client, '/v1/messages', (response) => relayJson(gw, response, reply, readMessage));
+    return this.send(request, client, '/v1/messages', (response) =>
+      relayStream(gw, response, client, new AnthropicStreamDialect(gw.requestedModel!)),
+    );
   }
 
   /** Free: the route is not billable, so nothing is reserved or charged whatever the answer. */
   async countTokens(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {
     const client = new ClientResponse(reply);
-    const response = await this.send(request, client, '/v1/messages/count_tokens');
-    return relayJson(request.gw, response, reply, readTokenCount as JsonAnswerReader);
+    return this.send(request, client, '/v1/messages/count_tokens', (response) =>
+      relayJson(request.gw, response, reply, readTokenCount as JsonAnswerReader),
+    );
   }
 
-  private send(request: FastifyRequest, client: ClientResponse, path: string) {
+  private send(request: FastifyRequest, client: ClientResponse, path: string, relay: Relay): Promise<RelayResult> {
     const gw = request.gw;
     const forward = gw.forwardHeaders!;
-    return this.upstream.send(gw, {
+    const call = {
       model: gw.model!,
       path: `${path}${betaQuery(request)}`,
-      headers: (channel) => anthropicHeaders(channel, forward),
+      headers: (channel: ChannelRecord) => anthropicHeaders(channel, forward),
       body: JSON.stringify({ ...gw.body!, model: gw.model!.upstreamModel }),
-      clientSignal: client.signal,
-      idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
-    });
+      client,
+    };
+    return this.upstream.exchange(gw, call, relay);
   }
 }

@@ -41,6 +41,29 @@ export interface GatewayContext {
   errorType?: string;
   /** Protocol headers of the client's request passed on to the provider (validated), e.g. anthropic-version. */
   forwardHeaders?: Record<string, string>;
+  /** performance.now() marks for the latency metrics (observability/request-telemetry.ts). */
+  timing?: RequestTiming;
+  /** How the request ended (the usage record's outcome), for the access log. */
+  outcome?: string;
+  /** Why the request was answered 429, for the throttling metric. */
+  throttledBy?: 'rpm' | 'auth_failure';
+}
+
+/** When the upstream side and the client side of a request reached each step, in performance.now() milliseconds. */
+export interface RequestTiming {
+  /** The first upstream attempt started. */
+  upstreamStartedAt?: number;
+  /** The provider's answer was read in full (or the last attempt failed). */
+  upstreamEndedAt?: number;
+  /** Streams: the first chunk of the provider's stream arrived. */
+  upstreamFirstByteAt?: number;
+  /** Streams: the first byte went to the client. */
+  clientFirstByteAt?: number;
+}
+
+/** The request's timing marks, created on first use. */
+export function timingOf(gw: GatewayContext): RequestTiming {
+  return (gw.timing ??= {});
 }
 
 declare module 'fastify' {

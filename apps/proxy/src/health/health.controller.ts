@@ -1,40 +1,21 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { PrismaService } from '@gw/db';
-import { RedisService } from '@gw/redis';
+import { ReadinessProbe } from '@gw/observability';
 
 /** Liveness and readiness for load balancers and orchestrators. No auth, no rate limit. */
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly redis: RedisService,
-  ) {}
+  constructor(private readonly readiness: ReadinessProbe) {}
 
   @Get('healthz')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
+  /** 200 while PostgreSQL and Redis answer and the process is not shutting down; 503 otherwise. */
   @Get('readyz')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const [db, redis] = await Promise.all([probe(() => this.prisma.ping()), probe(() => this.redis.ping())]);
-    const ready = db && redis;
-    reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', postgres: db, redis });
-  }
-}
-
-async function probe(check: () => Promise<unknown>, timeoutMs = 1_000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
-    ]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
+    const { ready, status, postgres, redis } = await this.readiness.check();
+    reply.status(ready ? 200 : 503).send({ status, postgres, redis });
   }
 }

@@ -55,7 +55,7 @@ export class AuthFailureLimiter {
       if (!replies || replies.some(([error]) => error)) throw new Error('auth failure check failed');
       return [Number(replies[0][1] ?? 0), Number(replies[1][1])];
     });
-    if (failures >= this.config.proxy.authFailureLimit) throw blocked(ttl);
+    if (failures >= this.config.proxy.authFailureLimit) throw blocked(request, ttl);
   }
 
   /** Counts a failed authentication; 429 instead of 401 when the address had already reached its limit. */
@@ -66,7 +66,7 @@ export class AuthFailureLimiter {
     const blockedMs = await this.unavailableOnError(() =>
       record(this.key(request), this.config.proxy.authFailureLimit, WINDOW_MS),
     );
-    if (blockedMs > 0) throw blocked(blockedMs);
+    if (blockedMs > 0) throw blocked(request, blockedMs);
   }
 
   private key(request: FastifyRequest): string {
@@ -83,6 +83,7 @@ export class AuthFailureLimiter {
   }
 }
 
-function blocked(ttlMs: number): GatewayError {
+function blocked(request: FastifyRequest, ttlMs: number): GatewayError {
+  if (request.gw) request.gw.throttledBy = 'auth_failure';
   return GatewayError.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)));
 }

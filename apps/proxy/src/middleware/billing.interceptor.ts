@@ -96,6 +96,7 @@ export class BillingInterceptor implements NestInterceptor {
   }
 
   private close(gw: GatewayContext, cost: bigint, usage: UsageRecordRow): void {
+    gw.outcome = usage.outcome;
     if (gw.hold!.amountMicros === 0n) {
       // Nothing was held (a free model: every priced request holds at least a micro-dollar), so nothing is charged:
       // the record says so, as a usage record always matches the ledger.
@@ -111,6 +112,7 @@ export class BillingInterceptor implements NestInterceptor {
   }
 
   private release(gw: GatewayContext, usage: UsageRecordRow): void {
+    gw.outcome = usage.outcome;
     void this.billing.close(gw.key!.accountId, { generationId: gw.generationId, costMicros: 0n, closedBy: 'release', usage });
   }
 }

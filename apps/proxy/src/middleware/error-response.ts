@@ -8,9 +8,11 @@ import {
   protocolOfUrl,
   WireProtocol,
 } from '@gw/common';
+import { isDatabaseUnreachable } from '@gw/db';
 import { ClientGoneError } from '../upstream/upstream-errors';
 
 const logger = new Logger('ProxyErrors');
+const SERVICE_UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; retry';
 
 const CODE_BY_STATUS: Record<number, GatewayErrorCode> = {
   400: GatewayErrorCode.INVALID_REQUEST,
@@ -54,6 +56,10 @@ export function toGatewayError(exception: unknown): GatewayError {
     const code = CODE_BY_STATUS[fastifyError.statusCode] ?? GatewayErrorCode.INVALID_REQUEST;
     const message = (fastifyError.code && FASTIFY_MESSAGES[fastifyError.code]) ?? 'Invalid request';
     return new GatewayError(code, message);
+  }
+  if (isDatabaseUnreachable(exception)) {
+    // Not the client's fault nor a bug: retryable, and readiness already says so (health/health.controller.ts).
+    return new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE_MESSAGE, { cause: exception });
   }
   return new GatewayError(GatewayErrorCode.INTERNAL, INTERNAL_ERROR_MESSAGE, { cause: exception });
 }

@@ -4,6 +4,7 @@ import type { WireProtocol } from '@gw/common';
 import type { GatewayEndpoint } from '../context/gateway-context';
 import { AnthropicHeadersGuard } from './anthropic-headers.guard';
 import { AnthropicErrorFilter, OpenAiErrorFilter } from './protocol-exception.filters';
+import { UpstreamAvailabilityGuard } from './upstream-availability.guard';
 
 export interface GatewayRouteOptions {
   protocol: WireProtocol;
@@ -26,8 +27,8 @@ export function GatewayRoute(options: GatewayRouteOptions): MethodDecorator {
     return applyDecorators(
       SetMetadata(GATEWAY_ROUTE, options),
       UseFilters(AnthropicErrorFilter),
-      UseGuards(AnthropicHeadersGuard),
+      UseGuards(AnthropicHeadersGuard, UpstreamAvailabilityGuard),
     );
   }
-  return applyDecorators(SetMetadata(GATEWAY_ROUTE, options), UseFilters(OpenAiErrorFilter));
+  return applyDecorators(SetMetadata(GATEWAY_ROUTE, options), UseFilters(OpenAiErrorFilter), UseGuards(UpstreamAvailabilityGuard));
 }

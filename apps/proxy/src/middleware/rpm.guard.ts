@@ -73,6 +73,7 @@ export class RpmGuard extends ThrottlerGuard {
     this.setResponseHeader(reply, `${this.headerPrefix}-Remaining`, state.remaining);
     this.setResponseHeader(reply, `${this.headerPrefix}-Reset`, state.resetSeconds);
     if (record.isBlocked) {
+      request.gw.throttledBy = record.gateBlocked ? 'auth_failure' : 'rpm';
       await this.throwThrottlingException(context, { ...record, limit, ttl, key, tracker });
     }
     return true;

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { APP_CONFIG, AppConfig } from '@gw/config';
 import type { ChannelRecord } from '@gw/db';
 import type { GatewayContext } from '../context/gateway-context';
 import { ClientResponse } from '../relay/client-response';
@@ -22,10 +21,7 @@ export function openAiHeaders(channel: ChannelRecord): Record<string, string> {
  */
 @Injectable()
 export class OpenAiRelay {
-  constructor(
-    private readonly upstream: UpstreamClient,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly upstream: UpstreamClient) {}
 
   async chatCompletions(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
     const client = new ClientResponse(reply);
@@ -33,29 +29,18 @@ export class OpenAiRelay {
     const streamOptions = gw.body!.stream_options as { include_usage?: boolean } | undefined;
     if (gw.stream) body.stream_options = { ...streamOptions, include_usage: true };
 
-    const response = await this.upstream.send(gw, {
-      model: gw.model!,
-      path: '/v1/chat/completions',
-      headers: openAiHeaders,
-      body: JSON.stringify(body),
-      clientSignal: client.signal,
-      idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
-    });
-    if (!gw.stream) return relayJson(gw, response, reply, readChatCompletion);
-    const dialect = new OpenAiChatStreamDialect(gw.requestedModel!, streamOptions?.include_usage === true);
-    return relayStream(gw, response, client, dialect);
+    const call = { model: gw.model!, path: '/v1/chat/completions', headers: openAiHeaders, body: JSON.stringify(body), client };
+    if (!gw.stream) return this.upstream.exchange(gw, call, (response) => relayJson(gw, response, reply, readChatCompletion));
+    const includeUsage = streamOptions?.include_usage === true;
+    return this.upstream.exchange(gw, call, (response) =>
+      relayStream(gw, response, client, new OpenAiChatStreamDialect(gw.requestedModel!, includeUsage)),
+    );
   }
 
   async embeddings(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
     const client = new ClientResponse(reply);
-    const response = await this.upstream.send(gw, {
-      model: gw.model!,
-      path: '/v1/embeddings',
-      headers: openAiHeaders,
-      body: JSON.stringify({ ...gw.body!, model: gw.model!.upstreamModel }),
-      clientSignal: client.signal,
-      idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
-    });
-    return relayJson(gw, response, reply, readEmbeddings);
+    const body = JSON.stringify({ ...gw.body!, model: gw.model!.upstreamModel });
+    const call = { model: gw.model!, path: '/v1/embeddings', headers: openAiHeaders, body, client };
+    return this.upstream.exchange(gw, call, (response) => relayJson(gw, response, reply, readEmbeddings));
   }
 }

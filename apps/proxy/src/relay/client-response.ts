@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
+import { timingOf } from '../context/gateway-context';
 
 /**
  * The client side of a response. For streams (SSE) it takes the response over from Fastify, keeping the headers set
@@ -31,6 +32,7 @@ export class ClientResponse {
 
   start(): void {
     if (this.raw.headersSent) return;
+    if (this.reply.request.gw) timingOf(this.reply.request.gw).clientFirstByteAt = performance.now();
     this.reply.hijack();
     const headers: Record<string, string | string[] | number> = {};
     for (const [name, value] of Object.entries(this.reply.getHeaders())) if (value !== undefined) headers[name] = value;

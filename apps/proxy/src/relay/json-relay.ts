@@ -32,7 +32,7 @@ export async function relayJson(
   try {
     raw = await response.body.text();
   } catch (error) {
-    throw classifyTransportError(error, gw.model!.timeoutS);
+    throw classifyTransportError(error, response.limits);
   }
   let body: unknown;
   try {

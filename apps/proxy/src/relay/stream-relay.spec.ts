@@ -22,6 +22,7 @@ function upstream(parts: (string | Error)[]) {
         yield Buffer.from(part);
       }
     })(),
+    limits: { timeoutS: 30, idleTimeoutMs: 500 },
     abort: (reason: Error) => aborted.push(reason),
   } as unknown as UpstreamResponse;
   return { response, aborted };
@@ -35,7 +36,7 @@ describe(relayStream.name, () => {
   beforeAll(async () => {
     app = Fastify();
     app.post('/stream', async (_request, reply) => {
-      const gw = { model: { timeoutS: 30 }, hold: { inputTokens: 9 } } as unknown as GatewayContext;
+      const gw = { hold: { inputTokens: 9 } } as unknown as GatewayContext;
       const { response } = upstream(parts);
       try {
         outcome = { result: await relayStream(gw, response, new ClientResponse(reply), new OpenAiChatStreamDialect('m', false)) };
@@ -87,6 +88,17 @@ describe(relayStream.name, () => {
       usageEstimated: true,
       usage: { inputTokens: 9, outputTokens: 2 },
     });
+  });
+
+  it('ends a stream that stalls past the idle limit with a timeout event naming that limit', async () => {
+    const stalled = Object.assign(new Error('Body Timeout Error'), { code: 'UND_ERR_BODY_TIMEOUT' });
+    const { response, result } = await run([chunk('a'), stalled]);
+    expect(response.body).toBe(
+      chunk('a') +
+        'data: {"error":{"message":"Request timed out after 0.5 seconds without data from the upstream provider",' +
+        '"type":"timeout","code":"504"}}\n\n',
+    );
+    expect(result).toMatchObject({ outcome: 'upstream_dropped', errorType: 'timeout', usage: { outputTokens: 1 } });
   });
 
   it('treats a body that ends without the final event as cut', async () => {

@@ -1,8 +1,8 @@
 import { createParser, EventSourceMessage } from 'eventsource-parser';
 import { GatewayError } from '@gw/common';
-import type { GatewayContext } from '../context/gateway-context';
+import { GatewayContext, timingOf } from '../context/gateway-context';
 import { toGatewayError } from '../middleware/error-response';
-import { classifyTransportError, ClientGoneError } from '../upstream/upstream-errors';
+import { AttemptLimits, classifyTransportError, ClientGoneError } from '../upstream/upstream-errors';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import type { ClientResponse } from './client-response';
 import type { RelayResult } from './relay-result';
@@ -12,9 +12,9 @@ const DECODE_STREAMING = { stream: true } as const;
 const INCOMPLETE = 'The upstream provider closed the stream before it was complete';
 
 /** A failure of the upstream body once it has started: a timeout stays a timeout, anything else is a cut stream. */
-function midStreamFailure(error: unknown, timeoutS: number): GatewayError {
+function midStreamFailure(error: unknown, limits: AttemptLimits): GatewayError {
   if (error instanceof GatewayError) return error;
-  const classified = classifyTransportError(error, timeoutS);
+  const classified = classifyTransportError(error, limits);
   if (classified instanceof GatewayError && classified.status === 504) return classified;
   return GatewayError.upstream(INCOMPLETE);
 }
@@ -51,12 +51,14 @@ export async function relayStream(
   });
 
   const decoder = new TextDecoder();
+  const timing = timingOf(gw);
   // Set once the client has the provider's final event and the end of the response: the stream is then complete,
   // whatever happens while the rest of the upstream body is read (normally nothing; reading it lets the connection go
   // back to the pool instead of being torn down).
   let delivered = false;
   try {
     for await (const bytes of response.body) {
+      timing.upstreamFirstByteAt ??= performance.now();
       parser.feed(decoder.decode(bytes as Uint8Array, DECODE_STREAMING));
       if (pending.length > 0) {
         const text = pending;
@@ -73,7 +75,7 @@ export async function relayStream(
     }
     if (!delivered && failure === null && !client.closed) failure = GatewayError.upstream(INCOMPLETE);
   } catch (error) {
-    if (!delivered && failure === null && !client.closed) failure = midStreamFailure(error, gw.model!.timeoutS);
+    if (!delivered && failure === null && !client.closed) failure = midStreamFailure(error, response.limits);
   } finally {
     client.signal.removeEventListener('abort', stopUpstream);
   }

@@ -1,11 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '@gw/common';
+import { APP_CONFIG, AppConfig } from '@gw/config';
 import type { ChannelRecord, ModelRecord } from '@gw/db';
-import type { GatewayContext } from '../context/gateway-context';
+import { Lifecycle, recordUpstreamAttempt } from '@gw/observability';
+import { GatewayContext, timingOf } from '../context/gateway-context';
+import { attemptOutcome } from '../observability/upstream-attempt';
+import type { ClientResponse } from '../relay/client-response';
+import type { RelayResult } from '../relay/relay-result';
+import type { AttemptOutcome } from './channel-breaker';
+import { channelOrder } from './channel-order';
+import { CircuitBreakers } from './circuit-breakers';
 import { UpstreamPools } from './upstream-pools';
 import { upstreamTarget } from './upstream-target';
-import { classifyTransportError, classifyUpstreamStatus, ClientGoneError, UpstreamTimeoutError } from './upstream-errors';
+import {
+  AttemptLimits,
+  classifyTransportError,
+  classifyUpstreamStatus,
+  ClientGoneError,
+  isRetryable,
+  UpstreamTimeoutError,
+} from './upstream-errors';
 
 export interface UpstreamCall {
   model: ModelRecord;
@@ -15,10 +30,8 @@ export interface UpstreamCall {
   /** Headers for a channel (its credential goes in here). */
   headers: (channel: ChannelRecord) => Record<string, string>;
   body?: string;
-  /** Aborted when the client goes away. */
-  clientSignal: AbortSignal;
-  /** Idle limit between body chunks once the response has started. */
-  idleTimeoutMs: number;
+  /** The client's side: whether it is gone, and whether any byte of the answer reached it. */
+  client: ClientResponse;
 }
 
 export interface UpstreamResponse {
@@ -26,28 +39,96 @@ export interface UpstreamResponse {
   headers: Dispatcher.ResponseData['headers'];
   body: Dispatcher.ResponseData['body'];
   channel: ChannelRecord;
+  limits: AttemptLimits;
   /** Stops the attempt (client gone, gateway shutting down). */
   abort: (reason: Error) => void;
 }
 
+/** Relays one 2xx upstream response to the client; throws the GatewayError of an invalid one. */
+export type Relay = (response: UpstreamResponse) => Promise<RelayResult>;
+
 /**
- * Sends one request upstream and hands back a 2xx response, or throws the GatewayError the client must get. The
- * attempt's deadline (the model's timeoutS) covers everything until the response headers; after that the body is
- * bounded by the idle limit, so long streams live as long as bytes keep coming.
+ * Sends a request to a model's channels until one of them answers, and relays that answer (spec/proxy.md, "Timeouts
+ * and upstream failures"):
+ * - channels are tried by priority, weighted-randomly within a priority, skipping those whose circuit is open;
+ * - a retryable failure (connection refused or reset, 5xx, 429/529, timeout before the headers, an invalid answer)
+ *   moves on to the next channel as long as no byte reached the client; a provider 4xx, the client leaving, or a
+ *   failure once the answer has started ends the request;
+ * - when every channel failed, the client gets the last attempt's error; when none could be tried, a 503.
+ * Each attempt's deadline (the model's timeoutS, or UPSTREAM_TIMEOUT_S) covers everything until the response headers;
+ * after that the body is bounded by the idle limit, so long streams live as long as bytes keep coming. The request is
+ * reserved and settled once by BillingInterceptor, whatever the number of attempts; `gw.upstream` tells the usage
+ * record which channel served it and after how many attempts.
  */
 @Injectable()
 export class UpstreamClient {
-  constructor(private readonly pools: UpstreamPools) {}
+  constructor(
+    private readonly pools: UpstreamPools,
+    private readonly breakers: CircuitBreakers,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lifecycle: Lifecycle,
+  ) {}
 
-  async send(gw: GatewayContext, call: UpstreamCall): Promise<UpstreamResponse> {
-    const channel = call.model.channels[0];
-    if (!channel) throw GatewayError.unavailable(`No upstream channel is configured for '${call.model.id}'`);
-    gw.upstream = { channelId: channel.id, attempts: 1, status: null, latencyMs: null };
-    const timeoutS = call.model.timeoutS;
+  async exchange(gw: GatewayContext, call: UpstreamCall, relay: Relay): Promise<RelayResult> {
+    const limits: AttemptLimits = {
+      timeoutS: call.model.timeoutS ?? this.config.proxy.upstreamTimeoutS,
+      idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
+    };
+    let attempts = 0;
+    let lastError: GatewayError | null = null;
+    const timing = timingOf(gw);
+    timing.upstreamStartedAt ??= performance.now();
+    for (const channel of channelOrder(call.model.channels)) {
+      const permit = this.breakers.acquire(channel.id);
+      if (!permit) continue;
+      attempts++;
+      gw.upstream = { channelId: channel.id, attempts, status: null, latencyMs: null };
+      let outcome: AttemptOutcome = 'neutral';
+      // Shutdown past its grace period ends the answer in progress (streams: the protocol's error event).
+      let onStop: (() => void) | undefined;
+      try {
+        const response = await this.attempt(gw, call, channel, limits);
+        onStop = () => response.abort(this.lifecycle.stopSignal.reason);
+        this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
+        const result = await relay(response);
+        outcome = result.outcome === 'upstream_dropped' ? 'failure' : 'success';
+        return result;
+      } catch (error) {
+        // The client leaving, or a fault of the gateway itself, says nothing about the channel.
+        if (!(error instanceof GatewayError)) throw error;
+        if (this.lifecycle.stopSignal.aborted) throw error;
+        outcome = isRetryable(error) ? 'failure' : 'success';
+        if (call.client.closed) throw new ClientGoneError();
+        if (!isRetryable(error) || call.client.started) throw error;
+        lastError = error;
+      } finally {
+        if (onStop) this.lifecycle.stopSignal.removeEventListener('abort', onStop);
+        timing.upstreamEndedAt = performance.now();
+        permit.settle(outcome);
+      }
+    }
+    throw lastError ?? this.breakers.unavailable(call.model);
+  }
+
+  /** One attempt on one channel: its 2xx response, or the GatewayError (or ClientGoneError) it ended with. */
+  private async attempt(
+    gw: GatewayContext,
+    call: UpstreamCall,
+    channel: ChannelRecord,
+    limits: AttemptLimits,
+  ): Promise<UpstreamResponse> {
+    if (call.client.closed) throw new ClientGoneError();
+    if (this.lifecycle.stopSignal.aborted) throw this.lifecycle.stopSignal.reason;
     const attempt = new AbortController();
     const onClientGone = () => attempt.abort(new ClientGoneError());
-    call.clientSignal.addEventListener('abort', onClientGone, { once: true });
-    const deadline = setTimeout(() => attempt.abort(new UpstreamTimeoutError(timeoutS)), timeoutS * 1000);
+    call.client.signal.addEventListener('abort', onClientGone, { once: true });
+    const onStop = () => attempt.abort(this.lifecycle.stopSignal.reason);
+    this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
+    let failure: unknown = null;
+    const deadline = setTimeout(
+      () => attempt.abort(new UpstreamTimeoutError(limits.timeoutS)),
+      limits.timeoutS * 1000,
+    );
     const started = performance.now();
     const target = upstreamTarget(channel.baseUrl, call.path);
     try {
@@ -57,11 +138,11 @@ export class UpstreamClient {
         headers: call.headers(channel),
         body: call.body,
         signal: attempt.signal,
-        headersTimeout: timeoutS * 1000,
-        bodyTimeout: call.idleTimeoutMs,
+        headersTimeout: limits.timeoutS * 1000,
+        bodyTimeout: limits.idleTimeoutMs,
       });
-      gw.upstream.status = response.statusCode;
-      gw.upstream.latencyMs = Math.round(performance.now() - started);
+      gw.upstream!.status = response.statusCode;
+      gw.upstream!.latencyMs = Math.round(performance.now() - started);
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const text = await response.body.text().catch(() => '');
         const retryAfter = response.headers['retry-after'];
@@ -72,14 +153,19 @@ export class UpstreamClient {
         headers: response.headers,
         body: response.body,
         channel,
+        limits,
         abort: (reason) => attempt.abort(reason),
       };
     } catch (error) {
+      failure = error;
       if (error instanceof GatewayError) throw error;
-      throw classifyTransportError(attempt.signal.aborted ? attempt.signal.reason : error, timeoutS);
+      throw classifyTransportError(attempt.signal.aborted ? attempt.signal.reason : error, limits);
     } finally {
       clearTimeout(deadline);
-      call.clientSignal.removeEventListener('abort', onClientGone);
+      call.client.signal.removeEventListener('abort', onClientGone);
+      this.lifecycle.stopSignal.removeEventListener('abort', onStop);
+      const outcome = attemptOutcome(gw.upstream!.status, failure, attempt.signal);
+      recordUpstreamAttempt(channel.name, outcome, (performance.now() - started) / 1000);
     }
   }
 }

@@ -30,19 +30,41 @@ const UNAVAILABLE_CODES = new Set([
   'UND_ERR_DESTROYED',
 ]);
 
+/** The time limits of one upstream attempt. */
+export interface AttemptLimits {
+  /** Until the response headers: the model's timeout, or UPSTREAM_TIMEOUT_S. */
+  timeoutS: number;
+  /** Between body chunks once the response has started: STREAM_IDLE_TIMEOUT_MS. */
+  idleTimeoutMs: number;
+}
+
+/** 504 for a response that stopped sending: it names the idle limit, not the model's timeout. */
+export function idleTimeout(idleTimeoutMs: number): GatewayError {
+  const seconds = Number((idleTimeoutMs / 1000).toFixed(3));
+  return new GatewayError(
+    GatewayErrorCode.TIMEOUT,
+    `Request timed out after ${seconds} seconds without data from the upstream provider`,
+  );
+}
+
 /** A transport failure of the upstream call -> the error the client gets (spec/proxy.md, "Timeouts and failures"). */
-export function classifyTransportError(error: unknown, timeoutS: number): GatewayError | ClientGoneError {
-  if (error instanceof ClientGoneError) return error;
+export function classifyTransportError(error: unknown, limits: AttemptLimits): GatewayError | ClientGoneError {
+  // Already the client's answer (e.g. the attempt was aborted with one: the gateway is shutting down).
+  if (error instanceof GatewayError || error instanceof ClientGoneError) return error;
   if (error instanceof UpstreamTimeoutError) return GatewayError.timeout(error.seconds);
   const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return GatewayError.timeout(timeoutS);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return GatewayError.timeout(limits.timeoutS);
+  if (code === 'UND_ERR_BODY_TIMEOUT') return idleTimeout(limits.idleTimeoutMs);
   if (code && UNAVAILABLE_CODES.has(code)) {
     return GatewayError.unavailable('The upstream provider is unavailable');
   }
   return new GatewayError(GatewayErrorCode.UPSTREAM_ERROR, 'The upstream provider failed to answer', { cause: error });
 }
 
-/** Whether a failure may be retried on another channel (before any byte reached the client). */
+/**
+ * Whether a failure is the channel's (502, 503, 504: it counts against its circuit breaker) and so may be retried on
+ * another channel, as long as no byte reached the client. A provider 4xx is the client's request: not retried.
+ */
 export function isRetryable(error: GatewayError): boolean {
   return error.status === 502 || error.status === 503 || error.status === 504;
 }

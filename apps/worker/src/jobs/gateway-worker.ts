@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { GATEWAY_QUEUE } from '@gw/jobs';
+import { GATEWAY_QUEUE, JobName } from '@gw/jobs';
+import { runWithLogFields, workerMetrics } from '@gw/observability';
 import { ProcessorRegistry } from './processor-registry';
 
 /** Concurrent jobs per worker process (settlements are independent; the sweep is one job per interval). */
 const CONCURRENCY = 4;
+const JOB_NAMES = new Set<string>(Object.values(JobName));
 
 /**
  * The BullMQ worker on the gateway queue. It starts taking jobs once the application has booted (processors checked)
@@ -17,6 +19,7 @@ const CONCURRENCY = 4;
 export class GatewayWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(GatewayWorker.name);
   private worker?: Worker;
+  private abandoned = false;
 
   constructor(
     private readonly registry: ProcessorRegistry,
@@ -50,14 +53,40 @@ export class GatewayWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return this.worker?.isRunning() ?? false;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Stops taking jobs and resolves once the running ones have finished (graceful shutdown). */
+  async stop(): Promise<void> {
     await this.worker?.close();
+  }
+
+  /**
+   * Shutdown's grace period is over: stop waiting for the running jobs. Their locks lapse and another worker retries
+   * them (every job is idempotent).
+   */
+  abandonRunningJobs(): void {
+    this.abandoned = true;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const closing = this.worker?.close();
+    if (!this.abandoned) await closing;
   }
 
   private async process(job: Job): Promise<unknown> {
     const processor = this.registry.get(job.name);
     if (!processor) throw new UnrecoverableError(`job '${job.name}' is not one this worker version knows`);
-    return processor.process(job);
+    const name = JOB_NAMES.has(job.name) ? job.name : 'unknown';
+    const startedAt = performance.now();
+    let outcome = 'failed';
+    try {
+      // Every line logged while the job runs carries its id and name.
+      const result = await runWithLogFields({ jobId: job.id, job: job.name }, () => processor.process(job));
+      outcome = 'completed';
+      return result;
+    } finally {
+      const metrics = workerMetrics();
+      metrics.jobs.inc({ name, outcome });
+      metrics.jobDuration.observe({ name }, (performance.now() - startedAt) / 1000);
+    }
   }
 
   private async failedForGood(job: Job, error: Error): Promise<void> {

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { PermanentReconciliationError, ReconcileOutcome, ReconciliationService, scheduledRange, scheduledRunId } from '@gw/billing';
+import {
+  PermanentReconciliationError,
+  ReconcileOutcome,
+  ReconciliationService,
+  scheduledRange,
+  scheduledRunId,
+} from '@gw/billing';
 import { JobName, ReconcileJobData } from '@gw/jobs';
 import { JobProcessor, ProcessesJob } from '../jobs/job-processor.decorator';
 

@@ -39,8 +39,8 @@ export function scheduledRange(firedAt: Date): { from: Date; to: Date } {
  * that every firing and retry for one hour finds one run row.
  */
 export function scheduledRunId(range: { from: Date; to: Date }): string {
-  const hash = createHash('sha256').update(`scheduled-reconciliation:${range.from.toISOString()}/${range.to.toISOString()}`);
-  const bytes = hash.digest().subarray(0, 16);
+  const name = `scheduled-reconciliation:${range.from.toISOString()}/${range.to.toISOString()}`;
+  const bytes = createHash('sha256').update(name).digest().subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x80;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');

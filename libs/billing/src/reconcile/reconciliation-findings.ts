@@ -141,7 +141,9 @@ export function usageVerdict(row: UsageLedgerRow): UsageVerdict {
   const problems: UsageProblem[] = [];
   if (row.costMicros !== row.settledMicros) problems.push('cost_differs_from_settlements');
   if (row.reservedMicros !== row.heldMicros) problems.push('reserved_differs_from_reservation');
-  if (row.reservationStatus !== 'open' && row.heldMicros !== row.releasedMicros) problems.push('hold_not_fully_released');
+  if (row.reservationStatus !== 'open' && row.heldMicros !== row.releasedMicros) {
+    problems.push('hold_not_fully_released');
+  }
   if (problems.length === 0) return { kind: 'ok' };
   return {
     kind: 'mismatch',

@@ -22,7 +22,7 @@ export interface ReconcileOutcome {
 /**
  * Runs reconciliations: checks balances against the ledger and usage records against ledger entries, and writes what
  * it found on the run's row. It reports; it never repairs (an adjustment is a staff decision). A run's report is
- * written once: a repeated or concurrent attempt of a finished run changes nothing.
+ * written once: a repeated or concurrent attempt of a completed run changes nothing.
  */
 @Injectable()
 export class ReconciliationService {
@@ -45,9 +45,8 @@ export class ReconciliationService {
   async run(runId: string): Promise<ReconcileOutcome> {
     const run = await this.runs.findById(runId);
     if (!run) throw new PermanentReconciliationError(`reconciliation run ${runId} does not exist`);
-    if (run.status === 'completed' || run.status === 'failed') {
-      return { runId, status: run.status, reportWritten: false };
-    }
+    // A completed run keeps its report; a failed one is run again (its job was retried, e.g. from the dashboard).
+    if (run.status === 'completed') return { runId, status: run.status, reportWritten: false };
     const range = runRange(run);
     if (!(await this.runs.markRunning(runId))) {
       // Finished by another attempt between our read and now.

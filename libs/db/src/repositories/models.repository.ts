@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ChannelCredentials } from '../channel-credentials';
 import { PrismaService } from '../prisma.service';
 import type { DbTransaction } from '../transaction-runner';
 import { Page, toPage } from './keyset-page';
@@ -7,7 +8,7 @@ export interface ChannelRecord {
   id: string;
   name: string;
   baseUrl: string;
-  /** Provider credential: never logged, never returned by an API. */
+  /** Provider credential (opened, see ChannelCredentials): never logged, never returned by an API. */
   apiKey: string;
   priority: number;
   weight: number;
@@ -25,10 +26,11 @@ export interface ModelRecord {
   cacheWriteMicrosPerMTok: bigint | null;
   maxOutputTokens: number;
   contextWindow: number;
-  timeoutS: number;
+  /** The model's own upstream timeout per attempt; null follows UPSTREAM_TIMEOUT_S. */
+  timeoutS: number | null;
   enabled: boolean;
   createdAt: Date;
-  /** Enabled channels, by priority then weight. */
+  /** Enabled channels whose credential opens, by priority then weight. */
   channels: ChannelRecord[];
 }
 
@@ -68,27 +70,47 @@ const MODEL_FIELDS = {
 
 @Injectable()
 export class ModelsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(ModelsRepository.name);
 
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly credentials: ChannelCredentials,
+  ) {}
+
+  /**
+   * The catalog as the proxy serves it, credentials opened. A channel whose credential does not open (sealed under
+   * another key, or its base URL changed behind the admin API's back) is left out and logged, never sent anywhere.
+   */
   async findAllWithChannels(): Promise<ModelRecord[]> {
     const models = await this.prisma.model.findMany({
       orderBy: { id: 'asc' },
-      include: { channels: { include: { channel: true }, orderBy: [{ priority: 'asc' }, { weight: 'desc' }] } },
+      include: {
+        channels: { include: { channel: true }, orderBy: [{ priority: 'asc' }, { weight: 'desc' }, { channelId: 'asc' }] },
+      },
     });
+    const opened = new Map<string, string | null>();
+    const open = (channel: { id: string; name: string; baseUrl: string; apiKey: string }): string | null => {
+      if (!opened.has(channel.id)) {
+        try {
+          opened.set(channel.id, this.credentials.open(channel.apiKey, channel.baseUrl));
+        } catch (error) {
+          this.logger.error(`channel ${channel.id} (${channel.name}) is left out: ${(error as Error).message}`);
+          opened.set(channel.id, null);
+        }
+      }
+      return opened.get(channel.id)!;
+    };
     return models.map(({ channels, updatedAt: _updatedAt, ...model }) => ({
       ...model,
-      channels: channels
-        .filter((link) => link.channel.enabled)
-        .map((link) => ({
-          id: link.channel.id,
-          name: link.channel.name,
-          baseUrl: link.channel.baseUrl,
-          apiKey: link.channel.apiKey,
-          priority: link.priority,
-          weight: link.weight,
-        })),
+      channels: channels.flatMap((link) => {
+        const apiKey = link.channel.enabled ? open(link.channel) : null;
+        if (apiKey === null) return [];
+        const { id, name, baseUrl } = link.channel;
+        return [{ id, name, baseUrl, apiKey, priority: link.priority, weight: link.weight }];
+      }),
     }));
   }
+
 
   /** By id, ascending (a catalog is small and ids are stable: the id is the position). */
   async findPage(limit: number, afterId: string | null): Promise<Page<ModelSettings, string>> {
@@ -99,6 +121,10 @@ export class ModelsRepository {
       select: MODEL_FIELDS,
     });
     return toPage(rows, limit, (row) => row.id);
+  }
+
+  async findById(id: string): Promise<ModelSettings | null> {
+    return this.prisma.model.findUnique({ where: { id }, select: MODEL_FIELDS });
   }
 
   /** Locks the model's row for the transaction, so that the audit entry's "before" is what was changed. */

@@ -46,11 +46,15 @@ export class ReconciliationsRepository {
       ON CONFLICT (id) DO NOTHING`;
   }
 
-  /** queued (or running, when a previous attempt died) -> running. False if the run has finished meanwhile. */
+  /**
+   * -> running, from queued, from running (a previous attempt died) or from failed (staff retried its job). False if
+   * the run has completed meanwhile.
+   */
   async markRunning(id: string): Promise<boolean> {
     const count = await this.prisma.$executeRaw`
-      UPDATE reconciliation_runs SET status = 'running', started_at = COALESCE(started_at, now())
-       WHERE id = ${id}::uuid AND status IN ('queued', 'running')`;
+      UPDATE reconciliation_runs
+         SET status = 'running', started_at = COALESCE(started_at, now()), error = NULL, finished_at = NULL
+       WHERE id = ${id}::uuid AND status IN ('queued', 'running', 'failed')`;
     return count === 1;
   }
 

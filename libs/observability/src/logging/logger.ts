@@ -65,7 +65,8 @@ export function createLogger(options: LoggerOptions): AppLogger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      mixin: currentLogFields,
+      // A copy: pino merges the line's own fields into what the mixin returns.
+      mixin: () => ({ ...currentLogFields() }),
     },
     scrubbed,
   );

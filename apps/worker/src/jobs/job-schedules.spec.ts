@@ -1,0 +1,22 @@
+import { loadConfig } from '@gw/config';
+import { JobName } from '@gw/jobs';
+import { jobSchedules, RECONCILE_CRON } from './job-schedules';
+
+describe(jobSchedules.name, () => {
+  const env = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x' };
+
+  it('sweeps every minute, reconciles hourly at five past (UTC) and rolls usage up every ten minutes by default', () => {
+    expect(jobSchedules(loadConfig(env))).toEqual([
+      { name: JobName.SWEEP_STALE_RESERVATIONS, every: 60_000 },
+      { name: JobName.RECONCILE, every: { cron: '5 * * * *' } },
+      { name: JobName.ROLLUP_USAGE, every: 600_000 },
+    ]);
+    expect(RECONCILE_CRON.split(' ')).toHaveLength(5);
+  });
+
+  it('takes the sweep and rollup intervals from the configuration', () => {
+    const schedules = jobSchedules(loadConfig({ ...env, RESERVATION_SWEEP_EVERY_S: '5', USAGE_ROLLUP_EVERY_S: '30' }));
+    expect(schedules.find((s) => s.name === JobName.SWEEP_STALE_RESERVATIONS)?.every).toBe(5_000);
+    expect(schedules.find((s) => s.name === JobName.ROLLUP_USAGE)?.every).toBe(30_000);
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getMetadataStorage } from 'class-validator';
+import { ConfigValidationError, loadConfig } from './app-config';
+import { EnvDto } from './env.schema';
+
+const VALID = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/chuizi' };
+
+/** Every variable EnvDto validates (every variable any app reads). */
+function envVariables(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(EnvDto, '', true, false);
+  return [...new Set(metadata.map((entry) => entry.propertyName))].sort();
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe(EnvDto.name, () => {
+  it('accepts the minimal configuration and fills in the defaults', () => {
+    const config = loadConfig(VALID);
+    expect(config.ports).toEqual({ proxy: 3000, admin: 3001, worker: 3002 });
+    expect(config.ops).toEqual({ metricsToken: undefined, shutdownGraceMs: 30_000, shutdownDelayMs: 0 });
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('names every bad or missing variable, each in its own line, in one error', () => {
+    const bad = {
+      REDIS_URL: 'http://127.0.0.1:6379',
+      PROXY_PORT: '70000',
+      DEFAULT_RPM: 'lots',
+      LOG_LEVEL: 'loud',
+      SHUTDOWN_GRACE_MS: '-1',
+      SHUTDOWN_DELAY_MS: '1.5',
+      METRICS_TOKEN: 'short',
+      ADMIN_TOKEN: 'too-short',
+      TRUST_PROXY: 'everyone',
+      REDIS_KEY_PREFIX: 'has spaces',
+    };
+    const problems = problemsOf(bad); // DATABASE_URL missing too
+    for (const name of ['DATABASE_URL', ...Object.keys(bad)]) {
+      expect({ name, named: problems.some((problem) => problem.includes(name)) }).toEqual({ name, named: true });
+    }
+    expect(() => loadConfig(bad)).toThrow(/^Invalid configuration:\n {2}- /);
+  });
+
+  it.each([
+    ['DB_POOL_MAX', '0'],
+    ['BODY_LIMIT_BYTES', '10'],
+    ['UPSTREAM_TIMEOUT_S', 'soon'],
+    ['STREAM_IDLE_TIMEOUT_MS', '99'],
+    ['RESERVATION_STALE_AFTER_S', '1'],
+    ['CACHE_TTL_MS', 'x'],
+    ['INSTANCE_ID', 'has spaces in it'],
+  ])('refuses %s=%j, naming it (and nothing else)', (name, value) => {
+    const problems = problemsOf({ ...VALID, [name]: value });
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toContain(name);
+  });
+
+  it('reads METRICS_TOKEN and SHUTDOWN_DELAY_MS', () => {
+    const config = loadConfig({ ...VALID, METRICS_TOKEN: 'a-long-enough-metrics-token', SHUTDOWN_DELAY_MS: '5000' });
+    expect(config.ops).toMatchObject({ metricsToken: 'a-long-enough-metrics-token', shutdownDelayMs: 5_000 });
+  });
+});
+
+describe('.env.example', () => {
+  const example = readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8');
+  /** `NAME=value` lines, commented out (`# NAME=value`, an optional variable) or not. */
+  const documented = new Map<string, { value: string; commented: boolean }>();
+  for (const line of example.split('\n')) {
+    const match = /^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) documented.set(match[2], { value: match[3], commented: match[1] !== undefined });
+  }
+
+  it('documents every variable the apps read', () => {
+    const missing = envVariables().filter((name) => !documented.has(name));
+    expect(missing).toEqual([]);
+  });
+
+  it('shows the real default of each variable it sets', () => {
+    const defaults = new EnvDto() as unknown as Record<string, unknown>;
+    const wrong = envVariables()
+      .filter((name) => defaults[name] !== undefined && documented.get(name) && !documented.get(name)!.commented)
+      .filter((name) => String(defaults[name]) !== documented.get(name)!.value)
+      .map((name) => `${name}: .env.example says ${documented.get(name)!.value}, default is ${String(defaults[name])}`);
+    expect(wrong).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricGroup, metricsRegistry } from './metrics-registry';
+
+/** Whole requests and streams: milliseconds to minutes. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** The gateway's own share of a request: well under a millisecond to a second. */
+export const OVERHEAD_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+const registers = [metricsRegistry];
+
+/**
+ * The proxy's request metrics. Labels are bounded: protocol (openai|anthropic), endpoint (the five routes or
+ * "other"), model (catalog model ids only, "none" before one is resolved), status (the HTTP code), stream (true|false).
+ */
+export const proxyMetrics = metricGroup(() => ({
+  requests: new Counter({
+    name: 'gw_requests_total',
+    help: 'Proxy requests by protocol, endpoint, catalog model and HTTP status (499: client left before the end)',
+    labelNames: ['protocol', 'endpoint', 'model', 'status'] as const,
+    registers,
+  }),
+  duration: new Histogram({
+    name: 'gw_request_duration_seconds',
+    help: 'Total time from arrival to the last byte of the response (streams included)',
+    labelNames: ['protocol', 'endpoint', 'stream'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  }),
+  upstream: new Histogram({
+    name: 'gw_request_upstream_seconds',
+    help: 'Time spent waiting on the provider: from the first upstream attempt until its answer was read in full',
+    labelNames: ['protocol', 'endpoint', 'stream'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  }),
+  overhead: new Histogram({
+    name: 'gw_request_overhead_seconds',
+    help: "The gateway's own time on requests that reached upstream: total minus upstream time",
+    labelNames: ['protocol', 'endpoint', 'stream'] as const,
+    buckets: OVERHEAD_BUCKETS,
+    registers,
+  }),
+  streamFirstByte: new Histogram({
+    name: 'gw_stream_first_byte_seconds',
+    help: 'Streams: time from arrival to the first byte sent to the client',
+    labelNames: ['protocol', 'endpoint'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  }),
+  streamFirstByteOverhead: new Histogram({
+    name: 'gw_stream_first_byte_overhead_seconds',
+    help: "Streams: the gateway's share of the time to first byte (client first byte minus upstream first chunk)",
+    labelNames: ['protocol', 'endpoint'] as const,
+    buckets: OVERHEAD_BUCKETS,
+    registers,
+  }),
+  throttled: new Counter({
+    name: 'gw_throttled_requests_total',
+    help: 'Requests refused with 429, by reason: rpm (the key is over its limit) or auth_failure (address blocked)',
+    labelNames: ['protocol', 'reason'] as const,
+    registers,
+  }),
+  inFlight: new Gauge({
+    name: 'gw_requests_in_flight',
+    help: 'Requests (streams included) being handled by this process',
+    registers,
+  }),
+}));
