@@ -74,7 +74,7 @@ export class EnvDto {
 
   /** Failed attempts in a row on a channel (each within BREAKER_WINDOW_MS of the previous) that open its circuit. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
-  BREAKER_FAILURE_THRESHOLD: number = 5;
+  BREAKER_FAILURE_THRESHOLD: number = 10;
 
   /** A failure older than this before the next one starts the count again. */
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)

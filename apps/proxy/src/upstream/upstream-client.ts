@@ -18,6 +18,7 @@ import {
   classifyTransportError,
   classifyUpstreamStatus,
   ClientGoneError,
+  isChannelFault,
   isRetryable,
   UpstreamTimeoutError,
 } from './upstream-errors';
@@ -91,13 +92,14 @@ export class UpstreamClient {
         onStop = () => response.abort(this.lifecycle.stopSignal.reason);
         this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
         const result = await relay(response);
-        outcome = result.outcome === 'upstream_dropped' ? 'failure' : 'success';
+        // A stream that broke mid-way was answered: the channel is alive (see isChannelFault).
+        outcome = result.outcome === 'upstream_dropped' ? 'neutral' : 'success';
         return result;
       } catch (error) {
         // The client leaving, or a fault of the gateway itself, says nothing about the channel.
         if (!(error instanceof GatewayError)) throw error;
         if (this.lifecycle.stopSignal.aborted) throw error;
-        outcome = isRetryable(error) ? 'failure' : 'success';
+        outcome = isChannelFault(error) ? 'failure' : isRetryable(error) ? 'neutral' : 'success';
         if (call.client.closed) throw new ClientGoneError();
         if (!isRetryable(error) || call.client.started) throw error;
         lastError = error;

@@ -47,23 +47,40 @@ export function idleTimeout(idleTimeoutMs: number): GatewayError {
   );
 }
 
+/**
+ * Failures that say the channel itself is unhealthy, and so count against its circuit breaker: it could not be
+ * reached, it did not answer in time, or it refused the gateway's credential. A provider that answers, even with a
+ * 5xx, an overload status or a malformed body, is alive: that request fails over to the next channel, but the answer
+ * does not open the circuit (one client's requests that provoke errors must not take a channel away from everyone).
+ */
+const CHANNEL_FAULTS = new WeakSet<GatewayError>();
+
+function channelFault(error: GatewayError): GatewayError {
+  CHANNEL_FAULTS.add(error);
+  return error;
+}
+
+export function isChannelFault(error: GatewayError): boolean {
+  return CHANNEL_FAULTS.has(error);
+}
+
 /** A transport failure of the upstream call -> the error the client gets (spec/proxy.md, "Timeouts and failures"). */
 export function classifyTransportError(error: unknown, limits: AttemptLimits): GatewayError | ClientGoneError {
   // Already the client's answer (e.g. the attempt was aborted with one: the gateway is shutting down).
   if (error instanceof GatewayError || error instanceof ClientGoneError) return error;
-  if (error instanceof UpstreamTimeoutError) return GatewayError.timeout(error.seconds);
+  if (error instanceof UpstreamTimeoutError) return channelFault(GatewayError.timeout(error.seconds));
   const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return GatewayError.timeout(limits.timeoutS);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return channelFault(GatewayError.timeout(limits.timeoutS));
   if (code === 'UND_ERR_BODY_TIMEOUT') return idleTimeout(limits.idleTimeoutMs);
   if (code && UNAVAILABLE_CODES.has(code)) {
-    return GatewayError.unavailable('The upstream provider is unavailable');
+    return channelFault(GatewayError.unavailable('The upstream provider is unavailable'));
   }
   return new GatewayError(GatewayErrorCode.UPSTREAM_ERROR, 'The upstream provider failed to answer', { cause: error });
 }
 
 /**
- * Whether a failure is the channel's (502, 503, 504: it counts against its circuit breaker) and so may be retried on
- * another channel, as long as no byte reached the client. A provider 4xx is the client's request: not retried.
+ * Whether a failure may be retried on another channel (502, 503, 504), as long as no byte reached the client. A
+ * provider 4xx is the client's request: not retried.
  */
 export function isRetryable(error: GatewayError): boolean {
   return error.status === 502 || error.status === 503 || error.status === 504;
@@ -93,7 +110,7 @@ export function classifyUpstreamStatus(status: number, body: string, retryAfter:
   }
   if (status >= 500) return GatewayError.upstream(`The upstream provider returned an error (HTTP ${status})`);
   // The provider refusing the gateway's own credential is our failure, not the client's key: never a client 401.
-  if (status === 401) return GatewayError.upstream('The upstream provider rejected the gateway credentials');
+  if (status === 401) return channelFault(GatewayError.upstream('The upstream provider rejected the gateway credentials'));
   const message = providerMessage(body) ?? `The upstream provider rejected the request (HTTP ${status})`;
   return new GatewayError(GatewayErrorCode.INVALID_REQUEST, message, { status });
 }
