@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     const child = spawn(process.execPath, [join(ROOT, 'dist', service.script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(child);
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGTERM') console.error(`${service.name} exited (${code ?? signal})`);
+      // SIGTERM drains and exits 0 (docs/operations.md); anything else is worth saying.
+      if (code !== 0 && signal !== 'SIGTERM') console.error(`${service.name} exited (${code ?? signal})`);
       if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(0);
     });
     await waitForHealth(`http://127.0.0.1:${service.port}/healthz`, child);

@@ -31,7 +31,10 @@ describe('GET /metrics (Prometheus) on every app', () => {
   it('proxy: requests by protocol, model and status, latency split into upstream and overhead, upstream attempts per channel, throttling, settlements', async () => {
     const model = await createModel({ provider: 'openai', upstreamUrl: mock.url });
     const channel = (await (await testDb()).channel.findUniqueOrThrow({ where: { id: model.channelIds[0] } })).name;
-    const proxy = await AppProcess.start('proxy', { AUTH_FAILURE_LIMIT: '2' });
+    // Failed authentications count per client address across the whole test run: this test's come from an address of
+    // its own (a documentation prefix, through X-Forwarded-For), so that only its own failures count.
+    const proxy = await AppProcess.start('proxy', { AUTH_FAILURE_LIMIT: '2', TRUST_PROXY: 'true' });
+    const clientAddress = { 'x-forwarded-for': `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1` };
     apps.push(proxy);
     const account = await createAccount({ balanceUsd: '1.00' });
     const { key } = await createApiKey(account.id, { rpmLimit: 3 });
@@ -53,10 +56,9 @@ describe('GET /metrics (Prometheus) on every app', () => {
     const notFound = await callGateway(`${proxy.url}/v1/chat/completions`, { apiKey: other, body: { model: unknownModel, messages } });
     expect(notFound.status).toBe(404);
     // Two bad keys reach the address's failure limit; the third attempt is refused with 429 (auth_failure).
-    for (let i = 0; i < 2; i++) {
-      expect((await callGateway(`${proxy.url}/v1/models`, { apiKey: generateApiKey(), method: 'GET' })).status).toBe(401);
-    }
-    expect((await callGateway(`${proxy.url}/v1/models`, { apiKey: generateApiKey(), method: 'GET' })).status).toBe(429);
+    const badKey = () => callGateway(`${proxy.url}/v1/models`, { apiKey: generateApiKey(), method: 'GET', headers: clientAddress });
+    for (let i = 0; i < 2; i++) expect((await badKey()).status).toBe(401);
+    expect((await badKey()).status).toBe(429);
     await usageOf(response.headers.get('x-chuizi-generation-id')!);
 
     // Settlements are written just after the responses: wait until the three are counted.

@@ -132,9 +132,10 @@ export class BillingService implements OnModuleDestroy {
   }
 
   /**
-   * Graceful shutdown. Nest destroys modules in reverse dependency order and global modules last, so this runs while
-   * PostgreSQL, Redis and the job queue (global modules) are still open, and before the HTTP server is closed: new
-   * holds are refused (503), in-flight requests finish and their settlements are written.
+   * Graceful shutdown, last guard. The proxy's shutdown sequence (libs/observability graceful-shutdown.ts, main.ts) has
+   * closed the listener, let in-flight requests finish and drained their settlements before the modules close; this
+   * refuses any later hold (503) and waits for writes still pending. Nest destroys modules in reverse dependency
+   * order and global modules last, so PostgreSQL, Redis and the job queue are still open here.
    */
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
