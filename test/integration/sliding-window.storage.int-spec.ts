@@ -54,7 +54,7 @@ describe(SlidingWindowStorage.name, () => {
     const key = freshKey();
     await seedAdmitted(key, [45_000, 20_000]);
     const refused = await sut.increment(key, MINUTE_MS, 2, MINUTE_MS, 'rpm');
-    expect(refused).toEqual({ totalHits: 2, isBlocked: true, timeToBlockExpire: 15, timeToExpire: 15 });
+    expect(refused).toEqual({ totalHits: 2, isBlocked: true, timeToBlockExpire: 15, timeToExpire: 15, gateBlocked: false });
   });
 
   it('after a limit decrease, waits until enough requests left the window to be under the new limit', async () => {
@@ -62,7 +62,7 @@ describe(SlidingWindowStorage.name, () => {
     await seedAdmitted(key, [50_000, 40_000, 30_000, 20_000, 10_000]);
     // 5 counted, limit 3: the two oldest and the 30-second-old one must leave first.
     const refused = await sut.increment(key, MINUTE_MS, 3, MINUTE_MS, 'rpm');
-    expect(refused).toEqual({ totalHits: 5, isBlocked: true, timeToBlockExpire: 30, timeToExpire: 30 });
+    expect(refused).toEqual({ totalHits: 5, isBlocked: true, timeToBlockExpire: 30, timeToExpire: 30, gateBlocked: false });
   });
 
   it('slides: requests leave one by one as they age out, with no fresh burst at a window edge', async () => {
@@ -79,7 +79,7 @@ describe(SlidingWindowStorage.name, () => {
     const key = freshKey();
     await seedAdmitted(key, [50_000]);
     const admitted = await sut.increment(key, MINUTE_MS, 5, MINUTE_MS, 'rpm');
-    expect(admitted).toEqual({ totalHits: 2, isBlocked: false, timeToBlockExpire: 0, timeToExpire: 10 });
+    expect(admitted).toEqual({ totalHits: 2, isBlocked: false, timeToBlockExpire: 0, timeToExpire: 10, gateBlocked: false });
   });
 
   it('refuses everything under a limit of 0, for a whole window', async () => {
@@ -89,6 +89,7 @@ describe(SlidingWindowStorage.name, () => {
       totalHits: 1,
       isBlocked: true,
       timeToBlockExpire: 60,
+      gateBlocked: false,
       timeToExpire: 0,
     });
   });
