@@ -38,7 +38,8 @@ describe('GET /metrics (Prometheus) on every app', () => {
     apps.push(proxy);
     const account = await createAccount({ balanceUsd: '1.00' });
     const { key } = await createApiKey(account.id, { rpmLimit: 3 });
-    const openai = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    // Every request of this test comes from its own address: 127.0.0.1 may already be over the limit of 2.
+    const openai = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0, defaultHeaders: clientAddress });
     const messages = [{ role: 'user' as const, content: 'hi mock:output_tokens=4' }];
 
     const { response } = await openai.chat.completions.create({ model: model.id, messages }).withResponse();
@@ -47,13 +48,22 @@ describe('GET /metrics (Prometheus) on every app', () => {
     const failed = await callGateway(`${proxy.url}/v1/chat/completions`, {
       apiKey: key,
       body: { model: model.id, messages: [{ role: 'user', content: 'mock:status=500' }] },
+      headers: clientAddress,
     });
     expect(failed.status).toBe(502);
-    const throttled = await callGateway(`${proxy.url}/v1/chat/completions`, { apiKey: key, body: { model: model.id, messages } });
+    const throttled = await callGateway(`${proxy.url}/v1/chat/completions`, {
+      apiKey: key,
+      body: { model: model.id, messages },
+      headers: clientAddress,
+    });
     expect(throttled.status).toBe(429);
     const unknownModel = `unknown-${randomBytes(4).toString('hex')}`;
     const { key: other } = await createApiKey(account.id);
-    const notFound = await callGateway(`${proxy.url}/v1/chat/completions`, { apiKey: other, body: { model: unknownModel, messages } });
+    const notFound = await callGateway(`${proxy.url}/v1/chat/completions`, {
+      apiKey: other,
+      body: { model: unknownModel, messages },
+      headers: clientAddress,
+    });
     expect(notFound.status).toBe(404);
     // Two bad keys reach the address's failure limit; the third attempt is refused with 429 (auth_failure).
     const badKey = () => callGateway(`${proxy.url}/v1/models`, { apiKey: generateApiKey(), method: 'GET', headers: clientAddress });
