@@ -8,8 +8,12 @@ import { closeTestDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX } from '../support/test-env';
 
 const LIMIT = 5;
-/** A random address of TEST-NET-3 (203.0.113.0/24 is never routed), so each test has a counter of its own. */
-const testNetAddress = () => `203.0.113.${randomInt(1, 255)}`;
+/**
+ * A fresh address of TEST-NET-3 (203.0.113.0/24 is never routed) for each test, so each has a counter of its own
+ * (only this suite uses that network, and the run's Redis prefix starts empty).
+ */
+let lastHost = randomInt(1, 100);
+const testNetAddress = () => `203.0.113.${++lastHost}`;
 
 function expectBlocked(call: GatewayCall, protocol: 'openai' | 'anthropic' = 'openai'): void {
   expect(call.status).toBe(429);
