@@ -10,7 +10,9 @@ import { createKey, seedCatalog, seedDemoAccount } from './seed';
  * `npm run demo`: database, migrations, seed, then the mock upstream, proxy, admin and worker as child processes,
  * and a banner with the demo key, the admin token and a ready curl. Ctrl-C stops everything.
  */
-const ROOT = join(__dirname, '..');
+// This file runs as <dist>/scripts/demo.js: the repository root is two levels up.
+const ROOT = join(__dirname, '..', '..');
+const DIST = join(__dirname, '..');
 const DEFAULTS = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/chuizi',
   REDIS_URL: 'redis://127.0.0.1:6379',
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
 
   for (const service of services) {
     console.log(`• ${service.name}`);
-    const child = spawn(process.execPath, [join(ROOT, 'dist', service.script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [join(DIST, service.script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(child);
     child.on('exit', (code, signal) => {
       // SIGTERM drains and exits 0 (docs/operations.md); anything else is worth saying.
