@@ -23,6 +23,8 @@ interface Service {
   name: string;
   script: string;
   port: number;
+  /** Answers 200 once the service is up. */
+  readyPath: string;
 }
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
@@ -57,10 +59,11 @@ async function main(): Promise<void> {
   await prisma.onModuleDestroy();
 
   const services: Service[] = [
-    { name: 'mock-upstream', script: 'apps/mock-upstream/src/main.js', port: Number(env.MOCK_UPSTREAM_PORT) },
-    { name: 'proxy', script: 'apps/proxy/src/main.js', port: config.ports.proxy },
-    { name: 'admin', script: 'apps/admin/src/main.js', port: config.ports.admin },
-    { name: 'worker', script: 'apps/worker/src/main.js', port: config.ports.worker },
+    // The mock speaks only the providers' protocols (and its own control routes), no /healthz.
+    { name: 'mock-upstream', script: 'apps/mock-upstream/src/main.js', port: Number(env.MOCK_UPSTREAM_PORT), readyPath: '/__mock/stats' },
+    { name: 'proxy', script: 'apps/proxy/src/main.js', port: config.ports.proxy, readyPath: '/readyz' },
+    { name: 'admin', script: 'apps/admin/src/main.js', port: config.ports.admin, readyPath: '/readyz' },
+    { name: 'worker', script: 'apps/worker/src/main.js', port: config.ports.worker, readyPath: '/readyz' },
   ];
   const children: ChildProcess[] = [];
   const stop = () => {
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
       if (code !== 0 && signal !== 'SIGTERM') console.error(`${service.name} exited (${code ?? signal})`);
       if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(0);
     });
-    await waitForHealth(`http://127.0.0.1:${service.port}/healthz`, child);
+    await waitForHealth(`http://127.0.0.1:${service.port}${service.readyPath}`, child);
   }
 
   const proxy = `http://127.0.0.1:${config.ports.proxy}`;
