@@ -118,12 +118,20 @@ export class BillingLedgerRepository {
   /**
    * Holds for many accounts in one transaction (the proxy's group commit). Results in the order of `items`; per account,
    * holds are decided in that order too.
+   *
+   * This is the only write on a request's critical path, so its commit does not wait for the WAL to reach disk
+   * (`synchronous_commit = off` for this transaction alone): about 0.25 ms less per request, and the account row is
+   * unlocked sooner. The hold is decided and visible at once, exactly as before; only a PostgreSQL crash within the
+   * WAL writer's flush delay (a few hundred ms) could lose it, and then its ledger entry and balance change are lost
+   * together (the books stay consistent) and the request's settlement finds no hold and charges nothing: a crash can
+   * cost us revenue, never charge a client wrongly. Settlements, top-ups and adjustments commit synchronously.
    */
   async reserveMany(items: AccountItem<HoldRequest>[], instanceId: string): Promise<HoldResult[]> {
     const result = await this.prisma.pool.query<{ account_id: string; generation_id: string; accepted: boolean; balance_micros: bigint }>({
       name: 'gw_reserve_many',
       types: RAW_QUERY_TYPES,
-      text: 'SELECT account_id, generation_id, accepted, balance_micros FROM gw_reserve_many($1::jsonb, $2)',
+      text: `SELECT r.account_id, r.generation_id, r.accepted, r.balance_micros
+               FROM set_config('synchronous_commit', 'off', true) AS relaxed, LATERAL gw_reserve_many($1::jsonb, $2) AS r`,
       values: [JSON.stringify(byAccount(items, holdJson)), instanceId],
     });
     const byGeneration = new Map(
