@@ -14,6 +14,7 @@ import { failSettlements } from '../support/failing-pool';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { TEST_DATABASE_URL, testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+import { usageRow } from '../factories/usage-row.factory';
 
 const MODEL_ID = 'openai/gpt-4.1-mini';
 
@@ -22,34 +23,7 @@ function settlement(accountId: string, keyId: string, generationId: string, cost
     generationId,
     costMicros,
     closedBy: 'settlement',
-    usage: {
-      generationId,
-      requestId: null,
-      accountId,
-      keyId,
-      model: MODEL_ID,
-      requestedModel: 'gpt-4.1-mini',
-      protocol: 'openai',
-      endpoint: 'chat.completions',
-      stream: false,
-      status: 200,
-      outcome: 'completed',
-      errorType: null,
-      inputTokens: 12,
-      outputTokens: 34,
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
-      usageEstimated: false,
-      reservedMicros: 0n,
-      costMicros,
-      overrunMicros: 0n,
-      upstreamStatus: 200,
-      channelId: null,
-      attempts: 1,
-      latencyMs: 9,
-      upstreamLatencyMs: 7,
-      createdAt: new Date(),
-    },
+    usage: usageRow(accountId, keyId, generationId, { requestId: null, inputTokens: 12, outputTokens: 34, costMicros, latencyMs: 9, upstreamLatencyMs: 7 }),
   };
 }
 

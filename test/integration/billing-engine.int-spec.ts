@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { BillingClosedError, BillingService, StaleReservationSweeper } from '../../libs/billing/src';
 import { newGenerationId } from '../../libs/common/src';
 import { AppConfig, loadConfig } from '../../libs/config/src';
-import { BillingLedgerRepository, CloseRequest, PrismaService, UsageRecordRow } from '../../libs/db/src';
+import { BillingLedgerRepository, CloseRequest, PrismaService } from '../../libs/db/src';
 import { GATEWAY_QUEUE, JobName, jobOptions, JobQueue, SettleJobData } from '../../libs/jobs/src';
 import { RedisService } from '../../libs/redis/src';
 import { createAccount } from '../factories/account.factory';
@@ -11,6 +11,7 @@ import { billingViolations, generationEntries } from '../support/billing-invaria
 import { failSettlements } from '../support/failing-pool';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX, testEnv } from '../support/test-env';
+import { usageRow } from '../factories/usage-row.factory';
 
 const MODEL_ID = 'openai/gpt-4.1-mini';
 
@@ -42,38 +43,6 @@ class BillingStack {
     await this.redis.onModuleDestroy();
     await this.prisma.onModuleDestroy();
   }
-}
-
-function usageRow(accountId: string, keyId: string, generationId: string, facts: Partial<UsageRecordRow> = {}): UsageRecordRow {
-  return {
-    generationId,
-    requestId: `req-${generationId}`,
-    accountId,
-    keyId,
-    model: MODEL_ID,
-    requestedModel: 'gpt-4.1-mini',
-    protocol: 'openai',
-    endpoint: 'chat.completions',
-    stream: false,
-    status: 200,
-    outcome: 'completed',
-    errorType: null,
-    inputTokens: 10,
-    outputTokens: 20,
-    cachedInputTokens: 0,
-    cacheWriteTokens: 0,
-    usageEstimated: false,
-    reservedMicros: 0n,
-    costMicros: 0n,
-    overrunMicros: 0n,
-    upstreamStatus: 200,
-    channelId: null,
-    attempts: 1,
-    latencyMs: 5,
-    upstreamLatencyMs: 3,
-    createdAt: new Date(),
-    ...facts,
-  };
 }
 
 function settlement(accountId: string, keyId: string, generationId: string, cost: bigint): CloseRequest {

@@ -5,3 +5,4 @@ export * from './errors/gateway-error';
 export * from './errors/error-body';
 export * from './keyed-batcher';
 export * from './utc-day';
+export * from './errors/to-gateway-error';
