@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, IsUUID, MaxLength, ValidateBy } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
 import { isUtcDay } from '@gw/common';
-import { PageQueryDto } from '../shared/page-query.dto';
 import { emptyToUndefined } from '../shared/query-transforms';
+import { UsageScopeQueryDto } from './usage-scope-query.dto';
 
 const IsUtcDay = () =>
   ValidateBy({
@@ -14,26 +14,7 @@ const IsUtcDay = () =>
     },
   });
 
-export class UsageDailyQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsUUID('all')
-  accountId?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsUUID('all')
-  keyId?: string;
-
-  @ApiPropertyOptional({ description: 'Canonical model id, e.g. openai/gpt-4.1-mini' })
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  model?: string;
-
+export class UsageDailyQueryDto extends UsageScopeQueryDto {
   @ApiPropertyOptional({ format: 'date', example: '2026-11-01', description: 'First UTC day, inclusive' })
   @Transform(emptyToUndefined)
   @IsOptional()

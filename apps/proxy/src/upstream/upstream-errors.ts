@@ -40,7 +40,7 @@ export interface AttemptLimits {
 
 /** 504 for a response that stopped sending: it names the idle limit, not the model's timeout. */
 export function idleTimeout(idleTimeoutMs: number): GatewayError {
-  const seconds = Number((idleTimeoutMs / 1000).toFixed(3));
+  const seconds = idleTimeoutMs / 1000;
   return new GatewayError(
     GatewayErrorCode.TIMEOUT,
     `Request timed out after ${seconds} seconds without data from the upstream provider`,
