@@ -8,9 +8,6 @@ import { waitFor } from '../support/wait-for';
 
 const usd = (value: string) => parseUsdToMicros(value)!;
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 describe('admin API: accounts, top-ups and the ledger', () => {
   let admin: AppProcess;
   let proxy: AppProcess;

@@ -189,9 +189,6 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /audit-log', allowed: [], success: 200, call: (api) => api.get('/admin/v1/audit-log') },
 ];
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 describe('admin API: staff authentication and the role matrix', () => {
   let admin: AppProcess;
   let api: AdminApi;

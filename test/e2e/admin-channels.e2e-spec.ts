@@ -10,9 +10,6 @@ import { usageOf } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 /** Mock A accepts only this credential, so a request it answers proves the proxy sent the channel's own key. */
 const SECRET_A = `sk-secret-a-${randomBytes(8).toString('hex')}`;
 const SECRET_B = `sk-secret-b-${randomBytes(8).toString('hex')}`;

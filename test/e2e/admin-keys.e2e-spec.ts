@@ -13,9 +13,6 @@ interface Outcome {
   headers: Headers;
 }
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 describe('admin API: keys, and their effect on a running proxy', () => {
   let admin: AppProcess;
   let proxy: AppProcess;

@@ -15,9 +15,6 @@ const DEMO_IDS = [
   'anthropic/claude-opus-4-6',
 ];
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 describe('admin API: models and prices', () => {
   let admin: AppProcess;
   let proxy: AppProcess;

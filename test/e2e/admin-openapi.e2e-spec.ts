@@ -1,9 +1,6 @@
 import { AdminApi } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 /** Every route of spec/admin-api.md, as "METHOD /path" with OpenAPI's {param} syntax. */
 const SPEC_ROUTES = [
   'POST /admin/v1/staff',

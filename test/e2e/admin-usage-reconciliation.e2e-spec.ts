@@ -8,9 +8,6 @@ import { closeTestDb, testDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 describe('admin API: usage, generations, reconciliations and the audit log', () => {
   let admin: AppProcess;
   let proxy: AppProcess;

@@ -7,9 +7,6 @@ import { callGateway } from '../support/gateway-call';
 import { closeTestDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 const MAX_INFLIGHT = 2;
 
 describe('load shedding: MAX_INFLIGHT_REQUESTS per proxy instance', () => {

@@ -12,9 +12,6 @@ import { settledBooks, usageOf } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
-// Spawned apps start slowly on a busy machine (jest.config's per-project testTimeout is not applied here).
-jest.setTimeout(60_000);
-
 /** Mock A accepts only this credential: a channel that sends another one fails there (the provider's 401). */
 const MOCK_A_KEY = 'sk-mock-a-0123456789abcdef';
 const THRESHOLD = 3;

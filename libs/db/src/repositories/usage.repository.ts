@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma.service';
+import type { UsageRecordRow } from './usage-record.row';
 import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
 
 export interface UsageFilter {
@@ -12,31 +13,10 @@ export interface UsageFilter {
   to?: Date;
 }
 
-export interface UsageRecordView {
-  generationId: string;
-  requestId: string | null;
-  accountId: string;
-  keyId: string;
-  model: string;
-  requestedModel: string | null;
-  protocol: 'openai' | 'anthropic';
-  endpoint: string;
-  stream: boolean;
-  status: number;
+/** A usage record as the admin API reads it: the row the billing path wrote, minus routing details. */
+export type UsageRecordView = Omit<UsageRecordRow, 'outcome' | 'channelId' | 'attempts' | 'upstreamLatencyMs'> & {
   outcome: string;
-  errorType: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  usageEstimated: boolean;
-  reservedMicros: bigint;
-  costMicros: bigint;
-  overrunMicros: bigint;
-  upstreamStatus: number | null;
-  latencyMs: number;
-  createdAt: Date;
-}
+};
 
 const USAGE_FIELDS = {
   generationId: true,
