@@ -139,6 +139,44 @@ describe(createAnthropicHandlers.name, () => {
       ]);
     });
 
+    it('reports cache reads and writes on top of input_tokens, and no reasoning', async () => {
+      const text =
+        'a b mock:cached_tokens=100 mock:cache_write_tokens=40 mock:reasoning_tokens=50 mock:output_tokens=3';
+      const body = await json(await ask(text));
+      expect(body.content[0].text).toBe('mock reply the');
+      expect(body.usage).toEqual({
+        input_tokens: 6,
+        output_tokens: 3,
+        cache_creation_input_tokens: 40,
+        cache_read_input_tokens: 100,
+      });
+      const { events } = await streamEvents(await ask(text, { stream: true }));
+      expect(events[0].json.message.usage).toEqual({
+        input_tokens: 6,
+        output_tokens: 1,
+        cache_creation_input_tokens: 40,
+        cache_read_input_tokens: 100,
+      });
+      expect(events.find((e) => e.event === 'message_delta')!.json.usage).toEqual({ output_tokens: 3 });
+    });
+
+    it('ends a stream with an error event after N deltas on mock:fail_after', async () => {
+      const { events, complete } = await streamEvents(await ask('mock:fail_after=2', { stream: true }));
+      expect(complete).toBe(true);
+      expect(events.map((e) => e.event)).toEqual([
+        'message_start',
+        'content_block_start',
+        'ping',
+        'content_block_delta',
+        'content_block_delta',
+        'error',
+      ]);
+      expect(events[5].json).toEqual({
+        type: 'error',
+        error: { type: 'api_error', message: expect.stringContaining('mock:fail_after') },
+      });
+    });
+
     it('answers mock:status with an Anthropic error body, streams included', async () => {
       const cases: [number, string][] = [
         [400, 'invalid_request_error'],

@@ -31,6 +31,8 @@ export function createAnthropicHandlers(nextId: () => number, failures: FailFirs
           id: `msg_mock_${n}`,
           model: req.model,
           inputTokens: req.inputTokens,
+          cacheReadTokens: markers.cachedTokens,
+          cacheWriteTokens: markers.cacheWriteTokens,
           outputTokens: output.tokens,
           stopReason: toolUse !== undefined ? 'tool_use' : output.capped ? 'max_tokens' : 'end_turn',
           toolUse,

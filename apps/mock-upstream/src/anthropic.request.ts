@@ -1,4 +1,5 @@
 import { countOrUndefined, isObject, type JsonObject } from './guards';
+import { contentText, contentWords } from './message-text';
 import { countWords } from './mock-text';
 
 /** What the mock needs from a Messages API request. */
@@ -31,7 +32,7 @@ export function readMessagesRequest(body: unknown): MessagesRequest | string {
     stream: body.stream === true,
     maxTokens: countOrUndefined(body.max_tokens),
     inputTokens: Math.max(1, inputTokens),
-    lastUserText: lastUser === undefined ? '' : textOf(lastUser.content),
+    lastUserText: lastUser === undefined ? '' : contentText(lastUser.content, isTextBlock),
     toolName: firstToolName(body.tools),
   };
 }
@@ -43,26 +44,9 @@ function countBlocksWords(content: unknown): number {
   let words = 0;
   for (const block of content) {
     if (isTextBlock(block)) words += countWords(block.text);
-    else if (isObject(block) && block.type === 'tool_result') words += countTextWords(block.content);
+    else if (isObject(block) && block.type === 'tool_result') words += contentWords(block.content, isTextBlock);
   }
   return words;
-}
-
-function countTextWords(content: unknown): number {
-  if (typeof content === 'string') return countWords(content);
-  if (!Array.isArray(content)) return 0;
-  let words = 0;
-  for (const block of content) if (isTextBlock(block)) words += countWords(block.text);
-  return words;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter(isTextBlock)
-    .map((block) => block.text)
-    .join(' ');
 }
 
 function isTextBlock(block: unknown): block is { type: 'text'; text: string } {

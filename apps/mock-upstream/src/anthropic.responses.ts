@@ -1,4 +1,5 @@
 import { replyPiece, replyText } from './mock-text';
+import { providerErrorBody, streamFailure } from './provider-errors';
 import { type FrameSource, sseEvent } from './sse';
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'tool_use';
@@ -12,6 +13,10 @@ export interface MessageAnswer {
   readonly id: string;
   readonly model: string;
   readonly inputTokens: number;
+  /** Read from the prompt cache, on top of `inputTokens` (Anthropic's accounting). */
+  readonly cacheReadTokens: number;
+  /** Written to the prompt cache, on top of `inputTokens`. */
+  readonly cacheWriteTokens: number;
   readonly outputTokens: number;
   readonly stopReason: StopReason;
   readonly toolUse: ToolUse | undefined;
@@ -20,12 +25,12 @@ export interface MessageAnswer {
 /** How a real stream splits the tool input JSON: a few fragments of a few characters. */
 export const TOOL_INPUT_FRAGMENTS: readonly string[] = ['{"', 'mock', '":', 'true', '}'];
 
-function usage(inputTokens: number, outputTokens: number): object {
+function usage(a: MessageAnswer, outputTokens: number): object {
   return {
-    input_tokens: inputTokens,
+    input_tokens: a.inputTokens,
     output_tokens: outputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: a.cacheWriteTokens,
+    cache_read_input_tokens: a.cacheReadTokens,
   };
 }
 
@@ -42,7 +47,7 @@ export function messageBody(a: MessageAnswer): object {
     content,
     stop_reason: a.stopReason,
     stop_sequence: null,
-    usage: usage(a.inputTokens, a.outputTokens),
+    usage: usage(a, a.outputTokens),
   };
 }
 
@@ -67,6 +72,11 @@ function textDelta(piece: string): string {
 const PING = sseEvent('ping', '{"type":"ping"}');
 const BLOCK_STOP = sseEvent('content_block_stop', '{"type":"content_block_stop","index":0}');
 const MESSAGE_STOP = sseEvent('message_stop', '{"type":"message_stop"}');
+// As Anthropic does when it fails mid-answer: an error event, and nothing after it.
+const STREAM_FAILURE = sseEvent(
+  'error',
+  JSON.stringify(providerErrorBody('anthropic', 500, streamFailure('anthropic'))),
+);
 
 /** The events of a streamed message; input usage in message_start, output usage in message_delta. */
 export class MessageStream implements FrameSource {
@@ -106,6 +116,10 @@ export class MessageStream implements FrameSource {
     return MESSAGE_STOP;
   }
 
+  failure(): string {
+    return STREAM_FAILURE;
+  }
+
   private messageStart(): string {
     const { answer } = this;
     const message = {
@@ -116,7 +130,7 @@ export class MessageStream implements FrameSource {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: usage(answer.inputTokens, 1),
+      usage: usage(answer, 1),
     };
     return sseEvent('message_start', JSON.stringify({ type: 'message_start', message }));
   }

@@ -5,6 +5,8 @@ export class Exchange {
   body: unknown = null;
   /** Set when the mock itself breaks the connection, so that it is not counted as a client abort. */
   dropped = false;
+  /** The URL-decoded `{param}` of a templated route (the model of a Gemini route). */
+  param = '';
 
   constructor(
     readonly req: IncomingMessage,

@@ -1,6 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 export const JSON_CONTENT_TYPE = 'application/json';
+/** What Google's APIs send JSON as. */
+export const GOOGLE_JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 
 /** Collects the request body; `done` is not called when the client goes away first. */
 export function readBody(req: IncomingMessage, done: (raw: Buffer | undefined) => void): void {
@@ -27,6 +29,11 @@ export function parseJsonBody(raw: Buffer | undefined): unknown {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: OutgoingHttpHeaders): void {
   sendText(res, status, JSON.stringify(body), JSON_CONTENT_TYPE, headers);
+}
+
+/** JSON as Google's APIs send it: indented by two spaces. */
+export function sendGoogleJson(res: ServerResponse, status: number, body: unknown): void {
+  sendText(res, status, JSON.stringify(body, null, 2), GOOGLE_JSON_CONTENT_TYPE);
 }
 
 export function sendText(

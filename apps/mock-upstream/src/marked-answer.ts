@@ -2,7 +2,7 @@ import type { Exchange } from './exchange';
 import { after } from './http-io';
 import type { Markers } from './markers';
 import type { FailFirstRegistry } from './fail-first';
-import { type Protocol, providerErrorBody, sendMarkedError, sendProviderError } from './provider-errors';
+import { type Protocol, sendMarkedError, sendProviderError, usualErrorMessage } from './provider-errors';
 
 /** Applies the markers every route shares (delay, stall, status), then lets `answer` produce the response. */
 export function answerWithMarkers(x: Exchange, protocol: Protocol, markers: Markers, answer: () => void): void {
@@ -23,7 +23,7 @@ export function failedFirst(
   text: string,
 ): boolean {
   if (markers.failFirst === undefined || !failures.claim(text, markers.failFirst)) return false;
-  const usual = (providerErrorBody(protocol, 503) as { error: { message: string } }).error.message;
-  sendProviderError(x.res, protocol, 503, { message: `${usual} (mock:fail_first=${markers.failFirst})` });
+  const message = `${usualErrorMessage(protocol, 503)} (mock:fail_first=${markers.failFirst})`;
+  sendProviderError(x.res, protocol, 503, { message });
   return true;
 }

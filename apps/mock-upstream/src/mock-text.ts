@@ -9,7 +9,18 @@ const FILLER_COUNT = FILLER.length;
 
 /** The i-th piece (0-based) of the reply, as sent in the i-th content chunk of a stream. */
 export function replyPiece(i: number): string {
-  return i < FILLER_START ? PIECES[i] : PIECES[FILLER_START + ((i - FILLER_START) % FILLER_COUNT)];
+  return PIECES[pieceIndex(i)];
+}
+
+const PIECES_JSON = PIECES.map((piece) => JSON.stringify(piece));
+
+/** The i-th piece as a JSON string literal, for streams assembled from strings. */
+export function replyPieceJson(i: number): string {
+  return PIECES_JSON[pieceIndex(i)];
+}
+
+function pieceIndex(i: number): number {
+  return i < FILLER_START ? i : FILLER_START + ((i - FILLER_START) % FILLER_COUNT);
 }
 
 const CACHE_LIMIT = 512;

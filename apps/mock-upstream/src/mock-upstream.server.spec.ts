@@ -1,8 +1,10 @@
 import { type MockUpstream, startMockUpstream } from './mock-upstream.server';
-import { ANTHROPIC_HEADERS, eventually, json, OPENAI_HEADERS, post, sleep } from './spec-support';
+import { ANTHROPIC_HEADERS, eventually, GEMINI_HEADERS, json, OPENAI_HEADERS, post, sleep } from './spec-support';
 
 const CHAT = { model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] };
 const MESSAGE = { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
+const CONTENTS = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };
+const GENERATE = '/v1beta/models/gemini-2.5-flash:generateContent';
 
 describe(startMockUpstream.name, () => {
   let mock: MockUpstream;
@@ -60,6 +62,23 @@ describe(startMockUpstream.name, () => {
       expect((await json(models)).type).toBe('error');
     });
 
+    it('requires x-goog-api-key or ?key= on Gemini routes, refusing as Google does', async () => {
+      const keyless = { 'content-type': 'application/json' };
+      for (const headers of [keyless, { ...keyless, authorization: 'Bearer AIza-test' }]) {
+        const res = await post(`${mock.url}${GENERATE}`, CONTENTS, headers);
+        expect(res.status).toBe(403);
+        expect((await json(res)).error).toEqual({
+          code: 403,
+          message: expect.stringContaining('unregistered callers'),
+          status: 'PERMISSION_DENIED',
+        });
+      }
+      expect((await post(`${mock.url}${GENERATE}`, CONTENTS, GEMINI_HEADERS)).status).toBe(200);
+      expect((await post(`${mock.url}${GENERATE}?key=AIza-test`, CONTENTS, keyless)).status).toBe(200);
+      expect((await fetch(`${mock.url}/v1beta/models?key=AIza-test`)).status).toBe(200);
+      expect((await fetch(`${mock.url}/v1beta/models`)).status).toBe(403);
+    });
+
     it('accepts only the configured key when started with one', async () => {
       const strict = await startMockUpstream({ port: 0, apiKey: 'sk-right' });
       try {
@@ -79,6 +98,20 @@ describe(startMockUpstream.name, () => {
           'x-api-key': 'sk-right',
         });
         expect(anthropicRight.status).toBe(200);
+        const gemini = await post(`${strict.url}${GENERATE}`, CONTENTS, GEMINI_HEADERS);
+        expect(gemini.status).toBe(400);
+        expect((await json(gemini)).error).toMatchObject({
+          code: 400,
+          message: 'API key not valid. Please pass a valid API key.',
+          status: 'INVALID_ARGUMENT',
+          details: [expect.objectContaining({ reason: 'API_KEY_INVALID' })],
+        });
+        const geminiRight = await post(`${strict.url}${GENERATE}?key=sk-right`, CONTENTS, GEMINI_HEADERS);
+        expect(geminiRight.status).toBe(400);
+        const byQuery = await post(`${strict.url}${GENERATE}?key=sk-right`, CONTENTS, {
+          'content-type': 'application/json',
+        });
+        expect(byQuery.status).toBe(200);
       } finally {
         await strict.close();
       }
@@ -108,6 +141,22 @@ describe(startMockUpstream.name, () => {
       const res = await fetch(`${mock.url}${path}`, { method, headers: OPENAI_HEADERS, body });
       expect(res.status).toBe(404);
       expect((await json(res)).error).toMatchObject({ type: 'invalid_request_error', code: 'unknown_url' });
+    }
+  });
+
+  it('counts templated routes under their template in the stats', async () => {
+    const local = await startMockUpstream({ port: 0 });
+    try {
+      await post(`${local.url}${GENERATE}`, CONTENTS, GEMINI_HEADERS);
+      await post(`${local.url}/v1beta/models/gemini-2.5-pro:generateContent`, CONTENTS, GEMINI_HEADERS);
+      await post(`${local.url}/v1beta/models/x:streamGenerateContent?alt=sse`, CONTENTS, GEMINI_HEADERS);
+      await eventually(() => local.stats().inflight === 0);
+      expect(local.stats().byRoute).toEqual({
+        'POST /v1beta/models/{model}:generateContent': 2,
+        'POST /v1beta/models/{model}:streamGenerateContent': 1,
+      });
+    } finally {
+      await local.close();
     }
   });
 

@@ -1,20 +1,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAnthropicHandlers } from './anthropic.handlers';
-import { AUTH_MESSAGES, checkAuth } from './auth';
+import { checkAuth, sendAuthFailure } from './auth';
 import { createControlHandlers } from './control.handlers';
 import { Exchange } from './exchange';
 import { FailFirstRegistry } from './fail-first';
+import { createGeminiHandlers } from './gemini.handlers';
 import { INVALID_JSON, parseJsonBody, readBody } from './http-io';
 import { MockStatsRecorder, type MockStats } from './mock-stats';
 import { createOpenAiHandlers } from './openai.handlers';
 import { INVALID_JSON_MESSAGES, sendProviderError } from './provider-errors';
 import { RequestLog, type RecordedRequest } from './request-log';
+import { createResponsesHandler } from './responses-api.handlers';
 import { type Route, route, Router } from './router';
 
 export const DEFAULT_MOCK_UPSTREAM_PORT = 3900;
 export const REQUEST_LOG_CAPACITY = 200;
 const UNMATCHED_ROUTE = 'unmatched';
+/** Unknown paths under it get Google's error format, all others OpenAI's. */
+const GEMINI_PREFIX = '/v1beta/';
 
 export interface MockUpstreamOptions {
   /** 0 picks a free port; default 3900. */
@@ -47,14 +51,21 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const failures = new FailFirstRegistry();
   const openai = createOpenAiHandlers(nextId, failures);
   const anthropic = createAnthropicHandlers(nextId, failures);
+  const gemini = createGeminiHandlers(nextId, failures);
   const control = createControlHandlers(stats, log, failures);
   const router = new Router([
     route('POST', '/v1/chat/completions', 'openai', openai.chatCompletions),
+    route('POST', '/v1/responses', 'openai', createResponsesHandler(nextId, failures)),
     route('POST', '/v1/embeddings', 'openai', openai.embeddings),
     route('GET', '/v1/models', 'anthropic', anthropic.models, hasAnthropicVersion),
     route('GET', '/v1/models', 'openai', openai.models),
     route('POST', '/v1/messages', 'anthropic', anthropic.messages),
     route('POST', '/v1/messages/count_tokens', 'anthropic', anthropic.countTokens),
+    route('GET', '/v1beta/models', 'gemini', gemini.models),
+    route('POST', '/v1beta/models/{model}:generateContent', 'gemini', gemini.generateContent),
+    route('POST', '/v1beta/models/{model}:streamGenerateContent', 'gemini', gemini.streamGenerateContent),
+    route('POST', '/v1beta/models/{model}:countTokens', 'gemini', gemini.countTokens),
+    route('GET', '/v1beta/models/{model}', 'gemini', gemini.model),
     route('GET', '/__mock/stats', undefined, control.stats),
     route('POST', '/__mock/reset', undefined, control.reset),
     route('GET', '/__mock/requests', undefined, control.requests),
@@ -65,11 +76,8 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     log.record(req.method ?? '', x.path, req.headers, body === INVALID_JSON ? null : body);
     if (found === undefined) return sendUnknownRoute(x);
     const protocol = found.protocol ?? 'openai';
-    const auth = checkAuth(req, protocol, apiKey);
-    if (auth !== 'ok') {
-      const code = auth === 'invalid' ? 'invalid_api_key' : null;
-      return sendProviderError(res, protocol, 401, { message: AUTH_MESSAGES[protocol][auth], code });
-    }
+    const auth = checkAuth(req, x.query, protocol, apiKey);
+    if (auth !== 'ok') return sendAuthFailure(res, protocol, auth);
     if (body === INVALID_JSON) {
       return sendProviderError(res, protocol, 400, { message: INVALID_JSON_MESSAGES[protocol] });
     }
@@ -81,8 +89,8 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const found = router.find(req, path);
     const x = new Exchange(req, res, path, q === -1 ? '' : url.slice(q + 1));
+    const found = router.find(x);
     if (found !== undefined && found.protocol === undefined) return found.handle(x);
 
     const epoch = stats.begin(found === undefined ? UNMATCHED_ROUTE : found.key);
@@ -127,6 +135,9 @@ function hasAnthropicVersion(req: IncomingMessage): boolean {
 }
 
 function sendUnknownRoute(x: Exchange): void {
+  if (x.path.startsWith(GEMINI_PREFIX)) {
+    return sendProviderError(x.res, 'gemini', 404, { message: `Method not found: ${x.req.method} ${x.path}` });
+  }
   const message =
     `Unknown request URL: ${x.req.method} ${x.path}. Please check the URL for typos, ` +
     'or see the docs at https://platform.openai.com/docs/api-reference/.';

@@ -24,3 +24,45 @@ export const ANTHROPIC_MODEL_LIST = JSON.stringify({
   first_id: ANTHROPIC_MODELS[0].id,
   last_id: ANTHROPIC_MODELS[ANTHROPIC_MODELS.length - 1].id,
 });
+
+export interface GeminiModel {
+  readonly name: string;
+  readonly version: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly inputTokenLimit: number;
+  readonly outputTokenLimit: number;
+  readonly supportedGenerationMethods: readonly string[];
+  readonly temperature: number;
+  readonly topP: number;
+  readonly topK: number;
+  readonly maxTemperature: number;
+  readonly thinking?: boolean;
+}
+
+const GENERATION_METHODS = ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'];
+
+function gemini(id: string, displayName: string, outputTokenLimit: number, thinking: boolean): GeminiModel {
+  return {
+    name: `models/${id}`,
+    version: '001',
+    displayName,
+    description: `${displayName}, served by the mock upstream`,
+    inputTokenLimit: 1_048_576,
+    outputTokenLimit,
+    supportedGenerationMethods: GENERATION_METHODS,
+    temperature: 1,
+    topP: 0.95,
+    topK: thinking ? 64 : 40,
+    maxTemperature: 2,
+    ...(thinking ? { thinking } : {}),
+  };
+}
+
+/** `GET /v1beta/models` in Google's shape: `name` is `models/<id>`. */
+export const GEMINI_MODELS: readonly GeminiModel[] = [
+  gemini('gemini-2.5-pro', 'Gemini 2.5 Pro', 65_536, true),
+  gemini('gemini-2.5-flash', 'Gemini 2.5 Flash', 65_536, true),
+  gemini('gemini-2.5-flash-lite', 'Gemini 2.5 Flash-Lite', 65_536, true),
+  gemini('gemini-2.0-flash', 'Gemini 2.0 Flash', 8_192, false),
+];

@@ -162,6 +162,65 @@ describe(createOpenAiHandlers.name, () => {
       expect(chunks.every((c) => c.choices[0].finish_reason === null)).toBe(true);
     });
 
+    it('reports cached tokens within prompt_tokens and reasoning tokens within completion_tokens', async () => {
+      const text =
+        'a b c d mock:output_tokens=4 mock:reasoning_tokens=6 mock:cached_tokens=3 mock:cache_write_tokens=1';
+      const body = await json(await ask(text));
+      expect(body.choices[0]).toMatchObject({ message: { content: 'mock reply the of' }, finish_reason: 'stop' });
+      expect(body.usage).toEqual({
+        prompt_tokens: 8,
+        completion_tokens: 10,
+        total_tokens: 18,
+        prompt_tokens_details: { cached_tokens: 3 },
+        completion_tokens_details: { reasoning_tokens: 6 },
+      });
+      const capped = await json(await ask('mock:cached_tokens=50', { max_tokens: 2 }));
+      expect(capped.usage.prompt_tokens_details.cached_tokens).toBe(1);
+    });
+
+    it('bounds reasoning and text together by max_completion_tokens, reasoning first', async () => {
+      const body = await json(
+        await ask('mock:output_tokens=10 mock:reasoning_tokens=6', { max_completion_tokens: 8 }),
+      );
+      expect(body.choices[0]).toMatchObject({ message: { content: 'mock reply' }, finish_reason: 'length' });
+      expect(body.usage).toMatchObject({ completion_tokens: 8, completion_tokens_details: { reasoning_tokens: 6 } });
+
+      const res = await ask('mock:output_tokens=10 mock:reasoning_tokens=6', {
+        max_completion_tokens: 8,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const { chunks } = await streamChunks(res);
+      expect(chunks.slice(1, 3).map((c) => c.choices[0].delta.content)).toEqual(['mock', ' reply']);
+      expect(chunks[3].choices[0].finish_reason).toBe('length');
+      expect(chunks[4].usage).toMatchObject({ prompt_tokens: 2, completion_tokens: 8, total_tokens: 10 });
+    });
+
+    it('ends a stream with an error chunk after N content chunks on mock:fail_after', async () => {
+      const res = await ask('mock:output_tokens=10 mock:fail_after=2', {
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      expect(res.status).toBe(200);
+      const { text, complete } = await readUntilClosed(res);
+      expect(complete).toBe(true);
+      const events = parseSse(text).map((e) => JSON.parse(e.data));
+      expect(events.slice(0, 3).map((c) => c.choices[0].delta.content)).toEqual(['', 'mock', ' reply']);
+      expect(events).toHaveLength(4);
+      expect(events[3]).toEqual({
+        error: { message: expect.stringContaining('mock:fail_after'), type: 'server_error', param: null, code: null },
+      });
+    });
+
+    it('cuts a stream at the earlier of drop_after and fail_after, failing on a tie', async () => {
+      const tie = await readUntilClosed(await ask('mock:drop_after=1 mock:fail_after=1', { stream: true }));
+      expect(tie.complete).toBe(true);
+      expect(JSON.parse(parseSse(tie.text)[2].data).error.type).toBe('server_error');
+      const dropFirst = await readUntilClosed(await ask('mock:drop_after=1 mock:fail_after=3', { stream: true }));
+      expect(dropFirst.complete).toBe(false);
+      expect(dropFirst.text).not.toContain('error');
+    });
+
     it('ignores drop_after outside streams', async () => {
       const res = await ask('mock:output_tokens=10 mock:drop_after=3');
       expect((await json(res)).usage.completion_tokens).toBe(10);

@@ -3,7 +3,7 @@ import type { Exchange, Handler } from './exchange';
 import { JSON_CONTENT_TYPE, sendJson, sendText } from './http-io';
 import type { FailFirstRegistry } from './fail-first';
 import { answerWithMarkers, failedFirst } from './marked-answer';
-import { parseMarkers, planOutput } from './markers';
+import { cachedWithinInput, parseMarkers, planOutput } from './markers';
 import { OPENAI_MODEL_LIST } from './models';
 import { readChatRequest, readEmbeddingRequest } from './openai.request';
 import {
@@ -31,7 +31,7 @@ export function createOpenAiHandlers(nextId: () => number, failures: FailFirstRe
       const markers = parseMarkers(req.lastUserText);
       if (failedFirst(x, 'openai', markers, failures, req.lastUserText)) return;
       answerWithMarkers(x, 'openai', markers, () => {
-        const output = planOutput(markers, req.maxTokens);
+        const output = planOutput(markers, req.maxTokens, 'reported');
         const n = nextId();
         const toolCall =
           markers.toolCall && req.toolName !== undefined ? { id: `call_mock_${n}`, name: req.toolName } : undefined;
@@ -41,6 +41,8 @@ export function createOpenAiHandlers(nextId: () => number, failures: FailFirstRe
           model: req.model,
           inputTokens: req.inputTokens,
           outputTokens: output.tokens,
+          cachedTokens: cachedWithinInput(markers, req.inputTokens),
+          reasoningTokens: output.reasoningTokens,
           finishReason: toolCall !== undefined ? 'tool_calls' : output.capped ? 'length' : 'stop',
           toolCall,
         };

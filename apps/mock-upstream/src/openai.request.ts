@@ -1,4 +1,5 @@
 import { countOrUndefined, isObject, type JsonObject } from './guards';
+import { contentText, contentWords } from './message-text';
 import { countWords } from './mock-text';
 
 /** What the mock needs from a chat completions request. */
@@ -24,7 +25,7 @@ export function readChatRequest(body: unknown): ChatRequest | string {
   let lastUser: JsonObject | undefined;
   for (const message of messages) {
     if (!isObject(message)) continue;
-    inputTokens += countContentWords(message.content);
+    inputTokens += contentWords(message.content, isTextPart);
     if (message.role === 'user') lastUser = message;
   }
   const options = body.stream_options;
@@ -34,29 +35,12 @@ export function readChatRequest(body: unknown): ChatRequest | string {
     includeUsage: isObject(options) && options.include_usage === true,
     maxTokens: countOrUndefined(body.max_completion_tokens) ?? countOrUndefined(body.max_tokens),
     inputTokens: Math.max(1, inputTokens),
-    lastUserText: lastUser === undefined ? '' : contentText(lastUser.content),
+    lastUserText: lastUser === undefined ? '' : contentText(lastUser.content, isTextPart),
     toolName: firstToolName(body.tools),
   };
 }
 
 /** Content is a string or an array of parts, of which only `text` parts carry text. */
-function countContentWords(content: unknown): number {
-  if (typeof content === 'string') return countWords(content);
-  if (!Array.isArray(content)) return 0;
-  let words = 0;
-  for (const part of content) if (isTextPart(part)) words += countWords(part.text);
-  return words;
-}
-
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter(isTextPart)
-    .map((part) => part.text)
-    .join(' ');
-}
-
 function isTextPart(part: unknown): part is { type: 'text'; text: string } {
   return isObject(part) && part.type === 'text' && typeof part.text === 'string';
 }

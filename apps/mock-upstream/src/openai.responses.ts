@@ -1,4 +1,5 @@
 import { replyPiece, replyText } from './mock-text';
+import { providerErrorBody, streamFailure } from './provider-errors';
 import { type FrameSource, sseData } from './sse';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls';
@@ -13,7 +14,12 @@ export interface ChatAnswer {
   readonly created: number;
   readonly model: string;
   readonly inputTokens: number;
+  /** Visible output tokens: the words of the reply. */
   readonly outputTokens: number;
+  /** Of the input tokens, how many were read from the cache (0 when absent). */
+  readonly cachedTokens?: number;
+  /** Reasoning tokens, counted in completion_tokens on top of the visible ones (0 when absent). */
+  readonly reasoningTokens?: number;
   readonly finishReason: FinishReason;
   readonly toolCall: ToolCall | undefined;
 }
@@ -22,13 +28,16 @@ export const TOOL_ARGUMENTS = '{"mock":true}';
 /** How a real stream splits the arguments: a few fragments of a few characters. */
 export const TOOL_ARGUMENT_FRAGMENTS: readonly string[] = ['{"', 'mock', '":', 'true', '}'];
 
+/** OpenAI's accounting: cached tokens are part of prompt_tokens, reasoning tokens part of completion_tokens. */
 export function chatUsage(a: ChatAnswer): object {
+  const reasoning = a.reasoningTokens ?? 0;
+  const completion = a.outputTokens + reasoning;
   return {
     prompt_tokens: a.inputTokens,
-    completion_tokens: a.outputTokens,
-    total_tokens: a.inputTokens + a.outputTokens,
-    prompt_tokens_details: { cached_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0 },
+    completion_tokens: completion,
+    total_tokens: a.inputTokens + completion,
+    prompt_tokens_details: { cached_tokens: a.cachedTokens ?? 0 },
+    completion_tokens_details: { reasoning_tokens: reasoning },
   };
 }
 
@@ -59,6 +68,9 @@ export function chatCompletionBody(a: ChatAnswer): object {
 export function truncatedChatCompletion(a: ChatAnswer): string {
   return `{"id":"${a.id}","object":"chat.completion","created":${a.created},"choices":[{"index":0,"message":{"role":`;
 }
+
+// As OpenAI does: a bare error object where the next chunk would be, and no [DONE].
+const CHAT_STREAM_FAILURE = sseData(JSON.stringify(providerErrorBody('openai', 500, streamFailure('openai'))));
 
 /**
  * The chunks of a streamed completion. They are assembled from strings rather than JSON.stringify'd objects because
@@ -100,6 +112,10 @@ export class ChatCompletionStream implements FrameSource {
       return sseData(`${this.prefix}],"usage":${JSON.stringify(chatUsage(answer))}}`);
     }
     return 'data: [DONE]\n\n';
+  }
+
+  failure(): string {
+    return CHAT_STREAM_FAILURE;
   }
 
   private firstDelta(): string {

@@ -27,6 +27,14 @@ describe(RequestLog.name, () => {
     expect(new Date(withAuth.receivedAt).getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it("redacts Google's API key header too", () => {
+    const log = new RequestLog(1);
+    log.record('POST', '/v1beta/models/m:generateContent', { 'x-goog-api-key': 'AIza-secret' }, null);
+    const [entry] = log.recent(1);
+    expect(entry.headers).toEqual({ 'x-goog-api-key': '[redacted]' });
+    expect(entry.hadAuth).toBe(true);
+  });
+
   it('is empty after clear', () => {
     const log = new RequestLog(2);
     log.record('GET', '/a', {}, null);

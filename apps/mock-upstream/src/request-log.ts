@@ -12,7 +12,7 @@ export interface RecordedRequest {
 }
 
 const REDACTED = '[redacted]';
-const CREDENTIALS = ['authorization', 'x-api-key'] as const;
+const CREDENTIALS = ['authorization', 'x-api-key', 'x-goog-api-key'] as const;
 
 interface Slot {
   method: string;

@@ -11,6 +11,11 @@ export const ANTHROPIC_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json',
 };
 
+export const GEMINI_HEADERS: Readonly<Record<string, string>> = {
+  'x-goog-api-key': 'AIza-test',
+  'content-type': 'application/json',
+};
+
 export function post(url: string, body: unknown, headers: Readonly<Record<string, string>>, signal?: AbortSignal) {
   return fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
 }
