@@ -57,7 +57,7 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   // Before any other work, with the ids on the answer: shed load (503) while the event loop lags (probes exempt), then
   // refuse gateway requests without a well-formed key (401) before their body is read. The in-flight cap counts only
   // admitted requests (AdmissionGuard, after authentication).
-  await registerOverloadShedding(fastify, config.proxy.overloadMaxEventLoopDelayMs);
+  registerOverloadShedding(fastify, config.proxy.overloadMaxEventLoopDelayMs);
   registerKeyPresenceCheck(fastify, app.get(AuthFailureLimiter));
   configureRefusalLog(config.log.refusalIntervalMs);
   registerMetricsRoute(fastify, config.ops.metricsToken);

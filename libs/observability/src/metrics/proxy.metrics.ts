@@ -76,6 +76,11 @@ export const proxyMetrics = metricGroup(() => ({
     labelNames: ['reason'] as const,
     registers,
   }),
+  eventLoopDelay: new Gauge({
+    name: 'gw_event_loop_delay_seconds',
+    help: 'Mean event-loop delay over the last 500 ms sample, what OVERLOAD_MAX_EVENT_LOOP_DELAY_MS is compared with',
+    registers,
+  }),
   clientTimeouts: new Counter({
     name: 'gw_client_timeouts_total',
     help: 'Connections cut because a request was not received within HEADERS_TIMEOUT_MS / BODY_TIMEOUT_MS',
