@@ -57,6 +57,8 @@ export type Relay = (response: UpstreamResponse) => Promise<RelayResult>;
  * - a retryable failure (connection refused or reset, 5xx, 429/529, timeout before the headers, an invalid answer)
  *   moves on to the next channel as long as no byte reached the client; a provider 4xx, the client leaving, or a
  *   failure once the answer has started ends the request;
+ * - a channel whose origin has no free connection within UPSTREAM_POOL_QUEUE_TIMEOUT_MS is skipped like a retryable
+ *   failure (not held against it); when that was the last one, the request is shed (503, Retry-After);
  * - when every channel failed, the client gets the last attempt's error; when none could be tried, a 503.
  * Each attempt's deadline (the model's timeoutS, or UPSTREAM_TIMEOUT_S) covers everything until the response headers;
  * after that the body is bounded by the idle limit, so long streams live as long as bytes keep coming. The request is
