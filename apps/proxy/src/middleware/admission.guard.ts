@@ -24,11 +24,14 @@ export class AdmissionGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.reflector.get(GATEWAY_ROUTE, context.getHandler())) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const response = context.switchToHttp().getResponse<FastifyReply>().raw;
+    // Already gone (the client left as its body arrived): 'close' has fired, so it must not take a slot.
+    if (response.destroyed) return true;
     if (this.admitted >= this.config.proxy.maxInflightRequests) throw overloaded(request.gw, 'in_flight');
     const gauge = proxyMetrics().admitted;
     this.admitted++;
     gauge.inc();
-    context.switchToHttp().getResponse<FastifyReply>().raw.once('close', () => {
+    response.once('close', () => {
       this.admitted--;
       gauge.dec();
     });
