@@ -8,8 +8,12 @@ import { createKey, seedCatalog, seedDemoAccount } from './seed';
 
 /**
  * `npm run demo`: database, migrations, seed, then the mock upstream, proxy, admin and worker as child processes,
- * and a banner with the demo key, the admin token and a ready curl. Ctrl-C stops everything.
+ * and, once all of them answer, a banner with the demo key, the admin token and a ready curl. Ctrl-C stops everything.
+ *
+ * `npm run dev` (`--watch`): the same, plus one swc compiler watching apps/, libs/ and scripts/, and every app run
+ * under `node --watch`, so that a saved change is compiled once and restarts the apps that load it.
  */
+const WATCH = process.argv.includes('--watch');
 // This file runs as <dist>/scripts/demo.js: the repository root is two levels up.
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(__dirname, '..');
@@ -45,6 +49,8 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 30_00
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...DEFAULTS, ...process.env };
   env.ADMIN_TOKEN ??= `adm-${randomAlphanumeric(40)}`;
+  // Lines for a person reading the terminal (production keeps JSON, the default).
+  env.LOG_FORMAT ??= 'pretty';
   const upstreamUrl = env.MOCK_UPSTREAM_URL ?? `http://127.0.0.1:${env.MOCK_UPSTREAM_PORT}`;
   const config = loadConfig(env);
 
@@ -72,15 +78,35 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  for (const service of services) {
-    console.log(`• ${service.name}`);
-    const child = spawn(process.execPath, [join(DIST, service.script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = (name: string, command: string, args: string[], output: 'inherit' | 'pipe' = 'inherit') => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', output, output] });
     children.push(child);
     child.on('exit', (code, signal) => {
       // SIGTERM drains and exits 0 (docs/operations.md); anything else is worth saying.
-      if (code !== 0 && signal !== 'SIGTERM') console.error(`${service.name} exited (${code ?? signal})`);
+      if (code !== 0 && signal !== 'SIGTERM') console.error(`${name} exited (${code ?? signal})`);
       if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(0);
     });
+    return child;
+  };
+
+  if (WATCH) {
+    console.log('• compiler (watching apps/, libs/, scripts/)');
+    const swc = join(ROOT, 'node_modules', '.bin', 'swc');
+    const compiler = run('swc', swc, ['apps', 'libs', 'scripts', '-d', DIST, '--watch', '--ignore', '**/*.spec.ts'], 'pipe');
+    compiler.stdout!.pipe(process.stdout);
+    compiler.stderr!.pipe(process.stderr);
+    // Its first pass rewrites every file: start the apps after it, or each would restart at once.
+    await new Promise<void>((resolve, reject) => {
+      const onOutput = (chunk: Buffer) => /Successfully compiled/.test(chunk.toString()) && resolve();
+      compiler.stdout!.on('data', onOutput);
+      compiler.stderr!.on('data', onOutput);
+      compiler.once('exit', (code) => reject(new Error(`the compiler exited (${code})`)));
+    });
+  }
+  for (const service of services) {
+    console.log(`• ${service.name}`);
+    const script = join(DIST, service.script);
+    const child = run(service.name, process.execPath, WATCH ? ['--watch', script] : [script]);
     await waitForHealth(`http://127.0.0.1:${service.port}${service.readyPath}`, child);
   }
 
@@ -101,7 +127,7 @@ Try it:
 
   curl http://127.0.0.1:${config.ports.admin}/admin/v1/accounts/${accountId}/ledger -H "Authorization: Bearer ${env.ADMIN_TOKEN}"
 
-Ctrl-C stops everything.
+${WATCH ? 'Watching: a saved change is compiled and the apps that load it restart.\n' : ''}Ctrl-C stops everything.
 `);
 }
 

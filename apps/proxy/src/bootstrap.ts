@@ -10,27 +10,33 @@ import {
 } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
 import { clientErrorHandler } from './middleware/client-error.handler';
-import { registerInflightLimit } from './middleware/inflight-limit.hook';
-import { sendError } from './middleware/error-response';
+import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
+import { configureRefusalLog, sendError } from './middleware/error-response';
+import { registerKeyPresenceCheck } from './middleware/key-presence.hook';
+import { registerOverloadShedding } from './middleware/load-shedding';
 import { buildUsageRow } from './middleware/usage-row';
 import { registerRequestTelemetry } from './observability/request-telemetry';
 import { ProxyModule } from './proxy.module';
+import { clientDeadlineOptions, registerClientDeadlineTracking } from './transport/client-deadlines';
 import { registerJsonBodyParser } from './validation/json-body.parser';
 
 /**
  * Builds the proxy application exactly as production runs it (main.ts and the end-to-end tests both call this).
  */
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const deadlines = clientDeadlineOptions(config.proxy);
   const adapter = new FastifyAdapter({
     bodyLimit: config.proxy.bodyLimitBytes,
     // No Fastify logger: the access log is ours (observability/request-telemetry.ts), with the gateway's ids.
     // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
     return503OnClosing: false,
     keepAliveTimeout: 65_000,
-    // Requests the HTTP parser refuses still get an error in the caller's format.
+    // Requests the HTTP parser refuses, or that do not arrive in time, still get an error in the caller's format.
     clientErrorHandler,
+    // HEADERS_TIMEOUT_MS and BODY_TIMEOUT_MS: a slow client cannot hold a connection (transport/client-deadlines.ts).
+    requestTimeout: deadlines.requestTimeout,
     // The missing-Host 400 too (context/request-hooks.ts) rather than Node's bare one.
-    http: { requireHostHeader: false },
+    http: { requireHostHeader: false, ...deadlines.http },
     // The client address (failed-authentication limit) behind load balancers: TRUST_PROXY, default false.
     trustProxy: config.proxy.trustProxy,
   });
@@ -46,9 +52,14 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   // First: in-flight count, metrics and access log see every request, even one an early hook refuses.
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
-  // Sheds load (503) before any other work, with the ids on the answer; health probes exempt.
-  registerInflightLimit(fastify, config.proxy.maxInflightRequests);
   bindRequestLogFields(fastify, (request) => ({ generationId: request.gw.generationId, requestId: request.gw.requestId }));
+  registerClientDeadlineTracking(fastify);
+  // Before any other work, with the ids on the answer: shed load (503) while the event loop lags (probes exempt), then
+  // refuse gateway requests without a well-formed key (401) before their body is read. The in-flight cap counts only
+  // admitted requests (AdmissionGuard, after authentication).
+  registerOverloadShedding(fastify, config.proxy.overloadMaxEventLoopDelayMs);
+  registerKeyPresenceCheck(fastify, app.get(AuthFailureLimiter));
+  configureRefusalLog(config.log.refusalIntervalMs);
   registerMetricsRoute(fastify, config.ops.metricsToken);
   registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes);
 
@@ -59,7 +70,8 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   const billing = app.get(BillingService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const gw = request.gw;
-    if (gw?.key && !gw.usageRecorded && reply.statusCode !== 429) {
+    // Refusals for capacity (429 rate limits, 503 load shedding) write none: they cost nothing, and must stay cheap.
+    if (gw?.key && !gw.usageRecorded && reply.statusCode !== 429 && !gw.shedBy) {
       // Free requests (model lists, token counts) that succeeded, or anything refused before money moved.
       const outcome = reply.statusCode < 400 ? 'completed' : 'rejected';
       gw.outcome = outcome;

@@ -12,6 +12,7 @@ import { AnthropicRelay } from './anthropic/anthropic.relay';
 import { AnthropicMessagesController } from './anthropic/messages.controller';
 import { AnthropicModelsController } from './anthropic/models.controller';
 import { HealthController } from './health/health.controller';
+import { AdmissionGuard } from './middleware/admission.guard';
 import { ApiKeyGuard } from './middleware/api-key.guard';
 import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
 import { BillingInterceptor } from './middleware/billing.interceptor';
@@ -57,8 +58,9 @@ export class ProxyModule {
         UpstreamClient,
         OpenAiRelay,
         AnthropicRelay,
-        // Order matters: authenticate, then rate limit, then validate and resolve the model, then bill.
+        // Order matters: authenticate, admit (in-flight cap), rate limit, validate and resolve the model, then bill.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: AdmissionGuard },
         { provide: APP_GUARD, useClass: RpmGuard },
         { provide: APP_GUARD, useClass: ModelAccessGuard },
         { provide: APP_INTERCEPTOR, useClass: BillingInterceptor },

@@ -10,6 +10,8 @@ export interface AppConfig {
   instanceId: string;
   host: string;
   logLevel: string;
+  /** Log output of every app (docs/operations.md, "Logs"). */
+  log: { format: 'json' | 'pretty'; refusalIntervalMs: number };
   db: { url: string; poolMax: number };
   redis: { url: string; keyPrefix: string };
   ports: { proxy: number; admin: number; worker: number };
@@ -23,6 +25,11 @@ export interface AppConfig {
     upstreamTimeoutS: number;
     streamIdleTimeoutMs: number;
     maxInflightRequests: number;
+    /** 0: off. */
+    overloadMaxEventLoopDelayMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    upstreamPool: { connections: number; queueTimeoutMs: number };
     shutdownGraceMs: number;
     /** Per channel and per proxy instance (docs/upstreams.md). */
     breaker: { failureThreshold: number; windowMs: number; cooldownMs: number };
@@ -66,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     instanceId: dto.INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     host: dto.HOST,
     logLevel: dto.LOG_LEVEL,
+    log: { format: dto.LOG_FORMAT, refusalIntervalMs: dto.REFUSAL_LOG_INTERVAL_MS },
     db: { url: dto.DATABASE_URL, poolMax: dto.DB_POOL_MAX },
     redis: { url: dto.REDIS_URL, keyPrefix: dto.REDIS_KEY_PREFIX },
     ports: { proxy: dto.PROXY_PORT, admin: dto.ADMIN_PORT, worker: dto.WORKER_PORT },
@@ -79,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       upstreamTimeoutS: dto.UPSTREAM_TIMEOUT_S,
       streamIdleTimeoutMs: dto.STREAM_IDLE_TIMEOUT_MS,
       maxInflightRequests: dto.MAX_INFLIGHT_REQUESTS,
+      overloadMaxEventLoopDelayMs: dto.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+      headersTimeoutMs: dto.HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: dto.BODY_TIMEOUT_MS,
+      upstreamPool: { connections: dto.UPSTREAM_POOL_CONNECTIONS, queueTimeoutMs: dto.UPSTREAM_POOL_QUEUE_TIMEOUT_MS },
       shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
       breaker: {
         failureThreshold: dto.BREAKER_FAILURE_THRESHOLD,

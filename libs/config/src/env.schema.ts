@@ -68,9 +68,32 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   STREAM_IDLE_TIMEOUT_MS: number = 60_000;
 
-  /** In-flight requests per proxy instance beyond which it sheds load with 503 instead of queueing. */
+  /**
+   * Admitted requests (authenticated, body received) in progress per proxy instance beyond which it sheds load with
+   * 503 instead of queueing: the hard cap beside the event-loop bound.
+   */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   MAX_INFLIGHT_REQUESTS: number = 2048;
+
+  /** Mean event-loop delay (per 500 ms sample) above which the proxy sheds new requests with 503; 0 turns it off. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: number = 50;
+
+  /** Time a client has to send a request's headers, from its first byte (slow-header clients are cut with 408). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  HEADERS_TIMEOUT_MS: number = 15_000;
+
+  /** Time a client has, beyond HEADERS_TIMEOUT_MS, to send the whole body (slow-body clients are cut with 408). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  BODY_TIMEOUT_MS: number = 60_000;
+
+  /** Connections (concurrent upstream requests, streams included) per provider origin and proxy instance. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  UPSTREAM_POOL_CONNECTIONS: number = 512;
+
+  /** Longest wait for a free upstream connection before the channel is skipped (failover, else 503); 0: no wait. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  UPSTREAM_POOL_QUEUE_TIMEOUT_MS: number = 1_000;
 
   /** Failed attempts in a row on a channel (each within BREAKER_WINDOW_MS of the previous) that open its circuit. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
@@ -139,6 +162,17 @@ export class EnvDto {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** `json` (one object per line, for machines: the default) or `pretty` (coloured lines for a person: the demo). */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  /**
+   * Expected refusals (503 for an unavailable dependency, load shedding, upstream overload) are logged once per this
+   * interval and kind, at warn, with the number of those left out; unexpected 500s are always logged with their stack.
+   */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  REFUSAL_LOG_INTERVAL_MS: number = 10_000;
 
   /** Identifies this process in reservations and logs; defaults to hostname:pid. */
   @IsOptional() @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'INSTANCE_ID must be 1-64 printable ASCII characters' })

@@ -3,6 +3,7 @@ export * from './lifecycle/graceful-shutdown';
 export * from './lifecycle/in-flight.hooks';
 export * from './lifecycle/lifecycle';
 export * from './logging/http-access-log.hooks';
+export * from './logging/interval-log';
 export * from './logging/log-context';
 export * from './logging/logger';
 export * from './logging/nest-logger';

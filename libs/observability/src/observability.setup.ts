@@ -16,7 +16,7 @@ export interface AppObservability {
 /** Logger, lifecycle and process metrics of one app process (call once, before creating the Nest app). */
 export function setUpObservability(app: string, config: AppConfig): AppObservability {
   initProcessMetrics(app);
-  const logger = createLogger({ app, level: config.logLevel, instanceId: config.instanceId });
+  const logger = createLogger({ app, level: config.logLevel, instanceId: config.instanceId, format: config.log.format });
   return { logger, nestLogger: new NestPinoLogger(logger), lifecycle: new Lifecycle() };
 }
 

@@ -47,6 +47,8 @@ export interface GatewayContext {
   outcome?: string;
   /** Why the request was answered 429, for the throttling metric. */
   throttledBy?: 'rpm' | 'auth_failure';
+  /** Why the request was refused to shed load (503), for the shedding metric; such a request writes no usage record. */
+  shedBy?: 'event_loop_delay' | 'in_flight' | 'upstream_pool';
 }
 
 /** When the upstream side and the client side of a request reached each step, in performance.now() milliseconds. */

@@ -1,10 +1,49 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, GatewayError, protocolOfUrl, toGatewayError as toClientError, WireProtocol } from '@gw/common';
+import {
+  errorBody,
+  GatewayError,
+  GatewayErrorCode,
+  protocolOfUrl,
+  toGatewayError as toClientError,
+  WireProtocol,
+} from '@gw/common';
 import { isDatabaseUnreachable } from '@gw/db';
+import { IntervalLog } from '@gw/observability';
 import { ClientGoneError } from '../upstream/upstream-errors';
 
 const logger = new Logger('ProxyErrors');
+
+function refusalLog(intervalMs: number): IntervalLog {
+  return new IntervalLog(intervalMs, (kind, suppressed) => {
+    logger.warn(`${kind}: ${suppressed} more in the last ${intervalMs / 1000} s`);
+  });
+}
+
+/**
+ * Expected refusals (503: a dependency unavailable, load shed, upstream overloaded; 502/504: the provider failing) are
+ * the gateway working as designed: during an outage every request gets one, so each kind is logged once per
+ * REFUSAL_LOG_INTERVAL_MS at warn, then with the count of those left out (IntervalLog). Unexpected errors (500) are
+ * logged every time, at error, with their stack.
+ */
+let refusals = refusalLog(10_000);
+
+export function configureRefusalLog(intervalMs: number): void {
+  refusals = refusalLog(intervalMs);
+}
+
+function logFailure(request: FastifyRequest, error: GatewayError): void {
+  const where = `${request.method} ${request.url.split('?')[0]} (generation ${request.gw?.generationId})`;
+  if (error.code === GatewayErrorCode.INTERNAL || error.status === 500) {
+    const cause = error.cause ?? error;
+    logger.error(`${where} -> ${error.status} ${error.message}: ${(cause as Error)?.stack ?? String(cause)}`);
+    return;
+  }
+  const kind = `${error.status} ${error.message}`;
+  const cause = error.cause instanceof Error ? `; cause: ${error.cause.message}` : '';
+  // The first of its kind for a while is written here, with this request's ids; the next ones are counted.
+  if (refusals.hit(kind)) logger.warn(`${where} -> ${kind}${cause}`);
+}
 
 /** What the client may see of anything thrown on the proxy (a database outage is a retryable 503). */
 export function toGatewayError(exception: unknown): GatewayError {
@@ -21,13 +60,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, exceptio
   const error = toGatewayError(exception);
   if (request.gw) request.gw.errorType = error.type;
   const wire = protocol ?? request.gw?.protocol ?? protocolOfUrl(request.url);
-  if (error.status >= 500) {
-    const cause = error.cause ?? error;
-    logger.error(
-      `${request.method} ${request.url.split('?')[0]} -> ${error.status} ${error.message}` +
-        ` (generation ${request.gw?.generationId}): ${(cause as Error)?.stack ?? String(cause)}`,
-    );
-  }
+  if (error.status >= 500) logFailure(request, error);
   if (reply.sent || reply.raw.headersSent) {
     // A stream reports its own errors in-band (relay/stream-relay.ts); never leave one open.
     if (!reply.raw.writableEnded) reply.raw.end();

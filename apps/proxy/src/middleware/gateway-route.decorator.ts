@@ -1,4 +1,6 @@
 import { applyDecorators, SetMetadata, UseFilters, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ClassConstructor } from 'class-transformer';
 import type { WireProtocol } from '@gw/common';
 import type { GatewayEndpoint } from '../context/gateway-context';
@@ -22,13 +24,26 @@ export const GATEWAY_ROUTE = Symbol('gateway-route');
  * states its behaviour in one place.
  */
 export function GatewayRoute(options: GatewayRouteOptions): MethodDecorator {
+  // Also on the Fastify route, for the hooks that run before the body is read (middleware/key-presence.hook.ts).
+  const metadata = [
+    SetMetadata(GATEWAY_ROUTE, options),
+    RouteConfig({ [GATEWAY_ROUTE_CONFIG]: { protocol: options.protocol, endpoint: options.endpoint } }),
+  ];
   if (options.protocol === 'anthropic') {
     // Route guards run after the global ones (key, rate limit, body and model) and before the billing interceptor.
     return applyDecorators(
-      SetMetadata(GATEWAY_ROUTE, options),
+      ...metadata,
       UseFilters(AnthropicErrorFilter),
       UseGuards(AnthropicHeadersGuard, UpstreamAvailabilityGuard),
     );
   }
-  return applyDecorators(SetMetadata(GATEWAY_ROUTE, options), UseFilters(OpenAiErrorFilter), UseGuards(UpstreamAvailabilityGuard));
+  return applyDecorators(...metadata, UseFilters(OpenAiErrorFilter), UseGuards(UpstreamAvailabilityGuard));
+}
+
+const GATEWAY_ROUTE_CONFIG = 'gatewayRoute';
+
+/** The gateway route a request matched, from Fastify's route config (known in onRequest, before the body). */
+export function gatewayRouteOf(request: FastifyRequest): Pick<GatewayRouteOptions, 'protocol' | 'endpoint'> | undefined {
+  const config = request.routeOptions.config as { [GATEWAY_ROUTE_CONFIG]?: Pick<GatewayRouteOptions, 'protocol' | 'endpoint'> };
+  return config?.[GATEWAY_ROUTE_CONFIG];
 }

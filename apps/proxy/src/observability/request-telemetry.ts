@@ -9,9 +9,12 @@ import {
   statusLabel,
 } from '@gw/observability';
 import type { GatewayContext } from '../context/gateway-context';
+import { wasCutLate } from '../transport/client-deadlines';
 
 /** A client that left before its response was complete (nginx's convention). */
 const CLIENT_CLOSED = 499;
+/** A request cut because it was not received within the client deadlines (client-error.handler.ts). */
+const REQUEST_TIMEOUT = 408;
 
 /**
  * Per request, from arrival until the response is over (finished, or cut by the client): the in-flight count that
@@ -41,7 +44,7 @@ function record(request: FastifyRequest, reply: FastifyReply, arrivedAt: number,
   if (!gw || (route !== undefined && QUIET_ROUTES.has(route))) return;
   const metrics = proxyMetrics();
   const finished = reply.raw.writableFinished;
-  const status = finished ? reply.raw.statusCode : CLIENT_CLOSED;
+  const status = finished ? reply.raw.statusCode : wasCutLate(request.raw.socket) ? REQUEST_TIMEOUT : CLIENT_CLOSED;
   const totalMs = performance.now() - arrivedAt;
   const protocol = gw.protocol;
   const endpoint = gw.endpoint ?? 'other';
@@ -98,7 +101,7 @@ function record(request: FastifyRequest, reply: FastifyReply, arrivedAt: number,
 /** The usage record's outcome when the request has one; otherwise what the status says. */
 function outcomeOf(gw: GatewayContext, status: number, finished: boolean): string {
   if (gw.outcome) return gw.outcome;
-  if (!finished) return 'client_aborted';
+  if (!finished) return status === REQUEST_TIMEOUT ? 'rejected' : 'client_aborted';
   if (status === 429) return 'throttled';
   return status < 400 ? 'completed' : 'rejected';
 }

@@ -6,12 +6,13 @@ import type { ChannelRecord, ModelRecord } from '@gw/db';
 import { Lifecycle, recordUpstreamAttempt } from '@gw/observability';
 import { GatewayContext, timingOf } from '../context/gateway-context';
 import { attemptOutcome } from '../observability/upstream-attempt';
+import { overloaded } from '../middleware/load-shedding';
 import type { ClientResponse } from '../relay/client-response';
 import type { RelayResult } from '../relay/relay-result';
 import type { AttemptOutcome } from './channel-breaker';
 import { channelOrder } from './channel-order';
 import { CircuitBreakers } from './circuit-breakers';
-import { UpstreamPools } from './upstream-pools';
+import { PoolLease, UpstreamPools } from './upstream-pools';
 import { upstreamTarget } from './upstream-target';
 import {
   AttemptLimits,
@@ -19,6 +20,7 @@ import {
   classifyUpstreamStatus,
   ClientGoneError,
   isChannelFault,
+  isPoolSaturation,
   isRetryable,
   UpstreamTimeoutError,
 } from './upstream-errors';
@@ -55,6 +57,8 @@ export type Relay = (response: UpstreamResponse) => Promise<RelayResult>;
  * - a retryable failure (connection refused or reset, 5xx, 429/529, timeout before the headers, an invalid answer)
  *   moves on to the next channel as long as no byte reached the client; a provider 4xx, the client leaving, or a
  *   failure once the answer has started ends the request;
+ * - a channel whose origin has no free connection within UPSTREAM_POOL_QUEUE_TIMEOUT_MS is skipped like a retryable
+ *   failure (not held against it); when that was the last one, the request is shed (503, Retry-After);
  * - when every channel failed, the client gets the last attempt's error; when none could be tried, a 503.
  * Each attempt's deadline (the model's timeoutS, or UPSTREAM_TIMEOUT_S) covers everything until the response headers;
  * after that the body is bounded by the idle limit, so long streams live as long as bytes keep coming. The request is
@@ -82,13 +86,23 @@ export class UpstreamClient {
     for (const channel of channelOrder(call.model.channels)) {
       const permit = this.breakers.acquire(channel.id);
       if (!permit) continue;
+      let lease: PoolLease;
+      try {
+        lease = await this.leaseConnection(call, channel);
+      } catch (error) {
+        // Never tried: no verdict on the channel (a half-open probe goes to the next request).
+        permit.settle('neutral');
+        if (!(error instanceof GatewayError) || !isPoolSaturation(error)) throw error;
+        lastError = error;
+        continue;
+      }
       attempts++;
       gw.upstream = { channelId: channel.id, attempts, status: null, latencyMs: null };
       let outcome: AttemptOutcome = 'neutral';
       // Shutdown past its grace period ends the answer in progress (streams: the protocol's error event).
       let onStop: (() => void) | undefined;
       try {
-        const response = await this.attempt(gw, call, channel, limits);
+        const response = await this.attempt(gw, call, channel, limits, lease.pool);
         onStop = () => response.abort(this.lifecycle.stopSignal.reason);
         this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
         const result = await relay(response);
@@ -104,12 +118,34 @@ export class UpstreamClient {
         if (!isRetryable(error) || call.client.started) throw error;
         lastError = error;
       } finally {
+        // The answer is over (read, relayed, or abandoned and so destroyed): its connection is free again.
+        lease.release();
         if (onStop) this.lifecycle.stopSignal.removeEventListener('abort', onStop);
         timing.upstreamEndedAt = performance.now();
         permit.settle(outcome);
       }
     }
+    // Every channel left was saturated: the instance sheds this request (counted as such) rather than queue it.
+    if (lastError && isPoolSaturation(lastError)) throw overloaded(gw, 'upstream_pool', lastError.message);
     throw lastError ?? this.breakers.unavailable(call.model);
+  }
+
+  /** A connection to the channel's origin; the request leaves the line when its client leaves or the gateway stops. */
+  private async leaseConnection(call: UpstreamCall, channel: ChannelRecord): Promise<PoolLease> {
+    if (call.client.closed) throw new ClientGoneError();
+    const stop = this.lifecycle.stopSignal;
+    if (stop.aborted) throw stop.reason;
+    const leave = new AbortController();
+    const onClientGone = () => leave.abort(new ClientGoneError());
+    const onStop = () => leave.abort(stop.reason);
+    call.client.signal.addEventListener('abort', onClientGone, { once: true });
+    stop.addEventListener('abort', onStop, { once: true });
+    try {
+      return await this.pools.lease(upstreamTarget(channel.baseUrl, call.path).origin, leave.signal);
+    } finally {
+      call.client.signal.removeEventListener('abort', onClientGone);
+      stop.removeEventListener('abort', onStop);
+    }
   }
 
   /** One attempt on one channel: its 2xx response, or the GatewayError (or ClientGoneError) it ended with. */
@@ -118,6 +154,7 @@ export class UpstreamClient {
     call: UpstreamCall,
     channel: ChannelRecord,
     limits: AttemptLimits,
+    pool: Dispatcher,
   ): Promise<UpstreamResponse> {
     if (call.client.closed) throw new ClientGoneError();
     if (this.lifecycle.stopSignal.aborted) throw this.lifecycle.stopSignal.reason;
@@ -134,7 +171,7 @@ export class UpstreamClient {
     const started = performance.now();
     const target = upstreamTarget(channel.baseUrl, call.path);
     try {
-      const response = await this.pools.get(target.origin).request({
+      const response = await pool.request({
         method: call.method ?? 'POST',
         path: target.path,
         headers: call.headers(channel),

@@ -78,6 +78,24 @@ export function classifyTransportError(error: unknown, limits: AttemptLimits): G
   return new GatewayError(GatewayErrorCode.UPSTREAM_ERROR, 'The upstream provider failed to answer', { cause: error });
 }
 
+const POOL_SATURATION = new WeakSet<GatewayError>();
+
+/**
+ * Every connection of this instance to the channel's origin stayed busy for UPSTREAM_POOL_QUEUE_TIMEOUT_MS: a 503 the
+ * next channel may avoid (it is retryable), which says nothing about the channel's health (never a channel fault).
+ */
+export function poolSaturated(): GatewayError {
+  const error = GatewayError.unavailable('Every connection to the upstream provider is busy; retry later', {
+    'retry-after': '1',
+  });
+  POOL_SATURATION.add(error);
+  return error;
+}
+
+export function isPoolSaturation(error: GatewayError): boolean {
+  return POOL_SATURATION.has(error);
+}
+
 /**
  * Whether a failure may be retried on another channel (502, 503, 504), as long as no byte reached the client. A
  * provider 4xx is the client's request: not retried.

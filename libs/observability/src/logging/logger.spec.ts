@@ -99,15 +99,46 @@ describe(NestPinoLogger.name, () => {
   it("maps Nest's calls (message, optional stack, context last) onto pino levels", () => {
     const { logger, lines } = capture();
     const nest = new NestPinoLogger(logger);
-    nest.log('started', 'NestApplication');
+    nest.log('started', 'ModelCatalog');
     nest.error('failed', 'Error: x\n    at y (z.js:1:1)', 'ProxyErrors');
     nest.warn({ held: 2 }, 'Billing');
     nest.verbose('fine detail', 'Catalog');
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', context: 'NestApplication', msg: 'started' }),
+      expect.objectContaining({ level: 'info', context: 'ModelCatalog', msg: 'started' }),
       expect.objectContaining({ level: 'error', context: 'ProxyErrors', stack: 'Error: x\n    at y (z.js:1:1)', msg: 'failed' }),
       expect.objectContaining({ level: 'warn', context: 'Billing', held: 2 }),
       expect.objectContaining({ level: 'trace', context: 'Catalog', msg: 'fine detail' }),
     ]);
+  });
+});
+
+describe('createLogger, LOG_FORMAT=pretty', () => {
+  it('writes one readable line per entry, secrets still masked', () => {
+    const raw: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ app: 'proxy', level: 'info', instanceId: 'host:1', destination, format: 'pretty' });
+    logger.info({ context: 'Demo', status: 200, note: 'ck-0123456789abcdefghijABCDEFGHIJ0123' }, 'request');
+    const text = raw.join('');
+    expect(text.trimEnd().split('\n')).toHaveLength(1);
+    expect(text).toContain('[proxy] Demo: request');
+    expect(text).toContain('"status":200');
+    expect(text).not.toContain('ck-0123456789abcdefghijABCDEFGHIJ0123');
+    expect(() => JSON.parse(text)).toThrow();
+  });
+});
+
+describe('NestPinoLogger start-up narration', () => {
+  it("writes Nest's module and route lines at debug, everything else at info", () => {
+    const { logger, lines } = capture('info');
+    const nest = new NestPinoLogger(logger);
+    nest.log('Mapped {/v1/models, GET} route', 'RouterExplorer');
+    nest.log('ConfigModule dependencies initialized', 'InstanceLoader');
+    nest.log('catalog loaded', 'ModelCatalog');
+    expect(lines.map((line) => line.msg)).toEqual(['catalog loaded']);
   });
 });

@@ -1,4 +1,5 @@
 import pino, { DestinationStream, Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { currentLogFields } from './log-context';
 import { scrubSecrets } from './secret-scrubber';
 
@@ -48,14 +49,34 @@ export interface LoggerOptions {
   instanceId: string;
   /** Where lines go; stdout (synchronously, so nothing is lost at exit) by default. */
   destination?: DestinationStream;
+  /** LOG_FORMAT: `json` (default) or `pretty` (one coloured line per entry, for a person reading a terminal). */
+  format?: 'json' | 'pretty';
 }
 
 /**
- * The process's logger: one JSON object per line on stdout, with the app, the instance, and the generation and
+ * The same entries for a person: time, level, `[app] context: message`, then the other fields on the same line
+ * (one line per entry, so that an access line stays one line). Colours when the output is a terminal.
+ */
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  return pretty({
+    destination: (destination ?? 1) as never,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,app,instance,context',
+    messageFormat: '[{app}]{if context} {context}:{end} {msg}',
+    singleLine: true,
+  });
+}
+
+/**
+ * The process's logger: one JSON object per line on stdout (or LOG_FORMAT=pretty lines), with the app, the instance, and the generation and
  * request ids of the request being handled (log-context.ts), at LOG_LEVEL and above.
  */
 export function createLogger(options: LoggerOptions): AppLogger {
-  const target = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const target =
+    options.format === 'pretty'
+      ? prettyStream(options.destination)
+      : (options.destination ?? pino.destination({ dest: 1, sync: true }));
   const scrubbed: DestinationStream = { write: (line: string) => target.write(scrubSecrets(line)) };
   return pino(
     {

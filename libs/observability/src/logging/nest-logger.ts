@@ -4,6 +4,12 @@ import type { AppLogger } from './logger';
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
+ * Nest's start-up narration (every module initialised, every route mapped: dozens of lines per app) is written at
+ * debug rather than info, so that what an app says at info is about its work. LOG_LEVEL=debug shows it.
+ */
+const START_UP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/**
  * Nest's LoggerService over pino, so that Nest's own lines and every `new Logger(Context)` in the code come out as the
  * same JSON lines (with `context`), at LOG_LEVEL. Nest passes the context as the last string argument and, for errors,
  * a stack before it.
@@ -12,7 +18,8 @@ export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: AppLogger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && START_UP_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {

@@ -65,4 +65,25 @@ export const proxyMetrics = metricGroup(() => ({
     help: 'Requests (streams included) being handled by this process',
     registers,
   }),
+  admitted: new Gauge({
+    name: 'gw_requests_admitted',
+    help: 'Requests admitted past authentication and load shedding and not over yet (what MAX_INFLIGHT_REQUESTS bounds)',
+    registers,
+  }),
+  shed: new Counter({
+    name: 'gw_shed_requests_total',
+    help: 'Requests refused with 503 to shed load, by reason: event_loop_delay, in_flight, upstream_pool',
+    labelNames: ['reason'] as const,
+    registers,
+  }),
+  eventLoopDelay: new Gauge({
+    name: 'gw_event_loop_delay_seconds',
+    help: 'Mean event-loop delay over the last 500 ms sample, what OVERLOAD_MAX_EVENT_LOOP_DELAY_MS is compared with',
+    registers,
+  }),
+  clientTimeouts: new Counter({
+    name: 'gw_client_timeouts_total',
+    help: 'Connections cut because a request was not received within HEADERS_TIMEOUT_MS / BODY_TIMEOUT_MS',
+    registers,
+  }),
 }));

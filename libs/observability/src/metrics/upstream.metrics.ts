@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricGroup, metricsRegistry } from './metrics-registry';
 import { DURATION_BUCKETS } from './proxy.metrics';
 
@@ -42,4 +42,59 @@ export function recordUpstreamAttempt(channel: string, outcome: UpstreamAttemptO
   metrics.attempts.inc({ channel });
   if (outcome !== 'success' && outcome !== 'aborted') metrics.failures.inc({ channel, reason: outcome });
   metrics.headersTime.observe({ channel }, seconds);
+}
+
+/** One upstream origin's pool, as read on scrape. */
+export interface UpstreamPoolStats {
+  origin: string;
+  /** UPSTREAM_POOL_CONNECTIONS. */
+  size: number;
+  /** Requests holding a connection (streams until they end). */
+  inUse: number;
+  /** Requests waiting for one. */
+  queued: number;
+  /** Connections open (busy or idle). */
+  connected: number;
+}
+
+let poolStats: () => UpstreamPoolStats[] = () => [];
+
+/** Pool saturation per origin: read on scrape from `stats`, so the request path pays nothing for these gauges. */
+export const upstreamPoolMetrics = metricGroup(() => {
+  const gauge = (name: string, help: string, read: (stats: UpstreamPoolStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['origin'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const stats of poolStats()) this.set({ origin: stats.origin }, read(stats));
+      },
+    });
+  return {
+    size: gauge('gw_upstream_pool_size', 'Connection limit of the pool of an upstream origin', (s) => s.size),
+    inUse: gauge('gw_upstream_pool_in_use', 'Requests holding an upstream connection (streams until they end)', (s) => s.inUse),
+    queued: gauge('gw_upstream_pool_queued', 'Requests waiting for an upstream connection', (s) => s.queued),
+    connected: gauge('gw_upstream_pool_connections', 'Upstream connections open, busy or idle', (s) => s.connected),
+    wait: new Histogram({
+      name: 'gw_upstream_pool_wait_seconds',
+      help: 'Time requests that found the pool full waited for a connection (got one or gave up)',
+      labelNames: ['origin'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    waitTimeouts: new Counter({
+      name: 'gw_upstream_pool_wait_timeouts_total',
+      help: 'Requests that found no free upstream connection within UPSTREAM_POOL_QUEUE_TIMEOUT_MS (channel skipped)',
+      labelNames: ['origin'] as const,
+      registers,
+    }),
+  };
+});
+
+/** Where the pool gauges read from (the proxy's UpstreamPools). */
+export function reportUpstreamPools(stats: () => UpstreamPoolStats[]): void {
+  poolStats = stats;
+  upstreamPoolMetrics();
 }

@@ -1,0 +1,86 @@
+import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { GatewayError } from '@gw/common';
+import { proxyMetrics } from '@gw/observability';
+import type { GatewayContext } from '../context/gateway-context';
+
+/** Probes and scrapes must answer however busy the instance is. */
+const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+/** How often the event-loop delay is sampled: the shedding decision holds until the next sample. */
+export const EVENT_LOOP_SAMPLE_MS = 500;
+/** The histogram's resolution, which its readings include (subtracted, as @fastify/under-pressure does). */
+const RESOLUTION_MS = 10;
+export const OVERLOADED_MESSAGE = 'The gateway is overloaded; retry later';
+
+export type ShedReason = NonNullable<GatewayContext['shedBy']>;
+
+/** The 503 of a request refused to shed load (Retry-After: 1, a couple of samples later), counted by reason. */
+export function overloaded(gw: GatewayContext | undefined, reason: ShedReason, message = OVERLOADED_MESSAGE): GatewayError {
+  proxyMetrics().shed.inc({ reason });
+  if (gw) gw.shedBy = reason;
+  return GatewayError.unavailable(message, { 'retry-after': '1' });
+}
+
+function isExempt(url: string): boolean {
+  return EXEMPT_PATHS.has(url.split('?', 1)[0]);
+}
+
+/**
+ * The event loop's mean delay over the last sample: how long, on average, anything ready to run waited for its turn.
+ * Sampling starts once the server is ready, so start-up work (module loading, catalog load) is not taken for load.
+ */
+class EventLoopDelaySampler {
+  private histogram: IntervalHistogram | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  delayMs = 0;
+
+  start(): void {
+    this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+    this.histogram.enable();
+    this.timer = setInterval(() => this.sample(), EVENT_LOOP_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.histogram?.disable();
+  }
+
+  private sample(): void {
+    const histogram = this.histogram!;
+    // No sample at all in a whole interval means the loop was blocked throughout.
+    const mean = histogram.count === 0 ? EVENT_LOOP_SAMPLE_MS : histogram.mean / 1e6 - RESOLUTION_MS;
+    this.delayMs = Math.max(0, mean);
+    histogram.reset();
+    proxyMetrics().eventLoopDelay.set(this.delayMs / 1000);
+  }
+}
+
+/**
+ * The first bound of load shedding (docs/upstreams.md, "Load shedding"): while the event loop's mean delay over the
+ * last 500 ms exceeds `maxDelayMs`, every new request (probes and scrapes aside) is refused with 503 as soon as its
+ * headers are in, before authentication or its body. Event-loop delay measures directly what every admitted request
+ * waits for between each of its steps, whatever the mix of short requests and long idle streams (which in-flight
+ * counts cannot tell apart); it is measured as @fastify/under-pressure measures it (the mean of Node's
+ * monitorEventLoopDelay per sample), but only from readiness on. The second bound, the number of admitted requests,
+ * is AdmissionGuard's. `maxDelayMs` 0 turns this bound off.
+ */
+export function registerOverloadShedding(fastify: FastifyInstance, maxDelayMs: number): void {
+  if (maxDelayMs <= 0) return;
+  const sampler = new EventLoopDelaySampler();
+  fastify.addHook('onReady', (done) => {
+    sampler.start();
+    done();
+  });
+  fastify.addHook('onClose', (_instance, done) => {
+    sampler.stop();
+    done();
+  });
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (sampler.delayMs > maxDelayMs && !isExempt(request.url)) {
+      done(overloaded(request.gw, 'event_loop_delay'));
+      return;
+    }
+    done();
+  });
+}
