@@ -1,5 +1,5 @@
 import { loadConfig } from '@gw/config';
-import { PrismaService } from '@gw/db';
+import { ChannelCredentials, PrismaService } from '@gw/db';
 import { createKey, seedCatalog, seedDemoAccount } from './seed';
 
 /**
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const prisma = new PrismaService(config);
   await prisma.onModuleInit();
   try {
-    await seedCatalog(prisma, upstreamUrl);
+    await seedCatalog(prisma, upstreamUrl, new ChannelCredentials(config));
     const accountId = await seedDemoAccount(prisma);
     const key = await createKey(prisma, accountId, `demo ${new Date().toISOString()}`);
     console.log(`demo account ${accountId}\ndemo API key (shown once): ${key}`);

@@ -48,6 +48,7 @@ export function proxyEnv(config: BenchConfig): Record<string, string> {
     // Every load-generator connection comes from 127.0.0.1; no request of the run fails authentication anyway.
     AUTH_FAILURE_LIMIT: '1000000',
     LOG_LEVEL: 'warn',
+    CHANNEL_CREDENTIALS_KEY: config.credentialsKey,
   };
 }
 

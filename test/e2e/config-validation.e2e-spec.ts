@@ -24,3 +24,28 @@ describe('bad configuration: every app refuses to start, listing each bad variab
     expect(failure).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('provider credentials: every app refuses to serve them in clear unless told it may', () => {
+  it.each<AppName>(['proxy', 'admin', 'worker'])('%s refuses to start without CHANNEL_CREDENTIALS_KEY', async (app) => {
+    const failure = await AppProcess.start(app, { CHANNEL_CREDENTIALS_KEY: '' }, 20_000).then(
+      async (started) => {
+        await started.stop('SIGKILL');
+        return null;
+      },
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(new RegExp(`^${app} exited with 1 before listening`));
+    expect(failure).toContain('Invalid configuration:\n  - CHANNEL_CREDENTIALS_KEY is required');
+    expect(failure).toContain('ALLOW_PLAINTEXT_CREDENTIALS=true');
+    expect(failure).not.toMatch(/\n\s+at /);
+  });
+
+  it('starts without a key with ALLOW_PLAINTEXT_CREDENTIALS=true (development only)', async () => {
+    const app = await AppProcess.start('proxy', { CHANNEL_CREDENTIALS_KEY: '', ALLOW_PLAINTEXT_CREDENTIALS: 'true' });
+    try {
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});
