@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gw/config';
 import { BillingService } from '@gw/billing';
+import { clientErrorHandler } from '@gw/common';
 import {
   bindRequestLogFields,
   registerMetricsRoute,
@@ -9,7 +10,6 @@ import {
   withObservability,
 } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
-import { clientErrorHandler } from './middleware/client-error.handler';
 import { registerInflightLimit } from './middleware/inflight-limit.hook';
 import { sendError } from './middleware/error-response';
 import { buildUsageRow } from './middleware/usage-row';

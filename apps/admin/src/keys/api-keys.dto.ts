@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { PageQueryDto } from '../shared/page-query.dto';
 import { emptyToUndefined } from '../shared/query-transforms';
+import { IsTimestamp } from '../shared/timestamp.validator';
 
 export const MAX_RPM = 100_000;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -52,7 +52,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'ISO-8601, in the future' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   expiresAt?: string | null;
 }
 
@@ -81,7 +81,7 @@ export class UpdateApiKeyDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null: never expires' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   expiresAt?: string | null;
 }
 
