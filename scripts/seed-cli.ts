@@ -1,4 +1,4 @@
-import { loadConfig } from '@gw/config';
+import { assertCredentialsProtected, loadConfig } from '@gw/config';
 import { ChannelCredentials, PrismaService } from '@gw/db';
 import { createKey, seedCatalog, seedDemoAccount } from './seed';
 
@@ -8,6 +8,8 @@ import { createKey, seedCatalog, seedDemoAccount } from './seed';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // It writes channel credentials: held to the same rule as the apps that will read them.
+  assertCredentialsProtected(config);
   const upstreamUrl = process.env.MOCK_UPSTREAM_URL ?? 'http://127.0.0.1:3900';
   const prisma = new PrismaService(config);
   await prisma.onModuleInit();

@@ -47,7 +47,10 @@ describe('admin API: adjustments below zero', () => {
       response,
       400,
       'invalid_request_error',
-      /^Invalid value for 'amountUsd': the adjustment would take the balance below zero \(from 10\.000000 to -999990\.000000 USD\); set "allowNegativeBalance": true/,
+      new RegExp(
+        "^Invalid value for 'amountUsd': the adjustment would take the balance below zero " +
+          '\\(from 10\\.000000 to -999990\\.000000 USD\\); set "allowNegativeBalance": true',
+      ),
     );
     expectError(await adjust(account.id, { amountUsd: '-10.000001' }), 400, 'invalid_request_error', /below zero/);
     expect(await accountBooks(account.id)).toMatchObject({ balance: 10_000_000n, ledgerSum: 10_000_000n });

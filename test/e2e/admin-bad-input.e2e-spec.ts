@@ -31,9 +31,19 @@ const unique = () => randomBytes(4).toString('hex');
 const NUL = 'a\u0000b';
 
 const BODY_ROUTES: BodyRoute[] = [
-  { name: 'create staff', method: 'POST', path: () => '/admin/v1/staff', body: () => ({ email: `s-${unique()}@example.com`, role: 'support' }) },
+  {
+    name: 'create staff',
+    method: 'POST',
+    path: () => '/admin/v1/staff',
+    body: () => ({ email: `s-${unique()}@example.com`, role: 'support' }),
+  },
   { name: 'update staff', method: 'PATCH', path: (f) => `/admin/v1/staff/${f.staffId}`, body: () => ({ status: 'active' }) },
-  { name: 'create account', method: 'POST', path: () => '/admin/v1/accounts', body: () => ({ name: 'n', email: 'a@example.com' }) },
+  {
+    name: 'create account',
+    method: 'POST',
+    path: () => '/admin/v1/accounts',
+    body: () => ({ name: 'n', email: 'a@example.com' }),
+  },
   {
     name: 'top up',
     method: 'POST',
@@ -63,7 +73,14 @@ const BODY_ROUTES: BodyRoute[] = [
     name: 'update model',
     method: 'PUT',
     path: (f) => `/admin/v1/models/${encodeURIComponent(f.modelId)}`,
-    body: (f) => ({ id: f.modelId, aliases: [`alias-${unique()}`], provider: 'openai', inputUsdPerMTok: '1', outputUsdPerMTok: '1', cachedInputUsdPerMTok: '1' }),
+    body: (f) => ({
+      id: f.modelId,
+      aliases: [`alias-${unique()}`],
+      provider: 'openai',
+      inputUsdPerMTok: '1',
+      outputUsdPerMTok: '1',
+      cachedInputUsdPerMTok: '1',
+    }),
   },
   {
     name: 'create channel',
@@ -75,7 +92,13 @@ const BODY_ROUTES: BodyRoute[] = [
     name: 'update channel',
     method: 'PATCH',
     path: (f) => `/admin/v1/channels/${f.channelId}`,
-    body: (f) => ({ id: f.channelId, name: `c-${unique()}`, provider: 'openai', baseUrl: 'http://127.0.0.1:9', apiKey: 'sk-x' }),
+    body: (f) => ({
+      id: f.channelId,
+      name: `c-${unique()}`,
+      provider: 'openai',
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: 'sk-x',
+    }),
   },
   {
     name: 'model channels',
@@ -108,6 +131,8 @@ function withValueAt(body: Record<string, unknown>, path: string[], value: unkno
 
 const cursor = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toString('base64url');
 const UUID = '00000000-0000-4000-8000-000000000000';
+/** Enough of a fixture to list a route's text fields before the real one exists (the table is built at load). */
+const PLACEHOLDERS: Fixture = { accountId: UUID, keyId: UUID, modelId: 'm', channelId: UUID, staffId: UUID };
 const TIME = '2026-01-01T00:00:00.000Z';
 
 describe('admin API: malformed input is a 400 naming the problem, never a 500', () => {
@@ -142,29 +167,33 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
 
   describe('text the database cannot store, in every text field of every body', () => {
     const cases = BODY_ROUTES.flatMap((route) =>
-      textPaths(route.body({ accountId: UUID, keyId: UUID, modelId: 'm', channelId: UUID, staffId: UUID })).map(
+      textPaths(route.body(PLACEHOLDERS)).map(
         (path) => [route.name, path.join('.'), route, path] as const,
       ),
     );
 
     it.each(cases)('%s: NUL in %s', async (_name, field, route, path) => {
       const response = await send(route, withValueAt(route.body(f), path, NUL));
-      expectError(response, 400, 'invalid_request_error', new RegExp(`'${field.replace(/\./g, '\\.')}': must not contain NUL`));
+      const named = new RegExp(`'${field.replace(/\./g, '\\.')}': must not contain NUL`);
+      expectError(response, 400, 'invalid_request_error', named);
     });
 
-    const withText = BODY_ROUTES.filter((route) => textPaths(route.body({ accountId: UUID, keyId: UUID, modelId: 'm', channelId: UUID, staffId: UUID })).length > 0);
-    it.each(withText.map((route) => [route.name, route] as const))('%s: an unpaired surrogate, a NUL in a field name', async (_name, route) => {
-      const [path] = textPaths(route.body(f));
-      const surrogate = await api.raw(
-        route.method,
-        route.path(f),
-        JSON.stringify(withValueAt(route.body(f), path, 'x')).replace('"x"', '"\\ud800"'),
-        { 'content-type': 'application/json' },
-      );
-      expectError(surrogate, 400, 'invalid_request_error', /unpaired surrogate/);
-      const name = await send(route, { ...route.body(f), [NUL]: 1 });
-      expectError(name, 400, 'invalid_request_error', /Invalid field name: must not contain NUL/);
-    });
+    const withText = BODY_ROUTES.filter((route) => textPaths(route.body(PLACEHOLDERS)).length > 0);
+    it.each(withText.map((route) => [route.name, route] as const))(
+      '%s: an unpaired surrogate, a NUL in a field name',
+      async (_name, route) => {
+        const [path] = textPaths(route.body(f));
+        const surrogate = await api.raw(
+          route.method,
+          route.path(f),
+          JSON.stringify(withValueAt(route.body(f), path, 'x')).replace('"x"', '"\\ud800"'),
+          { 'content-type': 'application/json' },
+        );
+        expectError(surrogate, 400, 'invalid_request_error', /unpaired surrogate/);
+        const name = await send(route, { ...route.body(f), [NUL]: 1 });
+        expectError(name, 400, 'invalid_request_error', /Invalid field name: must not contain NUL/);
+      },
+    );
 
     it.each([
       ['GET', '/admin/v1/usage?model=a%00b', /'model'/],
@@ -250,18 +279,12 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
     );
 
     it('takes 64 levels to validation (which names the field) and refuses 65 at parsing', async () => {
-      expectError(
-        await api.raw('POST', '/admin/v1/accounts', `{"name":${'['.repeat(63)}${']'.repeat(63)}}`, { 'content-type': 'application/json' }),
-        400,
-        'invalid_request_error',
-        /'name'/,
-      );
-      expectError(
-        await api.raw('POST', '/admin/v1/accounts', `{"name":${'['.repeat(64)}${']'.repeat(64)}}`, { 'content-type': 'application/json' }),
-        400,
-        'invalid_request_error',
-        /nested too deeply/,
-      );
+      const post = (arrays: number) =>
+        api.raw('POST', '/admin/v1/accounts', `{"name":${'['.repeat(arrays)}${']'.repeat(arrays)}}`, {
+          'content-type': 'application/json',
+        });
+      expectError(await post(63), 400, 'invalid_request_error', /'name'/);
+      expectError(await post(64), 400, 'invalid_request_error', /nested too deeply/);
     });
 
     it('is not fooled by brackets inside strings', async () => {
@@ -355,7 +378,8 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
       expect((await api.get(`/admin/v1/accounts?limit=1&cursor=${first.body.nextCursor}`)).status).toBe(200);
       for (const t of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
         expect((await api.get(`/admin/v1/accounts?cursor=${cursor({ t, i: UUID })}`)).status).toBe(200);
-        expect((await api.get(`/admin/v1/usage?cursor=${cursor({ t, i: 'gen-00000000000000000000000000' })}`)).status).toBe(200);
+        const usage = cursor({ t, i: 'gen-00000000000000000000000000' });
+        expect((await api.get(`/admin/v1/usage?cursor=${usage}`)).status).toBe(200);
       }
       expect((await api.get(`/admin/v1/audit-log?cursor=${cursor({ i: '9223372036854775807' })}`)).status).toBe(200);
     });
@@ -384,7 +408,8 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
         'invalid_request_error',
         /'expiresAt'/,
       );
-      expectError(await api.patch(`/admin/v1/keys/${f.keyId}`, { expiresAt: value }), 400, 'invalid_request_error', /'expiresAt'/);
+      const patched = await api.patch(`/admin/v1/keys/${f.keyId}`, { expiresAt: value });
+      expectError(patched, 400, 'invalid_request_error', /'expiresAt'/);
     });
 
     it.each(['0000-01-01', '10000-01-01', '2021-02-29', '2021-1-1'])('daily usage refuses the day %s', async (value) => {
@@ -393,10 +418,12 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
 
     it('accepts the extremes the database holds', async () => {
       const range = 'from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z';
-      expect(await api.get(`/admin/v1/usage?accountId=${f.accountId}&${range}`)).toMatchObject({ status: 200, body: { data: [] } });
+      const usage = await api.get(`/admin/v1/usage?accountId=${f.accountId}&${range}`);
+      expect(usage).toMatchObject({ status: 200, body: { data: [] } });
       const run = await api.post('/admin/v1/reconciliations', { from: '0001-01-01', to: '9999-12-31T23:59:59.999Z' });
       expect(run.status).toBe(202);
-      const created = await api.post('/admin/v1/keys', { accountId: f.accountId, name: 'far', expiresAt: '9999-12-31T23:59:59.999Z' });
+      const far = '9999-12-31T23:59:59.999Z';
+      const created = await api.post('/admin/v1/keys', { accountId: f.accountId, name: 'far', expiresAt: far });
       expect(created).toMatchObject({ status: 201, body: { expiresAt: '9999-12-31T23:59:59.999Z' } });
     });
 
@@ -428,13 +455,15 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
       [{ timeoutS: 2 ** 53 }, /'timeoutS'/],
       [{ inputUsdPerMTok: '1e3' }, /'inputUsdPerMTok'/],
     ])('a model refuses %j', async (body, message) => {
-      expectError(await api.put(`/admin/v1/models/${encodeURIComponent(f.modelId)}`, body), 400, 'invalid_request_error', message);
+      const updated = await api.put(`/admin/v1/models/${encodeURIComponent(f.modelId)}`, body);
+      expectError(updated, 400, 'invalid_request_error', message);
     });
 
     it('model channel links refuse an out-of-range priority or weight', async () => {
       const path = `/admin/v1/models/${encodeURIComponent(f.modelId)}/channels`;
-      expectError(await api.put(path, { channels: [{ channelId: f.channelId, priority: 2 ** 31 }] }), 400, 'invalid_request_error', /'channels\.0\.priority'/);
-      expectError(await api.put(path, { channels: [{ channelId: f.channelId, weight: 0 }] }), 400, 'invalid_request_error', /'channels\.0\.weight'/);
+      const link = (settings: object) => api.put(path, { channels: [{ channelId: f.channelId, ...settings }] });
+      expectError(await link({ priority: 2 ** 31 }), 400, 'invalid_request_error', /'channels\.0\.priority'/);
+      expectError(await link({ weight: 0 }), 400, 'invalid_request_error', /'channels\.0\.weight'/);
     });
   });
 

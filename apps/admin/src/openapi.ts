@@ -44,6 +44,9 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
   });
 }
 
+/** Makes a browser ask for credentials (any user name, a staff token as the password). */
+const BASIC_CHALLENGE = 'Basic realm="Chuizi Gateway admin API", charset="UTF-8"';
+
 function requireStaffForDocs(app: NestFastifyApplication): void {
   const authenticator = app.get(StaffAuthenticator);
   // By the route matched (the router decodes the path), not by the raw URL, which could be spelled otherwise.
@@ -53,7 +56,7 @@ function requireStaffForDocs(app: NestFastifyApplication): void {
       await authenticator.authenticateRequest(request, presentedStaffToken(request, { basic: true }));
     } catch (error) {
       const refusal = toGatewayError(error);
-      if (refusal.status === 401) reply.header('www-authenticate', 'Basic realm="Chuizi Gateway admin API", charset="UTF-8"');
+      if (refusal.status === 401) reply.header('www-authenticate', BASIC_CHALLENGE);
       sendAdminError(request, reply, refusal);
       return reply;
     }

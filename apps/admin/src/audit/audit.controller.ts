@@ -12,7 +12,7 @@ export class AuditController {
 
   /** Admin only (no @Roles). */
   @Get()
-  @ApiOperation({ summary: 'Every staff write, newest first, optionally of one staff member, target or action (admin)' })
+  @ApiOperation({ summary: 'Staff writes, newest first, optionally of one staff member, target or action (admin)' })
   @ApiListResponse(AuditEntryView)
   list(@Query() query: AuditQueryDto): Promise<ListResponse<AuditEntryView>> {
     return this.audit.list(query);

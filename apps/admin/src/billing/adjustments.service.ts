@@ -59,9 +59,8 @@ export class AdjustmentsService {
     const allowNegativeBalance = dto.allowNegativeBalance ?? false;
     const reference = reconciliationId ? `reconciliation ${reconciliationId}: ${reason}` : reason;
     // The flag joins the hash only when set, so that keys stored before it existed still match their repeats.
-    const requestHash = sha256Hex(
-      JSON.stringify([accountId, amountMicros.toString(), reason, reconciliationId, ...(allowNegativeBalance ? [true] : [])]),
-    );
+    const hashed = [accountId, amountMicros.toString(), reason, reconciliationId, ...(allowNegativeBalance ? [true] : [])];
+    const requestHash = sha256Hex(JSON.stringify(hashed));
 
     return this.transactions.run(async (tx) => {
       if (idempotencyKey !== null && !(await this.idempotency.claim(SCOPE, idempotencyKey, requestHash, tx))) {
@@ -123,9 +122,10 @@ function replayOf(stored: AdjustmentView): AdjustmentView {
 /** 400 naming the amount, with the balance it was checked against (read under the same lock). */
 function wouldGoNegative(books: AccountBooks, amountMicros: bigint): GatewayError {
   return GatewayError.invalidRequest(
-    `Invalid value for 'amountUsd': the adjustment would take the balance below zero (from ` +
-      `${formatMicrosAsUsd(books.runningBalanceMicros)} to ${formatMicrosAsUsd(books.runningBalanceMicros + amountMicros)} ` +
-      'USD); set "allowNegativeBalance": true to post it anyway',
+    `Invalid value for 'amountUsd': the adjustment would take the balance below zero ` +
+      `(from ${formatMicrosAsUsd(books.runningBalanceMicros)} ` +
+      `to ${formatMicrosAsUsd(books.runningBalanceMicros + amountMicros)} USD); ` +
+      'set "allowNegativeBalance": true to post it anyway',
   );
 }
 

@@ -17,7 +17,7 @@ import {
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { PageQueryDto } from '../shared/page-query.dto';
 import { emptyToUndefined } from '../shared/query-transforms';
-import { IsTimestamp } from '../shared/timestamp.validator';
+import { IsTimestamp, TIMESTAMP_FORMAT } from '../shared/timestamp.validator';
 
 export const MAX_RPM = 100_000;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -50,7 +50,12 @@ export class CreateApiKeyDto {
   @Max(MAX_RPM)
   rpmLimit?: number | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'ISO-8601, in the future' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `In the future; ${TIMESTAMP_FORMAT}`,
+  })
   @IsOptional()
   @IsTimestamp()
   expiresAt?: string | null;
@@ -79,7 +84,12 @@ export class UpdateApiKeyDto {
   @MaxLength(200, { each: true })
   allowedModels?: string[];
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null: never expires' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `null: never expires; ${TIMESTAMP_FORMAT}`,
+  })
   @IsOptional()
   @IsTimestamp()
   expiresAt?: string | null;

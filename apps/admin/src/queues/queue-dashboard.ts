@@ -139,7 +139,8 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
           return reply;
         }
         const refusal = toGatewayError(error);
-        const problem = refusal.status === 429 ? `Too many failed sign-ins from your address. ${refusal.message}` : refusal.message;
+        const problem =
+          refusal.status === 429 ? `Too many failed sign-ins from your address. ${refusal.message}` : refusal.message;
         return sendLoginPage(reply.headers(refusal.headers), refusal.status, problem);
       }
       const sessionId = await sessions.create(staff.id);

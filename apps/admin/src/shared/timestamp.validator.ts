@@ -32,6 +32,9 @@ export function parseTimestamp(value: unknown): Date | null {
   return Number.isNaN(time) || time < EARLIEST || time > LATEST ? null : date;
 }
 
+/** For the OpenAPI document: what IsTimestamp fields accept. */
+export const TIMESTAMP_FORMAT = 'RFC 3339 with a time zone, or YYYY-MM-DD; years 1-9999';
+
 /** A timestamp parseTimestamp accepts. */
 export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
