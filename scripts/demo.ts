@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { randomAlphanumeric } from '@gw/common';
 import { loadConfig } from '@gw/config';
-import { PrismaService } from '@gw/db';
+import { ChannelCredentials, PrismaService } from '@gw/db';
 import { ensureDatabase, migrateDeploy } from './ensure-database';
 import { createKey, seedCatalog, seedDemoAccount } from './seed';
 
@@ -51,6 +51,10 @@ async function main(): Promise<void> {
   env.ADMIN_TOKEN ??= `adm-${randomAlphanumeric(40)}`;
   // Lines for a person reading the terminal (production keeps JSON, the default).
   env.LOG_FORMAT ??= 'pretty';
+  // A local demo against the mock may keep channel credentials in clear (the apps refuse to otherwise); set
+  // CHANNEL_CREDENTIALS_KEY to run it as production does.
+  const plaintextCredentials = !env.CHANNEL_CREDENTIALS_KEY;
+  if (plaintextCredentials) env.ALLOW_PLAINTEXT_CREDENTIALS = 'true';
   const upstreamUrl = env.MOCK_UPSTREAM_URL ?? `http://127.0.0.1:${env.MOCK_UPSTREAM_PORT}`;
   const config = loadConfig(env);
 
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
   migrateDeploy(config.db.url, ROOT);
   const prisma = new PrismaService(config);
   await prisma.onModuleInit();
-  await seedCatalog(prisma, upstreamUrl);
+  await seedCatalog(prisma, upstreamUrl, new ChannelCredentials(config));
   const accountId = await seedDemoAccount(prisma);
   const demoKey = await createKey(prisma, accountId, `demo ${new Date().toISOString()}`);
   await prisma.onModuleDestroy();
@@ -112,7 +116,11 @@ async function main(): Promise<void> {
 
   const proxy = `http://127.0.0.1:${config.ports.proxy}`;
   console.log(`
-Chuizi Gateway is up (demo account: $10.00; upstream: the built-in mock at ${upstreamUrl}).
+Chuizi Gateway is up (demo account: $10.00; upstream: the built-in mock at ${upstreamUrl}).${
+    plaintextCredentials
+      ? '\nChannel credentials are stored in clear (ALLOW_PLAINTEXT_CREDENTIALS=true): a demo only, see the README.'
+      : ''
+  }
 
   Demo API key (shown once):  ${demoKey}
   Admin token:                ${env.ADMIN_TOKEN}

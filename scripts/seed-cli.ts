@@ -1,5 +1,5 @@
-import { loadConfig } from '@gw/config';
-import { PrismaService } from '@gw/db';
+import { assertCredentialsProtected, loadConfig } from '@gw/config';
+import { ChannelCredentials, PrismaService } from '@gw/db';
 import { createKey, seedCatalog, seedDemoAccount } from './seed';
 
 /**
@@ -8,11 +8,13 @@ import { createKey, seedCatalog, seedDemoAccount } from './seed';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // It writes channel credentials: held to the same rule as the apps that will read them.
+  assertCredentialsProtected(config);
   const upstreamUrl = process.env.MOCK_UPSTREAM_URL ?? 'http://127.0.0.1:3900';
   const prisma = new PrismaService(config);
   await prisma.onModuleInit();
   try {
-    await seedCatalog(prisma, upstreamUrl);
+    await seedCatalog(prisma, upstreamUrl, new ChannelCredentials(config));
     const accountId = await seedDemoAccount(prisma);
     const key = await createKey(prisma, accountId, `demo ${new Date().toISOString()}`);
     console.log(`demo account ${accountId}\ndemo API key (shown once): ${key}`);

@@ -1,5 +1,5 @@
 import { generateApiKey, displayPrefix, parseUsdToMicros, sha256Hex } from '@gw/common';
-import { LedgerRepository, PrismaService } from '@gw/db';
+import { ChannelCredentials, LedgerRepository, PrismaService } from '@gw/db';
 import { CatalogEntry, DEMO_CATALOG } from './demo-catalog';
 
 export const DEMO_ACCOUNT_NAME = 'Demo account';
@@ -29,21 +29,25 @@ function modelData(entry: CatalogEntry) {
 
 /**
  * The demo catalog with one channel per provider pointing at the mock upstream. Idempotent: models and channels are
- * upserted, so re-running it resets prices and channel URLs to the demo's.
+ * upserted, so re-running it resets prices and channel URLs to the demo's. The mock's credentials are written as the
+ * admin API writes any credential: sealed with CHANNEL_CREDENTIALS_KEY when there is one (the seal binds the base URL,
+ * so they are sealed again on every run, for the URL of that run).
  */
-export async function seedCatalog(prisma: PrismaService, upstreamBaseUrl: string): Promise<void> {
-  const channels = {
-    openai: await prisma.channel.upsert({
-      where: { name: 'mock-openai' },
-      create: { name: 'mock-openai', provider: 'openai', baseUrl: upstreamBaseUrl, apiKey: 'mock-openai-key' },
-      update: { baseUrl: upstreamBaseUrl, enabled: true },
-    }),
-    anthropic: await prisma.channel.upsert({
-      where: { name: 'mock-anthropic' },
-      create: { name: 'mock-anthropic', provider: 'anthropic', baseUrl: upstreamBaseUrl, apiKey: 'mock-anthropic-key' },
-      update: { baseUrl: upstreamBaseUrl, enabled: true },
-    }),
+export async function seedCatalog(
+  prisma: PrismaService,
+  upstreamBaseUrl: string,
+  credentials: ChannelCredentials,
+): Promise<void> {
+  const mockChannel = async (provider: 'openai' | 'anthropic') => {
+    const name = `mock-${provider}`;
+    const apiKey = credentials.seal(`mock-${provider}-key`, upstreamBaseUrl);
+    return prisma.channel.upsert({
+      where: { name },
+      create: { name, provider, baseUrl: upstreamBaseUrl, apiKey },
+      update: { baseUrl: upstreamBaseUrl, apiKey, enabled: true },
+    });
   };
+  const channels = { openai: await mockChannel('openai'), anthropic: await mockChannel('anthropic') };
   for (const entry of DEMO_CATALOG) {
     const data = modelData(entry);
     await prisma.model.upsert({ where: { id: entry.id }, create: { id: entry.id, ...data }, update: data });

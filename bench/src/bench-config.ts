@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 export type TargetName = 'direct' | 'passthrough' | 'proxy' | 'portkey';
@@ -30,6 +31,8 @@ export interface BenchConfig {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
+  /** CHANNEL_CREDENTIALS_KEY of the run (fresh each run, as the database is): credentials sealed as in production. */
+  credentialsKey: string;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -79,5 +82,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     databaseUrl: env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/chuizi_bench',
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
     redisPrefix: env.BENCH_REDIS_PREFIX || 'gwbench:',
+    credentialsKey: randomBytes(32).toString('hex'),
   };
 }

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { formatMicrosAsUsd, parseUsdToMicros } from '@gw/common';
 import { loadConfig } from '@gw/config';
-import { LedgerRepository, PrismaService } from '@gw/db';
+import { ChannelCredentials, LedgerRepository, PrismaService } from '@gw/db';
 import { ensureDatabase, migrateDeploy } from '../../scripts/ensure-database';
 import { createKey, seedCatalog } from '../../scripts/seed';
 
@@ -20,13 +20,19 @@ export interface BenchSeed {
  * A fresh database for the run: dropped and recreated, migrated, the demo catalog pointing at the run's mock
  * upstream, one account credited through the ledger and one key for it.
  */
-export async function prepareBenchDatabase(databaseUrl: string, rootDir: string, upstreamUrl: string): Promise<BenchSeed> {
+export async function prepareBenchDatabase(
+  databaseUrl: string,
+  rootDir: string,
+  upstreamUrl: string,
+  credentialsKey: string,
+): Promise<BenchSeed> {
   await ensureDatabase(databaseUrl, { recreate: true });
   migrateDeploy(databaseUrl, rootDir);
-  const prisma = new PrismaService(loadConfig({ DATABASE_URL: databaseUrl, DB_POOL_MAX: '2' }));
+  const config = loadConfig({ DATABASE_URL: databaseUrl, DB_POOL_MAX: '2', CHANNEL_CREDENTIALS_KEY: credentialsKey });
+  const prisma = new PrismaService(config);
   await prisma.onModuleInit();
   try {
-    await seedCatalog(prisma, upstreamUrl);
+    await seedCatalog(prisma, upstreamUrl, new ChannelCredentials(config));
     const account = await prisma.account.create({ data: { name: BENCH_ACCOUNT, email: 'bench@example.com' } });
     await new LedgerRepository(prisma).post(account.id, 'top_up', parseUsdToMicros(BENCH_CREDIT_USD)!, 'bench-credit', null);
     const apiKey = await createKey(prisma, account.id, 'bench');

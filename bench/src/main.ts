@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   log(`• mock upstream ${mock.url}`);
 
   log(`• database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//')} (recreated, migrated, seeded)`);
-  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url);
+  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
   const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
 
   const targets: Target[] = [];

@@ -50,6 +50,7 @@ export function proxyEnv(config: BenchConfig): Record<string, string> {
     // The runs measure latency at a fixed concurrency, saturation included: shedding would answer part of it 503.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     LOG_LEVEL: 'warn',
+    CHANNEL_CREDENTIALS_KEY: config.credentialsKey,
   };
 }
 

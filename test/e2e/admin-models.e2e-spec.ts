@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { createModel } from '../factories/model.factory';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
+import { BROADCAST_ONLY_ENV, PROPAGATION_WAIT_MS } from '../support/propagation';
 import { closeTestDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
@@ -22,7 +23,7 @@ describe('admin API: models and prices', () => {
   let key: string;
 
   beforeAll(async () => {
-    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy')]);
+    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy', BROADCAST_ONLY_ENV)]);
     api = new AdminApi(admin.url);
     const account = await api.createAccount({ balanceUsd: '100.00' });
     key = (await api.post('/admin/v1/keys', { accountId: account.id, name: 'models e2e' })).body.key;
@@ -97,12 +98,12 @@ describe('admin API: models and prices', () => {
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ id: model.id, inputUsdPerMTok: '10.000000', outputUsdPerMTok: '20.500000' });
 
-    // 5 x 10 + 40 x 20.5 = 870 micro-dollars, once the catalog reload reached the proxy (within 1 s).
-    await waitFor(async () => (await chargedUsage(model.alias)).costUsd === '0.000870', 1_000);
+    // 5 x 10 + 40 x 20.5 = 870 micro-dollars, once the catalog reload reached the proxy (by broadcast).
+    await waitFor(async () => (await chargedUsage(model.alias)).costUsd === '0.000870', PROPAGATION_WAIT_MS);
     expect((await chargedUsage(model.id)).costUsd).toBe('0.000870');
   });
 
-  it('disabling a model makes the proxy answer 404 within 1 s; enabling brings it back', async () => {
+  it('disabling a model makes the proxy answer 404 at once (by broadcast); enabling brings it back', async () => {
     const model = await createModel();
     expect((await firstUsage(model.alias)).status).toBe(200);
     expect((await api.put(path(model.id), { enabled: false })).body.enabled).toBe(false);
@@ -116,7 +117,7 @@ describe('admin API: models and prices', () => {
       } catch (error) {
         return error instanceof OpenAI.NotFoundError;
       }
-    }, 1_000);
+    }, PROPAGATION_WAIT_MS);
     expect((await api.put(path(model.id), { enabled: true })).body.enabled).toBe(true);
     await waitFor(
       async () =>
@@ -124,7 +125,7 @@ describe('admin API: models and prices', () => {
           () => true,
           () => false,
         ),
-      1_000,
+      PROPAGATION_WAIT_MS,
     );
   });
 
@@ -151,8 +152,7 @@ describe('admin API: models and prices', () => {
     expect((await api.put(path(model.id), { cachedInputUsdPerMTok: null })).body.cachedInputUsdPerMTok).toBeNull();
     expect((await allModels()).find((m) => m.id === model.id)).toMatchObject({ aliases: [newAlias], timeoutS: 30 });
 
-    const audit = await api.get('/admin/v1/audit-log?limit=100');
-    const entries = audit.body.data.filter((e: { target: string }) => e.target === `model:${model.id}`);
+    const entries = await api.auditOf(`model:${model.id}`);
     expect(entries).toHaveLength(2);
     expect(entries[1]).toMatchObject({
       action: 'model.update',

@@ -79,6 +79,22 @@ describe('admin API: OpenAPI document', () => {
     expect(document.paths['/admin/v1/keys/{id}'].delete.responses).toHaveProperty('204');
   });
 
+  it('documents the hardening: input rules, the audit-log filters and the negative-balance opt-in', () => {
+    const description = (document as unknown as { info: { description: string } }).info.description;
+    expect(description).toMatch(/429/);
+    expect(description).toMatch(/64 levels deep/);
+    expect(description).toMatch(/NUL/);
+    const adjustment = document.components.schemas.AdjustmentDto as {
+      properties: Record<string, { type: string; description: string }>;
+    };
+    expect(adjustment.properties.allowNegativeBalance).toMatchObject({ type: 'boolean' });
+    expect(adjustment.properties.allowNegativeBalance.description).toMatch(/below zero/);
+    const auditParameters = (
+      document.paths['/admin/v1/audit-log'].get as unknown as { parameters: { name: string }[] }
+    ).parameters.map((p) => p.name);
+    expect(auditParameters).toEqual(expect.arrayContaining(['staffId', 'target', 'action', 'limit', 'cursor']));
+  });
+
   it('every documented route exists on the running app (no 404 from the router)', async () => {
     const api = new AdminApi(admin.url);
     for (const route of [...SPEC_ROUTES, ...EXTRA_ROUTES]) {

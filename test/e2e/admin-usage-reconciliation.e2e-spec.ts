@@ -229,23 +229,31 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
   });
 
   describe('audit log', () => {
+    // Other suites write the audit log in parallel: this one acts through staff of its own and reads back only their
+    // entries (?staffId=, ?target=), never "the newest rows".
     it('records writes with staff id, before and after, newest first, page by page, without secrets', async () => {
-      const staff = await api.createStaff('support');
+      const owner = await api.createStaff('admin');
+      const asOwner = api.as(owner.token);
+      const staff = await asOwner.createStaff('support');
       const asSupport = api.as(staff.token);
-      const account = await api.createAccount();
+      const account = await asOwner.createAccount();
       const created = await asSupport.post('/admin/v1/keys', { accountId: account.id, name: 'audited' });
       await asSupport.patch(`/admin/v1/keys/${created.body.id}`, { status: 'disabled' });
-      const topUp = await api.post(
+      const topUp = await asOwner.post(
         `/admin/v1/accounts/${account.id}/top-ups`,
         { amountUsd: '2.50' },
         { 'idempotency-key': `audit-${Date.now()}` },
       );
-      const run = await api.post('/admin/v1/reconciliations', {});
+      const run = await asOwner.post('/admin/v1/reconciliations', {});
 
-      const page = await api.get('/admin/v1/audit-log?limit=6');
-      expect(page.status).toBe(200);
-      const [reconciliation, credit, disable, keyCreate, accountCreate, staffCreate] = page.body.data;
-      for (const entry of page.body.data) {
+      const firstPage = await api.get(`/admin/v1/audit-log?staffId=${owner.id}&limit=2`);
+      expect(firstPage.status).toBe(200);
+      const secondPage = await api.get(`/admin/v1/audit-log?staffId=${owner.id}&limit=2&cursor=${firstPage.body.nextCursor}`);
+      expect(secondPage.status).toBe(200);
+      expect(secondPage.body.nextCursor).toBeNull();
+      const [reconciliation, credit, accountCreate, staffCreate] = [...firstPage.body.data, ...secondPage.body.data];
+      const [disable, keyCreate] = await api.listAll(`/admin/v1/audit-log?staffId=${staff.id}`);
+      for (const entry of [reconciliation, credit, accountCreate, staffCreate, disable, keyCreate]) {
         expect(Object.keys(entry).sort()).toEqual([
           'action',
           'after',
@@ -257,19 +265,23 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
           'target',
         ]);
       }
-      const db = await testDb();
-      const bootstrap = await db.staff.findUniqueOrThrow({ where: { email: 'bootstrap-admin' } });
       expect(reconciliation).toMatchObject({
         action: 'reconciliation.request',
         target: `reconciliation:${run.body.id}`,
-        staffId: bootstrap.id,
+        staffId: owner.id,
       });
       expect(credit).toMatchObject({
         action: 'account.top_up',
         target: `account:${account.id}`,
-        staffId: bootstrap.id,
+        staffId: owner.id,
         before: { balanceUsd: '0.000000' },
         after: { id: topUp.body.id, amountUsd: '2.500000', balanceUsd: '2.500000' },
+      });
+      expect(accountCreate).toMatchObject({ action: 'account.create', after: { id: account.id } });
+      expect(staffCreate).toMatchObject({
+        action: 'staff.create',
+        target: `staff:${staff.id}`,
+        after: { role: 'support' },
       });
       expect(disable).toMatchObject({
         action: 'api_key.update',
@@ -278,22 +290,32 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
         after: { status: 'disabled' },
       });
       expect(keyCreate).toMatchObject({ action: 'api_key.create', staffId: staff.id, before: null });
-      expect(accountCreate).toMatchObject({ action: 'account.create', after: { id: account.id } });
-      expect(staffCreate).toMatchObject({
-        action: 'staff.create',
-        target: `staff:${staff.id}`,
-        after: { role: 'support' },
-      });
+      // Newest first: ids fall along the owner's entries.
+      const ids = [reconciliation, credit, accountCreate, staffCreate].map((e: { id: string }) => BigInt(e.id));
+      expect([...ids].sort((a, b) => (a > b ? -1 : 1))).toEqual(ids);
 
-      const text = JSON.stringify(page.body);
+      // Filters combine: one target, one action.
+      expect(await api.auditOf(`api_key:${created.body.id}`)).toEqual([disable, keyCreate]);
+      expect(await api.auditOf(`account:${account.id}`, { action: 'account.top_up' })).toEqual([credit]);
+      // The unfiltered log holds them too (wherever other suites' entries put them).
+      const everything = await api.listAll<{ id: string }>('/admin/v1/audit-log');
+      expect(everything.map((e) => e.id)).toEqual(expect.arrayContaining([reconciliation.id, disable.id]));
+
+      const text = JSON.stringify([reconciliation, credit, accountCreate, staffCreate, disable, keyCreate]);
       expect(text).not.toContain(staff.token);
       expect(text).not.toContain(created.body.key);
+      const db = await testDb();
       const staffRow = await db.staff.findUniqueOrThrow({ where: { id: staff.id } });
       expect(text).not.toContain(staffRow.tokenHash);
+    });
 
-      const next = await api.get(`/admin/v1/audit-log?limit=6&cursor=${page.body.nextCursor}`);
-      expect(next.status).toBe(200);
-      expect(BigInt(next.body.data[0].id)).toBeLessThan(BigInt(staffCreate.id));
+    it.each([
+      ['staffId=abc', /'staffId'/],
+      ['target=' + 'x'.repeat(301), /'target'/],
+      ['action=' + 'x'.repeat(101), /'action'/],
+      ['who=me', /'who'/],
+    ])('400 for ?%s', async (query, message) => {
+      expectError(await api.get(`/admin/v1/audit-log?${query}`), 400, 'invalid_request_error', message);
     });
   });
 });

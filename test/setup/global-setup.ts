@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { loadConfig } from '../../libs/config/src';
-import { PrismaService } from '../../libs/db/src';
+import { ChannelCredentials, PrismaService } from '../../libs/db/src';
 import { startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { ensureDatabase, migrateDeploy } from '../../scripts/ensure-database';
 import { seedCatalog } from '../../scripts/seed';
@@ -31,8 +31,9 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __gwMock?: { close(): Promise<void> } }).__gwMock = mock;
   process.env.GW_TEST_MOCK_URL = mock.url;
 
-  const prisma = new PrismaService(loadConfig(testEnv()));
+  const config = loadConfig(testEnv());
+  const prisma = new PrismaService(config);
   await prisma.onModuleInit();
-  await seedCatalog(prisma, mock.url);
+  await seedCatalog(prisma, mock.url, new ChannelCredentials(config));
   await prisma.onModuleDestroy();
 }

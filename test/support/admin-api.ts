@@ -35,6 +35,17 @@ export class AdminApi {
     return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
   }
 
+  /** The body exactly as given (bytes that are not JSON, or not UTF-8), with the staff token and these headers. */
+  async raw<T = any>(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}) {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...(this.token !== null ? { authorization: `Bearer ${this.token}` } : {}), ...headers },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+  }
+
   get<T = any>(path: string) {
     return this.request<T>('GET', path);
   }
@@ -53,6 +64,29 @@ export class AdminApi {
 
   delete<T = any>(path: string) {
     return this.request<T>('DELETE', path);
+  }
+
+  /**
+   * Every item of a list, page by page (500 at a time). Other suites write the same tables meanwhile, so a test finds
+   * its own rows by id in the whole list, never by position or in the first page.
+   */
+  async listAll<T = any>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const separator = path.includes('?') ? '&' : '?';
+      const page: AdminResponse = await this.get(`${path}${separator}limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      if (page.status !== 200) throw new Error(`listing ${path}: ${page.status} ${JSON.stringify(page.body)}`);
+      items.push(...page.body.data);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  /** This target's audit entries, newest first (GET /audit-log?target=): a test's own, whatever else is written. */
+  async auditOf<T = any>(target: string, filters: Record<string, string> = {}): Promise<T[]> {
+    const query = new URLSearchParams({ target, ...filters }).toString();
+    return this.listAll<T>(`/admin/v1/audit-log?${query}`);
   }
 
   /** Creates an account and, when asked, credits it through a top-up. */

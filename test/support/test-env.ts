@@ -6,6 +6,11 @@ export const TEST_REDIS_PREFIX = process.env.TEST_REDIS_PREFIX ?? 'gwtest:';
 /** Where the built apps are (GW_DIST_DIR lets several checkouts' test runs share one machine). */
 export const DIST_DIR = process.env.GW_DIST_DIR ?? 'dist';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/**
+ * Channel credentials are sealed in tests as in production (the apps refuse to start without a key unless told to
+ * store them in clear). A fixed key: the test database is recreated for every run.
+ */
+export const TEST_CHANNEL_CREDENTIALS_KEY = '7e57c4a9e1c0ffee0ddba11d15ea5e5a7e57c4a9e1c0ffee0ddba11d15ea5e5a';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -13,6 +18,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: TEST_REDIS_PREFIX,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    CHANNEL_CREDENTIALS_KEY: TEST_CHANNEL_CREDENTIALS_KEY,
     LOG_LEVEL: 'warn',
     // Every test client shares 127.0.0.1: the failed-authentication limit is tested on its own, with a low value.
     AUTH_FAILURE_LIMIT: '1000000',

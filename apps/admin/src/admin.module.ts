@@ -44,6 +44,7 @@ import { ReconciliationsController } from './reconciliations/reconciliations.con
 import { ReconciliationsService } from './reconciliations/reconciliations.service';
 import { CacheInvalidator } from './shared/cache-invalidator.service';
 import { BootstrapAdmin } from './staff/bootstrap-admin.service';
+import { StaffAuthFailureLimiter } from './staff/staff-auth-failure.limiter';
 import { StaffAuthenticator } from './staff/staff-authenticator.service';
 import { StaffController } from './staff/staff.controller';
 import { StaffService } from './staff/staff.service';
@@ -111,6 +112,7 @@ export class AdminModule {
         QueueDashboardSessions,
         BootstrapAdmin,
         StaffAuthenticator,
+        StaffAuthFailureLimiter,
         // Order matters: who is calling (401), then may they (403), then is the input valid (400).
         { provide: APP_GUARD, useClass: StaffAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },

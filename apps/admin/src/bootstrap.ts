@@ -1,6 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createClientErrorHandler, newRequestId } from '@gw/common';
 import type { AppConfig } from '@gw/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   bindRequestLogFields,
   registerHttpAccessLog,
@@ -11,6 +13,7 @@ import {
 } from '@gw/observability';
 import { AdminModule } from './admin.module';
 import { sendAdminError } from './middleware/error-response';
+import { registerAdminJsonBodyParser } from './middleware/json-body.parser';
 import { registerRequestId } from './middleware/request-id.hook';
 import { setupOpenApi } from './openapi';
 import { registerQueueDashboard } from './queues/queue-dashboard';
@@ -26,13 +29,26 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
   if (!config.admin.bootstrapToken) {
     throw new Error('ADMIN_TOKEN is not set: the admin app needs the bootstrap admin token to start');
   }
-  // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: false });
+  const adapter = new FastifyAdapter({
+    // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
+    return503OnClosing: false,
+    // Requests the HTTP parser refuses (a 100 KB query string, malformed headers) still get a JSON error.
+    clientErrorHandler: createClientErrorHandler({ responseIds: () => ({ 'x-request-id': newRequestId() }) }),
+    // The client address (failed staff authentications) behind load balancers: TRUST_PROXY, as on the proxy.
+    trustProxy: config.admin.trustProxy,
+    // URLs the router cannot decode (`%FF`), path parameters over its length limit: the error format too. These
+    // requests never reach the onRequest hooks, so the request id is set here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', newRequestId());
+      sendAdminError(request, reply, error);
+    },
+  });
   const observability = setUpObservability('admin', config);
   const app = await NestFactory.create<NestFastifyApplication>(
     withObservability(AdminModule.forRoot(config), observability),
     adapter,
-    { logger: observability.nestLogger, bufferLogs: false },
+    // Ours instead (UTF-8 JSON, bounded depth): see registerAdminJsonBodyParser.
+    { logger: observability.nestLogger, bufferLogs: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
   trackInFlightRequests(fastify, observability.lifecycle);
@@ -43,11 +59,12 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
   registerRequestId(fastify);
   bindRequestLogFields(fastify, (request) => ({ requestId: request.adminRequestId }));
   registerMetricsRoute(fastify, config.ops.metricsToken);
+  registerAdminJsonBodyParser(fastify);
   // Errors raised before a route handler runs (body parsing, size limits, content type) get the error format too.
   fastify.setErrorHandler((error, request, reply) => sendAdminError(request, reply, error));
 
   app.setGlobalPrefix(ADMIN_PREFIX, { exclude: ['healthz', 'readyz'] });
-  setupOpenApi(app);
+  setupOpenApi(app, config);
   // bull-board at /admin/queues, behind staff authentication (admin role).
   await registerQueueDashboard(app);
   // No enableShutdownHooks(): Nest would close modules before the HTTP server. main.ts installs the ordered sequence.

@@ -6,3 +6,5 @@ export * from './errors/error-body';
 export * from './keyed-batcher';
 export * from './utc-day';
 export * from './errors/to-gateway-error';
+export * from './http/client-error.handler';
+export * from './http/json-nesting';

@@ -15,7 +15,14 @@ export interface AppConfig {
   db: { url: string; poolMax: number };
   redis: { url: string; keyPrefix: string };
   ports: { proxy: number; admin: number; worker: number };
-  admin: { bootstrapToken: string | undefined };
+  admin: {
+    bootstrapToken: string | undefined;
+    /** Failed staff authentications per client address per minute (AUTH_FAILURE_LIMIT, as on the proxy). */
+    authFailureLimit: number;
+    /** Who the client is behind load balancers (TRUST_PROXY, as on the proxy). */
+    trustProxy: TrustProxy;
+    docsAccess: 'public' | 'staff';
+  };
   proxy: {
     defaultRpm: number;
     authFailureLimit: number;
@@ -34,8 +41,11 @@ export interface AppConfig {
     /** Per channel and per proxy instance (docs/upstreams.md). */
     breaker: { failureThreshold: number; windowMs: number; cooldownMs: number };
   };
-  /** The key sealing channel credentials at rest (null: stored as given). Never log it. */
-  channels: { credentialsKey: Buffer | null };
+  /**
+   * The key sealing channel credentials at rest (null: stored as given, which the apps refuse unless
+   * `allowPlaintext`; see assertCredentialsProtected). Never log it.
+   */
+  channels: { credentialsKey: Buffer | null; allowPlaintext: boolean };
   billing: { reservationStaleAfterS: number; sweepEverySeconds: number };
   worker: {
     jobLockMs: number;
@@ -77,7 +87,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     db: { url: dto.DATABASE_URL, poolMax: dto.DB_POOL_MAX },
     redis: { url: dto.REDIS_URL, keyPrefix: dto.REDIS_KEY_PREFIX },
     ports: { proxy: dto.PROXY_PORT, admin: dto.ADMIN_PORT, worker: dto.WORKER_PORT },
-    admin: { bootstrapToken: dto.ADMIN_TOKEN },
+    admin: {
+      bootstrapToken: dto.ADMIN_TOKEN,
+      authFailureLimit: dto.AUTH_FAILURE_LIMIT,
+      trustProxy: parseTrustProxy(dto.TRUST_PROXY)!,
+      docsAccess: dto.ADMIN_DOCS_ACCESS as 'public' | 'staff',
+    },
     proxy: {
       defaultRpm: dto.DEFAULT_RPM,
       authFailureLimit: dto.AUTH_FAILURE_LIMIT,
@@ -100,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     channels: {
       credentialsKey: dto.CHANNEL_CREDENTIALS_KEY === undefined ? null : parseCredentialsKey(dto.CHANNEL_CREDENTIALS_KEY),
+      allowPlaintext: dto.ALLOW_PLAINTEXT_CREDENTIALS === 'true',
     },
     billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S, sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S },
     worker: {
@@ -111,4 +127,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cache: { ttlMs: dto.CACHE_TTL_MS },
     ops: { metricsToken: dto.METRICS_TOKEN, shutdownGraceMs: dto.SHUTDOWN_GRACE_MS, shutdownDelayMs: dto.SHUTDOWN_DELAY_MS },
   };
+}
+
+/**
+ * Every app (proxy, admin, worker) refuses to serve a deployment that would keep provider credentials in clear: it
+ * needs CHANNEL_CREDENTIALS_KEY, or an explicit ALLOW_PLAINTEXT_CREDENTIALS=true (development, the demo). Checked when
+ * an app builds its module (ConfigModule.forRoot), not by loadConfig, so that scripts and tests that only read the
+ * configuration are not held to it.
+ */
+export function assertCredentialsProtected(config: AppConfig): void {
+  if (config.channels.credentialsKey !== null || config.channels.allowPlaintext) return;
+  throw new ConfigValidationError([
+    'CHANNEL_CREDENTIALS_KEY is required: without it provider credentials are stored in clear. Set the same key on ' +
+      'every app (e.g. `openssl rand -base64 32`), or ALLOW_PLAINTEXT_CREDENTIALS=true for development only',
+  ]);
 }

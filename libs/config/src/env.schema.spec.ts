@@ -64,6 +64,19 @@ describe(EnvDto.name, () => {
     for (const problem of problems) expect(problem).toContain(name);
   });
 
+  it('reads the admin API settings: docs access, and the failed-authentication limit and TRUST_PROXY of the proxy', () => {
+    expect(loadConfig(VALID).admin).toEqual({
+      bootstrapToken: undefined,
+      authFailureLimit: 30,
+      trustProxy: false,
+      docsAccess: 'public',
+    });
+    const config = loadConfig({ ...VALID, ADMIN_DOCS_ACCESS: 'staff', AUTH_FAILURE_LIMIT: '7', TRUST_PROXY: '10.0.0.0/8' });
+    expect(config.admin).toMatchObject({ authFailureLimit: 7, docsAccess: 'staff' });
+    expect(config.admin.trustProxy).toEqual(config.proxy.trustProxy);
+    expect(problemsOf({ ...VALID, ADMIN_DOCS_ACCESS: 'everyone' })).toEqual(['ADMIN_DOCS_ACCESS must be public or staff']);
+  });
+
   it('reads METRICS_TOKEN and SHUTDOWN_DELAY_MS', () => {
     const config = loadConfig({ ...VALID, METRICS_TOKEN: 'a-long-enough-metrics-token', SHUTDOWN_DELAY_MS: '5000' });
     expect(config.ops).toMatchObject({ metricsToken: 'a-long-enough-metrics-token', shutdownDelayMs: 5_000 });

@@ -42,7 +42,10 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   DEFAULT_RPM: number = 60;
 
-  /** Failed authentications per client address per minute before the proxy answers 429. */
+  /**
+   * Failed authentications per client address per minute before the proxy (API keys) or the admin API (staff tokens)
+   * answers 429; each app counts its own.
+   */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   AUTH_FAILURE_LIMIT: number = 30;
 
@@ -53,7 +56,10 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(60)
   RATE_LIMIT_WINDOW_S: number = 60;
 
-  /** Whose X-Forwarded-For to believe for the client address (false, true, hop count, or proxy addresses/CIDRs). */
+  /**
+   * Whose X-Forwarded-For to believe for the client address (false, true, hop count, or proxy addresses/CIDRs), on
+   * the proxy and the admin API.
+   */
   @IsTrustProxy()
   TRUST_PROXY: string = 'false';
 
@@ -107,9 +113,23 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
   BREAKER_COOLDOWN_MS: number = 10_000;
 
-  /** AES-256-GCM key sealing the channels' provider credentials at rest; without it they are stored as given. */
+  /**
+   * AES-256-GCM key sealing the channels' provider credentials at rest. Required by every app unless
+   * ALLOW_PLAINTEXT_CREDENTIALS=true (then credentials are stored as given: development and demos only).
+   */
   @IsOptional() @IsCredentialsKey()
   CHANNEL_CREDENTIALS_KEY?: string;
+
+  /** Lets the apps start without CHANNEL_CREDENTIALS_KEY, storing provider credentials in clear. Never in production. */
+  @IsIn(['true', 'false'], { message: 'ALLOW_PLAINTEXT_CREDENTIALS must be true or false' })
+  ALLOW_PLAINTEXT_CREDENTIALS: string = 'false';
+
+  /**
+   * Who may read the admin API's OpenAPI document (/admin/docs, /admin/docs-json): `public` (anyone who reaches the
+   * port) or `staff` (a staff token, as a Bearer token or as the password of HTTP Basic authentication).
+   */
+  @IsIn(['public', 'staff'], { message: 'ADMIN_DOCS_ACCESS must be public or staff' })
+  ADMIN_DOCS_ACCESS: string = 'public';
 
   /** Open reservations older than this are presumed orphaned (their proxy died) and released by the sweep. */
   @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)

@@ -19,6 +19,16 @@ export class TransactionRunner {
   }
 }
 
+/** The PostgreSQL SQLSTATE of a failed statement, whether it came from pg directly or through Prisma's adapter. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const candidate = error as {
+    code?: unknown;
+    meta?: { code?: unknown; driverAdapterError?: { cause?: { code?: unknown } } };
+  } | null;
+  const codes = [candidate?.meta?.driverAdapterError?.cause?.code, candidate?.meta?.code, candidate?.code];
+  return codes.find((code): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
+}
+
 /** True for a PostgreSQL unique-constraint violation, however Prisma surfaced it. */
 export function isUniqueViolation(error: unknown): boolean {
   const candidate = error as { code?: string; meta?: { code?: string }; cause?: { code?: string } } | null;

@@ -2,3 +2,4 @@ export * from './redis.service';
 export * from './redis.module';
 export * from './cache-invalidation.bus';
 export * from './sliding-window.storage';
+export * from './auth-failure.limiter';

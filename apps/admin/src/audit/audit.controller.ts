@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiListResponse, ListResponse } from '../shared/list-response';
-import { PageQueryDto } from '../shared/page-query.dto';
 import { AuditEntryView } from './audit-entry.view';
+import { AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
@@ -12,9 +12,9 @@ export class AuditController {
 
   /** Admin only (no @Roles). */
   @Get()
-  @ApiOperation({ summary: 'Every staff write, newest first (admin)' })
+  @ApiOperation({ summary: 'Staff writes, newest first, optionally of one staff member, target or action (admin)' })
   @ApiListResponse(AuditEntryView)
-  list(@Query() query: PageQueryDto): Promise<ListResponse<AuditEntryView>> {
+  list(@Query() query: AuditQueryDto): Promise<ListResponse<AuditEntryView>> {
     return this.audit.list(query);
   }
 }

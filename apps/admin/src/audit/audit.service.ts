@@ -3,8 +3,9 @@ import { AuditRepository, DbTransaction } from '@gw/db';
 import type { Actor } from '../shared/actor';
 import { serialCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
-import { PageQueryDto, pageSize } from '../shared/page-query.dto';
+import { pageSize } from '../shared/page-query.dto';
 import { AuditEntryView, toAuditEntryView } from './audit-entry.view';
+import type { AuditQueryDto } from './audit.dto';
 
 /** What changed, by whom: written in the transaction of the change itself. */
 @Injectable()
@@ -20,8 +21,9 @@ export class AuditService {
     await this.repository.record({ staffId: actor.staffId, requestId: actor.requestId, ...change }, tx);
   }
 
-  async list(query: PageQueryDto): Promise<ListResponse<AuditEntryView>> {
-    const page = await this.repository.findPage(pageSize(query), serialCursor.decode(query.cursor));
+  async list(query: AuditQueryDto): Promise<ListResponse<AuditEntryView>> {
+    const filter = { staffId: query.staffId, target: query.target, action: query.action };
+    const page = await this.repository.findPage(filter, pageSize(query), serialCursor.decode(query.cursor));
     return { data: page.items.map(toAuditEntryView), nextCursor: serialCursor.encode(page.next) };
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { OptionalNotNull } from '../shared/optional-not-null';
 import { IsUsdAmount, UsdBounds } from '../shared/usd-amount.validator';
 
 /** At most USD 1,000,000 either way per adjustment. */
@@ -26,4 +27,14 @@ export class AdjustmentDto {
   @IsOptional()
   @IsUUID('all')
   reconciliationId?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'A debit that would take the spendable balance below zero is refused with 400 unless this is true (the audit ' +
+      'entry records it). Checked under the account row lock, so concurrent debits cannot overdraw together.',
+  })
+  @OptionalNotNull()
+  @IsBoolean()
+  allowNegativeBalance?: boolean;
 }

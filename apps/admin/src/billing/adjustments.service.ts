@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { formatMicrosAsUsd, GatewayError, GatewayErrorCode, sha256Hex } from '@gw/common';
-import { IdempotencyRepository, LedgerRepository, ReconciliationsRepository, TransactionRunner } from '@gw/db';
+import {
+  AccountBooks,
+  IdempotencyRepository,
+  LedgerRepository,
+  NegativeBalanceError,
+  ReconciliationsRepository,
+  TransactionRunner,
+} from '@gw/db';
 import { accountNotFound } from '../accounts/accounts.service';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../shared/actor';
@@ -21,7 +28,9 @@ export interface AdjustmentResult {
  * Staff correct an account's money with an `adjustment` ledger entry (gw_post): a credit or debit with a reason, or,
  * for an account whose stored columns drifted from the ledger (a finding of a reconciliation), the entry that
  * reconciles them. Reconciliation never does this on its own. The entry, the stored answer of the Idempotency-Key and
- * the audit entry (stored columns before and after) commit in one transaction.
+ * the audit entry (stored columns before and after) commit in one transaction. A debit that would take the spendable
+ * balance below zero is refused unless the request sets `allowNegativeBalance` (gw_post checks it under the account's
+ * row lock, so concurrent debits cannot overdraw together).
  */
 @Injectable()
 export class AdjustmentsService {
@@ -47,8 +56,11 @@ export class AdjustmentsService {
     if (reconciliationId !== null && !(await this.reconciliations.findById(reconciliationId))) {
       throw GatewayError.invalidRequest(`Invalid value for 'reconciliationId': no reconciliation '${reconciliationId}'`);
     }
+    const allowNegativeBalance = dto.allowNegativeBalance ?? false;
     const reference = reconciliationId ? `reconciliation ${reconciliationId}: ${reason}` : reason;
-    const requestHash = sha256Hex(JSON.stringify([accountId, amountMicros.toString(), reason, reconciliationId]));
+    // The flag joins the hash only when set, so that keys stored before it existed still match their repeats.
+    const hashed = [accountId, amountMicros.toString(), reason, reconciliationId, ...(allowNegativeBalance ? [true] : [])];
+    const requestHash = sha256Hex(JSON.stringify(hashed));
 
     return this.transactions.run(async (tx) => {
       if (idempotencyKey !== null && !(await this.idempotency.claim(SCOPE, idempotencyKey, requestHash, tx))) {
@@ -66,7 +78,11 @@ export class AdjustmentsService {
             'drifted from its ledger, and this one has not)',
         );
       }
-      const posted = await this.ledger.post(accountId, 'adjustment', amountMicros, reference, actor.staffId, tx);
+      const posted = await this.ledger
+        .post(accountId, 'adjustment', amountMicros, reference, actor.staffId, tx, { allowNegativeBalance })
+        .catch((error: unknown) => {
+          throw error instanceof NegativeBalanceError ? wouldGoNegative(books, amountMicros) : error;
+        });
       const view: AdjustmentView = {
         id: posted.entryId.toString(),
         accountId,
@@ -88,7 +104,7 @@ export class AdjustmentsService {
             reservedUsd: formatMicrosAsUsd(books.storedReservedMicros),
             ledgerBalanceUsd: formatMicrosAsUsd(books.runningBalanceMicros),
           },
-          after: { ...view, idempotencyKey },
+          after: { ...view, idempotencyKey, allowNegativeBalance },
         },
         tx,
       );
@@ -101,6 +117,16 @@ export class AdjustmentsService {
 function replayOf(stored: AdjustmentView): AdjustmentView {
   const { id, accountId, amountUsd, balanceUsd, previousBalanceUsd, reservedUsd, reason, reconciliationId } = stored;
   return { id, accountId, amountUsd, balanceUsd, previousBalanceUsd, reservedUsd, reason, reconciliationId };
+}
+
+/** 400 naming the amount, with the balance it was checked against (read under the same lock). */
+function wouldGoNegative(books: AccountBooks, amountMicros: bigint): GatewayError {
+  return GatewayError.invalidRequest(
+    `Invalid value for 'amountUsd': the adjustment would take the balance below zero ` +
+      `(from ${formatMicrosAsUsd(books.runningBalanceMicros)} ` +
+      `to ${formatMicrosAsUsd(books.runningBalanceMicros + amountMicros)} USD); ` +
+      'set "allowNegativeBalance": true to post it anyway',
+  );
 }
 
 /** 422 (as the IETF Idempotency-Key draft says): the key already stands for a different request. */

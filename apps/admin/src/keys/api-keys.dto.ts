@@ -5,7 +5,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { PageQueryDto } from '../shared/page-query.dto';
 import { emptyToUndefined } from '../shared/query-transforms';
+import { IsTimestamp, TIMESTAMP_FORMAT } from '../shared/timestamp.validator';
 
 export const MAX_RPM = 100_000;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -50,9 +50,14 @@ export class CreateApiKeyDto {
   @Max(MAX_RPM)
   rpmLimit?: number | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'ISO-8601, in the future' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `In the future; ${TIMESTAMP_FORMAT}`,
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   expiresAt?: string | null;
 }
 
@@ -79,9 +84,14 @@ export class UpdateApiKeyDto {
   @MaxLength(200, { each: true })
   allowedModels?: string[];
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null: never expires' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `null: never expires; ${TIMESTAMP_FORMAT}`,
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   expiresAt?: string | null;
 }
 

@@ -17,6 +17,7 @@ import { conflict } from '../shared/conflict';
 import { timeCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
 import { pageSize } from '../shared/page-query.dto';
+import { parseTimestamp } from '../shared/timestamp.validator';
 import { isUuid } from '../shared/uuid';
 import { ApiKeyView, CreatedApiKeyView, toApiKeyView } from './api-key.view';
 import { assertMayPatch } from './api-key-patch.policy';
@@ -40,7 +41,7 @@ export class ApiKeysService {
   async create(actor: Actor, dto: CreateApiKeyDto): Promise<CreatedApiKeyView> {
     if (!(await this.accounts.exists(dto.accountId))) throw accountNotFound(dto.accountId);
     const allowedModels = await this.checkedModels(dto.allowedModels ?? []);
-    const expiresAt = parseExpiry(dto.expiresAt);
+    const expiresAt = parseTimestamp(dto.expiresAt);
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw GatewayError.invalidRequest("Invalid value for 'expiresAt': must be in the future");
     }
@@ -93,7 +94,7 @@ export class ApiKeysService {
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.status !== undefined) changes.status = dto.status;
     if (dto.allowedModels !== undefined) changes.allowedModels = await this.checkedModels(dto.allowedModels);
-    if (dto.expiresAt !== undefined) changes.expiresAt = parseExpiry(dto.expiresAt);
+    if (dto.expiresAt !== undefined) changes.expiresAt = parseTimestamp(dto.expiresAt);
     return this.change(actor, id, 'api_key.update', changes);
   }
 
@@ -149,10 +150,6 @@ export class ApiKeysService {
     }
     return unique;
   }
-}
-
-function parseExpiry(value: string | null | undefined): Date | null {
-  return value ? new Date(value) : null;
 }
 
 export function keyNotFound(id: string): GatewayError {

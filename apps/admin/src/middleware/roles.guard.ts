@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '@gw/common';
 import type { StaffRole } from '@gw/db';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
-import { staffUnauthenticated } from './staff-auth.guard';
+import { staffUnauthenticated } from '../staff/staff-authenticator.service';
 import './admin-request';
 
 /** 403 unless the staff member's role may call the route (admin always may; see @Roles and the README matrix). */

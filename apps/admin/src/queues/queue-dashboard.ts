@@ -9,9 +9,9 @@ import { StaffRepository, TransactionRunner } from '@gw/db';
 import { JobQueue } from '@gw/jobs';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedStaff } from '../middleware/admin-request';
-import { sendAdminError } from '../middleware/error-response';
-import { staffUnauthenticated } from '../middleware/staff-auth.guard';
-import { StaffAuthenticator } from '../staff/staff-authenticator.service';
+import { sendAdminError, toGatewayError } from '../middleware/error-response';
+import { bearerToken } from '../middleware/staff-credentials';
+import { StaffAuthenticator, staffUnauthenticated } from '../staff/staff-authenticator.service';
 import { loginPage } from './login-page';
 import { cookieValue, dashboardRefusal, SAFE_METHODS } from './queue-dashboard.policy';
 import { QueueDashboardSessions, SESSION_TTL_S } from './queue-dashboard-sessions.service';
@@ -28,7 +28,8 @@ interface DashboardAuth {
 /**
  * Mounts bull-board at /admin/queues behind staff authentication (admin role): the same `Authorization: Bearer`
  * token as the API, or, for a browser, a session cookie obtained by posting the token to /admin/queues/login
- * (docs/worker.md, "Queue dashboard"). Every write through the dashboard is audited.
+ * (docs/worker.md, "Queue dashboard"). Every write through the dashboard is audited. Wrong tokens (bearer or posted
+ * to the sign-in form) count against the address's failed-authentication limit, as on the API.
  */
 export async function registerQueueDashboard(app: NestFastifyApplication): Promise<void> {
   const logger = new Logger('QueueDashboard');
@@ -46,12 +47,13 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
     options: { uiConfig: { boardTitle: 'Chuizi Gateway' } },
   });
 
+  /** Throws 401 for a wrong bearer token, 429 for a blocked address; null when there is no live session. */
   async function authenticate(request: FastifyRequest): Promise<DashboardAuth | null> {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (bearer) {
-      const staff = await authenticator.authenticate(bearer[1]);
-      return staff ? { staff, via: 'bearer' } : null;
+    if (request.headers.authorization !== undefined) {
+      return { staff: await authenticator.authenticateRequest(request, bearerToken(request)), via: 'bearer' };
     }
+    // A session id is 256 random bits: a miss is a sign-in that expired, not a guess, so it is not counted.
+    await authenticator.assertNotBlocked(request);
     const sessionId = cookieValue(request.headers.cookie, COOKIE);
     const staffId = sessionId ? await sessions.staffIdOf(sessionId) : null;
     const member = staffId ? await staffRepository.findById(staffId) : null;
@@ -62,7 +64,13 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
   // The dashboard itself (pages, assets, its JSON API).
   await app.register(async (scope: FastifyInstance) => {
     scope.addHook('onRequest', async (request, reply) => {
-      const auth = await authenticate(request);
+      let auth: DashboardAuth | null;
+      try {
+        auth = await authenticate(request);
+      } catch (error) {
+        sendAdminError(request, reply, error);
+        return reply;
+      }
       if (!auth) {
         if (request.method === 'GET' && (request.headers.accept ?? '').includes('text/html')) {
           return reply.redirect(LOGIN_PATH, 303);
@@ -115,22 +123,27 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
     );
     scope.get(LOGIN_PATH, async (_request, reply) => sendLoginPage(reply, 200, null));
     scope.post(LOGIN_PATH, async (request, reply) => {
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+      const viaHeader = request.headers.authorization !== undefined;
       const body = request.body as Record<string, unknown> | undefined;
-      const token = bearer?.[1] ?? (typeof body?.token === 'string' ? body.token.trim() : '');
-      const staff = token ? await authenticator.authenticate(token) : null;
-      const refusal = !staff
-        ? 'Invalid or missing staff token'
-        : staff.role !== 'admin'
-          ? `The queue dashboard is for the admin role, not ${staff.role}`
-          : null;
-      if (refusal) {
-        const status = staff ? 403 : 401;
-        if (!bearer) return sendLoginPage(reply, status, refusal);
-        sendAdminError(request, reply, staff ? GatewayError.permissionDenied(refusal) : staffUnauthenticated());
-        return reply;
+      const posted = typeof body?.token === 'string' ? body.token.trim() : '';
+      const token = viaHeader ? bearerToken(request) : posted || null;
+      let staff: AuthenticatedStaff;
+      try {
+        staff = await authenticator.authenticateRequest(request, token);
+        if (staff.role !== 'admin') {
+          throw GatewayError.permissionDenied(`The queue dashboard is for the admin role, not ${staff.role}`);
+        }
+      } catch (error) {
+        if (viaHeader) {
+          sendAdminError(request, reply, error);
+          return reply;
+        }
+        const refusal = toGatewayError(error);
+        const problem =
+          refusal.status === 429 ? `Too many failed sign-ins from your address. ${refusal.message}` : refusal.message;
+        return sendLoginPage(reply.headers(refusal.headers), refusal.status, problem);
       }
-      const sessionId = await sessions.create(staff!.id);
+      const sessionId = await sessions.create(staff.id);
       return reply.header('set-cookie', sessionCookie(sessionId, SESSION_TTL_S)).redirect(QUEUES_PATH, 303);
     });
     scope.post(`${QUEUES_PATH}/logout`, async (request, reply) => {

@@ -1,14 +1,28 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { BodyOptional } from '../middleware/validation.pipe';
+import { IsTimestamp, TIMESTAMP_FORMAT } from '../shared/timestamp.validator';
 
+/** No body at all: a run over everything, from the beginning up to now. */
+@BodyOptional()
 export class CreateReconciliationDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Start of the checked range' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `Start of the checked range; ${TIMESTAMP_FORMAT}`,
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   from?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'End of the checked range' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `End of the checked range; ${TIMESTAMP_FORMAT}`,
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   to?: string | null;
 }

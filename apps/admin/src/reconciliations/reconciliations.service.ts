@@ -4,6 +4,7 @@ import { ReconciliationsRepository, TransactionRunner } from '@gw/db';
 import { JobName, JobQueue } from '@gw/jobs';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../shared/actor';
+import { parseTimestamp } from '../shared/timestamp.validator';
 import { isUuid } from '../shared/uuid';
 import { QueuedReconciliationView, ReconciliationView, toReconciliationView } from './reconciliation.view';
 import type { CreateReconciliationDto } from './reconciliations.dto';
@@ -21,8 +22,8 @@ export class ReconciliationsService {
   ) {}
 
   async request(actor: Actor, dto: CreateReconciliationDto): Promise<QueuedReconciliationView> {
-    const rangeFrom = dto.from ? new Date(dto.from) : null;
-    const rangeTo = dto.to ? new Date(dto.to) : null;
+    const rangeFrom = parseTimestamp(dto.from);
+    const rangeTo = parseTimestamp(dto.to);
     if (rangeFrom && rangeTo && rangeFrom.getTime() > rangeTo.getTime()) {
       throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
     }

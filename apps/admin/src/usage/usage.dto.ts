@@ -1,19 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { emptyToUndefined } from '../shared/query-transforms';
+import { IsTimestamp, TIMESTAMP_FORMAT } from '../shared/timestamp.validator';
 import { UsageScopeQueryDto } from './usage-scope-query.dto';
 
 export class UsageQueryDto extends UsageScopeQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive' })
+  @ApiPropertyOptional({ format: 'date-time', description: `Inclusive; ${TIMESTAMP_FORMAT}` })
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive' })
+  @ApiPropertyOptional({ format: 'date-time', description: `Exclusive; ${TIMESTAMP_FORMAT}` })
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   to?: string;
 }

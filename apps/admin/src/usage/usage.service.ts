@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
 import { UsageRepository } from '@gw/db';
-import { timeCursor } from '../shared/cursor';
+import { generationCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
 import { pageSize } from '../shared/page-query.dto';
+import { parseTimestamp } from '../shared/timestamp.validator';
 import { toUsageRecordView, UsageRecordView } from './usage-record.view';
 import type { UsageQueryDto } from './usage.dto';
 
@@ -12,17 +13,17 @@ export class UsageService {
   constructor(private readonly usage: UsageRepository) {}
 
   async list(query: UsageQueryDto): Promise<ListResponse<UsageRecordView>> {
-    const from = query.from ? new Date(query.from) : undefined;
-    const to = query.to ? new Date(query.to) : undefined;
+    const from = parseTimestamp(query.from) ?? undefined;
+    const to = parseTimestamp(query.to) ?? undefined;
     if (from && to && from.getTime() > to.getTime()) {
       throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
     }
     const page = await this.usage.findPage(
       { accountId: query.accountId, keyId: query.keyId, model: query.model, from, to },
       pageSize(query),
-      timeCursor.decode(query.cursor),
+      generationCursor.decode(query.cursor),
     );
-    return { data: page.items.map(toUsageRecordView), nextCursor: timeCursor.encode(page.next) };
+    return { data: page.items.map(toUsageRecordView), nextCursor: generationCursor.encode(page.next) };
   }
 
   async byGenerationId(generationId: string): Promise<UsageRecordView> {

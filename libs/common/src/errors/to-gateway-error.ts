@@ -25,6 +25,7 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large',
   FST_ERR_CTP_INVALID_TYPE: 'Invalid content type',
   FST_ERR_BAD_URL: 'Malformed URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long',
 };
 
 export const SERVICE_UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; retry';

@@ -16,6 +16,13 @@ export interface AuditEntry {
   requestId: string | null;
 }
 
+/** Narrows the log to one staff member, one target, one action (each optional, combined with AND). */
+export interface AuditFilter {
+  staffId?: string;
+  target?: string;
+  action?: string;
+}
+
 export interface AuditRecord {
   id: bigint;
   staffId: string | null;
@@ -45,10 +52,15 @@ export class AuditRepository {
     });
   }
 
-  /** Newest first. */
-  async findPage(limit: number, afterId: bigint | null): Promise<Page<AuditRecord, bigint>> {
+  /** Newest first; the (staff_id, id) and (target, id) indexes serve the filtered pages. */
+  async findPage(filter: AuditFilter, limit: number, afterId: bigint | null): Promise<Page<AuditRecord, bigint>> {
     const rows = await this.prisma.auditLog.findMany({
-      where: afterId !== null ? { id: { lt: afterId } } : {},
+      where: {
+        ...(filter.staffId !== undefined ? { staffId: filter.staffId } : {}),
+        ...(filter.target !== undefined ? { target: filter.target } : {}),
+        ...(filter.action !== undefined ? { action: filter.action } : {}),
+        ...(afterId !== null ? { id: { lt: afterId } } : {}),
+      },
       orderBy: { id: 'desc' },
       take: limit + 1,
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, RAW_QUERY_TYPES } from '../prisma.service';
-import type { DbTransaction } from '../transaction-runner';
+import { DbTransaction, sqlStateOf } from '../transaction-runner';
 import { Page, toPage } from './keyset-page';
 
 export interface PostedEntry {
@@ -22,6 +22,16 @@ export interface LedgerEntryRecord {
   createdAt: Date;
 }
 
+/** gw_post refused a debit that would take the account's spendable balance below zero (SQLSTATE GWNEG). */
+export class NegativeBalanceError extends Error {
+  constructor() {
+    super('the entry would take the balance below zero');
+    this.name = 'NegativeBalanceError';
+  }
+}
+
+const NEGATIVE_BALANCE_SQLSTATE = 'GWNEG';
+
 /** An account's stored columns and their sources, read under the account's row lock. */
 export interface AccountBooks {
   storedBalanceMicros: bigint;
@@ -39,7 +49,8 @@ export class LedgerRepository {
 
   /**
    * Posts through gw_post. With `tx`, the entry commits with the rest of that transaction (the top-up's idempotency
-   * record and audit entry); without, it is its own transaction.
+   * record and audit entry); without, it is its own transaction. A debit that would take the spendable balance below
+   * zero throws NegativeBalanceError (checked by gw_post under the account's row lock) unless `allowNegativeBalance`.
    */
   async post(
     accountId: string,
@@ -48,20 +59,28 @@ export class LedgerRepository {
     reference: string | null,
     staffId: string | null,
     tx?: DbTransaction,
+    options: { allowNegativeBalance?: boolean } = {},
   ): Promise<PostedEntry> {
-    if (tx) {
-      const rows = await tx.$queryRaw<{ entry_id: bigint; balance_micros: bigint }[]>`
-        SELECT entry_id, balance_micros
-          FROM gw_post(${accountId}::uuid, ${kind}::"LedgerKind", ${amountMicros}::bigint, ${reference}, ${staffId}::uuid)`;
-      return { entryId: BigInt(rows[0].entry_id), balanceMicros: BigInt(rows[0].balance_micros) };
+    const allowNegative = options.allowNegativeBalance ?? false;
+    try {
+      if (tx) {
+        const rows = await tx.$queryRaw<{ entry_id: bigint; balance_micros: bigint }[]>`
+          SELECT entry_id, balance_micros
+            FROM gw_post(${accountId}::uuid, ${kind}::"LedgerKind", ${amountMicros}::bigint, ${reference},
+                         ${staffId}::uuid, ${allowNegative})`;
+        return { entryId: BigInt(rows[0].entry_id), balanceMicros: BigInt(rows[0].balance_micros) };
+      }
+      const result = await this.prisma.pool.query<{ entry_id: bigint; balance_micros: bigint }>({
+        text: 'SELECT entry_id, balance_micros FROM gw_post($1::uuid, $2::"LedgerKind", $3::bigint, $4, $5::uuid, $6)',
+        values: [accountId, kind, amountMicros.toString(), reference, staffId, allowNegative],
+        types: RAW_QUERY_TYPES,
+      });
+      const row = result.rows[0];
+      return { entryId: row.entry_id, balanceMicros: row.balance_micros };
+    } catch (error) {
+      if (sqlStateOf(error) === NEGATIVE_BALANCE_SQLSTATE) throw new NegativeBalanceError();
+      throw error;
     }
-    const result = await this.prisma.pool.query<{ entry_id: bigint; balance_micros: bigint }>({
-      text: 'SELECT entry_id, balance_micros FROM gw_post($1::uuid, $2::"LedgerKind", $3::bigint, $4, $5::uuid)',
-      values: [accountId, kind, amountMicros.toString(), reference, staffId],
-      types: RAW_QUERY_TYPES,
-    });
-    const row = result.rows[0];
-    return { entryId: row.entry_id, balanceMicros: row.balance_micros };
   }
 
   /**
