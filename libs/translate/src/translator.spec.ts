@@ -1,0 +1,86 @@
+import {
+  ANSWER_TOOL_CALL_ID,
+  ANSWER_USAGE,
+  CLIENT_ANSWER_ID,
+  CLIENT_MODEL,
+  CREATED,
+  clientAnswer,
+  PROVIDER_ANSWERS,
+} from '../test-fixtures/weather-answer';
+import { CLIENT_REQUESTS, PROVIDER_MODEL, providerRequest, TOOL_CALL_ID, weatherChatRequest } from '../test-fixtures/weather-request';
+import { ARGUMENT_DELTAS, clientStream, parseSse, PROVIDER_STREAMS, START_USAGE } from '../test-fixtures/weather-stream';
+import {
+  ClientProtocol,
+  createStreamTranslator,
+  decodeRequest,
+  ProviderProtocol,
+  translateRequest,
+  translateResponse,
+} from '.';
+
+const CLIENTS: ClientProtocol[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
+const PROVIDERS: ProviderProtocol[] = ['openai-chat', 'anthropic', 'gemini'];
+const PAIRS = CLIENTS.flatMap((client) => PROVIDERS.map((provider) => [client, provider] as const));
+
+describe('every client protocol decodes the same conversation', () => {
+  it.each(CLIENTS)('%s', (client) => {
+    const dropped: string[] = [];
+    expect(decodeRequest(client, CLIENT_REQUESTS[client], { target: 'openai-chat', dropped })).toEqual(
+      weatherChatRequest(TOOL_CALL_ID[client], client === 'gemini' ? 'get_weather' : undefined),
+    );
+    expect(dropped).toEqual([]);
+  });
+});
+
+describe('translateRequest: every client protocol to every provider (golden bodies)', () => {
+  it.each(PAIRS)('%s -> %s', (client, provider) => {
+    const translated = translateRequest(client, provider, CLIENT_REQUESTS[client], {
+      model: PROVIDER_MODEL[provider],
+      modelMaxOutputTokens: 64_000,
+    });
+    expect(translated.body).toEqual(providerRequest(provider, TOOL_CALL_ID[client]));
+    expect(translated.stream).toBe(false);
+    expect(translated.dropped).toEqual([]);
+  });
+});
+
+describe('translateResponse: every provider answer to every client protocol (golden bodies)', () => {
+  it.each(PAIRS)('%s client <- %s provider', (client, provider) => {
+    const translated = translateResponse(provider, client, PROVIDER_ANSWERS[provider], {
+      model: CLIENT_MODEL,
+      id: CLIENT_ANSWER_ID[client],
+      created: CREATED,
+    });
+    expect(translated.body).toEqual(clientAnswer(client, ANSWER_TOOL_CALL_ID[provider]));
+    expect(translated.usage).toEqual(ANSWER_USAGE);
+    expect(translated.stopReason).toBe('tool_use');
+  });
+
+  it('takes the provider body as JSON text too', () => {
+    const text = JSON.stringify(PROVIDER_ANSWERS.anthropic);
+    expect(translateResponse('anthropic', 'openai-chat', text, { model: CLIENT_MODEL, id: 'chatcmpl-gen1', created: CREATED }).body).toEqual(
+      clientAnswer('openai-chat', 'toolu_abc'),
+    );
+  });
+});
+
+describe('createStreamTranslator: every provider stream to every client protocol (golden frames)', () => {
+  it.each(PAIRS)('%s client <- %s provider', (client, provider) => {
+    const translator = createStreamTranslator(provider, client, {
+      model: CLIENT_MODEL,
+      id: CLIENT_ANSWER_ID[client],
+      created: CREATED,
+      includeUsage: true,
+    });
+    let text = '';
+    for (const event of PROVIDER_STREAMS[provider]) text += translator.push(event);
+
+    expect(parseSse(text)).toEqual(
+      clientStream(client, { toolCallId: ANSWER_TOOL_CALL_ID[provider], argumentDeltas: ARGUMENT_DELTAS[provider], startUsage: START_USAGE[provider] }),
+    );
+    expect(translator.finished).toBe(true);
+    expect(translator.stopReason).toBe('tool_use');
+    expect(translator.usage).toEqual(ANSWER_USAGE);
+    expect(translator.deliveredText).toBe('Checking the forecast.get_weather{"city":"Paris","day":"tomorrow"}');
+  });
+});
