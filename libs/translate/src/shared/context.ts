@@ -32,6 +32,8 @@ export interface FieldRules {
   mapped: ReadonlySet<string>;
   hints: ReadonlySet<string>;
   refused: ReadonlySet<string>;
+  /** Refused whatever their value (an empty `web_search_options` still turns web search on). */
+  refusedWhenPresent?: ReadonlySet<string>;
 }
 
 export function checkFields(body: Json, rules: FieldRules, ctx: DecodeContext): void {
@@ -43,8 +45,8 @@ export function checkFields(body: Json, rules: FieldRules, ctx: DecodeContext): 
       if (isSet(value)) ctx.dropped.push(key);
       continue;
     }
-    // A refused feature switched off (`logprobs: false`, `n: 1`... handled by the decoder) asks for nothing.
-    if (rules.refused.has(key) && !isSet(value)) continue;
+    // A refused feature switched off (`logprobs: false`, `logit_bias: {}`) asks for nothing.
+    if (rules.refused.has(key) && !isSet(value) && rules.refusedWhenPresent?.has(key) !== true) continue;
     throw untranslatable(ctx, key);
   }
 }

@@ -33,6 +33,7 @@ const RULES: FieldRules = {
   ]),
   hints: new Set(['service_tier', 'cache_control', 'inference_geo', 'speed', 'diagnostics', 'user_profile_id', 'workspace_id']),
   refused: new Set(['container', 'mcp_servers', 'context_management', 'compaction', 'billing_policy']),
+  refusedWhenPresent: new Set(['container', 'context_management', 'compaction', 'billing_policy']),
 };
 
 /** An Anthropic Messages request body -> ChatRequest. */

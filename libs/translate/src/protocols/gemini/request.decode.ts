@@ -239,7 +239,8 @@ function decodeTool(tool: Json, path: string, ctx: DecodeContext): ToolDefinitio
   const definitions: ToolDefinition[] = [];
   for (const key in tool) {
     if (key !== 'functionDeclarations') {
-      if (isSet(tool[key])) throw untranslatable(ctx, `${key} tools`);
+      // An empty object turns a built-in tool on (`googleSearch: {}`).
+      if (tool[key] !== undefined && tool[key] !== null) throw untranslatable(ctx, `${key} tools`);
       continue;
     }
     arrayAt(tool.functionDeclarations, `${path}.functionDeclarations`).forEach((value, i) => {

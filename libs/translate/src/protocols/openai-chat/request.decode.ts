@@ -41,6 +41,7 @@ const RULES: FieldRules = {
   refused: new Set([
     'logit_bias', 'logprobs', 'top_logprobs', 'audio', 'web_search_options', 'moderation', 'functions', 'function_call',
   ]),
+  refusedWhenPresent: new Set(['web_search_options', 'moderation']),
 };
 
 /** An OpenAI Chat Completions request body -> ChatRequest. */

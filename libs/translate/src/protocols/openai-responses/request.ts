@@ -42,6 +42,7 @@ const RULES: FieldRules = {
     'previous_response_id', 'conversation', 'prompt', 'background', 'max_tool_calls', 'top_logprobs',
     'context_management', 'moderation',
   ]),
+  refusedWhenPresent: new Set(['conversation', 'prompt', 'moderation']),
 };
 
 /** An OpenAI Responses API request body -> ChatRequest. */
