@@ -1,5 +1,4 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { ANSWER_ARGUMENTS, ANSWER_TEXT, CLIENT_ANSWER_ID, CLIENT_MODEL, CREATED, PROVIDER_ANSWERS } from '../test-fixtures/weather-answer';
 import { PROVIDER_STREAMS } from '../test-fixtures/weather-stream';
@@ -28,6 +27,12 @@ function streamed(provider: ProviderProtocol, client: ClientProtocol, events: Ss
 function answered(provider: ProviderProtocol, client: ClientProtocol): string {
   return JSON.stringify(translateResponse(provider, client, PROVIDER_ANSWERS[provider], { model: CLIENT_MODEL, id: CLIENT_ANSWER_ID[client], created: CREATED }).body);
 }
+
+// @google/genai's types are an ES module's: a CommonJS spec loads it with import() (its CommonJS build at run time).
+let GoogleGenAI: typeof import('@google/genai', { with: { 'resolution-mode': 'import' } }).GoogleGenAI;
+beforeAll(async () => {
+  ({ GoogleGenAI } = await import('@google/genai'));
+});
 
 describe.each(PROVIDERS)('official SDKs parse what the gateway translates from %s', (provider) => {
   const openai = (fetch: typeof globalThis.fetch) => new OpenAI({ apiKey: 'ck-test', baseURL: 'http://gateway.test/v1', fetch, maxRetries: 0 });

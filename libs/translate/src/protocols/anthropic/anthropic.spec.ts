@@ -286,7 +286,7 @@ describe('Anthropic answers', () => {
 });
 
 describe('Anthropic streams', () => {
-  const event = (data: object & { type: string }) => ({ event: data.type, data: JSON.stringify(data) });
+  const event = (data: { type: string; [key: string]: unknown }) => ({ event: data.type, data: JSON.stringify(data) });
   const thinkingStream = [
     event({ type: 'message_start', message: { id: 'msg_t', model: 'claude', usage: { input_tokens: 5, output_tokens: 1 } } }),
     event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),

@@ -316,7 +316,7 @@ describe('Gemini streams', () => {
 
   it('frames a stream as a growing JSON array when the client did not ask for SSE', () => {
     const translator = createStreamTranslator('anthropic', 'gemini', { model: 'c', id: 'r1', geminiFraming: 'json-array' });
-    const event = (data: object & { type: string }) => ({ event: data.type, data: JSON.stringify(data) });
+    const event = (data: { type: string; [key: string]: unknown }) => ({ event: data.type, data: JSON.stringify(data) });
     const text = [
       event({ type: 'message_start', message: { id: 'm', model: 'x', usage: { input_tokens: 2, output_tokens: 1 } } }),
       event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),

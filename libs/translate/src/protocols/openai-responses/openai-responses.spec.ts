@@ -123,7 +123,7 @@ describe('Responses API answers', () => {
 });
 
 describe('Responses API streams', () => {
-  const event = (data: object & { type: string }) => ({ event: data.type, data: JSON.stringify(data) });
+  const event = (data: { type: string; [key: string]: unknown }) => ({ event: data.type, data: JSON.stringify(data) });
   const start = event({ type: 'message_start', message: { id: 'msg_s', model: 'claude', usage: { input_tokens: 4, output_tokens: 1 } } });
 
   it('streams reasoning as a reasoning item with summary events, then text; an output limit ends in response.incomplete', () => {
