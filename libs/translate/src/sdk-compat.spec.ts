@@ -117,3 +117,55 @@ describe.each(PROVIDERS)('official SDKs parse what the gateway translates from %
     expect(response.functionCalls?.[0]).toMatchObject({ name: 'get_weather', args: WEATHER_ARGS });
   });
 });
+
+describe('reasoning reaches every official SDK in its own form', () => {
+  const event = (data: { type: string; [key: string]: unknown }): SseEvent => ({ event: data.type, data: JSON.stringify(data) });
+  // Claude thinking (signed), then the answer.
+  const thinking: SseEvent[] = [
+    event({ type: 'message_start', message: { id: 'msg_t', model: 'claude', usage: { input_tokens: 5, output_tokens: 1 } } }),
+    event({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Paris is in France.' } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'c2ln' } }),
+    event({ type: 'content_block_stop', index: 0 }),
+    event({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }),
+    event({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Sunny.' } }),
+    event({ type: 'content_block_stop', index: 1 }),
+    event({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 20, output_tokens_details: { thinking_tokens: 12 } } }),
+    event({ type: 'message_stop' }),
+  ];
+  const fetchOf = (client: ClientProtocol) => answerFetch(streamed('anthropic', client, thinking), 'text/event-stream');
+
+  it('anthropic: a signed thinking block', async () => {
+    const client = new Anthropic({ apiKey: 'ck-test', baseURL: 'http://gateway.test/anthropic', fetch: fetchOf('anthropic'), maxRetries: 0 });
+    const message = await client.messages.stream({ model: CLIENT_MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'Paris is in France.', signature: 'c2ln' },
+      { type: 'text', text: 'Sunny.', citations: null },
+    ]);
+  });
+
+  it('openai responses: a reasoning item whose encrypted_content carries the signature back', async () => {
+    const client = new OpenAI({ apiKey: 'ck-test', baseURL: 'http://gateway.test/v1', fetch: fetchOf('openai-responses'), maxRetries: 0 });
+    const response = await client.responses.stream({ model: CLIENT_MODEL, input: 'hi' }).finalResponse();
+    expect(response.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'Paris is in France.' }], encrypted_content: 'gw-anthropic-thinking:c2ln' });
+    expect(response.output_text).toBe('Sunny.');
+  });
+
+  it('openai chat: reasoning_content beside the content', async () => {
+    const client = new OpenAI({ apiKey: 'ck-test', baseURL: 'http://gateway.test/v1', fetch: fetchOf('openai-chat'), maxRetries: 0 });
+    const completion = await client.chat.completions.stream({ model: CLIENT_MODEL, messages: [{ role: 'user', content: 'hi' }] }).finalChatCompletion();
+    expect(completion.choices[0].message).toMatchObject({ content: 'Sunny.', reasoning_content: 'Paris is in France.' });
+  });
+
+  it('google genai: thought parts, the last one carrying the signature', async () => {
+    const client = new GoogleGenAI({ apiKey: 'ck-test', httpOptions: { baseUrl: 'http://gateway.test/gemini', fetch: fetchOf('gemini') } });
+    const parts: unknown[] = [];
+    for await (const chunk of await client.models.generateContentStream({ model: CLIENT_MODEL, contents: 'hi' })) parts.push(...(chunk.candidates?.[0]?.content?.parts ?? []));
+    expect(parts).toEqual([
+      { text: 'Paris is in France.', thought: true },
+      { text: '', thought: true, thoughtSignature: 'gw-anthropic-thinking:c2ln' },
+      { text: 'Sunny.' },
+      { text: '' },
+    ]);
+  });
+});

@@ -84,3 +84,34 @@ describe('createStreamTranslator: every provider stream to every client protocol
     expect(translator.deliveredText).toBe('Checking the forecast.get_weather{"city":"Paris","day":"tomorrow"}');
   });
 });
+
+describe('a stream cut mid-way: not finished, what was delivered, and the client`s own error event', () => {
+  const failure = { status: 502, type: 'upstream_error', message: 'The upstream provider closed the stream before it was complete' };
+  const errorFrame: Record<ClientProtocol, (frames: ReturnType<typeof parseSse>) => unknown> = {
+    'openai-chat': (frames) => frames.at(-1),
+    anthropic: (frames) => frames.at(-1),
+    'openai-responses': (frames) => frames.at(-1)?.event,
+    gemini: (frames) => frames.at(-1),
+  };
+  const expectedError: Record<ClientProtocol, unknown> = {
+    'openai-chat': { data: { error: { message: failure.message, type: 'upstream_error', code: '502' } } },
+    anthropic: { event: 'error', data: { type: 'error', error: { type: 'upstream_error', message: failure.message } } },
+    'openai-responses': 'response.failed',
+    gemini: { data: { error: { code: 502, message: failure.message, status: 'INTERNAL' } } },
+  };
+  // The provider events up to the second text delta: the answer has started, nothing closed it.
+  const cutAfter: Record<ProviderProtocol, number> = { 'openai-chat': 3, anthropic: 5, gemini: 2 };
+
+  it.each(PAIRS)('%s client <- %s provider', (client, provider) => {
+    const translator = createStreamTranslator(provider, client, { model: CLIENT_MODEL, id: CLIENT_ANSWER_ID[client], created: CREATED });
+    let text = '';
+    for (const event of PROVIDER_STREAMS[provider].slice(0, cutAfter[provider])) text += translator.push(event);
+    expect(translator.finished).toBe(false);
+    expect(translator.stopReason).toBeNull();
+    expect(translator.deliveredText).toBe('Checking the forecast.');
+    // Input usage, where the provider reported it at the start, is known; the output is the caller's to count.
+    expect(translator.usage?.outputTokens ?? 0).toBeLessThanOrEqual(1);
+    const frames = parseSse(text + translator.fail(failure));
+    expect(errorFrame[client](frames)).toEqual(expectedError[client]);
+  });
+});

@@ -6,7 +6,7 @@ import { SseEvent, sseFrame } from '../../shared/sse';
 import type { StreamDecoder, StreamEncoder, StreamFailure } from '../../shared/stream';
 import { isObject, Json, parseProviderJson } from '../../shared/values';
 import { decodeAnthropicStopReason, encodeAnthropicStopReason } from './stop-reason';
-import { AnthropicUsageTally, anthropicUsageCounts, encodeAnthropicUsage } from './usage';
+import { AnthropicUsageTally, encodeAnthropicDeltaUsage, encodeAnthropicUsage } from './usage';
 
 const fail = (message: string) => new ProviderResponseError(message);
 
@@ -201,13 +201,12 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   }
 
   private finish(reason: StopReason, stopSequence: string | undefined): string {
-    const counts = anthropicUsageCounts(this.usage);
     return (
       this.closeBlock() +
       this.frame({
         type: 'message_delta',
         delta: { stop_reason: encodeAnthropicStopReason(reason), stop_sequence: stopSequence ?? null, stop_details: null, container: null },
-        usage: { ...counts, server_tool_use: null },
+        usage: encodeAnthropicDeltaUsage(this.usage),
       }) +
       this.frame({ type: 'message_stop' })
     );

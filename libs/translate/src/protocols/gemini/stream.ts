@@ -98,6 +98,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
   private chunks = 0;
   private usage: Usage | null = null;
   private readonly calls = new Map<number, PendingCall>();
+  private around: [string, string] | undefined;
 
   constructor(
     private readonly options: ResponseEncodeOptions,
@@ -161,17 +162,26 @@ export class GeminiStreamEncoder implements StreamEncoder {
   }
 
   private chunk(parts: GeminiPart[], reason?: StopReason): string {
-    const response: GeminiResponse = {
-      candidates: [{ content: { role: 'model', parts }, index: 0 }],
-      modelVersion: this.options.model,
-      responseId: this.responseId,
-    };
-    if (reason !== undefined) {
+    let json: string;
+    if (reason === undefined) {
+      // The envelope is the same for every delta of the stream: serialised once, around the parts.
+      if (this.around === undefined) {
+        const envelope = JSON.stringify(this.response([]));
+        const at = envelope.indexOf('"parts":[]') + '"parts":'.length;
+        this.around = [envelope.slice(0, at), envelope.slice(at + 2)];
+      }
+      json = this.around[0] + JSON.stringify(parts) + this.around[1];
+    } else {
+      const response = this.response(parts);
       response.candidates[0].finishReason = encodeGeminiFinishReason(reason);
       if (this.usage !== null) response.usageMetadata = encodeGeminiUsage(this.usage);
+      json = JSON.stringify(response);
     }
-    const json = JSON.stringify(response);
     if (this.framing === 'sse') return sseFrame(undefined, json);
     return `${this.chunks++ === 0 ? '[' : ',\r\n'}${json}`;
+  }
+
+  private response(parts: GeminiPart[]): GeminiResponse {
+    return { candidates: [{ content: { role: 'model', parts }, index: 0 }], modelVersion: this.options.model, responseId: this.responseId };
   }
 }

@@ -86,6 +86,7 @@ export class OpenAiChatStreamEncoder implements StreamEncoder {
   private readonly created: number;
   private started = false;
   private usage: Usage | null = null;
+  private around: [string, string] | undefined;
 
   constructor(
     private readonly options: ResponseEncodeOptions,
@@ -137,19 +138,26 @@ export class OpenAiChatStreamEncoder implements StreamEncoder {
     return `${text}data: [DONE]\n\n`;
   }
 
+  /**
+   * A content chunk. The envelope (id, created, model) is the same for every chunk of the stream, so it is serialised
+   * once, around the delta: only the delta is serialised per chunk (the hot path, one chunk per provider delta).
+   */
   private chunk(delta: Delta): string {
-    return this.frame([{ index: 0, delta, logprobs: null, finish_reason: null }]);
+    if (this.around === undefined) {
+      const envelope = JSON.stringify(this.envelopeOf([{ index: 0, delta: {}, logprobs: null, finish_reason: null }]));
+      const at = envelope.indexOf('"delta":{}') + '"delta":'.length;
+      this.around = [`data: ${envelope.slice(0, at)}`, `${envelope.slice(at + 2)}\n\n`];
+    }
+    return this.around[0] + JSON.stringify(delta) + this.around[1];
   }
 
   private frame(choices: OpenAI.ChatCompletionChunk.Choice[], usage?: OpenAI.CompletionUsage): string {
-    const chunk: OpenAI.ChatCompletionChunk = {
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.options.model,
-      choices,
-    };
+    const chunk = this.envelopeOf(choices);
     if (usage !== undefined) chunk.usage = usage;
     return sseFrame(undefined, JSON.stringify(chunk));
+  }
+
+  private envelopeOf(choices: OpenAI.ChatCompletionChunk.Choice[]): OpenAI.ChatCompletionChunk {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.options.model, choices };
   }
 }

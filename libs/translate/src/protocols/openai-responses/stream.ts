@@ -203,7 +203,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   }
 
   private emit(event: DistributiveOmit<Event, 'sequence_number'>): string {
-    const full = { ...event, sequence_number: this.sequence++ } as Event;
+    // Set on the fresh literal rather than spread into a copy: this runs once per event.
+    const full = event as Event;
+    full.sequence_number = this.sequence++;
     return sseFrame(full.type, JSON.stringify(full));
   }
 }
