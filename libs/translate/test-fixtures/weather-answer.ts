@@ -14,6 +14,52 @@ export const ANSWER_USAGE: Usage = { inputTokens: 1000, cachedInputTokens: 200, 
 export const CREATED = 1_700_000_000;
 export const CLIENT_MODEL = 'client-model';
 
+/** The answer's usage in each protocol's own fields (OpenAI chat, Responses, Anthropic, Gemini). */
+export const OPENAI_USAGE: OpenAI.CompletionUsage = {
+  prompt_tokens: 1000,
+  completion_tokens: 150,
+  total_tokens: 1150,
+  prompt_tokens_details: { cached_tokens: 200 },
+  completion_tokens_details: { reasoning_tokens: 50 },
+};
+export const RESPONSES_USAGE: OpenAI.Responses.ResponseUsage = {
+  input_tokens: 1000,
+  input_tokens_details: { cached_tokens: 200, cache_write_tokens: 0 },
+  output_tokens: 150,
+  output_tokens_details: { reasoning_tokens: 50 },
+  total_tokens: 1150,
+};
+export const ANTHROPIC_USAGE: Anthropic.Usage = {
+  input_tokens: 800,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 200,
+  output_tokens: 150,
+  output_tokens_details: { thinking_tokens: 50 },
+  cache_creation: null,
+  inference_geo: null,
+  server_tool_use: null,
+  service_tier: 'standard',
+  speed: null,
+};
+export const GEMINI_USAGE = { promptTokenCount: 1000, cachedContentTokenCount: 200, candidatesTokenCount: 100, thoughtsTokenCount: 50, totalTokenCount: 1150 };
+
+/** A response object's fields that echo the request, for a request that set none of them. */
+export const RESPONSES_ECHO = {
+  instructions: null,
+  max_output_tokens: null,
+  metadata: {},
+  parallel_tool_calls: true,
+  previous_response_id: null,
+  reasoning: { effort: null, summary: null },
+  store: false,
+  temperature: null,
+  text: { format: { type: 'text' } },
+  tool_choice: 'auto',
+  tools: [],
+  top_p: null,
+  truncation: 'disabled',
+} satisfies Partial<OpenAI.Responses.Response> & { store: boolean };
+
 export type GeminiAnswer = Pick<GenerateContentResponse, 'candidates' | 'usageMetadata' | 'modelVersion' | 'responseId'>;
 
 export const PROVIDER_ANSWERS: Record<ProviderProtocol, object> = {
@@ -35,13 +81,7 @@ export const PROVIDER_ANSWERS: Record<ProviderProtocol, object> = {
         finish_reason: 'tool_calls',
       },
     ],
-    usage: {
-      prompt_tokens: 1000,
-      completion_tokens: 150,
-      total_tokens: 1150,
-      prompt_tokens_details: { cached_tokens: 200 },
-      completion_tokens_details: { reasoning_tokens: 50 },
-    },
+    usage: OPENAI_USAGE,
   } satisfies OpenAI.ChatCompletion,
   anthropic: {
     id: 'msg_abc',
@@ -78,7 +118,7 @@ export const PROVIDER_ANSWERS: Record<ProviderProtocol, object> = {
         index: 0,
       },
     ],
-    usageMetadata: { promptTokenCount: 1000, cachedContentTokenCount: 200, candidatesTokenCount: 100, thoughtsTokenCount: 50, totalTokenCount: 1150 },
+    usageMetadata: GEMINI_USAGE,
     modelVersion: 'gemini-2.5-flash',
     responseId: 'abc',
   } satisfies GeminiAnswer,
@@ -120,13 +160,7 @@ export function clientAnswer(to: ClientProtocol, toolCallId: string): object {
             finish_reason: 'tool_calls',
           },
         ],
-        usage: {
-          prompt_tokens: 1000,
-          completion_tokens: 150,
-          total_tokens: 1150,
-          prompt_tokens_details: { cached_tokens: 200 },
-          completion_tokens_details: { reasoning_tokens: 50 },
-        },
+        usage: OPENAI_USAGE,
       } satisfies OpenAI.ChatCompletion;
     case 'openai-responses':
       return {
@@ -136,9 +170,7 @@ export function clientAnswer(to: ClientProtocol, toolCallId: string): object {
         status: 'completed',
         error: null,
         incomplete_details: null,
-        instructions: null,
-        max_output_tokens: null,
-        metadata: {},
+        ...RESPONSES_ECHO,
         model: CLIENT_MODEL,
         output: [
           {
@@ -150,23 +182,7 @@ export function clientAnswer(to: ClientProtocol, toolCallId: string): object {
           },
           { id: 'fc_gen1_1', type: 'function_call', status: 'completed', call_id: toolCallId, name: 'get_weather', arguments: ANSWER_ARGUMENTS },
         ],
-        parallel_tool_calls: true,
-        previous_response_id: null,
-        reasoning: { effort: null, summary: null },
-        store: false,
-        temperature: null,
-        text: { format: { type: 'text' } },
-        tool_choice: 'auto',
-        tools: [],
-        top_p: null,
-        truncation: 'disabled',
-        usage: {
-          input_tokens: 1000,
-          input_tokens_details: { cached_tokens: 200, cache_write_tokens: 0 },
-          output_tokens: 150,
-          output_tokens_details: { reasoning_tokens: 50 },
-          total_tokens: 1150,
-        },
+        usage: RESPONSES_USAGE,
       } satisfies Omit<OpenAI.Responses.Response, 'output_text'> & { store: boolean };
     case 'anthropic':
       return {
@@ -183,18 +199,7 @@ export function clientAnswer(to: ClientProtocol, toolCallId: string): object {
         stop_details: null,
         container: null,
         diagnostics: null,
-        usage: {
-          input_tokens: 800,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 200,
-          output_tokens: 150,
-          output_tokens_details: { thinking_tokens: 50 },
-          cache_creation: null,
-          inference_geo: null,
-          server_tool_use: null,
-          service_tier: 'standard',
-          speed: null,
-        },
+        usage: ANTHROPIC_USAGE,
       } satisfies Anthropic.Message;
     case 'gemini':
       return {
@@ -208,7 +213,7 @@ export function clientAnswer(to: ClientProtocol, toolCallId: string): object {
             index: 0,
           },
         ],
-        usageMetadata: { promptTokenCount: 1000, candidatesTokenCount: 100, totalTokenCount: 1150, cachedContentTokenCount: 200, thoughtsTokenCount: 50 },
+        usageMetadata: GEMINI_USAGE,
         modelVersion: CLIENT_MODEL,
         responseId: CLIENT_ANSWER_ID[to],
       } satisfies GeminiAnswer;

@@ -33,8 +33,8 @@ export interface GeminiRequestBody {
 
 export type AnthropicRequestBody = Anthropic.MessageCreateParams & { temperature?: number; top_p?: number; top_k?: number };
 
-const openAiChat: OpenAI.ChatCompletionCreateParams = {
-  model: 'anthropic/claude-sonnet-4-6',
+const openAiChat = (model: string, toolCallId: string): OpenAI.ChatCompletionCreateParams => ({
+  model,
   messages: [
     { role: 'system', content: SYSTEM },
     {
@@ -47,9 +47,9 @@ const openAiChat: OpenAI.ChatCompletionCreateParams = {
     {
       role: 'assistant',
       content: ASSISTANT_TEXT,
-      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: ARGUMENTS } }],
+      tool_calls: [{ id: toolCallId, type: 'function', function: { name: 'get_weather', arguments: ARGUMENTS } }],
     },
-    { role: 'tool', tool_call_id: 'call_1', content: RESULT },
+    { role: 'tool', tool_call_id: toolCallId, content: RESULT },
     { role: 'user', content: FOLLOW_UP },
   ],
   tools: [{ type: 'function', function: { name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parameters } }],
@@ -57,7 +57,7 @@ const openAiChat: OpenAI.ChatCompletionCreateParams = {
   max_completion_tokens: 512,
   temperature: 0.5,
   top_p: 0.9,
-};
+});
 
 const responses: OpenAI.Responses.ResponseCreateParams = {
   model: 'anthropic/claude-sonnet-4-6',
@@ -88,8 +88,8 @@ const responses: OpenAI.Responses.ResponseCreateParams = {
   top_p: 0.9,
 };
 
-const anthropic: AnthropicRequestBody = {
-  model: 'openai/gpt-4.1-mini',
+const anthropic = (model: string, toolCallId: string): AnthropicRequestBody => ({
+  model,
   system: SYSTEM,
   messages: [
     {
@@ -103,13 +103,13 @@ const anthropic: AnthropicRequestBody = {
       role: 'assistant',
       content: [
         { type: 'text', text: ASSISTANT_TEXT },
-        { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
+        { type: 'tool_use', id: toolCallId, name: 'get_weather', input: { city: 'Paris' } },
       ],
     },
     {
       role: 'user',
       content: [
-        { type: 'tool_result', tool_use_id: 'call_1', content: RESULT },
+        { type: 'tool_result', tool_use_id: toolCallId, content: RESULT },
         { type: 'text', text: FOLLOW_UP },
       ],
     },
@@ -119,9 +119,9 @@ const anthropic: AnthropicRequestBody = {
   max_tokens: 512,
   temperature: 0.5,
   top_p: 0.9,
-};
+});
 
-const gemini: GeminiRequestBody = {
+const gemini = (): GeminiRequestBody => ({
   systemInstruction: { parts: [{ text: SYSTEM }] },
   contents: [
     { role: 'user', parts: [{ text: QUESTION }, { inlineData: { mimeType: 'image/png', data: PNG } }] },
@@ -131,13 +131,13 @@ const gemini: GeminiRequestBody = {
   tools: [{ functionDeclarations: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parametersJsonSchema: parameters }] }],
   toolConfig: { functionCallingConfig: { mode: 'AUTO' as FunctionCallingConfigMode } },
   generationConfig: { maxOutputTokens: 512, temperature: 0.5, topP: 0.9 },
-};
+});
 
 export const CLIENT_REQUESTS: Record<ClientProtocol, object> = {
-  'openai-chat': openAiChat,
+  'openai-chat': openAiChat('anthropic/claude-sonnet-4-6', 'call_1'),
   'openai-responses': responses,
-  anthropic,
-  gemini,
+  anthropic: anthropic('openai/gpt-4.1-mini', 'call_1'),
+  gemini: gemini(),
 };
 
 /** Gemini calls carry no id: the one the gateway gives the call of contents[1].parts[1]. */
@@ -193,85 +193,17 @@ export const PROVIDER_MODEL: Record<ProviderProtocol, string> = {
   gemini: 'gemini-2.5-flash',
 };
 
-/** The provider body every client version translates to (the tool call id as the client gave it). */
+/**
+ * The provider body every client version translates to (the tool call id as the client gave it): the same
+ * conversation as the client body of the provider's protocol, naming the provider's model.
+ */
 export function providerRequest(to: ProviderProtocol, toolCallId: string): object {
   switch (to) {
-    case 'openai-chat': {
-      const body: OpenAI.ChatCompletionCreateParams = {
-        model: PROVIDER_MODEL['openai-chat'],
-        messages: [
-          { role: 'system', content: SYSTEM },
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: QUESTION },
-              { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
-            ],
-          },
-          {
-            role: 'assistant',
-            content: ASSISTANT_TEXT,
-            tool_calls: [{ id: toolCallId, type: 'function', function: { name: 'get_weather', arguments: ARGUMENTS } }],
-          },
-          { role: 'tool', tool_call_id: toolCallId, content: RESULT },
-          { role: 'user', content: FOLLOW_UP },
-        ],
-        max_completion_tokens: 512,
-        temperature: 0.5,
-        top_p: 0.9,
-        tools: [{ type: 'function', function: { name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parameters } }],
-        tool_choice: 'auto',
-      };
-      return body;
-    }
-    case 'anthropic': {
-      const body: AnthropicRequestBody = {
-        model: PROVIDER_MODEL.anthropic,
-        max_tokens: 512,
-        system: SYSTEM,
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: QUESTION },
-              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
-            ],
-          },
-          {
-            role: 'assistant',
-            content: [
-              { type: 'text', text: ASSISTANT_TEXT },
-              { type: 'tool_use', id: toolCallId, name: 'get_weather', input: { city: 'Paris' } },
-            ],
-          },
-          {
-            role: 'user',
-            content: [
-              { type: 'tool_result', tool_use_id: toolCallId, content: RESULT },
-              { type: 'text', text: FOLLOW_UP },
-            ],
-          },
-        ],
-        temperature: 0.5,
-        top_p: 0.9,
-        tools: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, input_schema: { ...parameters, type: 'object' } }],
-        tool_choice: { type: 'auto' },
-      };
-      return body;
-    }
-    case 'gemini': {
-      const body: GeminiRequestBody = {
-        contents: [
-          { role: 'user', parts: [{ text: QUESTION }, { inlineData: { mimeType: 'image/png', data: PNG } }] },
-          { role: 'model', parts: [{ text: ASSISTANT_TEXT }, { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] },
-          { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output: RESULT } } }, { text: FOLLOW_UP }] },
-        ],
-        systemInstruction: { parts: [{ text: SYSTEM }] },
-        tools: [{ functionDeclarations: [{ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parametersJsonSchema: parameters }] }],
-        toolConfig: { functionCallingConfig: { mode: 'AUTO' as FunctionCallingConfigMode } },
-        generationConfig: { maxOutputTokens: 512, temperature: 0.5, topP: 0.9 },
-      };
-      return body;
-    }
+    case 'openai-chat':
+      return openAiChat(PROVIDER_MODEL['openai-chat'], toolCallId);
+    case 'anthropic':
+      return anthropic(PROVIDER_MODEL.anthropic, toolCallId);
+    case 'gemini':
+      return gemini();
   }
 }

@@ -7,7 +7,17 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { FinishReason } from '@google/genai' with { 'resolution-mode': 'import' };
 import type OpenAI from 'openai';
 import type { ClientProtocol, ProviderProtocol, SseEvent } from '../src';
-import { ANSWER_ARGUMENTS, CLIENT_ANSWER_ID, CLIENT_MODEL, CREATED, GeminiAnswer } from './weather-answer';
+import {
+  ANSWER_ARGUMENTS,
+  CLIENT_ANSWER_ID,
+  CLIENT_MODEL,
+  CREATED,
+  GEMINI_USAGE,
+  GeminiAnswer,
+  OPENAI_USAGE,
+  RESPONSES_ECHO,
+  RESPONSES_USAGE,
+} from './weather-answer';
 
 export const TEXT_DELTAS = ['Checking ', 'the forecast.'];
 
@@ -68,13 +78,7 @@ export const PROVIDER_STREAMS: Record<ProviderProtocol, SseEvent[]> = {
       created: CREATED,
       model: 'gpt-4.1-mini-2025-04-14',
       choices: [],
-      usage: {
-        prompt_tokens: 1000,
-        completion_tokens: 150,
-        total_tokens: 1150,
-        prompt_tokens_details: { cached_tokens: 200 },
-        completion_tokens_details: { reasoning_tokens: 50 },
-      },
+      usage: OPENAI_USAGE,
     } satisfies OpenAI.ChatCompletionChunk),
     sse('[DONE]'),
   ],
@@ -154,7 +158,7 @@ export const PROVIDER_STREAMS: Record<ProviderProtocol, SseEvent[]> = {
           index: 0,
         },
       ],
-      usageMetadata: { promptTokenCount: 1000, cachedContentTokenCount: 200, candidatesTokenCount: 100, thoughtsTokenCount: 50, totalTokenCount: 1150 },
+      usageMetadata: GEMINI_USAGE,
       modelVersion: 'gemini-2.5-flash',
       responseId: 'abc',
     }),
@@ -217,13 +221,7 @@ export function clientStream(to: ClientProtocol, x: StreamExpectation): Frame[] 
             created: CREATED,
             model: CLIENT_MODEL,
             choices: [],
-            usage: {
-              prompt_tokens: 1000,
-              completion_tokens: 150,
-              total_tokens: 1150,
-              prompt_tokens_details: { cached_tokens: 200 },
-              completion_tokens_details: { reasoning_tokens: 50 },
-            },
+            usage: OPENAI_USAGE,
           },
         },
         { data: '[DONE]' },
@@ -284,7 +282,7 @@ export function clientStream(to: ClientProtocol, x: StreamExpectation): Frame[] 
         data: { candidates: [{ content: { role: 'model', parts }, index: 0, ...extra }], modelVersion: CLIENT_MODEL, responseId: CLIENT_ANSWER_ID[to] },
       });
       const final = chunk([{ text: '' }], { finishReason: 'STOP' }) as { data: Record<string, unknown> };
-      final.data.usageMetadata = { promptTokenCount: 1000, candidatesTokenCount: 100, totalTokenCount: 1150, cachedContentTokenCount: 200, thoughtsTokenCount: 50 };
+      final.data.usageMetadata = GEMINI_USAGE;
       return [
         ...TEXT_DELTAS.map((text) => chunk([{ text }])),
         chunk([{ functionCall: { id: x.toolCallId, name: 'get_weather', args: { city: 'Paris', day: 'tomorrow' } } }]),
@@ -303,21 +301,9 @@ function responsesStream(x: StreamExpectation): Frame[] {
     status: 'in_progress',
     error: null,
     incomplete_details: null,
-    instructions: null,
-    max_output_tokens: null,
-    metadata: {},
+    ...RESPONSES_ECHO,
     model: CLIENT_MODEL,
     output: [] as object[],
-    parallel_tool_calls: true,
-    previous_response_id: null,
-    reasoning: { effort: null, summary: null },
-    store: false,
-    temperature: null,
-    text: { format: { type: 'text' } },
-    tool_choice: 'auto',
-    tools: [],
-    top_p: null,
-    truncation: 'disabled',
     usage: null as object | null,
   };
   const text = TEXT_DELTAS.join('');
@@ -346,13 +332,7 @@ function responsesStream(x: StreamExpectation): Frame[] {
         ...envelope,
         status: 'completed',
         output: [message, call],
-        usage: {
-          input_tokens: 1000,
-          input_tokens_details: { cached_tokens: 200, cache_write_tokens: 0 },
-          output_tokens: 150,
-          output_tokens_details: { reasoning_tokens: 50 },
-          total_tokens: 1150,
-        },
+        usage: RESPONSES_USAGE,
       },
     },
   ];

@@ -132,6 +132,7 @@ function userBlocks(message: ChatMessage, ctx: EncodeContext): Block[] {
 function toolResultBlock(result: ToolResultPart, ctx: EncodeContext): Anthropic.ToolResultBlockParam {
   const block: Anthropic.ToolResultBlockParam = { type: 'tool_result', tool_use_id: anthropicToolCallId(result.toolCallId) };
   const onlyText = result.content.every((p) => p.type === 'text');
+  if (result.content.length === 0) return result.isError ? { ...block, is_error: true } : block;
   if (onlyText) block.content = result.content.map((p) => (p as TextPart).text).join('');
   else block.content = result.content.map((p) => (p.type === 'text' ? textBlock(p) : imageBlock(p, ctx)));
   if (result.isError) block.is_error = true;

@@ -52,18 +52,13 @@ export function encodeAnthropicDeltaUsage(usage: Usage): Anthropic.MessageDeltaU
   };
 }
 
+/** A message's usage: a message_delta's, plus the fields only a message has. */
 export function encodeAnthropicUsage(usage: Usage): Anthropic.Usage {
-  // One literal (no spread of anthropicUsageCounts): spreading here cost V8 a slow path, 15 µs an answer.
-  return {
-    input_tokens: Math.max(0, usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens),
-    cache_creation_input_tokens: usage.cacheWriteTokens,
-    cache_read_input_tokens: usage.cachedInputTokens,
-    output_tokens: usage.outputTokens,
-    output_tokens_details: usage.reasoningTokens > 0 ? { thinking_tokens: usage.reasoningTokens } : null,
-    cache_creation: null,
-    inference_geo: null,
-    server_tool_use: null,
-    service_tier: 'standard',
-    speed: null,
-  };
+  // Properties added to the one object (a spread into a second literal cost V8 a slow path: 15 µs an answer).
+  const counts = encodeAnthropicDeltaUsage(usage) as Anthropic.Usage;
+  counts.cache_creation = null;
+  counts.inference_geo = null;
+  counts.service_tier = 'standard';
+  counts.speed = null;
+  return counts;
 }
