@@ -159,6 +159,7 @@ function measure(run: () => void, count = 1): number {
 const fmt = (us: number) => (us < 10 ? us.toFixed(2) : us.toFixed(1));
 
 function main(): void {
+  const [loadBefore] = loadavg();
   const request = typicalRequest();
   const answer = typicalAnswer();
   const lines: string[] = [];
@@ -189,7 +190,6 @@ function main(): void {
       streamRows.push(`| ${provider} | ${client} | ${fmt(perEvent)} |`);
     }
   }
-  const [before] = loadavg();
   lines.push(
     '# Translation layer micro-benchmark (libs/translate)',
     '',
@@ -219,7 +219,7 @@ function main(): void {
     '|---|---|---:|',
     ...streamRows,
     '',
-    `Machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}. 1-minute load average ${before.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (shared machine: indicative figures).`,
+    `Machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}. 1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (shared machine: indicative figures).`,
     '',
   );
   const report = lines.join('\n');

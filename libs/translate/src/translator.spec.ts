@@ -14,6 +14,7 @@ import {
   createStreamTranslator,
   decodeRequest,
   ProviderProtocol,
+  SseEvent,
   translateRequest,
   translateResponse,
 } from '.';
@@ -113,5 +114,44 @@ describe('a stream cut mid-way: not finished, what was delivered, and the client
     expect(translator.usage?.outputTokens ?? 0).toBeLessThanOrEqual(1);
     const frames = parseSse(text + translator.fail(failure));
     expect(errorFrame[client](frames)).toEqual(expectedError[client]);
+  });
+});
+
+describe('reasoning from every provider reaches an Anthropic client as thinking blocks', () => {
+  const streams: Record<ProviderProtocol, SseEvent[]> = {
+    // OpenAI's own models stream no reasoning text; OpenAI-compatible providers send reasoning_content.
+    'openai-chat': [
+      { data: JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Think.' } }] }) },
+      { data: JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta: { content: 'Done.' }, finish_reason: 'stop' }] }) },
+      { data: '[DONE]' },
+    ],
+    anthropic: [
+      { event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'm', model: 'x', usage: { input_tokens: 1, output_tokens: 1 } } }) },
+      { event: 'content_block_start', data: JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }) },
+      { event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Think.' } }) },
+      { event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig' } }) },
+      { event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 0 }) },
+      { event: 'content_block_start', data: JSON.stringify({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: 'Done.' } }) },
+      { event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 1 }) },
+      { event: 'message_delta', data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } }) },
+      { event: 'message_stop', data: JSON.stringify({ type: 'message_stop' }) },
+    ],
+    gemini: [
+      { data: JSON.stringify({ responseId: 'r', candidates: [{ content: { role: 'model', parts: [{ text: 'Think.', thought: true }] } }] }) },
+      { data: JSON.stringify({ responseId: 'r', candidates: [{ content: { role: 'model', parts: [{ text: 'Done.' }] }, finishReason: 'STOP' }] }) },
+    ],
+  };
+
+  it.each(PROVIDERS)('%s', (provider) => {
+    const translator = createStreamTranslator(provider, 'anthropic', { model: CLIENT_MODEL });
+    const frames = parseSse(streams[provider].map((e) => translator.push(e)).join(''));
+    const deltas = frames.filter((f) => f.event === 'content_block_delta').map((f) => (f.data as { delta: object }).delta);
+    expect(deltas).toEqual([
+      { type: 'thinking_delta', thinking: 'Think.' },
+      // Only Anthropic's own thinking is signed (the signature is Anthropic's, for Anthropic).
+      ...(provider === 'anthropic' ? [{ type: 'signature_delta', signature: 'sig' }] : []),
+      { type: 'text_delta', text: 'Done.' },
+    ]);
+    expect(translator.finished).toBe(true);
   });
 });

@@ -80,14 +80,13 @@ export function translateRequest(
   return { body: encoded, stream: request.stream, dropped: [...new Set(dropped)], request };
 }
 
-const providerBody = (body: unknown): Json =>
-  typeof body === 'string'
-    ? parseProviderJson(body, 'response', (m) => new ProviderResponseError(m))
-    : isObject(body)
-      ? body
-      : (() => {
-          throw new ProviderResponseError('The upstream provider sent an invalid response');
-        })();
+/** A provider's answer as the relay has it: parsed, or its JSON text. */
+function providerBody(body: unknown): Json {
+  const fail = (message: string) => new ProviderResponseError(message);
+  if (typeof body === 'string') return parseProviderJson(body, 'response', fail);
+  if (!isObject(body)) throw fail('The upstream provider sent an invalid response');
+  return body;
+}
 
 /** A provider's answer body -> ChatResponse. Throws ProviderResponseError (502) for a malformed one. */
 export function decodeResponse(from: ProviderProtocol, body: unknown): ChatResponse {

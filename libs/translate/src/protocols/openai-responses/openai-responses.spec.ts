@@ -186,4 +186,10 @@ describe('Responses API streams', () => {
     expect(translator.deliveredText).toBe('Par');
     expect(translator.push(event({ type: 'message_stop' }))).toBe('');
   });
+
+  it('starts the response before failing a stream that failed before anything came', () => {
+    const translator = createStreamTranslator('gemini', 'openai-responses', { model: 'c', id: 'resp_e', created: 1 });
+    const frames = parseSse(translator.fail({ status: 504, type: 'timeout', message: 'Request timed out after 120 seconds' }));
+    expect(frames.map((f) => f.event)).toEqual(['response.created', 'response.in_progress', 'error', 'response.failed']);
+  });
 });

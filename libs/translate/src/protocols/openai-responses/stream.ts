@@ -103,9 +103,12 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   /** An `error` event, then response.failed with what was delivered. */
   fail(error: StreamFailure): string {
+    // The SDK builds its snapshot from response.created: a stream that fails before anything came still starts.
+    const start = this.started ? '' : this.start('');
     const response = this.snapshot();
     Object.assign(response, { status: 'failed', error: { code: 'server_error', message: error.message } });
     return (
+      start +
       this.emit({ type: 'error', code: error.type, message: error.message, param: null }) +
       this.emit({ type: 'response.failed', response })
     );
