@@ -97,18 +97,7 @@ export const PROVIDER_ANSWERS: Record<ProviderProtocol, object> = {
     stop_details: null,
     container: null,
     diagnostics: null,
-    usage: {
-      input_tokens: 800,
-      cache_read_input_tokens: 200,
-      cache_creation_input_tokens: 0,
-      output_tokens: 150,
-      output_tokens_details: { thinking_tokens: 50 },
-      cache_creation: null,
-      inference_geo: null,
-      server_tool_use: null,
-      service_tier: 'standard',
-      speed: null,
-    },
+    usage: ANTHROPIC_USAGE,
   } satisfies Anthropic.Message,
   gemini: {
     candidates: [
