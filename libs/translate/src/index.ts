@@ -1,0 +1,12 @@
+export * from './model';
+export * from './protocols';
+export * from './errors';
+export * from './translator';
+export { providerErrorMessage } from './provider-errors';
+export type { SseEvent } from './shared/sse';
+export type { StreamFailure } from './shared/stream';
+export type { DecodeContext, EncodeContext } from './shared/context';
+export type { ResponsesEncodeOptions } from './protocols/openai-responses/response';
+export type { ResponseEncodeOptions } from './shared/response-options';
+export type { GeminiFraming } from './protocols/gemini/stream';
+export { usesAdaptiveThinking } from './protocols/anthropic/request.encode';
