@@ -9,20 +9,23 @@ import {
   withObservability,
 } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
+import { registerRetryAfterMs } from './context/retry-after-ms.hook';
 import { clientErrorHandler } from './middleware/client-error.handler';
 import { registerInflightLimit } from './middleware/inflight-limit.hook';
 import { sendError } from './middleware/error-response';
 import { buildUsageRow } from './middleware/usage-row';
 import { registerRequestTelemetry } from './observability/request-telemetry';
 import { ProxyModule } from './proxy.module';
-import { registerJsonBodyParser } from './validation/json-body.parser';
+import { largestBodyLimit, registerJsonBodyParser } from './validation/json-body.parser';
+import { JsonOffload } from './validation/json-offload';
 
 /**
  * Builds the proxy application exactly as production runs it (main.ts and the end-to-end tests both call this).
  */
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: config.proxy.bodyLimitBytes,
+    // Each protocol's own limit is applied by the body parser; this one covers anything else.
+    bodyLimit: largestBodyLimit(config.proxy.bodyLimitBytes),
     // No Fastify logger: the access log is ours (observability/request-telemetry.ts), with the gateway's ids.
     // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
     return503OnClosing: false,
@@ -46,11 +49,12 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   // First: in-flight count, metrics and access log see every request, even one an early hook refuses.
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
+  registerRetryAfterMs(fastify);
   // Sheds load (503) before any other work, with the ids on the answer; health probes exempt.
   registerInflightLimit(fastify, config.proxy.maxInflightRequests);
   bindRequestLogFields(fastify, (request) => ({ generationId: request.gw.generationId, requestId: request.gw.requestId }));
   registerMetricsRoute(fastify, config.ops.metricsToken);
-  registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes);
+  registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes, app.get(JsonOffload));
 
   // Errors raised before a route handler runs (body parsing, size limits, content type) get the protocol's format too.
   fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));

@@ -26,6 +26,7 @@ import { OpenAiRelay } from './openai/openai.relay';
 import { CircuitBreakers } from './upstream/circuit-breakers';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UpstreamPools } from './upstream/upstream-pools';
+import { JsonOffload } from './validation/json-offload';
 
 @Module({})
 export class ProxyModule {
@@ -57,6 +58,7 @@ export class ProxyModule {
         UpstreamClient,
         OpenAiRelay,
         AnthropicRelay,
+        JsonOffload,
         // Order matters: authenticate, then rate limit, then validate and resolve the model, then bill.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RpmGuard },

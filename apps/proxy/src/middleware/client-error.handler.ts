@@ -28,12 +28,14 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   }
   const protocol = protocolOfPacket((error as { rawPacket?: unknown }).rawPacket);
   const body = JSON.stringify(errorBody(protocol, GatewayError.invalidRequest(describe(error.code))));
+  const generationId = newGenerationId();
   socket.end(
     'HTTP/1.1 400 Bad Request\r\n' +
       'content-type: application/json\r\n' +
       `content-length: ${Buffer.byteLength(body)}\r\n` +
       'connection: close\r\n' +
-      `x-chuizi-generation-id: ${newGenerationId()}\r\n` +
+      `x-chuizi-generation-id: ${generationId}\r\n` +
+      (protocol === 'anthropic' ? `request-id: ${generationId}\r\n` : '') +
       `x-request-id: ${newRequestId()}\r\n\r\n${body}`,
   );
 }
