@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
 import { GatewayError } from '@gw/common';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
-import { modelNotFound, requestedModelId } from '../models/model-path';
-import { UsableModel, usableModel, usableModels } from '../models/usable-models';
+import { requestedModel } from '../models/model-path';
+import { UsableModel, usableModels } from '../models/usable-models';
 import { validateBody } from '../validation/validate-body';
 import { ANTHROPIC_MODELS_QUERY } from './models-query.schema';
 
@@ -64,10 +64,7 @@ export class AnthropicModelsController {
   @Get('models/*')
   @GatewayRoute({ protocol: 'anthropic', endpoint: 'models', billable: false })
   retrieve(@Req() request: FastifyRequest): AnthropicModel {
-    const requested = requestedModelId(request);
-    const found = usableModel((name) => this.catalog.resolve(name), request.gw.key!, 'anthropic', requested);
-    if (!found) throw modelNotFound(requested);
-    return anthropicModel(found);
+    return anthropicModel(requestedModel(request, this.catalog, 'anthropic'));
   }
 }
 

@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
 import type { ModelRecord } from '@gw/db';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
-import { modelNotFound, requestedModelId } from '../models/model-path';
-import { usableModel, usableModels } from '../models/usable-models';
+import { requestedModel } from '../models/model-path';
+import { usableModels } from '../models/usable-models';
 
 interface OpenAiModel {
   id: string;
@@ -33,9 +33,7 @@ export class OpenAiModelsController {
   @Get('models/*')
   @GatewayRoute({ protocol: 'openai', endpoint: 'models', billable: false })
   retrieve(@Req() request: FastifyRequest): OpenAiModel {
-    const requested = requestedModelId(request);
-    const found = usableModel((name) => this.catalog.resolve(name), request.gw.key!, 'openai', requested);
-    if (!found) throw modelNotFound(requested);
-    return openAiModel(requested, found.model);
+    const { requested, model } = requestedModel(request, this.catalog, 'openai');
+    return openAiModel(requested, model);
   }
 }
