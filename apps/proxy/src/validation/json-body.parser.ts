@@ -51,7 +51,10 @@ export function registerJsonBodyParser(
       return;
     }
     readBody(payload, declaredLength(request), limits[protocolOfUrl(request.url)])
-      .then((body) => (offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body)))
+      .then((body) => {
+        if (request.gw) request.gw.bodyBytes = body.length;
+        return offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body);
+      })
       .then(
         (value) => done(null, value),
         (error: Error) => done(error, undefined),
