@@ -64,6 +64,8 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
   let mock: MockUpstream;
   let proxy: AppProcess;
   let port: number;
+  /** The same proxy, but every body parsed, validated and serialised in worker threads (JSON_OFFLOAD_BYTES=0). */
+  let offloading: AppProcess;
   let accountId: string;
   let corpus: BadInputCase[];
 
@@ -79,13 +81,17 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
     accountId = account.id;
     const { key } = await createApiKey(account.id);
     // A high rate limit: every case must meet the check it was written for, not the key's RPM limit.
-    proxy = await AppProcess.start('proxy', { BODY_LIMIT_BYTES: String(BODY_LIMIT), DEFAULT_RPM: '1000000' });
+    const env = { BODY_LIMIT_BYTES: String(BODY_LIMIT), DEFAULT_RPM: '1000000' };
+    [proxy, offloading] = await Promise.all([
+      AppProcess.start('proxy', env),
+      AppProcess.start('proxy', { ...env, JSON_OFFLOAD_BYTES: '0' }),
+    ]);
     port = Number(new URL(proxy.url).port);
     corpus = badInputCorpus({ key, openAiChatModel, openAiEmbeddingModel, anthropicModel, bodyLimit: BODY_LIMIT });
   });
 
   afterAll(async () => {
-    await proxy?.stop();
+    await Promise.all([proxy?.stop(), offloading?.stop()]);
     await mock?.close();
     await closeTestDb();
   });
@@ -109,6 +115,20 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
     expect(failures.filter(Boolean)).toEqual([]);
   });
 
+  it('answers each one the same when bodies are parsed and validated in worker threads', async () => {
+    const offloadingPort = Number(new URL(offloading.url).port);
+    const answer = (response: RawResponse) => ({ status: response.status, body: response.body });
+    const differences = await pool(corpus, CONCURRENCY, async (c) => {
+      const bytes = requestBytes(c.request);
+      const [inPlace, inWorker] = await Promise.all([
+        sendRaw(port, bytes, PER_REQUEST_TIMEOUT_MS).then(answer, (error: Error) => error.message),
+        sendRaw(offloadingPort, bytes, PER_REQUEST_TIMEOUT_MS).then(answer, (error: Error) => error.message),
+      ]);
+      return JSON.stringify(inPlace) === JSON.stringify(inWorker) ? null : `${c.name}: ${JSON.stringify(inPlace)} vs ${JSON.stringify(inWorker)}`;
+    });
+    expect(differences.filter(Boolean)).toEqual([]);
+  });
+
   it('moved no money and called no upstream', async () => {
     expect(mock.stats().requests).toBe(0);
     expect(await accountBooks(accountId)).toEqual({ balance: 10_000_000n, reserved: 0n, ledgerSum: 10_000_000n, openHolds: 0n });
@@ -116,5 +136,6 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
     expect(await db.reservation.count({ where: { accountId } })).toBe(0);
     expect(await db.ledgerEntry.count({ where: { accountId } })).toBe(1); // the test credit
     expect(proxy.logs).not.toMatch(/Internal gateway error/);
+    expect(offloading.logs).not.toMatch(/Internal gateway error/);
   });
 });

@@ -137,19 +137,27 @@ describe.each([openai, anthropic])('every error of spec/errors.md through the $n
     return outcome as Error & { status?: number; error?: unknown; headers?: Headers };
   }
 
+  /** Anthropic's SDK shows the `request-id` header as the error's requestID: the gateway's generation id. */
+  function expectRequestIdOf(error: Error & { headers?: Headers }) {
+    const generationId = error.headers!.get('x-chuizi-generation-id');
+    expect(generationId).toMatch(/^gen-/);
+    if (protocol.name === 'anthropic') expect((error as InstanceType<typeof Anthropic.APIError>).requestID).toBe(generationId);
+    else expect(error.headers!.get('request-id')).toBeNull();
+  }
+
   /** Nothing charged, nothing held: the account as it was funded. */
   async function expectUntouched(accountId: string, balance = 10_000_000n) {
     const books = await settledBooks(accountId);
     expect(books).toEqual({ balance, reserved: 0n, ledgerSum: balance, openHolds: 0n });
   }
 
-  it('400 BadRequestError for a parameter the provider does not have, named in the message', async () => {
+  it('400 BadRequestError for a parameter of the wrong type, named in the message', async () => {
     const { account, key } = await fundedKey();
-    const error = await failure({ key, extra: { frobnicate: true } });
+    const error = await failure({ key, extra: { temperature: 'hot' } });
     expect(error).toBeInstanceOf(protocol.errors.badRequest);
-    const message =
-      protocol.name === 'openai' ? 'Unrecognized request argument supplied: frobnicate' : 'frobnicate: Extra inputs are not permitted';
+    const message = protocol.name === 'openai' ? "Invalid value for 'temperature': must be a number" : 'temperature: must be a number';
     expect(error.error).toEqual(protocol.errorBody(400, 'invalid_request_error', message));
+    expectRequestIdOf(error);
     await expectUntouched(account.id);
   });
 
@@ -165,6 +173,7 @@ describe.each([openai, anthropic])('every error of spec/errors.md through the $n
     const error = await failure({ key: 'ck-00000000000000000000000000000000' });
     expect(error).toBeInstanceOf(protocol.errors.authentication);
     expect(error.error).toEqual(protocol.errorBody(401, 'authentication_error', 'Invalid API key'));
+    expectRequestIdOf(error);
   });
 
   it('402 APIError with status 402 when the balance is below the estimate', async () => {
@@ -225,6 +234,7 @@ describe.each([openai, anthropic])('every error of spec/errors.md through the $n
     const seconds = Number(error.headers!.get('retry-after'));
     expect(seconds).toBeGreaterThanOrEqual(1);
     expect(error.error).toEqual(protocol.errorBody(429, 'rate_limit_error', `Rate limit exceeded. Retry after ${seconds} seconds.`));
+    expect(error.headers!.get('retry-after-ms')).toBe(String(seconds * 1000));
     expect(await settledBooks(account.id)).toEqual(before);
   });
 
@@ -241,6 +251,10 @@ describe.each([openai, anthropic])('every error of spec/errors.md through the $n
       expect(error).toBeInstanceOf(protocol.errors.internalServer);
       expect(error.status).toBe(status);
       expect(error.error).toEqual(protocol.errorBody(status, type, message));
+      // The provider's Retry-After is passed on, with its milliseconds beside it.
+      const retryAfter = error.headers!.get('retry-after');
+      expect(error.headers!.get('retry-after-ms')).toBe(retryAfter === null ? null : String(Number(retryAfter) * 1000));
+      expectRequestIdOf(error);
       await expectUntouched(account.id);
     });
 

@@ -62,7 +62,7 @@ describe(createOpenAiHandlers.name, () => {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: expect.any(String), refusal: null },
+            message: { role: 'assistant', content: expect.any(String), refusal: null, annotations: [] },
             logprobs: null,
             finish_reason: 'stop',
           },

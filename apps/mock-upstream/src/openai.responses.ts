@@ -41,14 +41,16 @@ export function chatUsage(a: ChatAnswer): object {
   };
 }
 
+/** As OpenAI's: every message carries `annotations` (clients echo them back in the next turn's history). */
 export function chatCompletionBody(a: ChatAnswer): object {
   const message =
     a.toolCall === undefined
-      ? { role: 'assistant', content: replyText(a.outputTokens), refusal: null }
+      ? { role: 'assistant', content: replyText(a.outputTokens), refusal: null, annotations: [] }
       : {
           role: 'assistant',
           content: null,
           refusal: null,
+          annotations: [],
           tool_calls: [
             { id: a.toolCall.id, type: 'function', function: { name: a.toolCall.name, arguments: TOOL_ARGUMENTS } },
           ],

@@ -9,6 +9,7 @@ import {
   withObservability,
 } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
+import { registerRetryAfterMs } from './context/retry-after-ms.hook';
 import { clientErrorHandler } from './middleware/client-error.handler';
 import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
 import { configureRefusalLog, sendError } from './middleware/error-response';
@@ -18,7 +19,8 @@ import { buildUsageRow } from './middleware/usage-row';
 import { registerRequestTelemetry } from './observability/request-telemetry';
 import { ProxyModule } from './proxy.module';
 import { clientDeadlineOptions, registerClientDeadlineTracking } from './transport/client-deadlines';
-import { registerJsonBodyParser } from './validation/json-body.parser';
+import { largestBodyLimit, registerJsonBodyParser } from './validation/json-body.parser';
+import { JsonOffload } from './validation/json-offload';
 
 /**
  * Builds the proxy application exactly as production runs it (main.ts and the end-to-end tests both call this).
@@ -26,7 +28,8 @@ import { registerJsonBodyParser } from './validation/json-body.parser';
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
   const deadlines = clientDeadlineOptions(config.proxy);
   const adapter = new FastifyAdapter({
-    bodyLimit: config.proxy.bodyLimitBytes,
+    // Each protocol's own limit is applied by the body parser; this one covers anything else.
+    bodyLimit: largestBodyLimit(config.proxy.bodyLimitBytes),
     // No Fastify logger: the access log is ours (observability/request-telemetry.ts), with the gateway's ids.
     // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
     return503OnClosing: false,
@@ -52,6 +55,7 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   // First: in-flight count, metrics and access log see every request, even one an early hook refuses.
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
+  registerRetryAfterMs(fastify);
   bindRequestLogFields(fastify, (request) => ({ generationId: request.gw.generationId, requestId: request.gw.requestId }));
   registerClientDeadlineTracking(fastify);
   // Before any other work, with the ids on the answer: shed load (503) while the event loop lags (probes exempt), then
@@ -61,7 +65,7 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   registerKeyPresenceCheck(fastify, app.get(AuthFailureLimiter));
   configureRefusalLog(config.log.refusalIntervalMs);
   registerMetricsRoute(fastify, config.ops.metricsToken);
-  registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes);
+  registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes, app.get(JsonOffload));
 
   // Errors raised before a route handler runs (body parsing, size limits, content type) get the protocol's format too.
   fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));

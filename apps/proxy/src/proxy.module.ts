@@ -27,6 +27,7 @@ import { OpenAiRelay } from './openai/openai.relay';
 import { CircuitBreakers } from './upstream/circuit-breakers';
 import { UpstreamClient } from './upstream/upstream-client';
 import { UpstreamPools } from './upstream/upstream-pools';
+import { JsonOffload } from './validation/json-offload';
 
 @Module({})
 export class ProxyModule {
@@ -58,6 +59,7 @@ export class ProxyModule {
         UpstreamClient,
         OpenAiRelay,
         AnthropicRelay,
+        JsonOffload,
         // Order matters: authenticate, admit (in-flight cap), rate limit, validate and resolve the model, then bill.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: AdmissionGuard },

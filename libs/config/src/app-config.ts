@@ -28,7 +28,10 @@ export interface AppConfig {
     authFailureLimit: number;
     rateLimitWindowMs: number;
     trustProxy: TrustProxy;
-    bodyLimitBytes: number;
+    /** Largest request body per protocol, in bytes (413 above it). */
+    bodyLimitBytes: Record<'openai' | 'anthropic', number>;
+    /** Large bodies are parsed and serialised in worker threads (apps/proxy/src/validation/json-offload.ts). */
+    json: { offloadBytes: number; workerThreads: number };
     upstreamTimeoutS: number;
     streamIdleTimeoutMs: number;
     maxInflightRequests: number;
@@ -57,6 +60,12 @@ export interface AppConfig {
   /** Metrics, logs and shutdown of every app (docs/operations.md). */
   ops: { metricsToken: string | undefined; shutdownGraceMs: number; shutdownDelayMs: number };
 }
+
+/**
+ * The providers' own request size limits, the default body limits: Anthropic takes 32 MB per Messages request;
+ * OpenAI takes up to 50 MB of images in one request.
+ */
+const PROVIDER_BODY_LIMIT_BYTES = { openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024 } as const;
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -98,7 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authFailureLimit: dto.AUTH_FAILURE_LIMIT,
       rateLimitWindowMs: dto.RATE_LIMIT_WINDOW_S * 1000,
       trustProxy: parseTrustProxy(dto.TRUST_PROXY)!,
-      bodyLimitBytes: dto.BODY_LIMIT_BYTES,
+      bodyLimitBytes: {
+        openai: dto.BODY_LIMIT_BYTES_OPENAI ?? dto.BODY_LIMIT_BYTES ?? PROVIDER_BODY_LIMIT_BYTES.openai,
+        anthropic: dto.BODY_LIMIT_BYTES_ANTHROPIC ?? dto.BODY_LIMIT_BYTES ?? PROVIDER_BODY_LIMIT_BYTES.anthropic,
+      },
+      json: { offloadBytes: dto.JSON_OFFLOAD_BYTES, workerThreads: dto.JSON_WORKER_THREADS },
       upstreamTimeoutS: dto.UPSTREAM_TIMEOUT_S,
       streamIdleTimeoutMs: dto.STREAM_IDLE_TIMEOUT_MS,
       maxInflightRequests: dto.MAX_INFLIGHT_REQUESTS,

@@ -53,6 +53,10 @@ describe(EnvDto.name, () => {
   it.each([
     ['DB_POOL_MAX', '0'],
     ['BODY_LIMIT_BYTES', '10'],
+    ['BODY_LIMIT_BYTES_OPENAI', 'large'],
+    ['BODY_LIMIT_BYTES_ANTHROPIC', String(512 * 1024 * 1024)],
+    ['JSON_OFFLOAD_BYTES', '-1'],
+    ['JSON_WORKER_THREADS', '0'],
     ['UPSTREAM_TIMEOUT_S', 'soon'],
     ['STREAM_IDLE_TIMEOUT_MS', '99'],
     ['RESERVATION_STALE_AFTER_S', '1'],
@@ -75,6 +79,14 @@ describe(EnvDto.name, () => {
     expect(config.admin).toMatchObject({ authFailureLimit: 7, docsAccess: 'staff' });
     expect(config.admin.trustProxy).toEqual(config.proxy.trustProxy);
     expect(problemsOf({ ...VALID, ADMIN_DOCS_ACCESS: 'everyone' })).toEqual(['ADMIN_DOCS_ACCESS must be public or staff']);
+  });
+
+  it("limits bodies per protocol: the provider's own limit, BODY_LIMIT_BYTES for both, a protocol's own over it", () => {
+    expect(loadConfig(VALID).proxy.bodyLimitBytes).toEqual({ openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024 });
+    expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES: '65536' }).proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 65_536 });
+    const both = loadConfig({ ...VALID, BODY_LIMIT_BYTES: '65536', BODY_LIMIT_BYTES_ANTHROPIC: '100000' });
+    expect(both.proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 100_000 });
+    expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES_OPENAI: '2048' }).proxy.bodyLimitBytes).toEqual({ openai: 2_048, anthropic: 32 * 1024 * 1024 });
   });
 
   it('reads METRICS_TOKEN and SHUTDOWN_DELAY_MS', () => {

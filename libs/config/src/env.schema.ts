@@ -3,6 +3,9 @@ import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min,
 import { IsCredentialsKey } from './credentials-key';
 import { IsTrustProxy } from './trust-proxy';
 
+/** The most any body limit may be set to. */
+const MAX_BODY_LIMIT_BYTES = 256 * 1024 * 1024;
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 
@@ -63,8 +66,25 @@ export class EnvDto {
   @IsTrustProxy()
   TRUST_PROXY: string = 'false';
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
-  BODY_LIMIT_BYTES: number = 10 * 1024 * 1024;
+  /** Largest request body on both protocols, unless one has its own limit below; unset: each provider's own limit. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(MAX_BODY_LIMIT_BYTES)
+  BODY_LIMIT_BYTES?: number;
+
+  /** Largest request body on the OpenAI protocol (default: BODY_LIMIT_BYTES, else 50 MiB). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(MAX_BODY_LIMIT_BYTES)
+  BODY_LIMIT_BYTES_OPENAI?: number;
+
+  /** Largest request body on the Anthropic protocol (default: BODY_LIMIT_BYTES, else 32 MiB). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(MAX_BODY_LIMIT_BYTES)
+  BODY_LIMIT_BYTES_ANTHROPIC?: number;
+
+  /** Request bodies of at least this many bytes are parsed, validated and serialised in worker threads. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(MAX_BODY_LIMIT_BYTES)
+  JSON_OFFLOAD_BYTES: number = 256 * 1024;
+
+  /** Worker threads of each proxy for large request bodies (started on demand, stopped when idle). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  JSON_WORKER_THREADS: number = 2;
 
   /** Default upstream timeout per attempt; a model's own timeoutS overrides it. */
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)

@@ -10,6 +10,7 @@ export * from './logging/nest-logger';
 export * from './logging/request-log-fields.hooks';
 export * from './logging/secret-scrubber';
 export * from './metrics/billing.metrics';
+export * from './metrics/body.metrics';
 export * from './metrics/http.metrics';
 export * from './metrics/labels';
 export * from './metrics/metrics-registry';

@@ -6,6 +6,7 @@ import { JsonAnswerReader, relayJson } from '../relay/json-relay';
 import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
 import { Relay, UpstreamClient } from '../upstream/upstream-client';
+import { JsonOffload } from '../validation/json-offload';
 import { readMessage, readTokenCount } from './anthropic-answers';
 import { AnthropicStreamDialect } from './anthropic-stream.dialect';
 
@@ -26,7 +27,10 @@ function betaQuery(request: FastifyRequest): string {
  */
 @Injectable()
 export class AnthropicRelay {
-  constructor(private readonly upstream: UpstreamClient) {}
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly json: JsonOffload,
+  ) {}
 
   async messages(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {
     const gw = request.gw;
@@ -45,14 +49,14 @@ export class AnthropicRelay {
     );
   }
 
-  private send(request: FastifyRequest, client: ClientResponse, path: string, relay: Relay): Promise<RelayResult> {
+  private async send(request: FastifyRequest, client: ClientResponse, path: string, relay: Relay): Promise<RelayResult> {
     const gw = request.gw;
     const forward = gw.forwardHeaders!;
     const call = {
       model: gw.model!,
       path: `${path}${betaQuery(request)}`,
       headers: (channel: ChannelRecord) => anthropicHeaders(channel, forward),
-      body: JSON.stringify({ ...gw.body!, model: gw.model!.upstreamModel }),
+      body: await this.json.stringify(gw.body!, { model: gw.model!.upstreamModel }),
       client,
     };
     return this.upstream.exchange(gw, call, relay);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
 import type { RelayResult } from '../relay/relay-result';
 import { AnthropicRelay } from './anthropic.relay';
-import { AnthropicCountTokensRequestDto, AnthropicMessagesRequestDto } from './messages.dto';
+import { ANTHROPIC_COUNT_TOKENS_REQUEST, ANTHROPIC_MESSAGES_REQUEST } from './messages.schema';
 
 @Controller('anthropic/v1/messages')
 export class AnthropicMessagesController {
@@ -11,14 +11,14 @@ export class AnthropicMessagesController {
 
   @Post()
   @HttpCode(200)
-  @GatewayRoute({ protocol: 'anthropic', endpoint: 'messages', billable: true, body: AnthropicMessagesRequestDto })
+  @GatewayRoute({ protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     return this.relay.messages(request, reply);
   }
 
   @Post('count_tokens')
   @HttpCode(200)
-  @GatewayRoute({ protocol: 'anthropic', endpoint: 'count_tokens', billable: false, body: AnthropicCountTokensRequestDto })
+  @GatewayRoute({ protocol: 'anthropic', endpoint: 'count_tokens', billable: false, body: ANTHROPIC_COUNT_TOKENS_REQUEST })
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     return this.relay.countTokens(request, reply);
   }

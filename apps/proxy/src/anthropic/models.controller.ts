@@ -3,9 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
 import { GatewayError } from '@gw/common';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { requestedModel } from '../models/model-path';
 import { UsableModel, usableModels } from '../models/usable-models';
 import { validateBody } from '../validation/validate-body';
-import { AnthropicModelsQueryDto } from './models-query.dto';
+import { ANTHROPIC_MODELS_QUERY } from './models-query.schema';
 
 const DEFAULT_LIMIT = 20;
 
@@ -28,7 +29,14 @@ function newestFirst(a: UsableModel, b: UsableModel): number {
   return b.model.createdAt.getTime() - a.model.createdAt.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-/** GET /anthropic/v1/models in Anthropic's list shape and pagination: the Anthropic models this key may use. */
+function anthropicModel({ name, model }: UsableModel): AnthropicModel {
+  return { type: 'model', id: name, display_name: name, created_at: model.createdAt.toISOString() };
+}
+
+/**
+ * GET /anthropic/v1/models (Anthropic's list shape and pagination) and /anthropic/v1/models/{model_id}: the Anthropic
+ * models this key may use.
+ */
 @Controller('anthropic/v1')
 export class AnthropicModelsController {
   constructor(private readonly catalog: ModelCatalog) {}
@@ -36,7 +44,7 @@ export class AnthropicModelsController {
   @Get('models')
   @GatewayRoute({ protocol: 'anthropic', endpoint: 'models', billable: false })
   list(@Req() request: FastifyRequest): AnthropicModelPage {
-    const query = validateBody(AnthropicModelsQueryDto, { ...(request.query as object) }, 'anthropic');
+    const query = validateBody(ANTHROPIC_MODELS_QUERY, { ...(request.query as object) }, 'anthropic');
     if (query.after_id !== undefined && query.before_id !== undefined) {
       throw GatewayError.invalidRequest('after_id: cannot be combined with before_id');
     }
@@ -45,13 +53,18 @@ export class AnthropicModelsController {
 
     const { after_id: afterId, before_id: beforeId } = query as { after_id?: string; before_id?: string };
     const { page, hasMore } = paginate(models, limit, afterId, beforeId);
-    const data = page.map(({ name, model }) => ({
-      type: 'model' as const,
-      id: name,
-      display_name: name,
-      created_at: model.createdAt.toISOString(),
-    }));
+    const data = page.map(anthropicModel);
     return { data, has_more: hasMore, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+  }
+
+  /**
+   * By canonical id (its slash literal or URL-encoded) or alias. As Anthropic's own endpoint does, an alias resolves
+   * to the model's id: the name it is listed under for this key.
+   */
+  @Get('models/*')
+  @GatewayRoute({ protocol: 'anthropic', endpoint: 'models', billable: false })
+  retrieve(@Req() request: FastifyRequest): AnthropicModel {
+    return anthropicModel(requestedModel(request, this.catalog, 'anthropic'));
   }
 }
 

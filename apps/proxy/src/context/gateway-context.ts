@@ -28,8 +28,10 @@ export interface GatewayContext {
   /** The model name as the client sent it; responses carry it back unchanged. */
   requestedModel?: string;
   model?: ModelRecord;
-  /** The validated request body. */
+  /** The validated request body (read-only: large ones are validated and serialised from their bytes elsewhere). */
   body?: Record<string, unknown>;
+  /** The body's size as received, in bytes: a cheap bound on the work it can cost. */
+  bodyBytes?: number;
   stream: boolean;
   /** The upstream side of the request, as far as it got. */
   upstream?: { channelId: string; attempts: number; status: number | null; latencyMs: number | null };

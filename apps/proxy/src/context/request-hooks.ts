@@ -3,10 +3,16 @@ import { acceptClientRequestId, GatewayError, newGenerationId, newRequestId, pro
 
 export const GENERATION_ID_HEADER = 'x-chuizi-generation-id';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/**
+ * Anthropic's own request id header (its SDK exposes it as `_request_id`): on the Anthropic protocol it carries the
+ * generation id, the id support finds a request by.
+ */
+export const ANTHROPIC_REQUEST_ID_HEADER = 'request-id';
 
 /**
  * Gives every request its generation id and request id before anything else runs, and puts both on the response
- * headers at once, so that every answer carries them: successes, errors from any layer, 404s and streams.
+ * headers at once, so that every answer carries them: successes, errors from any layer, 404s and streams. Anthropic
+ * protocol answers also carry `request-id`, as Anthropic's do.
  */
 export function registerRequestContext(fastify: FastifyInstance): void {
   fastify.decorateRequest('gw', null as never);
@@ -23,6 +29,7 @@ export function registerRequestContext(fastify: FastifyInstance): void {
     };
     reply.header(GENERATION_ID_HEADER, generationId);
     reply.header(REQUEST_ID_HEADER, requestId);
+    if (request.gw.protocol === 'anthropic') reply.header(ANTHROPIC_REQUEST_ID_HEADER, generationId);
     // HTTP/1.1 requires Host (RFC 9112); Node's own check would answer a bare 400, so the server leaves it to us.
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       done(GatewayError.invalidRequest('Missing Host header'));

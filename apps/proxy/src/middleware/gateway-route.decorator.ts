@@ -1,9 +1,9 @@
 import { applyDecorators, SetMetadata, UseFilters, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { ClassConstructor } from 'class-transformer';
 import type { WireProtocol } from '@gw/common';
 import type { GatewayEndpoint } from '../context/gateway-context';
+import type { BodySchema } from '../validation/validate-body';
 import { AnthropicHeadersGuard } from './anthropic-headers.guard';
 import { AnthropicErrorFilter, OpenAiErrorFilter } from './protocol-exception.filters';
 import { UpstreamAvailabilityGuard } from './upstream-availability.guard';
@@ -13,8 +13,8 @@ export interface GatewayRouteOptions {
   endpoint: GatewayEndpoint;
   /** Billable routes reserve an estimate before the upstream call and settle after it. */
   billable: boolean;
-  /** DTO the JSON body is validated against; routes with a body name a model in it (resolved and checked). */
-  body?: ClassConstructor<object>;
+  /** Schema the JSON body is validated against; routes with a body name a model in it (resolved and checked). */
+  body?: BodySchema;
 }
 
 export const GATEWAY_ROUTE = Symbol('gateway-route');

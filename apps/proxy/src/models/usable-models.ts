@@ -29,3 +29,21 @@ export function usableModels(
   }
   return usable;
 }
+
+/**
+ * One model a key may use over one protocol, looked up by the name a client sent (canonical id or alias): the same
+ * rule as a request naming it (ModelAccessGuard), and null when that request would be refused (unknown, disabled, of
+ * the other protocol, or not admitted by the allow-list under this name). `name` is what the models list shows for it.
+ */
+export function usableModel(
+  resolve: (name: string) => ModelRecord | undefined,
+  key: ApiKeyAuthRecord,
+  provider: ModelRecord['provider'],
+  requested: string,
+): UsableModel | null {
+  const model = resolve(requested);
+  if (!model || !model.enabled || model.provider !== provider) return null;
+  const allowed = key.allowedModels;
+  if (allowed.length === 0 || allowed.includes(model.id)) return { name: model.id, model };
+  return allowed.includes(requested) ? { name: requested, model } : null;
+}

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
 import type { RelayResult } from '../relay/relay-result';
-import { ChatCompletionRequestDto } from './chat-completion.dto';
+import { CHAT_COMPLETION_REQUEST } from './chat-completion.schema';
 import { OpenAiRelay } from './openai.relay';
 
 @Controller('v1')
@@ -11,7 +11,7 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(200)
-  @GatewayRoute({ protocol: 'openai', endpoint: 'chat.completions', billable: true, body: ChatCompletionRequestDto })
+  @GatewayRoute({ protocol: 'openai', endpoint: 'chat.completions', billable: true, body: CHAT_COMPLETION_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     return this.relay.chatCompletions(request.gw, reply);
   }

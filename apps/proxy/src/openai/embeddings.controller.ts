@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
 import type { RelayResult } from '../relay/relay-result';
-import { EmbeddingRequestDto } from './embedding.dto';
+import { EMBEDDING_REQUEST } from './embedding.schema';
 import { OpenAiRelay } from './openai.relay';
 
 @Controller('v1')
@@ -11,7 +11,7 @@ export class EmbeddingsController {
 
   @Post('embeddings')
   @HttpCode(200)
-  @GatewayRoute({ protocol: 'openai', endpoint: 'embeddings', billable: true, body: EmbeddingRequestDto })
+  @GatewayRoute({ protocol: 'openai', endpoint: 'embeddings', billable: true, body: EMBEDDING_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     return this.relay.embeddings(request.gw, reply);
   }

@@ -1,7 +1,9 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
+import type { ModelRecord } from '@gw/db';
 import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { requestedModel } from '../models/model-path';
 import { usableModels } from '../models/usable-models';
 
 interface OpenAiModel {
@@ -11,7 +13,11 @@ interface OpenAiModel {
   owned_by: string;
 }
 
-/** GET /v1/models in OpenAI's list shape: the OpenAI-protocol models this key may use. */
+function openAiModel(id: string, model: ModelRecord): OpenAiModel {
+  return { id, object: 'model', created: Math.floor(model.createdAt.getTime() / 1000), owned_by: model.provider };
+}
+
+/** GET /v1/models and /v1/models/{model} in OpenAI's shapes: the OpenAI-protocol models this key may use. */
 @Controller('v1')
 export class OpenAiModelsController {
   constructor(private readonly catalog: ModelCatalog) {}
@@ -19,12 +25,15 @@ export class OpenAiModelsController {
   @Get('models')
   @GatewayRoute({ protocol: 'openai', endpoint: 'models', billable: false })
   list(@Req() request: FastifyRequest): { object: 'list'; data: OpenAiModel[] } {
-    const data = usableModels(this.catalog.all(), request.gw.key!, 'openai').map(({ name, model }) => ({
-      id: name,
-      object: 'model' as const,
-      created: Math.floor(model.createdAt.getTime() / 1000),
-      owned_by: model.provider,
-    }));
+    const data = usableModels(this.catalog.all(), request.gw.key!, 'openai').map(({ name, model }) => openAiModel(name, model));
     return { object: 'list', data };
+  }
+
+  /** By canonical id (its slash literal or URL-encoded) or alias; the `id` is the name asked for, as on completions. */
+  @Get('models/*')
+  @GatewayRoute({ protocol: 'openai', endpoint: 'models', billable: false })
+  retrieve(@Req() request: FastifyRequest): OpenAiModel {
+    const { requested, model } = requestedModel(request, this.catalog, 'openai');
+    return openAiModel(requested, model);
   }
 }

@@ -7,6 +7,7 @@ import { relayJson } from '../relay/json-relay';
 import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
 import { UpstreamClient } from '../upstream/upstream-client';
+import { JsonOffload } from '../validation/json-offload';
 import { readChatCompletion, readEmbeddings } from './openai-answers';
 import { OpenAiChatStreamDialect } from './openai-chat-stream.dialect';
 
@@ -18,18 +19,23 @@ export function openAiHeaders(channel: ChannelRecord): Record<string, string> {
  * The OpenAI protocol's billable calls to an OpenAI-protocol upstream: chat completions (non-streaming or streaming)
  * and embeddings. The request body goes upstream re-serialised from the validated one (model id replaced), so the
  * provider reads exactly what was checked and priced: no parser disagreement (duplicate keys, say) can slip past.
+ * Large bodies are serialised off the event loop (JsonOffload).
  */
 @Injectable()
 export class OpenAiRelay {
-  constructor(private readonly upstream: UpstreamClient) {}
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly json: JsonOffload,
+  ) {}
 
   async chatCompletions(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
     const client = new ClientResponse(reply);
-    const body: Record<string, unknown> = { ...gw.body!, model: gw.model!.upstreamModel };
-    const streamOptions = gw.body!.stream_options as { include_usage?: boolean } | undefined;
-    if (gw.stream) body.stream_options = { ...streamOptions, include_usage: true };
+    const changes: Record<string, unknown> = { model: gw.model!.upstreamModel };
+    const streamOptions = gw.body!.stream_options as { include_usage?: boolean } | null | undefined;
+    if (gw.stream) changes.stream_options = { ...streamOptions, include_usage: true };
 
-    const call = { model: gw.model!, path: '/v1/chat/completions', headers: openAiHeaders, body: JSON.stringify(body), client };
+    const body = await this.json.stringify(gw.body!, changes);
+    const call = { model: gw.model!, path: '/v1/chat/completions', headers: openAiHeaders, body, client };
     if (!gw.stream) return this.upstream.exchange(gw, call, (response) => relayJson(gw, response, reply, readChatCompletion));
     const includeUsage = streamOptions?.include_usage === true;
     return this.upstream.exchange(gw, call, (response) =>
@@ -39,7 +45,7 @@ export class OpenAiRelay {
 
   async embeddings(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
     const client = new ClientResponse(reply);
-    const body = JSON.stringify({ ...gw.body!, model: gw.model!.upstreamModel });
+    const body = await this.json.stringify(gw.body!, { model: gw.model!.upstreamModel });
     const call = { model: gw.model!, path: '/v1/embeddings', headers: openAiHeaders, body, client };
     return this.upstream.exchange(gw, call, (response) => relayJson(gw, response, reply, readEmbeddings));
   }

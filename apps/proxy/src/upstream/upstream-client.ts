@@ -32,7 +32,7 @@ export interface UpstreamCall {
   method?: 'POST' | 'GET';
   /** Headers for a channel (its credential goes in here). */
   headers: (channel: ChannelRecord) => Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   /** The client's side: whether it is gone, and whether any byte of the answer reached it. */
   client: ClientResponse;
 }

@@ -1,6 +1,9 @@
-import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GatewayError } from '@gw/common';
+import { GatewayError, protocolOfUrl, type WireProtocol } from '@gw/common';
+import { type BodyBytes, joinBlocks, readBody } from './body-reader';
+import { parseJsonDocument } from './json-document';
+import type { JsonOffload } from './json-offload';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
@@ -17,29 +20,49 @@ function unsupportedEncoding(request: FastifyRequest): string | null {
   return 'Unsupported charset: send JSON in UTF-8';
 }
 
+function declaredLength(request: FastifyRequest): number | null {
+  const header = request.headers['content-length'];
+  return header === undefined ? null : Number(header);
+}
+
+function parseInPlace(body: BodyBytes): unknown {
+  const parsed = parseJsonDocument(joinBlocks(body));
+  if (parsed.problem !== undefined) throw GatewayError.invalidRequest(parsed.problem);
+  return parsed.value;
+}
+
 /**
  * The proxy's only body parser: JSON in UTF-8 (RFC 8259), nothing else. A body in any other content type, or with
- * no content type, is refused with 400 before any route runs; bytes that are not UTF-8 are refused rather than
- * silently turned into U+FFFD (which would change what the client meant, and what upstream is asked and charged).
- * Parsing itself is Fastify's own, prototype-poisoning protection included.
+ * no content type, is refused with 400 before any route runs, and so is a compressed one or one in another charset
+ * (before it is read). Each protocol has its own size limit (413 above it, announced or not). Parsing is
+ * validation/json-document.ts (UTF-8, nesting depth, prototype poisoning), on the event loop for small bodies and in a
+ * worker thread for large ones (validation/json-offload.ts).
  */
-export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+export function registerJsonBodyParser(
+  fastify: FastifyInstance,
+  limits: Record<WireProtocol, number>,
+  offload: JsonOffload,
+): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'buffer', bodyLimit },
-    (request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void) => {
-      const problem = unsupportedEncoding(request);
-      if (problem !== null) {
-        done(GatewayError.invalidRequest(problem));
-        return;
-      }
-      if (!isUtf8(body)) {
-        done(GatewayError.invalidRequest('Request body is not valid UTF-8'));
-        return;
-      }
-      parseJson(request, body as unknown as string, done);
-    },
-  );
+  fastify.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done) => {
+    const problem = unsupportedEncoding(request);
+    if (problem !== null) {
+      done(GatewayError.invalidRequest(problem), undefined);
+      return;
+    }
+    readBody(payload, declaredLength(request), limits[protocolOfUrl(request.url)])
+      .then((body) => {
+        if (request.gw) request.gw.bodyBytes = body.length;
+        return offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body);
+      })
+      .then(
+        (value) => done(null, value),
+        (error: Error) => done(error, undefined),
+      );
+  });
+}
+
+/** The largest body any protocol accepts (Fastify's own limit, for anything outside this parser). */
+export function largestBodyLimit(limits: Record<WireProtocol, number>): number {
+  return Math.max(...Object.values(limits));
 }

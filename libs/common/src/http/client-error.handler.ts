@@ -33,8 +33,8 @@ export type ClientErrorHandler = (error: Error & { code?: string }, socket: Sock
 export type RequestTimeoutDecision = { action: 'answer'; protocol: WireProtocol } | { action: 'close' };
 
 export interface ClientErrorOptions {
-  /** The ids every answer of the app carries, as headers. */
-  responseIds: () => Record<string, string>;
+  /** The ids every answer of the app carries, as headers (some protocols name them their own way). */
+  responseIds: (protocol: WireProtocol) => Record<string, string>;
   /** A request not received within the server's deadlines; without it, a 408 in the format of its request line. */
   onRequestTimeout?: (socket: Socket) => RequestTimeoutDecision;
 }
@@ -64,7 +64,7 @@ export function createClientErrorHandler(options: ClientErrorOptions): ClientErr
     }
     const answer = answerOf(error.code);
     const body = JSON.stringify(errorBody(protocol, answer));
-    const ids = Object.entries(options.responseIds())
+    const ids = Object.entries(options.responseIds(protocol))
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');
     socket.end(
@@ -78,8 +78,13 @@ export function createClientErrorHandler(options: ClientErrorOptions): ClientErr
   };
 }
 
-/** The generation id and request id every proxy answer carries (spec/errors.md). */
-export const gatewayResponseIds = (): Record<string, string> => ({
-  'x-chuizi-generation-id': newGenerationId(),
-  'x-request-id': newRequestId(),
-});
+/**
+ * The generation id and request id every proxy answer carries (spec/errors.md); Anthropic-protocol answers also carry
+ * the generation id as `request-id`, where the Anthropic SDK reads a request's id.
+ */
+export const gatewayResponseIds = (protocol: WireProtocol): Record<string, string> => {
+  const generationId = newGenerationId();
+  const ids: Record<string, string> = { 'x-chuizi-generation-id': generationId, 'x-request-id': newRequestId() };
+  if (protocol === 'anthropic') ids['request-id'] = generationId;
+  return ids;
+};

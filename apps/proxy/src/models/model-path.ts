@@ -1,0 +1,26 @@
+import type { FastifyRequest } from 'fastify';
+import type { ModelCatalog } from '@gw/catalog';
+import { GatewayError } from '@gw/common';
+import type { ModelRecord } from '@gw/db';
+import { type UsableModel, usableModel } from './usable-models';
+
+/** Longest model name echoed back in a 404 (the request bodies' own limit on `model`). */
+const MAX_ECHOED_NAME = 256;
+
+/**
+ * GET /…/models/{model}: the model named by the rest of the path (a canonical id's slash may come literally,
+ * `/v1/models/openai/gpt-4.1-mini`, or URL-encoded, `openai%2Fgpt-4.1-mini`, as the official SDKs send it), if the key
+ * may use it under that name; otherwise the 404 a request naming it would get.
+ */
+export function requestedModel(
+  request: FastifyRequest,
+  catalog: ModelCatalog,
+  provider: ModelRecord['provider'],
+): UsableModel & { requested: string } {
+  const requested = (request.params as Record<string, string | undefined>)['*'] ?? '';
+  const found = usableModel((name) => catalog.resolve(name), request.gw.key!, provider, requested);
+  if (!found) {
+    throw GatewayError.notFound(`The model '${requested.slice(0, MAX_ECHOED_NAME)}' does not exist or is not available`);
+  }
+  return { ...found, requested };
+}

@@ -1,0 +1,152 @@
+import { createAccount } from '../factories/account.factory';
+import { createApiKey } from '../factories/api-key.factory';
+import { createModel } from '../factories/model.factory';
+import { AppProcess } from '../support/app-process';
+import type { MockRequestView } from '../support/mock-control';
+import { sampleValue, scrape } from '../support/prometheus-text';
+import { closeTestDb } from '../support/test-db';
+
+/**
+ * Generous bounds on how long the proxy's event loop may stall, and /healthz may take, while a very large body is
+ * received, parsed and sent on: far above what garbage collection and a loaded 2-core test machine cost (stalls of
+ * tens of milliseconds, a few hundred at worst), below what handling such a body on the event loop costs there (the
+ * 32 MB body below: 1.5 s of stall). Timing alone differs too much between machines to prove where the work ran, so
+ * the tests also check the proxy's own count of bodies handled in worker threads.
+ */
+const MAX_STALL_S = 1;
+const MAX_HEALTHZ_MS = 2_000;
+/** Parsing, checking and forwarding 32 MB of small objects takes seconds of worker time on a busy 2-core machine. */
+const LARGE_BODY_TEST_TIMEOUT_MS = 180_000;
+
+/** About `bytes` of JSON: Anthropic messages made of one-word text blocks, the costliest shape to parse per byte. */
+function anthropicBlocksBody(model: string, bytes: number): { body: string; words: number } {
+  const block = { type: 'text', text: 'a' };
+  const perBlock = JSON.stringify(block).length + 1;
+  const words = Math.floor((bytes - 200) / perBlock);
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: Array.from({ length: words }, () => block) }] });
+  return { body, words };
+}
+
+describe('large request bodies are parsed off the event loop: the instance stays responsive', () => {
+  let proxy: AppProcess;
+  let mock: AppProcess;
+  let key: string;
+  let anthropicModel: string;
+  let openAiModel: string;
+
+  beforeAll(async () => {
+    // The mock in a process of its own: parsing 32 MB there must not stall this test's own probes.
+    mock = await AppProcess.start('mock-upstream', { MOCK_UPSTREAM_HOST: '127.0.0.1' });
+    [anthropicModel, openAiModel] = await Promise.all([
+      createModel({ provider: 'anthropic', upstreamUrl: mock.url }).then((model) => model.id),
+      createModel({ upstreamUrl: mock.url }).then((model) => model.id),
+    ]);
+    const account = await createAccount({ balanceUsd: '10.00' });
+    ({ key } = await createApiKey(account.id));
+    // Default body limits (OpenAI 50 MiB, Anthropic 32 MiB) and default offload threshold.
+    proxy = await AppProcess.start('proxy', { DEFAULT_RPM: '1000000' });
+  });
+
+  afterAll(async () => {
+    await Promise.all([proxy?.stop(), mock?.stop()]);
+    await closeTestDb();
+  });
+
+  /** The longest event-loop stall since the previous scrape (prom-client resets the histogram on each). */
+  async function eventLoopStallSeconds(): Promise<number> {
+    return sampleValue(await scrape(proxy.url), 'nodejs_eventloop_lag_max_seconds')!;
+  }
+
+  /** Bodies parsed and serialised in worker threads so far. */
+  async function offloaded(): Promise<{ parse: number; serialize: number }> {
+    const samples = await scrape(proxy.url);
+    const count = (operation: string) => sampleValue(samples, 'gw_json_offloaded_total', { operation }) ?? 0;
+    return { parse: count('parse'), serialize: count('serialize') };
+  }
+
+  /** Sends `body` while probing /healthz; the answer, the slowest probe and the longest event-loop stall. */
+  async function sendWhileProbing(path: string, body: string) {
+    await eventLoopStallSeconds();
+    let sending = true;
+    let slowestHealthzMs = 0;
+    let probes = 0;
+    const probing = (async () => {
+      while (sending) {
+        const started = performance.now();
+        const health = await fetch(`${proxy.url}/healthz`);
+        expect(health.status).toBe(200);
+        slowestHealthzMs = Math.max(slowestHealthzMs, performance.now() - started);
+        probes++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const response = await fetch(`${proxy.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'anthropic-version': '2023-06-01' },
+      body,
+    });
+    const answer = { status: response.status, body: (await response.json()) as Record<string, any> };
+    sending = false;
+    await probing;
+    return { answer, slowestHealthzMs, probes, stallSeconds: await eventLoopStallSeconds() };
+  }
+
+  it('a 10 MB OpenAI body: parsed and validated without stalling /healthz', async () => {
+    const messages = Array.from({ length: 55_000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} ${'lorem ipsum '.repeat(12)}` }));
+    const body = JSON.stringify({ model: 'no-such-model', messages });
+    expect(body.length).toBeGreaterThan(10_000_000);
+
+    const before = await offloaded();
+    const { answer, slowestHealthzMs, probes, stallSeconds } = await sendWhileProbing('/v1/chat/completions', body);
+    // Parsed and validated in full (in a worker thread): the refusal is the model's, found after the body was read.
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1 });
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.message).toBe("The model 'no-such-model' does not exist or is not available");
+    expect(probes).toBeGreaterThan(0);
+    expect(slowestHealthzMs).toBeLessThan(MAX_HEALTHZ_MS);
+    expect(stallSeconds).toBeLessThan(MAX_STALL_S);
+
+    // A shape error deep in such a body is found and named.
+    const broken = JSON.stringify({ model: openAiModel, messages: [...messages.slice(0, 54_999), { role: 'user', content: [{ type: 'text', text: 5 }] }] });
+    const refused = await sendWhileProbing('/v1/chat/completions', broken);
+    expect(refused.answer).toEqual({
+      status: 400,
+      body: { error: { message: "Invalid value for 'messages.54999.content.0.text': must be a string", type: 'invalid_request_error', code: '400' } },
+    });
+  }, LARGE_BODY_TEST_TIMEOUT_MS);
+
+  it('a 32 MB Anthropic body: parsed, validated, serialised and sent upstream without stalling /healthz', async () => {
+    const { body, words } = anthropicBlocksBody(anthropicModel, 32 * 1024 * 1024 - 4_096);
+    const before = await offloaded();
+    const { answer, slowestHealthzMs, stallSeconds } = await sendWhileProbing('/anthropic/v1/messages/count_tokens', body);
+    // The mock counts one token per word: every block reached the provider.
+    expect(answer).toEqual({ status: 200, body: { input_tokens: words } });
+    expect(await offloaded()).toEqual({ parse: before.parse + 1, serialize: before.serialize + 1 });
+    expect(slowestHealthzMs).toBeLessThan(MAX_HEALTHZ_MS);
+    expect(stallSeconds).toBeLessThan(MAX_STALL_S);
+  }, LARGE_BODY_TEST_TIMEOUT_MS);
+
+  it('a large body reaches the provider exactly as sent, but for the model id', async () => {
+    const tricky = {
+      text: `emoji 😀, accents éàü, CJK 漢字, quotes "\\" and a lone surrogate \ud800, control \u0001`,
+      numbers: [0, -0, 0.1, 1e21, -1.5e-7, 9007199254740993, 123456789012345678901234567890],
+      nested: JSON.parse(`${'{"a":'.repeat(90)}[1,2,{"b":null}]${'}'.repeat(90)}`) as unknown,
+      __proto_like__: { constructor: 'not a prototype', toString: 'x' },
+    };
+    const sent = {
+      model: anthropicModel,
+      max_tokens: 5,
+      messages: [{ role: 'user', content: [{ type: 'text', text: `${'padding '.repeat(40_000)} large body check` }] }],
+      metadata: { user_id: 'u-1' },
+      future_parameter: tricky,
+    };
+    const response = await fetch(`${proxy.url}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify(sent),
+    });
+    expect(response.status).toBe(200);
+    const [received] = (await (await fetch(`${mock.url}/__mock/requests?limit=1`)).json()) as MockRequestView[];
+    expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'claude-haiku-4-5' }));
+  });
+});
