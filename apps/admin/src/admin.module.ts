@@ -46,6 +46,7 @@ import { CacheInvalidator } from './shared/cache-invalidator.service';
 import { BootstrapAdmin } from './staff/bootstrap-admin.service';
 import { StaffAuthenticator } from './staff/staff-authenticator.service';
 import { StaffController } from './staff/staff.controller';
+import { StaffMeController } from './staff/staff-me.controller';
 import { StaffService } from './staff/staff.service';
 import { UsageDailyController } from './usage/usage-daily.controller';
 import { UsageDailyService } from './usage/usage-daily.service';
@@ -90,6 +91,7 @@ export class AdminModule {
       controllers: [
         HealthController,
         StaffController,
+        StaffMeController,
         AccountsController,
         TopUpsController,
         AdjustmentsController,

@@ -1,0 +1,118 @@
+import type { Browser } from 'playwright-core';
+import { AdminApi } from '../support/admin-api';
+import { AppProcess } from '../support/app-process';
+import { ConsoleTab, expectText, expectTexts, launchChromium } from '../support/console-browser';
+import { TEST_ADMIN_TOKEN } from '../support/test-env';
+
+describe('console: sign-in, sign-out and role-aware navigation', () => {
+  let admin: AppProcess;
+  let browser: Browser;
+  let api: AdminApi;
+
+  beforeAll(async () => {
+    [admin, browser] = await Promise.all([AppProcess.start('admin'), launchChromium()]);
+    api = new AdminApi(admin.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await admin?.stop();
+  });
+
+  it('refuses a wrong token with the API message, keeps the right one for the tab only, and signs out', async () => {
+    const support = await api.createStaff('support');
+    const tab = await ConsoleTab.open(browser, admin.url);
+    const { page } = tab;
+
+    await page.goto('/console');
+    await tab.screenshot('sign-in');
+    await page.getByLabel('Staff token').fill('cs-not-a-real-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), 'Invalid or missing staff token');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    await page.getByLabel('Staff token').fill(support.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const me = await api.as(support.token).get('/admin/v1/staff/me');
+    await expectText(page.getByLabel('Signed in as'), me.body.email);
+
+    // The token is in this tab's sessionStorage and nowhere else: not in the address, a cookie or localStorage.
+    const storage = await page.evaluate(() => ({
+      session: Object.values(sessionStorage),
+      local: localStorage.length,
+      href: location.href,
+    }));
+    expect(storage.session).toEqual([support.token]);
+    expect(storage.local).toBe(0);
+    expect(storage.href).not.toContain(support.token);
+    expect(await tab.context.cookies()).toEqual([]);
+
+    // A reload keeps the session; another tab does not have it.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const otherTab = await tab.context.newPage();
+    await otherTab.goto('/console');
+    await otherTab.getByLabel('Staff token').waitFor();
+    await otherTab.close();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Staff token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await tab.close();
+  });
+
+  it('signs out with the API message once the staff member is disabled', async () => {
+    const support = await api.createStaff('support');
+    const tab = await ConsoleTab.open(browser, admin.url);
+    await tab.signIn(support.token);
+    expect((await api.patch(`/admin/v1/staff/${support.id}`, { status: 'disabled' })).status).toBe(200);
+
+    // The next call the console makes gets a 401: it forgets the token and says why.
+    await tab.navigate('Keys');
+    await expectText(tab.page.getByRole('status'), 'You were signed out: Invalid or missing staff token');
+    await tab.page.getByLabel('Staff token').waitFor();
+    expect(await tab.page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect((await api.as(support.token).get('/admin/v1/staff/me')).status).toBe(401);
+    await tab.close();
+  });
+
+  const NAVIGATION = {
+    admin: ['Accounts', 'Keys', 'Usage', 'Reconciliations', 'Audit log'],
+    support: ['Accounts', 'Keys', 'Usage'],
+    finance: ['Accounts', 'Usage', 'Reconciliations'],
+  } as const;
+
+  it.each(Object.entries(NAVIGATION))('shows the %s role only its sections, and no page of the others', async (role, sections) => {
+    const member = await api.createStaff(role as keyof typeof NAVIGATION);
+    const me = await api.as(member.token).get('/admin/v1/staff/me');
+    expect(me.body).toEqual({ id: member.id, email: expect.any(String), role });
+
+    const tab = await ConsoleTab.open(browser, admin.url);
+    await tab.signIn(member.token);
+    const links = tab.page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    await expectTexts(links, [...sections]);
+    await tab.screenshot(`navigation-${role}`);
+
+    // A hidden section is not there by its address either.
+    for (const [section, path] of [
+      ['Keys', '/keys'],
+      ['Reconciliations', '/reconciliations'],
+      ['Audit log', '/audit-log'],
+    ] as const) {
+      if ((sections as readonly string[]).includes(section)) continue;
+      await tab.page.goto(`/console${path}`);
+      await expectText(tab.page.getByRole('heading', { level: 1 }), 'Not available');
+    }
+    await tab.close();
+  });
+
+  it('signs in the bootstrap admin with ADMIN_TOKEN', async () => {
+    const me = await api.get('/admin/v1/staff/me');
+    expect(me.body).toEqual({ id: expect.any(String), email: 'bootstrap-admin', role: 'admin' });
+    const tab = await ConsoleTab.open(browser, admin.url);
+    await tab.signIn(TEST_ADMIN_TOKEN);
+    await expectText(tab.page.getByLabel('Signed in as'), 'bootstrap-admin');
+    await tab.close();
+  });
+});
