@@ -29,7 +29,7 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
     await page.getByLabel('Staff token').fill('cs-not-a-real-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expectText(page.getByRole('alert'), 'Invalid or missing staff token');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
 
     await page.getByLabel('Staff token').fill(support.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -38,11 +38,10 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
     await expectText(page.getByLabel('Signed in as'), me.body.email);
 
     // The token is in this tab's sessionStorage and nowhere else: not in the address, a cookie or localStorage.
-    const storage = await page.evaluate(() => ({
-      session: Object.values(sessionStorage),
-      local: localStorage.length,
-      href: location.href,
-    }));
+    // (Evaluated in the page: the test's own TypeScript knows no DOM.)
+    const storage = await page.evaluate<{ session: string[]; local: number; href: string }>(
+      '({ session: Object.values(sessionStorage), local: localStorage.length, href: location.href })',
+    );
     expect(storage.session).toEqual([support.token]);
     expect(storage.local).toBe(0);
     expect(storage.href).not.toContain(support.token);
@@ -58,7 +57,7 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Staff token').waitFor();
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
     await tab.close();
   });
 
@@ -72,7 +71,7 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
     await tab.navigate('Keys');
     await expectText(tab.page.getByRole('status'), 'You were signed out: Invalid or missing staff token');
     await tab.page.getByLabel('Staff token').waitFor();
-    expect(await tab.page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await tab.page.evaluate<number>('sessionStorage.length')).toBe(0);
     expect((await api.as(support.token).get('/admin/v1/staff/me')).status).toBe(401);
     await tab.close();
   });

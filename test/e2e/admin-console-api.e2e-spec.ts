@@ -174,7 +174,7 @@ describe('admin API for the console', () => {
       for (const missing of ['/console/assets/nope-123.js', '/console/favicon.ico']) {
         const response = await fetch(`${admin.url}${missing}`);
         expect([missing, response.status]).toEqual([missing, 404]);
-        expect((await response.json()).error.type).toBe('not_found');
+        expect(((await response.json()) as { error: { type: string } }).error.type).toBe('not_found');
       }
     });
   });

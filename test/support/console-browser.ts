@@ -87,14 +87,19 @@ function matches(text: string, expected: string | RegExp): boolean {
   return typeof expected === 'string' ? text === expected : expected.test(text);
 }
 
+/** The text as rendered (innerText), with every run of white space as one space. */
+async function shownText(locator: Locator): Promise<string> {
+  return (await locator.innerText({ timeout: UI_TIMEOUT_MS })).replace(/\s+/g, ' ').trim();
+}
+
 /**
- * Waits until the element (exactly one) shows `expected` as its whole text, trimmed. jest has no web-first
- * assertions: this is one, polling the page rather than sleeping.
+ * Waits until the element (exactly one) shows `expected` as its whole text (white space collapsed). jest has no
+ * web-first assertions: this is one, polling the page rather than sleeping.
  */
 export async function expectText(locator: Locator, expected: string | RegExp): Promise<void> {
   let last = '';
   try {
-    await waitFor(async () => matches((last = (await locator.innerText({ timeout: UI_TIMEOUT_MS })).trim()), expected), UI_TIMEOUT_MS);
+    await waitFor(async () => matches((last = await shownText(locator)), expected), UI_TIMEOUT_MS);
   } catch (error) {
     throw new Error(`${String(locator)} shows ${JSON.stringify(last)}, not ${String(expected)}: ${(error as Error).message}`);
   }
@@ -105,12 +110,27 @@ export async function expectTexts(locator: Locator, expected: string[]): Promise
   let last: string[] = [];
   try {
     await waitFor(async () => {
-      last = (await locator.allInnerTexts()).map((text) => text.trim());
+      last = (await locator.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
       return JSON.stringify(last) === JSON.stringify(expected);
     }, UI_TIMEOUT_MS);
   } catch (error) {
     throw new Error(`${String(locator)} shows ${JSON.stringify(last)}, not ${JSON.stringify(expected)}: ${(error as Error).message}`);
   }
+}
+
+/** Waits until exactly `count` elements match. */
+export async function expectCount(locator: Locator, count: number): Promise<void> {
+  let last = -1;
+  try {
+    await waitFor(async () => (last = await locator.count()) === count, UI_TIMEOUT_MS);
+  } catch (error) {
+    throw new Error(`${String(locator)} matches ${last} elements, not ${count}: ${(error as Error).message}`);
+  }
+}
+
+/** A pattern matching `text` anywhere, for expectText (an alert's text is its title and the API's message). */
+export function containing(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
 
 /** Waits until the API (or anything) reports what the page said it did. */
