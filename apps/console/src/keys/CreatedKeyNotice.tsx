@@ -20,7 +20,7 @@ export function CreatedKeyNotice({ created, onDone }: { created: CreatedApiKey; 
           readOnly
           value={created.key}
           onFocus={(event) => event.currentTarget.select()}
-          ff="monospace"
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           w={440}
         />
         <Button onClick={async () => setCopied(await copyText(created.key))}>Copy</Button>

@@ -78,10 +78,10 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
           <Group align="flex-end" gap="sm">
             <TextInput
               label="RPM limit"
-              description="Requests per minute; empty for the default"
+              description="Requests a minute; empty: the default"
               inputMode="numeric"
               autoComplete="off"
-              w={220}
+              w={240}
               value={values.rpmLimit}
               error={fieldError}
               onChange={(event) => {

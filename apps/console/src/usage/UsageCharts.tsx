@@ -9,14 +9,25 @@ import { formatCount } from '../format/count';
 import { formatUsd, microsToNumber, usdToMicros } from '../format/money';
 import { utcDay } from '../format/time';
 import { useSession } from '../session/session';
-import { dailyTotals, DayTotals, keysIn } from './daily-series';
+import { dailyTotals, daysBetween, DayTotals, keysIn } from './daily-series';
 
 /** Rollup rows fetched for one chart at most (20 pages of 500); past that the page says the range is too wide. */
 const MAX_PAGES = 20;
+/** Days on one chart at most. */
+const MAX_DAYS = 366;
 
-function useDailyRows(accountId: string, from: string, to: string) {
+/** What is wrong with the range before asking the API (which says why it refuses the rest, e.g. `to` before `from`). */
+function rangeProblem(from: string, to: string): string | null {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (!day.test(from) || !day.test(to)) return 'Enter both days.';
+  if (daysBetween(from, to).length > MAX_DAYS) return `Choose at most ${MAX_DAYS} days.`;
+  return null;
+}
+
+function useDailyRows(accountId: string, from: string, to: string, enabled: boolean) {
   const { api } = useSession();
   return useQuery({
+    enabled,
     queryKey: ['usage-daily', accountId, from, to],
     queryFn: async () => {
       const rows: UsageDay[] = [];
@@ -86,11 +97,15 @@ export function UsageCharts({ account }: { account: Account }) {
   const [from, setFrom] = useState(utcDay(new Date(), -29));
   const [to, setTo] = useState(today);
   const [keyId, setKeyId] = useState<string | null>(null);
-  const daily = useDailyRows(account.id, from, to);
+  const problem = rangeProblem(from, to);
+  const daily = useDailyRows(account.id, from, to, problem === null);
   const names = useKeyNames(account.id);
   const rows = daily.data?.rows ?? [];
-  const days = daily.data ? dailyTotals(rows, from, to, keyId) : [];
+  const shown = daily.data !== undefined && problem === null;
+  const days = shown ? dailyTotals(rows, from, to, keyId) : [];
   const data = chartData(days);
+  // The table lists the days with usage, newest first; the charts show every day of the range.
+  const used = [...days].reverse().filter((day) => day.requests > 0 || usdToMicros(day.costUsd) !== 0n);
 
   return (
     <Stack gap="md" component="section" aria-labelledby="daily-title">
@@ -110,14 +125,19 @@ export function UsageCharts({ account }: { account: Account }) {
           w={340}
         />
       </Group>
-      {daily.error ? <ErrorAlert error={daily.error} title="Could not load the daily usage" retry={() => void daily.refetch()} /> : null}
-      {daily.isLoading ? <Loader size="sm" aria-label="Loading the daily usage" /> : null}
-      {daily.data && !daily.data.complete ? (
+      {problem ? (
+        <Text c="orange" role="status">
+          {problem}
+        </Text>
+      ) : null}
+      {daily.error && !problem ? <ErrorAlert error={daily.error} title="Could not load the daily usage" retry={() => void daily.refetch()} /> : null}
+      {daily.isLoading && !problem ? <Loader size="sm" aria-label="Loading the daily usage" /> : null}
+      {shown && !daily.data.complete ? (
         <Alert color="yellow" role="status">
           The range has more than {MAX_PAGES * 500} rows: the charts show the newest of them. Choose a shorter range.
         </Alert>
       ) : null}
-      {daily.data ? (
+      {shown && !daily.error ? (
         <>
           <SimpleGrid cols={{ base: 1, lg: 3 }}>
             <Chart title="Requests per day" data={data} series={[{ name: 'requests', label: 'Requests', color: 'blue.6' }]} />
@@ -131,6 +151,9 @@ export function UsageCharts({ account }: { account: Account }) {
             />
             <Chart title="Cost per day (USD)" data={data} series={[{ name: 'cost', label: 'Cost (USD)', color: 'orange.6' }]} />
           </SimpleGrid>
+          <Text size="sm" c="dimmed">
+            {used.length === 0 ? 'No usage in this range.' : 'Days without usage are left out of the table.'}
+          </Text>
           <Table striped aria-label="Daily usage">
             <Table.Thead>
               <Table.Tr>
@@ -142,7 +165,7 @@ export function UsageCharts({ account }: { account: Account }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {[...days].reverse().map((day) => (
+              {used.map((day) => (
                 <Table.Tr key={day.day}>
                   <Table.Td>{day.day}</Table.Td>
                   <Table.Td ta="right">{formatCount(day.requests)}</Table.Td>
