@@ -44,7 +44,7 @@ export function ReconciliationPage() {
         <PageTitle title="Reconciliation">Reconciliation</PageTitle>
         <Text size="sm" c="dimmed">
           Run <Code>{data.id}</Code> ({data.trigger}), asked {formatTime(data.createdAt)}; checks{' '}
-          {data.from ? formatTime(data.from) : 'the beginning'} to {data.to ? formatTime(data.to) : 'its start'}.
+          {data.from ? formatTime(data.from) : 'the beginning'} to {data.to ? formatTime(data.to) : 'when it was asked'}.
         </Text>
       </div>
       <Stack gap={6} maw={640}>

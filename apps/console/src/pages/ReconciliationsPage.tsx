@@ -45,7 +45,7 @@ export function ReconciliationsPage() {
                 </Table.Td>
                 <Table.Td>{run.trigger}</Table.Td>
                 <Table.Td>
-                  {run.from ? formatTime(run.from) : 'the beginning'} to {run.to ? formatTime(run.to) : 'its start'}
+                  {run.from ? formatTime(run.from) : 'the beginning'} to {run.to ? formatTime(run.to) : 'when it was asked'}
                 </Table.Td>
                 <Table.Td>
                   <StatusBadge status={run.status} />
