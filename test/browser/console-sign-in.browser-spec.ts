@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { AdminApi } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
-import { ConsoleTab, expectText, expectTexts, launchChromium } from '../support/console-browser';
+import { ConsoleTab, expectText, expectTexts, launchChromium, tabTo } from '../support/console-browser';
 import { TEST_ADMIN_TOKEN } from '../support/test-env';
 
 describe('console: sign-in, sign-out and role-aware navigation', () => {
@@ -103,6 +103,50 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
       await tab.page.goto(`/console${path}`);
       await expectText(tab.page.getByRole('heading', { level: 1 }), 'Not available');
     }
+    await tab.close();
+  });
+
+  it('works from the keyboard alone: sign in, reach Keys, choose an account, create a key and disable it', async () => {
+    const name = `Keyboard ${Date.now()}`;
+    const account = await api.createAccount({ name });
+    const support = await api.createStaff('support');
+    const tab = await ConsoleTab.open(browser, admin.url);
+    const { page } = tab;
+    await page.goto('/console');
+    // The token field has the focus; Enter submits.
+    await page.getByLabel('Staff token').waitFor();
+    await page.keyboard.type(support.token);
+    await page.keyboard.press('Enter');
+    // A new page puts the focus on its heading (and a screen reader reads it).
+    const heading = page.getByRole('heading', { level: 1 });
+    await expectText(heading, 'Accounts');
+    await tabTo(page, heading, 'Tab', 1);
+
+    await tabTo(page, page.getByRole('link', { name: 'Keys', exact: true }), 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expectText(heading, 'Keys');
+    await tabTo(page, page.getByRole('combobox', { name: 'Account' }));
+    await page.keyboard.type(name);
+    await page.getByRole('option', { name }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByLabel('Key name'));
+    await page.keyboard.type('typed key');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('New API key').waitFor();
+    const [created] = (await api.get(`/admin/v1/keys?accountId=${account.id}`)).body.data;
+    expect(created).toMatchObject({ name: 'typed key', status: 'active' });
+
+    await tabTo(page, page.getByRole('article', { name: 'typed key' }).getByRole('button', { name: 'Disable' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('article', { name: 'typed key' }).getByRole('button', { name: 'Enable' }).waitFor();
+    expect((await api.get(`/admin/v1/keys/${created.id}`)).body.status).toBe('disabled');
+
+    // The skip link, before the header and the navigation, leads straight to the page.
+    await tabTo(page, page.getByRole('link', { name: 'Skip to the page' }), 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await tabTo(page, page.getByRole('combobox', { name: 'Account' }), 'Tab', 1);
     await tab.close();
   });
 

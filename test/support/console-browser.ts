@@ -128,6 +128,18 @@ export async function expectCount(locator: Locator, count: number): Promise<void
   }
 }
 
+/**
+ * Presses Tab (or Shift+Tab) until `target` has the keyboard focus, as a keyboard user moves through the page; fails
+ * after `presses` presses.
+ */
+export async function tabTo(page: Page, target: Locator, key: 'Tab' | 'Shift+Tab' = 'Tab', presses = 40): Promise<void> {
+  for (let i = 0; i < presses; i++) {
+    if (await target.evaluate((element) => element === element.ownerDocument.activeElement)) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`${String(target)} was not reached with ${presses} presses of ${key}`);
+}
+
 /** A pattern matching `text` anywhere, for expectText (an alert's text is its title and the API's message). */
 export function containing(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));

@@ -1,4 +1,4 @@
-import { Alert, Button, Center, createTheme, Group, Loader, MantineProvider, Stack } from '@mantine/core';
+import { Alert, Button, Center, createTheme, Group, MantineProvider, Stack } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, ReactNode, Suspense, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
@@ -14,6 +14,7 @@ import { ReconciliationPage } from './pages/ReconciliationPage';
 import { ReconciliationsPage } from './pages/ReconciliationsPage';
 import { SignInPage } from './pages/SignInPage';
 import { SessionGate, useSession } from './session/session';
+import { Loading } from './components/Loading';
 
 // The charts library is the largest dependency: the Usage page loads it on its own.
 const UsagePage = lazy(() => import('./pages/UsagePage'));
@@ -30,7 +31,7 @@ function ConsoleRoutes() {
   return (
     <Shell>
       <ErrorBoundary>
-        <Suspense fallback={<Loader aria-label="Loading the page" />}>
+        <Suspense fallback={<Loading what="the page" />}>
           <Routes>
             <Route path="/" element={<Navigate to="/accounts" replace />} />
             <Route path="/accounts" element={<Allowed when={(can) => can.readAccounts}><AccountsPage /></Allowed>} />
@@ -70,7 +71,7 @@ export function App() {
             signedOut={(props) => <SignInPage {...props} />}
             restoring={
               <Center h="100vh">
-                <Loader aria-label="Signing in" />
+                <Loading what="your session" />
               </Center>
             }
             unreachable={({ message, retry, signOut }) => (

@@ -11,8 +11,9 @@ function accountLabel(account: Pick<Account, 'name' | 'email'>): string {
 }
 
 /**
- * Picks an account by typing part of its name or email: the API searches (GET /accounts?search=), the list shows its
- * first 20 matches. The chosen account stays listed while the search text changes.
+ * Picks an account by typing part of its name or email: the API searches (GET /accounts?search=) and the list shows
+ * its first 20 matches. Mantine's own filter (the label contains the text) stays on, so that the answer to an older
+ * search never offers an account the text does not match while the newer one is on its way.
  */
 export function AccountPicker({
   value,
@@ -47,8 +48,6 @@ export function AccountPicker({
       searchValue={search}
       onSearchChange={setSearch}
       data={options.map((account) => ({ value: account.id, label: accountLabel(account) }))}
-      // The API has filtered already: show its matches as they are.
-      filter={({ options: all }) => all}
       onChange={(id) => onChange(options.find((account) => account.id === id) ?? null)}
       nothingFoundMessage={matches.isLoading ? 'Searching…' : 'No account matches'}
       error={matches.error ? messageOf(matches.error) : undefined}

@@ -13,6 +13,10 @@ export function Shell({ children }: { children: ReactNode }) {
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
+      {/* The first stop of the Tab key: past the header and the navigation, straight to the page. */}
+      <a href="#page" className="skip-link">
+        Skip to the page
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -46,8 +50,8 @@ export function Shell({ children }: { children: ReactNode }) {
           ))}
         </nav>
       </AppShell.Navbar>
-      <AppShell.Main>
-        <main>{children}</main>
+      <AppShell.Main id="page" tabIndex={-1} style={{ outline: 'none' }}>
+        {children}
       </AppShell.Main>
     </AppShell>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Code, Group, Loader, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Anchor, Code, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { LedgerTable } from '../accounts/LedgerTable';
@@ -10,6 +10,7 @@ import { Usd } from '../components/Usd';
 import { formatTime } from '../format/time';
 import { KeysPanel } from '../keys/KeysPanel';
 import { useSession } from '../session/session';
+import { Loading } from '../components/Loading';
 
 function Figure({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -38,7 +39,7 @@ export function AccountPage() {
       </Stack>
     );
   }
-  if (!account.data) return <Loader aria-label="Loading the account" />;
+  if (!account.data) return <Loading what="the account" />;
   const { data } = account;
 
   return (

@@ -1,4 +1,4 @@
-import { Alert, Code, Group, Loader, Progress, Stack, Text } from '@mantine/core';
+import { Alert, Code, Group, Progress, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import type { ReconciliationStatus } from '../api/types';
@@ -8,6 +8,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { formatTime } from '../format/time';
 import { ReconciliationReportView } from '../reconciliations/ReconciliationReportView';
 import { useSession } from '../session/session';
+import { Loading } from '../components/Loading';
 
 const PROGRESS: Record<ReconciliationStatus, { value: number; text: string }> = {
   queued: { value: 15, text: 'Queued: waiting for a worker to take it' },
@@ -34,7 +35,7 @@ export function ReconciliationPage() {
       </Stack>
     );
   }
-  if (!run.data) return <Loader aria-label="Loading the run" />;
+  if (!run.data) return <Loading what="the run" />;
   const { data } = run;
   const progress = PROGRESS[data.status];
 

@@ -1,6 +1,6 @@
 import { BarChart } from '@mantine/charts';
 import '@mantine/charts/styles.css';
-import { Alert, Group, Loader, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Account, UsageDay } from '../api/types';
@@ -10,6 +10,7 @@ import { formatUsd, microsToNumber, usdToMicros } from '../format/money';
 import { utcDay } from '../format/time';
 import { useSession } from '../session/session';
 import { dailyTotals, daysBetween, DayTotals, keysIn } from './daily-series';
+import { Loading } from '../components/Loading';
 
 /** Rollup rows fetched for one chart at most (20 pages of 500); past that the page says the range is too wide. */
 const MAX_PAGES = 20;
@@ -131,7 +132,7 @@ export function UsageCharts({ account }: { account: Account }) {
         </Text>
       ) : null}
       {daily.error && !problem ? <ErrorAlert error={daily.error} title="Could not load the daily usage" retry={() => void daily.refetch()} /> : null}
-      {daily.isLoading && !problem ? <Loader size="sm" aria-label="Loading the daily usage" /> : null}
+      {daily.isLoading && !problem ? <Loading what="the daily usage" /> : null}
       {shown && !daily.data.complete ? (
         <Alert color="yellow" role="status">
           The range has more than {MAX_PAGES * 500} rows: the charts show the newest of them. Choose a shorter range.
