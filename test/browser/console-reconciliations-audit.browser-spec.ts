@@ -102,7 +102,7 @@ describe('console: reconciliations and the audit log', () => {
       (e: { target: string }) => e.target === `account:${accountId}`,
     );
     expect(logged).toMatchObject({ staffId: admin1.id, action: 'account.create', after: { name } });
-    await tab.screenshot('audit-log');
+    await tab.screenshot('audit-log', { fullPage: false });
 
     await expectCount(table.getByRole('row'), 26);
     const firstPage = await table.getByRole('row').nth(1).innerText();

@@ -66,12 +66,12 @@ export class ConsoleTab {
     await this.page.getByRole('heading', { level: 1 }).waitFor();
   }
 
-  /** The whole page as test-artifacts/console/<name>.png. */
-  async screenshot(name: string): Promise<void> {
+  /** The page (whole, or what the window shows) as test-artifacts/console/<name>.png. */
+  async screenshot(name: string, { fullPage = true } = {}): Promise<void> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     // Let charts and transitions settle on what the page shows: no spinner left.
     await this.page.locator('.mantine-Loader-root').first().waitFor({ state: 'detached' }).catch(() => undefined);
-    await this.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+    await this.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage, animations: 'disabled' });
   }
 
   async close(): Promise<void> {

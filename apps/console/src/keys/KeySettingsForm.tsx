@@ -1,6 +1,7 @@
 import { Button, Group, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useEffect, useState } from 'react';
+import { messageOf } from '../api/api-error';
 import type { ApiKey } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useSingleSubmit } from '../components/use-single-submit';
@@ -9,10 +10,11 @@ import { useSession } from '../session/session';
 import { effectiveRpm, initialValues, KEY_PATCH_FIELDS, keyChanges, KeySettingsValues } from './key-settings';
 
 /** The catalog's names (ids and aliases) as suggestions for allowed models; admin only (GET /models). */
-function useModelNames(enabled: boolean): string[] {
+function useModelNames(enabled: boolean): { names: string[]; error: unknown } {
   const { api } = useSession();
   const models = useQuery({ queryKey: ['models'], queryFn: () => api.models(), enabled, staleTime: 60_000 });
-  return [...new Set((models.data?.data ?? []).flatMap((model) => [model.id, ...model.aliases]))].sort();
+  const names = [...new Set((models.data?.data ?? []).flatMap((model) => [model.id, ...model.aliases]))].sort();
+  return { names, error: models.error };
 }
 
 /**
@@ -26,7 +28,7 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
   const [values, setValues] = useState<KeySettingsValues>(() => initialValues(apiKey));
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const modelNames = useModelNames(can.readModels && can.editKeyModels);
+  const models = useModelNames(can.readModels && can.editKeyModels);
   const revoked = apiKey.status === 'revoked';
 
   // What the API holds changed (a save, a reset): show it. Unrelated refetches leave what is being typed alone.
@@ -100,8 +102,10 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
             <TagsInput
               key={field.name}
               label={field.label}
-              description={field.description}
-              data={modelNames}
+              description={
+                models.error ? `${field.description}. No suggestions: ${messageOf(models.error)}` : field.description
+              }
+              data={models.names}
               value={values.fields[field.name]}
               onChange={(list) => setValues((current) => ({ ...current, fields: { ...current.fields, [field.name]: list } }))}
               clearable

@@ -28,7 +28,6 @@ export function AccountsPage() {
       <TextInput
         label="Search accounts"
         description="Part of a name or an email"
-        type="search"
         value={search}
         onChange={(event) => {
           const value = event.currentTarget.value;

@@ -1,5 +1,6 @@
 import { Code, Stack, Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { ListState } from '../components/ListState';
 import { PageTitle } from '../components/PageTitle';
 import { Pager } from '../components/Pager';
@@ -33,6 +34,9 @@ export function AuditLogPage() {
   return (
     <Stack>
       <PageTitle title="Audit log">Audit log</PageTitle>
+      {staff.error ? (
+        <ErrorAlert error={staff.error} title="Staff are shown by id: the staff list did not load" retry={() => void staff.refetch()} />
+      ) : null}
       <ListState pages={pages} of="audit entries" empty="Nothing recorded yet" />
       {pages.items.length > 0 ? (
         <Table striped aria-label="Audit log" aria-busy={pages.isFetching} fz="sm">
@@ -49,7 +53,7 @@ export function AuditLogPage() {
           <Table.Tbody>
             {pages.items.map((entry) => (
               <Table.Tr key={entry.id}>
-                <Table.Td>{formatTime(entry.createdAt)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTime(entry.createdAt)}</Table.Td>
                 <Table.Td>{entry.staffId ? (emails.get(entry.staffId) ?? entry.staffId) : 'system'}</Table.Td>
                 <Table.Td>
                   <Code>{entry.action}</Code>

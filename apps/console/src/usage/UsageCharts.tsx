@@ -3,6 +3,7 @@ import '@mantine/charts/styles.css';
 import { Alert, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { messageOf } from '../api/api-error';
 import type { Account, UsageDay } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatCount } from '../format/count';
@@ -45,14 +46,14 @@ function useDailyRows(accountId: string, from: string, to: string, enabled: bool
 }
 
 /** Key names for the key filter, where the role may read keys; other roles see the key ids. */
-function useKeyNames(accountId: string): Map<string, string> {
+function useKeyNames(accountId: string): { names: Map<string, string>; error: unknown } {
   const { api, can } = useSession();
   const keys = useQuery({
     queryKey: ['keys', accountId, 'names'],
     queryFn: () => api.keys({ accountId, limit: 500 }),
     enabled: can.readKeys,
   });
-  return new Map((keys.data?.data ?? []).map((key) => [key.id, `${key.name} (${key.prefix})`]));
+  return { names: new Map((keys.data?.data ?? []).map((key) => [key.id, `${key.name} (${key.prefix})`])), error: keys.error };
 }
 
 function Chart({ title, data, series, unit }: { title: string; data: object[]; series: { name: string; label: string; color: string }[]; unit?: string }) {
@@ -100,7 +101,7 @@ export function UsageCharts({ account }: { account: Account }) {
   const [keyId, setKeyId] = useState<string | null>(null);
   const problem = rangeProblem(from, to);
   const daily = useDailyRows(account.id, from, to, problem === null);
-  const names = useKeyNames(account.id);
+  const keyNames = useKeyNames(account.id);
   const rows = daily.data?.rows ?? [];
   const shown = daily.data !== undefined && problem === null;
   const days = shown ? dailyTotals(rows, from, to, keyId) : [];
@@ -122,7 +123,8 @@ export function UsageCharts({ account }: { account: Account }) {
           clearable
           value={keyId}
           onChange={setKeyId}
-          data={keysIn(rows).map((id) => ({ value: id, label: names.get(id) ?? id }))}
+          data={keysIn(rows).map((id) => ({ value: id, label: keyNames.names.get(id) ?? id }))}
+          description={keyNames.error ? `Keys shown by id: ${messageOf(keyNames.error)}` : undefined}
           w={340}
         />
       </Group>
