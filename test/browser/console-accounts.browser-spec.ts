@@ -1,36 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { AdminApi } from '../support/admin-api';
-import { AppProcess } from '../support/app-process';
-import { ConsoleTab, containing, expectCount, expectText, launchChromium } from '../support/console-browser';
+import { consoleSuite, containing, expectCount, expectText, uniqueTag } from '../support/console-browser';
 
-const unique = () => randomBytes(5).toString('hex');
 
 describe('console: accounts, top-ups and the ledger', () => {
-  let admin: AppProcess;
-  let browser: Browser;
-  let api: AdminApi;
-
-  beforeAll(async () => {
-    [admin, browser] = await Promise.all([AppProcess.start('admin'), launchChromium()]);
-    api = new AdminApi(admin.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-  });
+  const suite = consoleSuite();
 
   it('finance: finds an account, tops it up once on a double-click, shows a refused top-up and pages the ledger', async () => {
-    const tag = unique();
-    const account = (await api.post('/admin/v1/accounts', { name: `Acme ${tag}`, email: `billing-${tag}@acme.example` })).body;
-    await api.post('/admin/v1/accounts', { name: `Acme ${tag} (old)` });
+    const tag = uniqueTag();
+    const account = (await suite.api.post('/admin/v1/accounts', { name: `Acme ${tag}`, email: `billing-${tag}@acme.example` })).body;
+    await suite.api.post('/admin/v1/accounts', { name: `Acme ${tag} (old)` });
     // 21 entries: one more than a ledger page.
     for (let i = 1; i <= 21; i++) {
-      expect((await api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '0.25', reference: `seed-${i}` })).status).toBe(201);
+      expect((await suite.api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '0.25', reference: `seed-${i}` })).status).toBe(201);
     }
-    const finance = await api.createStaff('finance');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const finance = await suite.api.createStaff('finance');
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(finance.token);
 
@@ -48,7 +31,7 @@ describe('console: accounts, top-ups and the ledger', () => {
       '$5.25',
       '$0.00',
     ]);
-    const found = await api.as(finance.token).get(`/admin/v1/accounts?search=BILLING-${tag.toUpperCase()}`);
+    const found = await suite.api.as(finance.token).get(`/admin/v1/accounts?search=BILLING-${tag.toUpperCase()}`);
     expect(found.body.data.map((a: { id: string }) => a.id)).toEqual([account.id]);
     expect(await table.getByRole('row').count()).toBe(2);
     await page.getByLabel('Search accounts').fill(`acme ${tag}`);
@@ -67,12 +50,12 @@ describe('console: accounts, top-ups and the ledger', () => {
     await page.getByRole('button', { name: 'Top up' }).dblclick();
     await expectText(page.getByRole('status'), 'Added $12.34. Balance: $17.59.');
     await expectText(page.getByRole('group', { name: 'Balance' }), 'Balance $17.59');
-    const ledger = await api.get(`/admin/v1/accounts/${account.id}/ledger?limit=500`);
+    const ledger = await suite.api.get(`/admin/v1/accounts/${account.id}/ledger?limit=500`);
     expect(ledger.body.data.filter((entry: { reference: string }) => entry.reference === `INV-${tag}`)).toEqual([
       expect.objectContaining({ kind: 'top_up', amountUsd: '12.340000', balanceAfterUsd: '17.590000' }),
     ]);
-    expect((await api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd).toBe('17.590000');
-    const audit = await api.get('/admin/v1/audit-log?limit=100');
+    expect((await suite.api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd).toBe('17.590000');
+    const audit = await suite.api.get('/admin/v1/audit-log?limit=100');
     const topUps = audit.body.data.filter(
       (entry: { action: string; after: { reference?: string } }) => entry.after?.reference === `INV-${tag}`,
     );
@@ -94,7 +77,7 @@ describe('console: accounts, top-ups and the ledger', () => {
     await page.unroute(topUpUrl);
     await page.getByRole('button', { name: 'Top up' }).click();
     await expectText(page.getByRole('status'), 'Added $1.00. Balance: $18.59.');
-    const lost = (await api.get(`/admin/v1/accounts/${account.id}/ledger?limit=500`)).body.data.filter(
+    const lost = (await suite.api.get(`/admin/v1/accounts/${account.id}/ledger?limit=500`)).body.data.filter(
       (entry: { reference: string }) => entry.reference === `LOST-${tag}`,
     );
     expect(lost).toHaveLength(1);
@@ -102,10 +85,10 @@ describe('console: accounts, top-ups and the ledger', () => {
     // A refused top-up shows the API's own message and moves nothing.
     await page.getByLabel('Amount (USD)').fill('0');
     await page.getByRole('button', { name: 'Top up' }).click();
-    const refused = await api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '0' });
+    const refused = await suite.api.post(`/admin/v1/accounts/${account.id}/top-ups`, { amountUsd: '0' });
     expect(refused.status).toBe(400);
     await expectText(page.getByRole('alert'), containing(refused.body.error.message));
-    expect((await api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd).toBe('18.590000');
+    expect((await suite.api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd).toBe('18.590000');
     await tab.screenshot('account-finance');
 
     // The ledger pages: 23 entries, 20 on the first page, newest first.
@@ -114,8 +97,8 @@ describe('console: accounts, top-ups and the ledger', () => {
     await expectText(rows.nth(1).getByRole('cell').nth(4), `LOST-${tag}`);
     await page.getByRole('button', { name: 'Next page of ledger entries' }).click();
     await expectCount(rows, 4);
-    const apiPages = await api.get(`/admin/v1/accounts/${account.id}/ledger?limit=20`);
-    const second = await api.get(`/admin/v1/accounts/${account.id}/ledger?limit=20&cursor=${apiPages.body.nextCursor}`);
+    const apiPages = await suite.api.get(`/admin/v1/accounts/${account.id}/ledger?limit=20`);
+    const second = await suite.api.get(`/admin/v1/accounts/${account.id}/ledger?limit=20&cursor=${apiPages.body.nextCursor}`);
     expect(await rows.locator('td:nth-child(5)').allInnerTexts()).toEqual(
       second.body.data.map((entry: { reference: string }) => entry.reference),
     );
@@ -125,9 +108,9 @@ describe('console: accounts, top-ups and the ledger', () => {
   });
 
   it('support: sees balance, reserved and keys, but neither the ledger nor a top-up form', async () => {
-    const account = await api.createAccount({ name: `Support view ${unique()}`, balanceUsd: '3.00' });
-    const support = await api.createStaff('support');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const account = await suite.api.createAccount({ name: `Support view ${uniqueTag()}`, balanceUsd: '3.00' });
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
     await tab.signIn(support.token, `/accounts/${account.id}`);
     const { page } = tab;
     await expectText(page.getByRole('group', { name: 'Balance' }), 'Balance $3.00');
@@ -136,17 +119,17 @@ describe('console: accounts, top-ups and the ledger', () => {
     expect(await page.getByLabel('Amount (USD)').count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Ledger' }).count()).toBe(0);
     // Hidden because the API would refuse it.
-    expect((await api.as(support.token).get(`/admin/v1/accounts/${account.id}/ledger`)).status).toBe(403);
+    expect((await suite.api.as(support.token).get(`/admin/v1/accounts/${account.id}/ledger`)).status).toBe(403);
     await tab.screenshot('account-support');
     await tab.close();
   });
 
   it('admin: opens an account from the accounts page and sees everything of it', async () => {
-    const admin1 = await api.createStaff('admin');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const admin1 = await suite.api.createStaff('admin');
+    const tab = await suite.openTab();
     await tab.signIn(admin1.token);
     const { page } = tab;
-    const name = `Initech ${unique()}`;
+    const name = `Initech ${uniqueTag()}`;
     await page.getByLabel('Account name').fill(name);
     await page.getByLabel('Email (optional)').fill('bad-email');
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -155,7 +138,7 @@ describe('console: accounts, top-ups and the ledger', () => {
     await page.getByRole('button', { name: 'Create account' }).dblclick();
     await expectText(page.getByRole('heading', { level: 1 }), name);
 
-    const created = await api.get(`/admin/v1/accounts?search=${encodeURIComponent(name)}`);
+    const created = await suite.api.get(`/admin/v1/accounts?search=${encodeURIComponent(name)}`);
     expect(created.body.data).toEqual([expect.objectContaining({ name, email: `ap@${name.split(' ')[1]}.example`, balanceUsd: '0.000000' })]);
     expect(page.url()).toContain(`/console/accounts/${created.body.data[0].id}`);
     await page.getByRole('button', { name: 'Top up' }).waitFor();

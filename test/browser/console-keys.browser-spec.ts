@@ -1,37 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { displayPrefix } from '../../libs/common/src';
-import { AdminApi } from '../support/admin-api';
-import { AppProcess } from '../support/app-process';
-import { ConsoleTab, containing, expectCount, expectText, launchChromium } from '../support/console-browser';
+import { consoleSuite, containing, expectCount, expectText, uniqueTag } from '../support/console-browser';
 
-const unique = () => randomBytes(5).toString('hex');
 
 describe('console: keys', () => {
-  let admin: AppProcess;
-  let browser: Browser;
-  let api: AdminApi;
-
-  beforeAll(async () => {
-    [admin, browser] = await Promise.all([AppProcess.start('admin', { DEFAULT_RPM: '60' }), launchChromium()]);
-    api = new AdminApi(admin.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-  });
+  const suite = consoleSuite({ adminEnv: { DEFAULT_RPM: '60' } });
 
   async function keyOf(id: string) {
-    const response = await api.get(`/admin/v1/keys/${id}`);
+    const response = await suite.api.get(`/admin/v1/keys/${id}`);
     expect(response.status).toBe(200);
     return response.body as { status: string; rpmLimit: number | null; allowedModels: string[]; prefix: string; name: string };
   }
 
   it('support: creates a key shown once with Copy, disables and enables it, sets and resets its RPM limit', async () => {
-    const account = await api.createAccount({ name: `Keys ${unique()}`, balanceUsd: '1.00' });
-    const support = await api.createStaff('support');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const account = await suite.api.createAccount({ name: `Keys ${uniqueTag()}`, balanceUsd: '1.00' });
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(support.token, `/accounts/${account.id}`);
 
@@ -51,7 +34,7 @@ describe('console: keys', () => {
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(key);
 
     // One key, the one shown: the API lists it (never its plaintext) under the prefix of what was copied.
-    const listed = (await api.get(`/admin/v1/keys?accountId=${account.id}`)).body.data;
+    const listed = (await suite.api.get(`/admin/v1/keys?accountId=${account.id}`)).body.data;
     expect(listed).toEqual([expect.objectContaining({ name: 'CI runner', prefix: displayPrefix(key), status: 'active' })]);
     expect(JSON.stringify(listed)).not.toContain(key);
     const keyId = listed[0].id as string;
@@ -73,7 +56,7 @@ describe('console: keys', () => {
     await expectText(card.getByText(/^Effective limit/), 'Effective limit: 60 requests per minute (default)');
     await card.getByLabel('RPM limit').fill('0');
     await card.getByRole('button', { name: 'Save' }).click();
-    const refused = await api.as(support.token).put(`/admin/v1/keys/${keyId}/rpm-limit`, { rpm: 0 });
+    const refused = await suite.api.as(support.token).put(`/admin/v1/keys/${keyId}/rpm-limit`, { rpm: 0 });
     await expectText(card.getByRole('alert'), containing(refused.body.error.message));
     await card.getByLabel('RPM limit').fill('500');
     await card.getByRole('button', { name: 'Save' }).click();
@@ -93,11 +76,11 @@ describe('console: keys', () => {
   });
 
   it('admin: revokes a key only after confirming, and sets its allowed models, from the Keys page', async () => {
-    const accountName = `Revoke ${unique()}`;
-    const account = await api.createAccount({ name: accountName });
-    const created = (await api.post('/admin/v1/keys', { accountId: account.id, name: 'Old laptop' })).body;
-    const admin1 = await api.createStaff('admin');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const accountName = `Revoke ${uniqueTag()}`;
+    const account = await suite.api.createAccount({ name: accountName });
+    const created = (await suite.api.post('/admin/v1/keys', { accountId: account.id, name: 'Old laptop' })).body;
+    const admin1 = await suite.api.createStaff('admin');
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(admin1.token);
     await tab.navigate('Keys');

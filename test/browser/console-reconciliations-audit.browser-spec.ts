@@ -1,34 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { AdminApi } from '../support/admin-api';
-import { AppProcess } from '../support/app-process';
 import { editStoredBalance } from '../support/books-tampering';
-import { ConsoleTab, eventually, expectCount, expectText, launchChromium } from '../support/console-browser';
+import { consoleSuite, eventually, expectCount, expectText, uniqueTag } from '../support/console-browser';
 
-const unique = () => randomBytes(5).toString('hex');
 
 describe('console: reconciliations and the audit log', () => {
-  let admin: AppProcess;
-  let worker: AppProcess;
-  let browser: Browser;
-  let api: AdminApi;
-
-  beforeAll(async () => {
-    [admin, worker, browser] = await Promise.all([AppProcess.start('admin'), AppProcess.start('worker'), launchChromium()]);
-    api = new AdminApi(admin.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([admin?.stop(), worker?.stop()]);
-  });
+  const suite = consoleSuite({ worker: true });
 
   it('finance: starts a run, follows it to completion and sees its drift finding highlighted', async () => {
-    const account = await api.createAccount({ name: `Drift ${unique()}`, balanceUsd: '10.00' });
+    const account = await suite.api.createAccount({ name: `Drift ${uniqueTag()}`, balanceUsd: '10.00' });
     // Someone "fixed" the balance in SQL: the ledger says 10.00, the account 11.50.
     await editStoredBalance(account.id, 1_500_000n);
-    const finance = await api.createStaff('finance');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const finance = await suite.api.createStaff('finance');
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(finance.token);
     await tab.navigate('Reconciliations');
@@ -42,12 +24,12 @@ describe('console: reconciliations and the audit log', () => {
     await expectText(page.getByRole('status'), /^Completed at \d{4}-\d{2}-\d{2} [\d:]{8} UTC$/);
     expect(await page.getByRole('progressbar', { name: 'Progress of the run' }).getAttribute('aria-valuenow')).toBe('100');
 
-    const run = (await api.as(finance.token).get(`/admin/v1/reconciliations/${runId}`)).body;
+    const run = (await suite.api.as(finance.token).get(`/admin/v1/reconciliations/${runId}`)).body;
     expect(run).toMatchObject({ status: 'completed', trigger: 'manual', from: `${from}:00.000Z` });
     const drift = run.report.drift.find((item: { accountId: string }) => item.accountId === account.id);
     expect(drift).toMatchObject({ storedBalanceUsd: '11.500000', ledgerSumUsd: '10.000000', differenceUsd: '1.500000' });
     // One run for the double-click.
-    const runs = (await api.as(finance.token).get('/admin/v1/reconciliations?limit=50')).body.data;
+    const runs = (await suite.api.as(finance.token).get('/admin/v1/reconciliations?limit=50')).body.data;
     expect(runs.filter((r: { from: string | null }) => r.from === `${from}:00.000Z`)).toHaveLength(1);
 
     const driftSection = page.getByRole('region', { name: /^Drift: stored balance vs ledger/ });
@@ -66,7 +48,7 @@ describe('console: reconciliations and the audit log', () => {
     await tab.screenshot('reconciliations');
 
     // Put the books right again (finance's adjustment), so that other suites' runs find this account clean.
-    const fixed = await api.as(finance.token).post(
+    const fixed = await suite.api.as(finance.token).post(
       `/admin/v1/accounts/${account.id}/adjustments`,
       { amountUsd: drift.differenceUsd, reason: 'console test: the SQL credit was real', reconciliationId: runId },
       { 'idempotency-key': `console-${runId}` },
@@ -76,29 +58,29 @@ describe('console: reconciliations and the audit log', () => {
   });
 
   it('admin: reads the audit log, newest first, with who did what, page by page', async () => {
-    const admin1 = await api.createStaff('admin');
+    const admin1 = await suite.api.createStaff('admin');
     // More than a page of entries, whatever else the run wrote.
-    for (let i = 0; i < 26; i++) await api.as(admin1.token).post('/admin/v1/accounts', { name: `Audit filler ${i}` });
-    const tab = await ConsoleTab.open(browser, admin.url);
+    for (let i = 0; i < 26; i++) await suite.api.as(admin1.token).post('/admin/v1/accounts', { name: `Audit filler ${i}` });
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(admin1.token);
 
     // A write through the console, then its entry in the log.
-    const name = `Audited ${unique()}`;
+    const name = `Audited ${uniqueTag()}`;
     await page.getByLabel('Account name').fill(name);
     await page.getByRole('button', { name: 'Create account' }).click();
     await expectText(page.getByRole('heading', { level: 1 }), name);
     const accountId = page.url().split('/').pop()!;
     await tab.navigate('Audit log');
 
-    const me = (await api.as(admin1.token).get('/admin/v1/staff/me')).body;
+    const me = (await suite.api.as(admin1.token).get('/admin/v1/staff/me')).body;
     const table = page.getByRole('table', { name: 'Audit log' });
     const entry = table.getByRole('row').filter({ hasText: `account:${accountId}` });
     await expectText(entry.getByRole('cell').nth(1), me.email);
     await expectText(entry.getByRole('cell').nth(2), 'account.create');
     await entry.getByText('Before and after').click();
     await expectText(entry.getByRole('cell').nth(4), new RegExp(`After: \\{.*"name": "${name}"`));
-    const logged = (await api.get('/admin/v1/audit-log?limit=100')).body.data.find(
+    const logged = (await suite.api.get('/admin/v1/audit-log?limit=100')).body.data.find(
       (e: { target: string }) => e.target === `account:${accountId}`,
     );
     expect(logged).toMatchObject({ staffId: admin1.id, action: 'account.create', after: { name } });

@@ -1,27 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { AdminApi } from '../support/admin-api';
-import { AppProcess } from '../support/app-process';
-import { ConsoleTab, expectText, expectTexts, launchChromium, tabTo } from '../support/console-browser';
+import { consoleSuite, expectText, expectTexts, tabTo } from '../support/console-browser';
 import { TEST_ADMIN_TOKEN } from '../support/test-env';
 
 describe('console: sign-in, sign-out and role-aware navigation', () => {
-  let admin: AppProcess;
-  let browser: Browser;
-  let api: AdminApi;
-
-  beforeAll(async () => {
-    [admin, browser] = await Promise.all([AppProcess.start('admin'), launchChromium()]);
-    api = new AdminApi(admin.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-  });
+  const suite = consoleSuite();
 
   it('refuses a wrong token with the API message, keeps the right one for the tab only, and signs out', async () => {
-    const support = await api.createStaff('support');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
     const { page } = tab;
 
     await page.goto('/console');
@@ -34,7 +19,7 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
     await page.getByLabel('Staff token').fill(support.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    const me = await api.as(support.token).get('/admin/v1/staff/me');
+    const me = await suite.api.as(support.token).get('/admin/v1/staff/me');
     await expectText(page.getByLabel('Signed in as'), me.body.email);
 
     // The token is in this tab's sessionStorage and nowhere else: not in the address, a cookie or localStorage.
@@ -62,17 +47,17 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
   });
 
   it('signs out with the API message once the staff member is disabled', async () => {
-    const support = await api.createStaff('support');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
     await tab.signIn(support.token);
-    expect((await api.patch(`/admin/v1/staff/${support.id}`, { status: 'disabled' })).status).toBe(200);
+    expect((await suite.api.patch(`/admin/v1/staff/${support.id}`, { status: 'disabled' })).status).toBe(200);
 
     // The next call the console makes gets a 401: it forgets the token and says why.
     await tab.navigate('Keys');
     await expectText(tab.page.getByRole('status'), 'You were signed out: Invalid or missing staff token');
     await tab.page.getByLabel('Staff token').waitFor();
     expect(await tab.page.evaluate<number>('sessionStorage.length')).toBe(0);
-    expect((await api.as(support.token).get('/admin/v1/staff/me')).status).toBe(401);
+    expect((await suite.api.as(support.token).get('/admin/v1/staff/me')).status).toBe(401);
     await tab.close();
   });
 
@@ -83,11 +68,11 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
   } as const;
 
   it.each(Object.entries(NAVIGATION))('shows the %s role only its sections, and no page of the others', async (role, sections) => {
-    const member = await api.createStaff(role as keyof typeof NAVIGATION);
-    const me = await api.as(member.token).get('/admin/v1/staff/me');
+    const member = await suite.api.createStaff(role as keyof typeof NAVIGATION);
+    const me = await suite.api.as(member.token).get('/admin/v1/staff/me');
     expect(me.body).toEqual({ id: member.id, email: expect.any(String), role });
 
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const tab = await suite.openTab();
     await tab.signIn(member.token);
     const links = tab.page.getByRole('navigation', { name: 'Main' }).getByRole('link');
     await expectTexts(links, [...sections]);
@@ -109,9 +94,9 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
 
   it('works from the keyboard alone: sign in, reach Keys, choose an account, create a key and disable it', async () => {
     const name = `Keyboard ${Date.now()}`;
-    const account = await api.createAccount({ name });
-    const support = await api.createStaff('support');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const account = await suite.api.createAccount({ name });
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
     const { page } = tab;
     await page.goto('/console');
     // The token field has the focus; Enter submits.
@@ -135,13 +120,13 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
     await page.keyboard.type('typed key');
     await page.keyboard.press('Enter');
     await page.getByLabel('New API key').waitFor();
-    const [created] = (await api.get(`/admin/v1/keys?accountId=${account.id}`)).body.data;
+    const [created] = (await suite.api.get(`/admin/v1/keys?accountId=${account.id}`)).body.data;
     expect(created).toMatchObject({ name: 'typed key', status: 'active' });
 
     await tabTo(page, page.getByRole('article', { name: 'typed key' }).getByRole('button', { name: 'Disable' }));
     await page.keyboard.press('Enter');
     await page.getByRole('article', { name: 'typed key' }).getByRole('button', { name: 'Enable' }).waitFor();
-    expect((await api.get(`/admin/v1/keys/${created.id}`)).body.status).toBe('disabled');
+    expect((await suite.api.get(`/admin/v1/keys/${created.id}`)).body.status).toBe('disabled');
 
     // The skip link, before the header and the navigation, leads straight to the page.
     await tabTo(page, page.getByRole('link', { name: 'Skip to the page' }), 'Shift+Tab');
@@ -152,9 +137,9 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
   });
 
   it('signs in the bootstrap admin with ADMIN_TOKEN', async () => {
-    const me = await api.get('/admin/v1/staff/me');
+    const me = await suite.api.get('/admin/v1/staff/me');
     expect(me.body).toEqual({ id: expect.any(String), email: 'bootstrap-admin', role: 'admin' });
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const tab = await suite.openTab();
     await tab.signIn(TEST_ADMIN_TOKEN);
     await expectText(tab.page.getByLabel('Signed in as'), 'bootstrap-admin');
     await tab.close();

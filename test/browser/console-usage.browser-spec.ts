@@ -1,35 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { UsageRollupsRepository } from '../../libs/db/src';
 import { createApiKey } from '../factories/api-key.factory';
 import { createUsageRecord } from '../factories/usage-record.factory';
-import { AdminApi } from '../support/admin-api';
-import { AppProcess } from '../support/app-process';
-import { ConsoleTab, containing, expectCount, expectText, expectTexts, launchChromium } from '../support/console-browser';
+import { consoleSuite, containing, expectCount, expectText, expectTexts, uniqueTag } from '../support/console-browser';
 import { closeTestDb, testDb } from '../support/test-db';
 
-const unique = () => randomBytes(5).toString('hex');
 const utcDay = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 describe('console: usage charts and the generation lookup', () => {
-  let admin: AppProcess;
-  let browser: Browser;
-  let api: AdminApi;
-
-  beforeAll(async () => {
-    [admin, browser] = await Promise.all([AppProcess.start('admin'), launchChromium()]);
-    api = new AdminApi(admin.url);
-  });
+  const suite = consoleSuite();
 
   afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
     await closeTestDb();
   });
 
   it('finance: charts requests, tokens and cost per day of an account and of one key, from the daily rollups', async () => {
-    const name = `Usage ${unique()}`;
-    const account = await api.createAccount({ name, balanceUsd: '1.00' });
+    const name = `Usage ${uniqueTag()}`;
+    const account = await suite.api.createAccount({ name, balanceUsd: '1.00' });
     const [keyA, keyB] = [await createApiKey(account.id), await createApiKey(account.id)];
     // Two days ago and today (the day between has no usage), on two keys; the worker's rollup of those days.
     const [before, today] = [utcDay(2), utcDay(0)];
@@ -40,8 +26,8 @@ describe('console: usage charts and the generation lookup', () => {
     const rollups = new UsageRollupsRepository(await testDb());
     for (const day of [before, utcDay(1), today]) await rollups.recomputeDay(day);
 
-    const finance = await api.createStaff('finance');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const finance = await suite.api.createStaff('finance');
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(finance.token);
     await tab.navigate('Usage');
@@ -62,7 +48,7 @@ describe('console: usage charts and the generation lookup', () => {
     await tab.screenshot('usage');
 
     // What the API says for the same range.
-    const daily = await api.as(finance.token).get(`/admin/v1/usage/daily?accountId=${account.id}&from=${before}&to=${today}`);
+    const daily = await suite.api.as(finance.token).get(`/admin/v1/usage/daily?accountId=${account.id}&from=${before}&to=${today}`);
     const served = daily.body.data as { day: string; keyId: string; requests: number; costUsd: string }[];
     expect(served.filter((r) => r.day === before).reduce((sum, r) => sum + r.requests, 0)).toBe(2);
     expect(served.filter((r) => r.day === today)).toEqual([expect.objectContaining({ keyId: keyA.id, requests: 1, costUsd: '0.004000' })]);
@@ -75,7 +61,7 @@ describe('console: usage charts and the generation lookup', () => {
 
     // A range the API refuses shows its message, and no stale numbers.
     await page.getByLabel('To (UTC day)').fill('2018-01-01');
-    const refused = await api.as(finance.token).get(`/admin/v1/usage/daily?accountId=${account.id}&from=${utcDay(29)}&to=2018-01-01`);
+    const refused = await suite.api.as(finance.token).get(`/admin/v1/usage/daily?accountId=${account.id}&from=${utcDay(29)}&to=2018-01-01`);
     expect(refused.status).toBe(400);
     await expectText(page.getByRole('alert'), containing(refused.body.error.message));
     await expectCount(table, 0);
@@ -85,11 +71,11 @@ describe('console: usage charts and the generation lookup', () => {
   });
 
   it('support: finds a generation by id and gets the API message for an unknown one; no charts', async () => {
-    const account = await api.createAccount({ name: `Lookup ${unique()}` });
+    const account = await suite.api.createAccount({ name: `Lookup ${uniqueTag()}` });
     const key = await createApiKey(account.id);
     const record = await createUsageRecord(account.id, key.id, { inputTokens: 12, outputTokens: 34, costMicros: 56n });
-    const support = await api.createStaff('support');
-    const tab = await ConsoleTab.open(browser, admin.url);
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
     const { page } = tab;
     await tab.signIn(support.token);
     await tab.navigate('Usage');
@@ -98,7 +84,7 @@ describe('console: usage charts and the generation lookup', () => {
     const unknown = 'gen-00000000000000000000000000';
     await page.getByLabel('Generation id').fill(unknown);
     await page.getByRole('button', { name: 'Find generation' }).click();
-    const refused = await api.as(support.token).get(`/admin/v1/generations/${unknown}`);
+    const refused = await suite.api.as(support.token).get(`/admin/v1/generations/${unknown}`);
     expect(refused.status).toBe(404);
     await expectText(page.getByRole('alert'), containing(refused.body.error.message));
 
@@ -106,7 +92,7 @@ describe('console: usage charts and the generation lookup', () => {
     await page.getByRole('button', { name: 'Find generation' }).click();
     const details = page.getByRole('table', { name: `Generation ${record.generationId}` });
     const value = (label: string) => details.getByRole('row').filter({ has: page.getByRole('rowheader', { name: label, exact: true }) }).getByRole('cell');
-    const found = (await api.as(support.token).get(`/admin/v1/generations/${record.generationId}`)).body;
+    const found = (await suite.api.as(support.token).get(`/admin/v1/generations/${record.generationId}`)).body;
     await expectText(value('Account'), found.accountId);
     await expectText(value('Model'), `${found.model} (asked as ${found.requestedModel})`);
     await expectText(value('Input tokens'), '12');

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { AdminApi } from './admin-api';
+import { AppProcess } from './app-process';
 import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,6 +30,44 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+export interface ConsoleSuite {
+  admin: AppProcess;
+  api: AdminApi;
+  browser: Browser;
+  /** Started when asked for (reconciliations need one). */
+  worker?: AppProcess;
+  /** A new tab on the console, in a context of its own. */
+  openTab(): Promise<ConsoleTab>;
+}
+
+/**
+ * The admin app (as production starts it, from the build), optionally a worker, and Chromium for one spec file:
+ * started in beforeAll, stopped in afterAll. Use the returned object's fields inside tests.
+ */
+export function consoleSuite(options: { adminEnv?: Record<string, string>; worker?: boolean } = {}): ConsoleSuite {
+  const suite = {
+    openTab: () => ConsoleTab.open(suite.browser, suite.admin.url),
+  } as ConsoleSuite;
+  beforeAll(async () => {
+    [suite.admin, suite.browser, suite.worker] = await Promise.all([
+      AppProcess.start('admin', options.adminEnv),
+      launchChromium(),
+      options.worker ? AppProcess.start('worker') : Promise.resolve(undefined),
+    ]);
+    suite.api = new AdminApi(suite.admin.url);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await Promise.all([suite.admin?.stop(), suite.worker?.stop()]);
+  });
+  return suite;
+}
+
+/** A short random tag that makes a test's names its own. */
+export function uniqueTag(): string {
+  return randomBytes(5).toString('hex');
 }
 
 /**

@@ -2,6 +2,7 @@ import { Anchor, Badge, Code, Group, Paper, Stack, Table, Text, Title } from '@m
 import { useId } from 'react';
 import { Link } from 'react-router';
 import type { ReconciliationReport } from '../api/types';
+import { FieldTable } from '../components/FieldTable';
 import { formatCount } from '../format/count';
 import { formatUsd } from '../format/money';
 import { formatTime } from '../format/time';
@@ -107,27 +108,18 @@ export function ReconciliationReportView({ report }: { report: ReconciliationRep
           </Badge>
         )}
       </Group>
-      <Table variant="vertical" withTableBorder maw={640} aria-label="Scope of the run">
-        <Table.Tbody>
-          {(
-            [
-              ['Range', `${report.range.from ? formatTime(report.range.from) : 'the beginning'} to ${formatTime(report.range.to)}`],
-              ['Usage records checked', formatCount(report.recordsChecked)],
-              ['Ledger entries checked', formatCount(report.ledgerEntriesChecked)],
-              ['Accounts checked', formatCount(report.accountsChecked)],
-              ['Stale reservations released', `${formatCount(report.staleReservations.count)} (${formatUsd(report.staleReservations.usd)})`],
-              ['Generated', formatTime(report.generatedAt)],
-            ] as const
-          ).map(([label, value]) => (
-            <Table.Tr key={label}>
-              <Table.Th scope="row" w={260}>
-                {label}
-              </Table.Th>
-              <Table.Td>{value}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <FieldTable
+        label="Scope of the run"
+        maw={640}
+        rows={[
+          ['Range', `${report.range.from ? formatTime(report.range.from) : 'the beginning'} to ${formatTime(report.range.to)}`],
+          ['Usage records checked', formatCount(report.recordsChecked)],
+          ['Ledger entries checked', formatCount(report.ledgerEntriesChecked)],
+          ['Accounts checked', formatCount(report.accountsChecked)],
+          ['Stale reservations released', `${formatCount(report.staleReservations.count)} (${formatUsd(report.staleReservations.usd)})`],
+          ['Generated', formatTime(report.generatedAt)],
+        ]}
+      />
       {report.truncated ? (
         <Text size="sm" c="orange">
           Some lists were cut at {formatCount(report.listLimit)} items; the totals count them all.

@@ -1,8 +1,9 @@
-import { Button, Code, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Button, Code, Group, Stack, TextInput, Title } from '@mantine/core';
 import { FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import type { UsageRecord } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { FieldTable } from '../components/FieldTable';
 import { useSingleSubmit } from '../components/use-single-submit';
 import { formatCount } from '../format/count';
 import { formatUsd } from '../format/money';
@@ -66,20 +67,7 @@ export function GenerationLookup() {
         </Group>
       </form>
       {lookup.error ? <ErrorAlert error={lookup.error} title="No such generation" /> : null}
-      {record ? (
-        <Table aria-label={`Generation ${record.generationId}`} maw={720} variant="vertical" withTableBorder>
-          <Table.Tbody>
-            {rows.map(([label, value]) => (
-              <Table.Tr key={label}>
-                <Table.Th scope="row" w={200}>
-                  {label}
-                </Table.Th>
-                <Table.Td>{value}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      ) : null}
+      {record ? <FieldTable label={`Generation ${record.generationId}`} rows={rows} /> : null}
     </Stack>
   );
 }
