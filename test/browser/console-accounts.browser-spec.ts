@@ -55,7 +55,7 @@ describe('console: accounts, top-ups and the ledger', () => {
       expect.objectContaining({ kind: 'top_up', amountUsd: '12.340000', balanceAfterUsd: '17.590000' }),
     ]);
     expect((await suite.api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd).toBe('17.590000');
-    const audit = await suite.api.get('/admin/v1/audit-log?limit=100');
+    const audit = await suite.api.get('/admin/v1/audit-log?limit=500');
     const topUps = audit.body.data.filter(
       (entry: { action: string; after: { reference?: string } }) => entry.after?.reference === `INV-${tag}`,
     );

@@ -3,7 +3,7 @@ import { consoleSuite, containing, expectCount, expectText, uniqueTag } from '..
 
 
 describe('console: keys', () => {
-  const suite = consoleSuite({ adminEnv: { DEFAULT_RPM: '60' } });
+  const suite = consoleSuite({ env: { DEFAULT_RPM: '60' } });
 
   async function keyOf(id: string) {
     const response = await suite.api.get(`/admin/v1/keys/${id}`);

@@ -1,9 +1,11 @@
 import { editStoredBalance } from '../support/books-tampering';
+import { TEST_REDIS_PREFIX } from '../support/test-env';
 import { consoleSuite, eventually, expectCount, expectText, uniqueTag } from '../support/console-browser';
 
 
 describe('console: reconciliations and the audit log', () => {
-  const suite = consoleSuite({ worker: true });
+  // Its own queue: the worker runs this suite's reconciliations and nothing of the other suites.
+  const suite = consoleSuite({ worker: true, env: { REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}crec:` } });
 
   it('finance: starts a run, follows it to completion and sees its drift finding highlighted', async () => {
     const account = await suite.api.createAccount({ name: `Drift ${uniqueTag()}`, balanceUsd: '10.00' });
@@ -80,7 +82,7 @@ describe('console: reconciliations and the audit log', () => {
     await expectText(entry.getByRole('cell').nth(2), 'account.create');
     await entry.getByText('Before and after').click();
     await expectText(entry.getByRole('cell').nth(4), new RegExp(`After: \\{.*"name": "${name}"`));
-    const logged = (await suite.api.get('/admin/v1/audit-log?limit=100')).body.data.find(
+    const logged = (await suite.api.get('/admin/v1/audit-log?limit=500')).body.data.find(
       (e: { target: string }) => e.target === `account:${accountId}`,
     );
     expect(logged).toMatchObject({ staffId: admin1.id, action: 'account.create', after: { name } });

@@ -37,7 +37,7 @@ describe('admin API for the console', () => {
       const me = await api.get('/admin/v1/staff/me');
       expect(me.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'bootstrap-admin', role: 'admin' });
       const created = await api.createAccount({ name: `me ${unique()}` });
-      const audit = await api.get('/admin/v1/audit-log?limit=50');
+      const audit = await api.get('/admin/v1/audit-log?limit=500');
       const entry = audit.body.data.find((e: { target: string }) => e.target === `account:${created.id}`);
       expect(entry.staffId).toBe(me.body.id);
     });

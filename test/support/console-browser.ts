@@ -45,16 +45,18 @@ export interface ConsoleSuite {
 /**
  * The admin app (as production starts it, from the build), optionally a worker, and Chromium for one spec file:
  * started in beforeAll, stopped in afterAll. Use the returned object's fields inside tests.
+ * `env` goes to both apps. A suite with a worker should give them a queue of their own (REDIS_KEY_PREFIX): a worker
+ * on the shared queue would take other suites' jobs, and theirs its own.
  */
-export function consoleSuite(options: { adminEnv?: Record<string, string>; worker?: boolean } = {}): ConsoleSuite {
+export function consoleSuite(options: { env?: Record<string, string>; worker?: boolean } = {}): ConsoleSuite {
   const suite = {
     openTab: () => ConsoleTab.open(suite.browser, suite.admin.url),
   } as ConsoleSuite;
   beforeAll(async () => {
     [suite.admin, suite.browser, suite.worker] = await Promise.all([
-      AppProcess.start('admin', options.adminEnv),
+      AppProcess.start('admin', options.env),
       launchChromium(),
-      options.worker ? AppProcess.start('worker') : Promise.resolve(undefined),
+      options.worker ? AppProcess.start('worker', options.env) : Promise.resolve(undefined),
     ]);
     suite.api = new AdminApi(suite.admin.url);
   });
