@@ -1,4 +1,4 @@
-import { Button, Code, Group, Stack, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Code, Group, Stack, TextInput, Title } from '@mantine/core';
 import { FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import type { UsageRecord } from '../api/types';
@@ -29,7 +29,12 @@ export function GenerationLookup() {
     ? [
         ['Generation', <Code key="g">{record.generationId}</Code>],
         ['When', formatTime(record.createdAt)],
-        ['Account', <Link key="a" to={`/accounts/${record.accountId}`}>{record.accountId}</Link>],
+        [
+          'Account',
+          <Anchor key="a" component={Link} to={`/accounts/${record.accountId}`}>
+            {record.accountId}
+          </Anchor>,
+        ],
         ['Key', <Code key="k">{record.keyId}</Code>],
         ['Model', `${record.model}${record.requestedModel && record.requestedModel !== record.model ? ` (asked as ${record.requestedModel})` : ''}`],
         ['Protocol', `${record.protocol} ${record.endpoint}${record.stream ? ', streamed' : ''}`],
