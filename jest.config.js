@@ -1,5 +1,5 @@
 // Three tiers (see README, "Tests"): colocated unit specs, integration specs on real PostgreSQL/Redis, and end-to-end
-// specs that drive the built apps over real HTTP with the official SDKs.
+// specs that drive the built apps over real HTTP with the official SDKs; browser specs drive the staff console.
 const swc = ['@swc/jest', { swcrc: true }];
 const moduleNameMapper = { '^@gw/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 
@@ -26,5 +26,7 @@ module.exports = {
     tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts']),
     tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], withServices),
     tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], withServices),
+    // The staff console in Debian's Chromium, driven by playwright-core, against the built admin app.
+    tier('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts'], withServices),
   ],
 };

@@ -39,6 +39,7 @@ const ROUTES: RouteCase[] = [
     call: (api) => api.post('/admin/v1/staff', { email: `s-${unique()}@example.com`, role: 'support' }),
   },
   { route: 'GET /staff', allowed: [], success: 200, call: (api) => api.get('/admin/v1/staff') },
+  { route: 'GET /staff/me', allowed: ['support', 'finance'], success: 200, call: (api) => api.get('/admin/v1/staff/me') },
   {
     route: 'PATCH /staff/:id',
     allowed: [],
@@ -179,6 +180,12 @@ const ROUTES: RouteCase[] = [
     allowed: ['finance'],
     success: 202,
     call: (api) => api.post('/admin/v1/reconciliations', {}),
+  },
+  {
+    route: 'GET /reconciliations',
+    allowed: ['finance'],
+    success: 200,
+    call: (api) => api.get('/admin/v1/reconciliations'),
   },
   {
     route: 'GET /reconciliations/:id',

@@ -27,9 +27,11 @@ const SPEC_ROUTES = [
 ];
 
 /** Our additions to the contract (staff listing and disabling; adjustments and daily usage, docs/worker.md; upstream
- * channels, docs/upstreams.md). */
+ * channels, docs/upstreams.md; who am I and the list of reconciliation runs, for the console). */
 const EXTRA_ROUTES = [
   'GET /admin/v1/staff',
+  'GET /admin/v1/staff/me',
+  'GET /admin/v1/reconciliations',
   'PATCH /admin/v1/staff/{id}',
   'POST /admin/v1/accounts/{id}/adjustments',
   'GET /admin/v1/usage/daily',

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import OpenAI from 'openai';
 import { createApiKey } from '../factories/api-key.factory';
 import { createUsageRecord } from '../factories/usage-record.factory';
-import { AdminApi, expectError } from '../support/admin-api';
+import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 import { closeTestDb, testDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';

@@ -47,6 +47,7 @@ import { BootstrapAdmin } from './staff/bootstrap-admin.service';
 import { StaffAuthFailureLimiter } from './staff/staff-auth-failure.limiter';
 import { StaffAuthenticator } from './staff/staff-authenticator.service';
 import { StaffController } from './staff/staff.controller';
+import { StaffMeController } from './staff/staff-me.controller';
 import { StaffService } from './staff/staff.service';
 import { UsageDailyController } from './usage/usage-daily.controller';
 import { UsageDailyService } from './usage/usage-daily.service';
@@ -91,6 +92,7 @@ export class AdminModule {
       controllers: [
         HealthController,
         StaffController,
+        StaffMeController,
         AccountsController,
         TopUpsController,
         AdjustmentsController,

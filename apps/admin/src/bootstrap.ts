@@ -12,6 +12,7 @@ import {
   withObservability,
 } from '@gw/observability';
 import { AdminModule } from './admin.module';
+import { registerConsole } from './console/console-static';
 import { sendAdminError } from './middleware/error-response';
 import { registerAdminJsonBodyParser } from './middleware/json-body.parser';
 import { registerRequestId } from './middleware/request-id.hook';
@@ -67,6 +68,8 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
   setupOpenApi(app, config);
   // bull-board at /admin/queues, behind staff authentication (admin role).
   await registerQueueDashboard(app);
+  // The staff console at /console (a single-page app over /admin/v1).
+  await registerConsole(app, config);
   // No enableShutdownHooks(): Nest would close modules before the HTTP server. main.ts installs the ordered sequence.
   await app.init();
   return app;

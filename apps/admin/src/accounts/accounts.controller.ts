@@ -4,9 +4,8 @@ import { CurrentActor } from '../middleware/current-actor.decorator';
 import { Roles } from '../middleware/roles.decorator';
 import type { Actor } from '../shared/actor';
 import { ApiListResponse, ListResponse } from '../shared/list-response';
-import { PageQueryDto } from '../shared/page-query.dto';
 import { AccountView } from './account.view';
-import { CreateAccountDto } from './accounts.dto';
+import { CreateAccountDto, ListAccountsQueryDto } from './accounts.dto';
 import { AccountsService } from './accounts.service';
 
 @ApiTags('accounts')
@@ -24,9 +23,9 @@ export class AccountsController {
 
   @Get()
   @Roles('support', 'finance')
-  @ApiOperation({ summary: 'List accounts, newest first' })
+  @ApiOperation({ summary: 'List accounts, newest first; ?search= filters by name or email' })
   @ApiListResponse(AccountView)
-  list(@Query() query: PageQueryDto): Promise<ListResponse<AccountView>> {
+  list(@Query() query: ListAccountsQueryDto): Promise<ListResponse<AccountView>> {
     return this.accounts.list(query);
   }
 

@@ -5,10 +5,10 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../shared/actor';
 import { timeCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
-import { PageQueryDto, pageSize } from '../shared/page-query.dto';
+import { pageSize } from '../shared/page-query.dto';
 import { isUuid } from '../shared/uuid';
 import { AccountView, toAccountView } from './account.view';
-import type { CreateAccountDto } from './accounts.dto';
+import type { CreateAccountDto, ListAccountsQueryDto } from './accounts.dto';
 
 @Injectable()
 export class AccountsService {
@@ -30,8 +30,10 @@ export class AccountsService {
     });
   }
 
-  async list(query: PageQueryDto): Promise<ListResponse<AccountView>> {
-    const page = await this.accounts.findPage(pageSize(query), timeCursor.decode(query.cursor));
+  async list(query: ListAccountsQueryDto): Promise<ListResponse<AccountView>> {
+    const page = await this.accounts.findPage(pageSize(query), timeCursor.decode(query.cursor), {
+      search: query.search,
+    });
     return { data: page.items.map(toAccountView), nextCursor: timeCursor.encode(page.next) };
   }
 

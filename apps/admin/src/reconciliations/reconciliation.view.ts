@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ReconciliationRunRecord, ReconciliationStatus } from '@gw/db';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import type { ReconciliationRunRecord, ReconciliationRunSummary, ReconciliationStatus } from '@gw/db';
 
 export class QueuedReconciliationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -41,4 +41,15 @@ export function toReconciliationView(run: ReconciliationRunRecord): Reconciliati
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
   };
+}
+
+/** One run in the list: everything but the report, and whether the report found nothing to act on. */
+export class ReconciliationSummaryView extends OmitType(ReconciliationView, ['report'] as const) {
+  @ApiProperty({ type: Boolean, nullable: true, description: "The report's `clean` flag; null until the run completed" })
+  clean!: boolean | null;
+}
+
+export function toReconciliationSummaryView(run: ReconciliationRunSummary): ReconciliationSummaryView {
+  const { report: _report, ...view } = toReconciliationView({ ...run, report: null });
+  return { ...view, clean: run.clean };
 }

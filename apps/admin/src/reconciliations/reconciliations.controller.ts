@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../middleware/current-actor.decorator';
 import { Roles } from '../middleware/roles.decorator';
 import type { Actor } from '../shared/actor';
-import { QueuedReconciliationView, ReconciliationView } from './reconciliation.view';
+import { ApiListResponse, ListResponse } from '../shared/list-response';
+import { PageQueryDto } from '../shared/page-query.dto';
+import { QueuedReconciliationView, ReconciliationSummaryView, ReconciliationView } from './reconciliation.view';
 import { CreateReconciliationDto } from './reconciliations.dto';
 import { ReconciliationsService } from './reconciliations.service';
 
@@ -19,6 +21,13 @@ export class ReconciliationsController {
   @ApiAcceptedResponse({ type: QueuedReconciliationView })
   request(@CurrentActor() actor: Actor, @Body() dto: CreateReconciliationDto): Promise<QueuedReconciliationView> {
     return this.reconciliations.request(actor, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Runs, newest first, manual and scheduled, without their reports (finance, admin)' })
+  @ApiListResponse(ReconciliationSummaryView)
+  list(@Query() query: PageQueryDto): Promise<ListResponse<ReconciliationSummaryView>> {
+    return this.reconciliations.list(query);
   }
 
   @Get(':id')

@@ -6,7 +6,16 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../shared/actor';
 import { parseTimestamp } from '../shared/timestamp.validator';
 import { isUuid } from '../shared/uuid';
-import { QueuedReconciliationView, ReconciliationView, toReconciliationView } from './reconciliation.view';
+import { timeCursor } from '../shared/cursor';
+import type { ListResponse } from '../shared/list-response';
+import { PageQueryDto, pageSize } from '../shared/page-query.dto';
+import {
+  QueuedReconciliationView,
+  ReconciliationSummaryView,
+  ReconciliationView,
+  toReconciliationSummaryView,
+  toReconciliationView,
+} from './reconciliation.view';
 import type { CreateReconciliationDto } from './reconciliations.dto';
 
 /** Staff ask for a reconciliation; the worker runs it (JobName.RECONCILE) and writes the report on the run's row. */
@@ -49,6 +58,11 @@ export class ReconciliationsService {
       throw GatewayError.unavailable('The reconciliation could not be queued: try again shortly');
     }
     return { id: run.id, status: 'queued' };
+  }
+
+  async list(query: PageQueryDto): Promise<ListResponse<ReconciliationSummaryView>> {
+    const page = await this.runs.findPage(pageSize(query), timeCursor.decode(query.cursor));
+    return { data: page.items.map(toReconciliationSummaryView), nextCursor: timeCursor.encode(page.next) };
   }
 
   async get(id: string): Promise<ReconciliationView> {

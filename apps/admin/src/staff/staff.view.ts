@@ -15,6 +15,14 @@ export class CreatedStaffView extends StaffView {
   @ApiProperty({ description: 'The bearer token, shown in this answer only' }) token!: string;
 }
 
+/** GET /staff/me: who the caller is, and nothing about its token. */
+export class CurrentStaffView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'ops@example.com', description: "'bootstrap-admin' for the holder of ADMIN_TOKEN" })
+  email!: string;
+  @ApiProperty({ enum: ['admin', 'support', 'finance'] }) role!: StaffRole;
+}
+
 export function toStaffView(record: StaffRecord): StaffView {
   return {
     id: record.id,

@@ -40,13 +40,32 @@ export class AccountsRepository {
     return (await (tx ?? this.prisma).account.count({ where: { id } })) > 0;
   }
 
-  async findPage(limit: number, after: TimePosition | null): Promise<Page<AccountRecord, TimePosition>> {
+  /** Newest first; `search` keeps the accounts whose name or email contains it, ignoring case. */
+  async findPage(
+    limit: number,
+    after: TimePosition | null,
+    filter: { search?: string } = {},
+  ): Promise<Page<AccountRecord, TimePosition>> {
     const rows = await this.prisma.account.findMany({
-      where: afterTimePosition(after),
+      where: { AND: [afterTimePosition(after), filter.search ? nameOrEmailContains(filter.search) : {}] },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit + 1,
       select: ACCOUNT_FIELDS,
     });
     return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }));
   }
+}
+
+/**
+ * Prisma turns `contains` into (I)LIKE without escaping the pattern (prisma/prisma#19506): escape `%`, `_` and the
+ * escape character itself, so that they match literally.
+ */
+function nameOrEmailContains(text: string): object {
+  const pattern = text.replace(/[\\%_]/g, (character) => `\\${character}`);
+  return {
+    OR: [
+      { name: { contains: pattern, mode: 'insensitive' } },
+      { email: { contains: pattern, mode: 'insensitive' } },
+    ],
+  };
 }

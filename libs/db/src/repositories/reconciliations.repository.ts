@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma } from '@prisma/client';
 import { PrismaService } from '../prisma.service';
 import type { DbTransaction } from '../transaction-runner';
+import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
 
 export type ReconciliationStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -20,6 +21,22 @@ export interface ReconciliationRunRecord {
   finishedAt: Date | null;
 }
 
+/** A run without its report (which may list thousands of findings): whether it was clean is enough for a list. */
+export type ReconciliationRunSummary = Omit<ReconciliationRunRecord, 'report'> & { clean: boolean | null };
+
+const SUMMARY_FIELDS = {
+  id: true,
+  status: true,
+  trigger: true,
+  rangeFrom: true,
+  rangeTo: true,
+  requestedBy: true,
+  error: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+} as const;
+
 @Injectable()
 export class ReconciliationsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -33,6 +50,27 @@ export class ReconciliationsRepository {
 
   async findById(id: string): Promise<ReconciliationRunRecord | null> {
     return this.prisma.reconciliationRun.findUnique({ where: { id } });
+  }
+
+  /** Newest first, each with its report's `clean` flag (null until it completed) read in the database. */
+  async findPage(limit: number, after: TimePosition | null): Promise<Page<ReconciliationRunSummary, TimePosition>> {
+    const runs = await this.prisma.reconciliationRun.findMany({
+      where: afterTimePosition(after),
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      select: SUMMARY_FIELDS,
+    });
+    const cleanById = await this.cleanFlags(runs.map((run) => run.id));
+    const rows = runs.map((run) => ({ ...run, clean: cleanById.get(run.id) ?? null }));
+    return toPage(rows, limit, (row) => ({ createdAt: row.createdAt, id: row.id }));
+  }
+
+  private async cleanFlags(ids: string[]): Promise<Map<string, boolean>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<{ id: string; clean: boolean | null }[]>`
+      SELECT id::text AS id, (report->>'clean')::boolean AS clean
+        FROM reconciliation_runs WHERE id = ANY(${ids}::uuid[]) AND report IS NOT NULL`;
+    return new Map(rows.filter((row) => row.clean !== null).map((row) => [row.id, row.clean as boolean]));
   }
 
   /**

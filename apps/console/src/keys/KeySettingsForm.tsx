@@ -1,0 +1,136 @@
+import { Button, Group, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { FormEvent, useEffect, useState } from 'react';
+import { messageOf } from '../api/api-error';
+import type { ApiKey } from '../api/types';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { useSingleSubmit } from '../components/use-single-submit';
+import { settings } from '../settings';
+import { useSession } from '../session/session';
+import { effectiveRpm, initialValues, KEY_PATCH_FIELDS, keyChanges, KeySettingsValues } from './key-settings';
+
+/** The catalog's names (ids and aliases) as suggestions for allowed models; admin only (GET /models). */
+function useModelNames(enabled: boolean): { names: string[]; error: unknown } {
+  const { api } = useSession();
+  const models = useQuery({ queryKey: ['models'], queryFn: () => api.models(), enabled, staleTime: 60_000 });
+  const names = [...new Set((models.data?.data ?? []).flatMap((model) => [model.id, ...model.aliases]))].sort();
+  return { names, error: models.error };
+}
+
+/**
+ * The key's RPM override (with the effective limit) and the fields of KEY_PATCH_FIELDS, with one Save: the override
+ * goes to PUT /keys/:id/rpm-limit, the rest to PATCH /keys/:id. Fields the role may not change are shown, not editable.
+ */
+export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
+  const { api, can } = useSession();
+  const queryClient = useQueryClient();
+  const save = useSingleSubmit();
+  const [values, setValues] = useState<KeySettingsValues>(() => initialValues(apiKey));
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const models = useModelNames(can.readModels && can.editKeyModels);
+  const revoked = apiKey.status === 'revoked';
+
+  // What the API holds changed (a save, a reset): show it. Unrelated refetches leave what is being typed alone.
+  const serverValues = JSON.stringify(initialValues(apiKey));
+  useEffect(() => setValues(JSON.parse(serverValues) as KeySettingsValues), [serverValues]);
+
+  const mayEdit = !revoked && (can.setKeyRpm || KEY_PATCH_FIELDS.some((field) => field.editable(can)));
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const result = keyChanges(apiKey, values, can);
+    if (!result.ok) {
+      setFieldError(result.message);
+      return;
+    }
+    setFieldError(null);
+    void save.run(async () => {
+      const { rpm, patch } = result.changes;
+      // Two calls at most; each is applied on its own, so a failure of the second leaves the first in place and shown.
+      try {
+        if (rpm !== undefined) await api.setKeyRpm(apiKey.id, rpm);
+        if (patch) await api.updateKey(apiKey.id, patch);
+      } finally {
+        await queryClient.invalidateQueries({ queryKey: ['keys'] });
+      }
+      setSaved(true);
+    });
+  }
+
+  function resetRpm() {
+    setSaved(false);
+    void save.run(async () => {
+      await api.setKeyRpm(apiKey.id, null);
+      await queryClient.invalidateQueries({ queryKey: ['keys'] });
+    });
+  }
+
+  const effective = (
+    <Text size="sm" aria-live="polite">
+      Effective limit: {effectiveRpm(apiKey, settings.defaultRpm)}
+    </Text>
+  );
+
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label={`Settings of ${apiKey.name}`}>
+      <Stack gap="xs">
+        {mayEdit && can.setKeyRpm ? (
+          <Group align="flex-end" gap="sm">
+            <TextInput
+              label="RPM limit"
+              description="Requests a minute; empty: the default"
+              inputMode="numeric"
+              autoComplete="off"
+              w={240}
+              value={values.rpmLimit}
+              error={fieldError}
+              onChange={(event) => {
+                const rpmLimit = event.currentTarget.value;
+                setValues((current) => ({ ...current, rpmLimit }));
+              }}
+            />
+            <Button variant="default" disabled={apiKey.rpmLimit === null || save.pending} onClick={resetRpm}>
+              Reset to default
+            </Button>
+          </Group>
+        ) : null}
+        {effective}
+        {KEY_PATCH_FIELDS.map((field) =>
+          mayEdit && field.editable(can) ? (
+            <TagsInput
+              key={field.name}
+              label={field.label}
+              description={
+                models.error ? `${field.description}. No suggestions: ${messageOf(models.error)}` : field.description
+              }
+              data={models.names}
+              value={values.fields[field.name]}
+              onChange={(list) => setValues((current) => ({ ...current, fields: { ...current.fields, [field.name]: list } }))}
+              clearable
+              maw={640}
+            />
+          ) : (
+            <Text key={field.name} size="sm">
+              {field.label}: {apiKey[field.name].length > 0 ? apiKey[field.name].join(', ') : field.emptyMeaning}
+            </Text>
+          ),
+        )}
+        {mayEdit ? (
+          <Group gap="sm">
+            <Button type="submit" size="sm" loading={save.pending} onClick={save.onSubmitClick}>
+              Save
+            </Button>
+            {saved ? (
+              <Text size="sm" c="green" role="status">
+                Saved.
+              </Text>
+            ) : null}
+          </Group>
+        ) : null}
+        {save.error ? <ErrorAlert error={save.error} title={`Could not save “${apiKey.name}”`} /> : null}
+      </Stack>
+    </form>
+  );
+}
