@@ -5,6 +5,7 @@ import { AppConfig, loadConfig } from '../../libs/config/src';
 import {
   BillingLedgerRepository,
   CloseRequest,
+  HoldLivenessRepository,
   LedgerRepository,
   PrismaService,
   ReconciliationChecksRepository,
@@ -204,10 +205,19 @@ describe('reconciliation and usage rollups on PostgreSQL (services, no worker pr
         await ledger.reserve(accountId, [{ generationId, keyId, modelId: MODEL_ID, amountMicros: 30_000n }], 'dead-proxy:7');
       }
       const db = await testDb();
-      await db.pool.query(`UPDATE reservations SET created_at = created_at - interval '2 hours' WHERE generation_id = ANY($1)`, [[stuck, swept]]);
+      const age = (interval: string, ids: string[]) =>
+        db.pool.query(
+          `UPDATE reservations SET created_at = created_at - $1::interval, heartbeat_at = heartbeat_at - $1::interval
+            WHERE generation_id = ANY($2)`,
+          [interval, ids],
+        );
+      await age('2 hours', [stuck, swept]);
       // The sweep releases one of them (as of a moment that makes only `swept` stale, by its own clock)...
-      await db.pool.query(`UPDATE reservations SET created_at = created_at - interval '1 day' WHERE generation_id = $1`, [swept]);
-      await new StaleReservationSweeper(ledger, { ...config, billing: { ...config.billing, reservationStaleAfterS: 86_400 } }).sweep();
+      await age('1 day', [swept]);
+      await new StaleReservationSweeper(new HoldLivenessRepository(prisma), {
+        ...config,
+        billing: { ...config.billing, reservationStaleAfterS: 86_400 },
+      }).sweep();
 
       const report = await sut.check(sinceStart());
       expect(report.reservationsOpenTooLong).toContainEqual(

@@ -17,6 +17,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // Every test client shares 127.0.0.1: the failed-authentication limit is tested on its own, with a low value.
     AUTH_FAILURE_LIMIT: '1000000',
     DB_POOL_MAX: '10',
+    // Proxies of every suite beat twice a second, so that a suite may sweep with a window of a few seconds without
+    // taking the live holds of the suites running beside it.
+    HOLD_HEARTBEAT_EVERY_MS: '500',
     ...overrides,
   };
 }

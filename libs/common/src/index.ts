@@ -6,3 +6,4 @@ export * from './errors/error-body';
 export * from './keyed-batcher';
 export * from './utc-day';
 export * from './errors/to-gateway-error';
+export * from './deadline';

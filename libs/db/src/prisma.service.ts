@@ -27,8 +27,14 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
     const pool = new Pool({
       connectionString: config.db.url,
       max: config.db.poolMax,
-      connectionTimeoutMillis: 5_000,
+      // Deadlines (DB_QUERY_TIMEOUT_MS) on both steps of every call, so that a hung link (a partition without a
+      // reset) fails the caller promptly instead of leaving it on TCP's timers: waiting for a connection (a free one,
+      // or a new one's handshake), and each query. A query past its deadline fails and its connection is discarded.
+      connectionTimeoutMillis: config.db.queryTimeoutMs,
+      query_timeout: config.db.queryTimeoutMs,
       idleTimeoutMillis: 30_000,
+      // A peer that vanished is noticed by TCP too, not only by the next query's deadline.
+      keepAlive: true,
       application_name: `chuizi:${config.instanceId}`,
     });
     super({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
@@ -46,7 +52,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
     await this.pool.end();
   }
 
-  /** For readiness probes. */
+  /** For readiness probes (bounded by the query deadline like every call). */
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

@@ -228,7 +228,10 @@ export class ReconciliationChecksRepository {
     return { count: Number(rows[0].count), micros: rows[0].micros };
   }
 
-  /** Reservations still open after `olderThanS` seconds (by the database clock), oldest first, with their total. */
+  /**
+   * Reservations whose heartbeat stopped more than `olderThanS` seconds ago (by the database clock) and that are still
+   * open: the sweep should have closed them. Least recently beaten first, with their total.
+   */
   async openTooLong(olderThanS: number, limit: number): Promise<{ total: Total; items: OpenReservationRow[] }> {
     const { rows } = await this.prisma.pool.query<{
       generation_id: string;
@@ -243,8 +246,8 @@ export class ReconciliationChecksRepository {
       text: `SELECT generation_id, account_id::text AS account_id, amount_micros, instance_id, created_at,
                     COUNT(*) OVER () AS total_count, (SUM(amount_micros) OVER ())::bigint AS total_micros
                FROM reservations
-              WHERE status = 'open' AND created_at < now() - make_interval(secs => $1)
-              ORDER BY created_at
+              WHERE status = 'open' AND heartbeat_at < now() - make_interval(secs => $1)
+              ORDER BY heartbeat_at
               LIMIT $2`,
       values: [olderThanS, limit],
     });
