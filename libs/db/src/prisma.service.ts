@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
-import { CustomTypesConfig, Pool, types } from 'pg';
+import { CustomTypesConfig, Pool, QueryConfig, types } from 'pg';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 
 const parseBigInt = (value: string) => BigInt(value);
@@ -14,6 +14,17 @@ export const RAW_QUERY_TYPES: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === types.builtins.INT8 ? parseBigInt : types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
+
+/**
+ * The worker's batch scans (reconciliation, usage rollups) may legitimately run longer than a request's deadline
+ * (DB_QUERY_TIMEOUT_MS): they get this one instead. Still a deadline: a hung link frees the job, which is retried.
+ */
+export const BATCH_QUERY_TIMEOUT_MS = 10 * 60_000;
+
+/** A query config with the batch deadline (node-postgres reads `query_timeout` per query too). */
+export function batchQuery<T extends QueryConfig>(query: T): T {
+  return Object.assign(query, { query_timeout: BATCH_QUERY_TIMEOUT_MS });
+}
 
 /**
  * One pg pool per process, shared by Prisma (through the driver adapter: no native engine) and by repositories that
