@@ -105,6 +105,10 @@ export class BillingInterceptor implements NestInterceptor {
     };
   }
 
+  /**
+   * Never throws, and always closes the hold: a hold left open by a live proxy would keep beating, and no sweep would
+   * ever take it.
+   */
   private async settle(gw: GatewayContext, result: RelayResult): Promise<void> {
     gw.outcome = result.outcome; // for the access log, which may be written before the count below is done
     let usage: TokenUsage = result.usage;
@@ -113,7 +117,13 @@ export class BillingInterceptor implements NestInterceptor {
     } catch (error) {
       this.logger.warn(`settlement ${gw.generationId}: counting the unreported usage failed: ${(error as Error).message}`);
     }
-    const cost = costMicros(priceOf(gw.model!), usage);
+    let cost = 0n;
+    try {
+      cost = costMicros(priceOf(gw.model!), usage);
+    } catch (error) {
+      this.logger.error(`settlement ${gw.generationId}: usage cannot be priced, released uncharged: ${(error as Error).message}`);
+      usage = result.usage;
+    }
     this.close(gw, cost, buildUsageRow(gw, { ...result, usage, costMicros: cost }));
   }
 

@@ -22,13 +22,13 @@ describe(HoldHeartbeat.name, () => {
   beforeEach(() => jest.useFakeTimers({ now: 0 }));
   afterEach(() => jest.useRealTimers());
 
-  it('refreshes every hold not refreshed for a period in one batch, with what each request delivered', async () => {
+  it('refreshes every hold not refreshed for half a period in one batch, with what each request delivered', async () => {
     const { sut, beats } = setUp();
     sut.watch('stream', async () => DELIVERED);
     sut.watch('json', null);
-    await jest.advanceTimersByTimeAsync(500);
+    await jest.advanceTimersByTimeAsync(700);
     sut.watch('young', null); // written with a fresh heartbeat: not due at the next period
-    await jest.advanceTimersByTimeAsync(500);
+    await jest.advanceTimersByTimeAsync(300);
     expect(beats).toEqual([
       [
         { generationId: 'stream', delivered: DELIVERED },

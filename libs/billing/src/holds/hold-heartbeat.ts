@@ -15,8 +15,8 @@ interface WatchedHold {
 
 /**
  * Keeps the holds of this process's running requests alive: every `everyMs`, one batched write refreshes the ones not
- * refreshed for a period (a hold is written with a fresh heartbeat, so short requests never beat) and records what
- * each has delivered. A beat still in flight is never overlapped; a failed one is reported and the next one retries.
+ * refreshed for half a period (a hold is written with a fresh heartbeat, so short requests never beat) and records
+ * what each has delivered. A beat still in flight is never overlapped; a failed one is reported and the next one retries.
  * The sweep takes only holds that missed several beats (RESERVATION_STALE_AFTER_S >= 3 x HOLD_HEARTBEAT_EVERY_MS).
  */
 export class HoldHeartbeat {
@@ -58,7 +58,9 @@ export class HoldHeartbeat {
     this.beating = true;
     try {
       const startedAt = Date.now();
-      const due = [...this.holds].filter(([, hold]) => all || startedAt - hold.beatAt >= this.everyMs);
+      // Due: not refreshed for half a period (so that no hold goes much more than a period between beats, whatever the
+      // timer's phase); younger holds were written with a fresh heartbeat.
+      const due = [...this.holds].filter(([, hold]) => all || startedAt - hold.beatAt >= this.everyMs / 2);
       if (due.length === 0) return;
       const beats: HoldBeat[] = await Promise.all(
         due.map(async ([generationId, hold]) => ({ generationId, delivered: await readProbe(hold.probe) })),
