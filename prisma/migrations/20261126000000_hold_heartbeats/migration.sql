@@ -77,25 +77,31 @@ BEGIN
     v_found := FOUND;
     IF NOT v_found THEN
       outcome := 'missing';
-    ELSIF v_closed_by = 'sweep' THEN
-      IF v_res.status <> 'open' THEN
-        outcome := 'duplicate';
-      ELSIF v_res.heartbeat_at >= v_stale_before THEN
-        outcome := 'alive';
-      ELSE
-        v_charged := v_res.delivered_cost_micros;
-        v_balance := v_balance + v_res.amount_micros;
-        v_reserved := v_reserved - v_res.amount_micros;
+    ELSIF v_closed_by = 'sweep' AND v_res.status <> 'open' THEN
+      outcome := 'duplicate';
+    ELSIF v_closed_by = 'sweep' AND v_res.heartbeat_at >= v_stale_before THEN
+      outcome := 'alive';
+    ELSIF v_res.status = 'open' THEN
+      -- The sweep charges what the request had delivered at its last heartbeat (its proxy is gone).
+      IF v_closed_by = 'sweep' THEN
+        v_cost := v_res.delivered_cost_micros;
+      END IF;
+      v_balance := v_balance + v_res.amount_micros;
+      v_reserved := v_reserved - v_res.amount_micros;
+      INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, generation_id)
+        VALUES (p_account, 'release', v_res.amount_micros, v_balance, v_gen);
+      IF v_cost > 0 THEN
+        v_balance := v_balance - v_cost;
         INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, generation_id)
-          VALUES (p_account, 'release', v_res.amount_micros, v_balance, v_gen);
-        IF v_charged > 0 THEN
-          v_balance := v_balance - v_charged;
-          INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, generation_id)
-            VALUES (p_account, 'settlement', -v_charged, v_balance, v_gen);
-        END IF;
-        UPDATE reservations SET status = (CASE WHEN v_charged > 0 THEN 'settled' ELSE 'released' END)::"ReservationStatus",
-            closed_at = now(), closed_by = 'sweep'
-          WHERE reservations.generation_id = v_gen;
+          VALUES (p_account, 'settlement', -v_cost, v_balance, v_gen);
+      END IF;
+      v_charged := v_cost;
+      UPDATE reservations SET status = (CASE WHEN v_cost > 0 THEN 'settled' ELSE 'released' END)::"ReservationStatus",
+          closed_at = now(), closed_by = v_closed_by
+        WHERE reservations.generation_id = v_gen;
+      v_moved := true;
+      outcome := CASE WHEN v_closed_by = 'sweep' THEN 'abandoned' WHEN v_cost > 0 THEN 'settled' ELSE 'released' END;
+      IF v_closed_by = 'sweep' THEN
         INSERT INTO usage_records (generation_id, account_id, key_id, model, protocol, endpoint, status, outcome,
                                    input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
                                    usage_estimated, reserved_micros, cost_micros, overrun_micros, created_at)
@@ -105,29 +111,9 @@ BEGIN
                   v_res.delivered_input_tokens, v_res.delivered_output_tokens, v_res.delivered_cached_input_tokens,
                   v_res.delivered_cache_write_tokens,
                   v_res.delivered_input_tokens + v_res.delivered_output_tokens > 0,
-                  v_res.amount_micros, v_charged, GREATEST(v_charged - v_res.amount_micros, 0), v_res.created_at)
+                  v_res.amount_micros, v_cost, GREATEST(v_cost - v_res.amount_micros, 0), v_res.created_at)
           ON CONFLICT ON CONSTRAINT usage_records_pkey DO NOTHING;
-        v_moved := true;
-        outcome := 'abandoned';
       END IF;
-    ELSIF v_res.status = 'open' THEN
-      v_balance := v_balance + v_res.amount_micros;
-      v_reserved := v_reserved - v_res.amount_micros;
-      INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, generation_id)
-        VALUES (p_account, 'release', v_res.amount_micros, v_balance, v_gen);
-      IF v_cost > 0 THEN
-        v_balance := v_balance - v_cost;
-        INSERT INTO ledger_entries (account_id, kind, amount_micros, balance_after_micros, generation_id)
-          VALUES (p_account, 'settlement', -v_cost, v_balance, v_gen);
-        outcome := 'settled';
-      ELSE
-        outcome := 'released';
-      END IF;
-      v_charged := v_cost;
-      UPDATE reservations SET status = (CASE WHEN v_cost > 0 THEN 'settled' ELSE 'released' END)::"ReservationStatus",
-          closed_at = now(), closed_by = v_closed_by
-        WHERE reservations.generation_id = v_gen;
-      v_moved := true;
     ELSIF v_res.closed_by = 'sweep' AND v_cost > 0 THEN
       -- The sweep took the hold (its proxy looked dead) and the request finished after all. A request has at most one
       -- settlement entry (unique per generation and kind): if the sweep charged what the last heartbeat reported, that
