@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import { BillingService } from '@gw/billing';
 import { newGenerationId } from '@gw/common';
 import { AppConfig, loadConfig } from '@gw/config';
-import { BillingLedgerRepository, LedgerRepository, PrismaService, UsageRecordRow } from '@gw/db';
+import { BillingLedgerRepository, HoldLivenessRepository, LedgerRepository, PrismaService, UsageRecordRow } from '@gw/db';
 import { JobQueue } from '@gw/jobs';
 import { RedisService } from '@gw/redis';
 import { ensureDatabase, migrateDeploy } from '../scripts/ensure-database';
@@ -67,7 +67,8 @@ function instance(config: AppConfig, name: string): Instance {
   const redis = new RedisService(scoped);
   const jobs = new JobQueue(redis);
   const ledger = new BillingLedgerRepository(prisma);
-  return { prisma, redis, jobs, ledger, billing: new BillingService(ledger, jobs, scoped) };
+  const billing = new BillingService(ledger, new HoldLivenessRepository(prisma), jobs, scoped);
+  return { prisma, redis, jobs, ledger, billing };
 }
 
 function usageRow(account: Account, generationId: string): UsageRecordRow {

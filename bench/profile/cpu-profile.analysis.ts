@@ -79,7 +79,7 @@ const RULES: StageRule[] = [
   { stage: STAGES.validation, test: inPackage('class-validator', 'class-transformer', 'validator', 'libphonenumber-js') },
   { stage: STAGES.estimate, test: inPackage('gpt-tokenizer') },
   { stage: STAGES.estimate, test: inPath('/libs/billing/src/token-counters', '/libs/billing/src/estimate/', '/middleware/request-estimate') },
-  { stage: STAGES.estimate, test: named(['estimateMicros'], '/libs/billing/src/pricing') },
+  { stage: STAGES.estimate, test: named(['holdMicros', 'dearestInputPrice'], '/libs/billing/src/pricing') },
   {
     stage: STAGES.reservation,
     test: (f, pkg, path) =>

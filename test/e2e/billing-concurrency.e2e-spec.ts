@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
-import { estimateRequest, priceOf } from '../../apps/proxy/src/middleware/request-estimate';
-import { costMicros } from '../../libs/billing/src';
+import { holdPlan, priceOf } from '../../apps/proxy/src/middleware/request-estimate';
+import { boundQuote, costMicros } from '../../libs/billing/src';
 import type { ModelRecord } from '../../libs/db/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait-for';
 const REQUESTS = 300;
 const AFFORDABLE = 100;
 const MAX_TOKENS = 50;
-// The mock reports input as a word count, the gateway holds on its tokenizer's count (plus framing): they differ. With
+// The mock reports input as a word count, the gateway holds on the input's bytes (plus framing): they differ. With
 // an input price this low, both contribute less than one micro-dollar, and output priced in whole micro-dollars per
 // token makes the real cost equal the estimate, so that "the balance covers exactly 100 estimates" also means
 // "exactly 100 requests": a settled request frees nothing for the others.
@@ -47,7 +47,7 @@ describe('reservations under concurrency: 300 requests, two proxy instances, one
     const db = await testDb();
     const model = { ...(await db.model.findUniqueOrThrow({ where: { id: modelId } })), channels: [] } as ModelRecord;
     const body = { model: modelId, max_tokens: MAX_TOKENS, messages: [{ role: 'user' as const, content: PROMPT }] };
-    const estimate = estimateRequest('chat.completions', body, model).amountMicros;
+    const estimate = boundQuote(holdPlan('chat.completions', body, model)).amountMicros;
     const realCost = costMicros(priceOf(model), { inputTokens: PROMPT_WORDS, outputTokens: MAX_TOKENS, cachedInputTokens: 0, cacheWriteTokens: 0 });
     expect(estimate).toBe(realCost); // the premise above
     expect(estimate).toBe(101n); // 50 x 2 micro-dollars, plus under one for the input, rounded up

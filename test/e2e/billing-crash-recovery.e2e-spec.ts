@@ -2,10 +2,11 @@ import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { costMicros, StaleReservationSweeper } from '../../libs/billing/src';
 import { loadConfig } from '../../libs/config/src';
-import { BillingLedgerRepository } from '../../libs/db/src';
+import { BillingLedgerRepository, HoldLivenessRepository } from '../../libs/db/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
+import { usageRow } from '../factories/usage-row.factory';
 import { AppProcess } from '../support/app-process';
 import { billingViolations, generationEntries } from '../support/billing-invariants';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
@@ -48,7 +49,7 @@ describe('billing through crashes, upstream failures and shutdowns (real proxy a
     await closeTestDb();
   }, 60_000);
 
-  it('a proxy killed mid-stream leaves a durable hold, which a worker releases once it is older than RESERVATION_STALE_AFTER_S; a late settlement charges once', async () => {
+  it('a proxy killed mid-stream leaves a durable hold; once its heartbeat is stale a worker closes it, charging what it had delivered, once, even if it finishes after all', async () => {
     const proxy = await start('proxy', PROXY_ENV);
     const account = await createAccount({ balanceUsd: '1.00' });
     const { key, id: keyId } = await createApiKey(account.id);
@@ -62,17 +63,27 @@ describe('billing through crashes, upstream failures and shutdowns (real proxy a
       .withResponse();
     const generationId = response.headers.get('x-chuizi-generation-id')!;
     let chunks = 0;
-    const reading = (async () => {
-      for await (const _chunk of stream) if (++chunks === 5) await proxy.stop('SIGKILL');
+    // Killed once the proxy's heartbeat has recorded part of the answer (it beats every 500 ms in tests).
+    const delivering = (async () => {
+      for await (const _chunk of stream) {
+        if (++chunks % 5 === 0 && ((await reservationOf(generationId))?.deliveredOutputTokens ?? 0) > 0) {
+          await proxy.stop('SIGKILL');
+        }
+      }
     })();
-    await expect(reading).rejects.toThrow();
-    expect(chunks).toBeGreaterThanOrEqual(5);
-    expect(chunks).toBeLessThan(500);
+    await expect(delivering).rejects.toThrow();
+    expect(chunks).toBeLessThan(2_000);
 
-    // Nothing settled it: the hold is durable, visible, and says which process held it.
+    // Nothing settled it: the hold is durable, visible, says which process held it and what it had delivered.
     const hold = (await reservationOf(generationId))!;
     expect(hold).toMatchObject({ status: 'open', accountId: account.id, keyId, modelId });
     expect(hold.instanceId).toContain(`:${proxy.pid}`);
+    expect(hold.deliveredOutputTokens).toBeGreaterThan(0);
+    expect(hold.deliveredOutputTokens).toBeLessThanOrEqual(chunks);
+    // OpenAI reports input only at the end of a stream: counted by the proxy (o200k, plus framing).
+    expect(hold.deliveredInputTokens).toBeGreaterThan(0);
+    const delivered = cost(hold.deliveredInputTokens, hold.deliveredOutputTokens);
+    expect(hold.deliveredCostMicros).toBe(delivered);
     expect(await accountBooks(account.id)).toEqual({
       balance: 1_000_000n - hold.amountMicros,
       reserved: hold.amountMicros,
@@ -81,18 +92,29 @@ describe('billing through crashes, upstream failures and shutdowns (real proxy a
     });
     expect(await usageOf(generationId)).toBeNull();
 
-    // Two workers (racing), with a one-hour limit; the hold is made two hours old, so that no other suite's live
-    // hold in this shared database is old enough to be swept.
-    await (await testDb()).pool.query(`UPDATE reservations SET created_at = created_at - interval '2 hours' WHERE generation_id = $1`, [generationId]);
+    // Two workers (racing), with a one-hour limit; the hold's last heartbeat is made two hours old, so that no other
+    // suite's hold in this shared database is stale to them.
+    await (await testDb()).pool.query(
+      `UPDATE reservations SET heartbeat_at = heartbeat_at - interval '2 hours' WHERE generation_id = $1`,
+      [generationId],
+    );
     const workerEnv = { RESERVATION_STALE_AFTER_S: '3600', RESERVATION_SWEEP_EVERY_S: '1' };
     const workers = await Promise.all([start('worker', workerEnv), start('worker', workerEnv)]);
-    await waitFor(async () => (await reservationOf(generationId))?.status === 'released', 30_000);
-    expect(await reservationOf(generationId)).toMatchObject({ status: 'released', closedBy: 'sweep' });
-    expect(await usageOf(generationId)).toMatchObject({ outcome: 'abandoned', status: 0, costMicros: 0n, reservedMicros: hold.amountMicros });
+    await waitFor(async () => (await reservationOf(generationId))?.status !== 'open', 30_000);
+    expect(await reservationOf(generationId)).toMatchObject({ status: 'settled', closedBy: 'sweep' });
+    expect(await usageOf(generationId)).toMatchObject({
+      outcome: 'abandoned',
+      status: 0,
+      inputTokens: hold.deliveredInputTokens,
+      outputTokens: hold.deliveredOutputTokens,
+      usageEstimated: true,
+      costMicros: delivered,
+      reservedMicros: hold.amountMicros,
+    });
 
-    // More sweeps, in the workers and here: still one release.
+    // More sweeps, in the workers and here: still one release and one charge.
     const db = await testDb();
-    const sweeper = new StaleReservationSweeper(new BillingLedgerRepository(db), loadConfig(testEnv({ RESERVATION_STALE_AFTER_S: '3600' })));
+    const sweeper = new StaleReservationSweeper(new HoldLivenessRepository(db), loadConfig(testEnv({ RESERVATION_STALE_AFTER_S: '3600' })));
     await Promise.all([sweeper.sweep(), sweeper.sweep()]);
     await waitFor(async () => {
       const res = await fetch(`${workers[1].url}/readyz`);
@@ -101,53 +123,88 @@ describe('billing through crashes, upstream failures and shutdowns (real proxy a
     expect(await generationEntries(generationId)).toEqual([
       ['reservation', -hold.amountMicros],
       ['release', hold.amountMicros],
+      ['settlement', -delivered],
     ]);
-    expect(await accountBooks(account.id)).toEqual({ balance: 1_000_000n, reserved: 0n, ledgerSum: 1_000_000n, openHolds: 0n });
+    expect(await accountBooks(account.id)).toEqual({
+      balance: 1_000_000n - delivered,
+      reserved: 0n,
+      ledgerSum: 1_000_000n - delivered,
+      openHolds: 0n,
+    });
 
-    // Had the request finished after all (a proxy cut off from the database, not dead), its settlement charges once.
+    // Had the request finished after all (a proxy cut off from the database, not dead): one settlement per request,
+    // the sweep's stands, and the request's own record replaces the abandoned one.
     const ledger = new BillingLedgerRepository(db);
     const late = {
       generationId,
-      costMicros: cost(6, 40),
+      costMicros: delivered + 1_000n,
       closedBy: 'settlement' as const,
-      usage: {
-        generationId,
-        requestId: null,
-        accountId: account.id,
-        keyId,
-        model: modelId,
-        requestedModel: modelId,
-        protocol: 'openai' as const,
-        endpoint: 'chat.completions',
-        stream: true,
-        status: 200,
-        outcome: 'client_aborted' as const,
-        errorType: null,
-        inputTokens: 6,
-        outputTokens: 40,
-        cachedInputTokens: 0,
-        cacheWriteTokens: 0,
-        usageEstimated: true,
-        reservedMicros: hold.amountMicros,
-        costMicros: cost(6, 40),
-        overrunMicros: 0n,
-        upstreamStatus: 200,
-        channelId: null,
-        attempts: 1,
-        latencyMs: 100,
-        upstreamLatencyMs: 10,
-        createdAt: new Date(),
-      },
+      usage: usageRow(account.id, keyId, generationId, { model: modelId, stream: true, outcome: 'client_aborted' }),
     };
     expect((await ledger.close(account.id, [late]))[0].outcome).toBe('late_settled');
     expect((await ledger.close(account.id, [late]))[0].outcome).toBe('duplicate');
     expect(await generationEntries(generationId)).toEqual([
       ['reservation', -hold.amountMicros],
       ['release', hold.amountMicros],
-      ['settlement', -cost(6, 40)],
+      ['settlement', -delivered],
     ]);
-    expect(await usageOf(generationId)).toMatchObject({ outcome: 'client_aborted', costMicros: cost(6, 40) });
-    expect((await accountBooks(account.id)).balance).toBe(1_000_000n - cost(6, 40));
+    expect(await usageOf(generationId)).toMatchObject({ outcome: 'client_aborted', costMicros: delivered });
+    expect((await accountBooks(account.id)).balance).toBe(1_000_000n - delivered);
+    expect(await billingViolations(account.id)).toEqual([]);
+  }, 120_000);
+
+  it('a stream that runs longer than the stale window keeps its hold (heartbeat) and is charged once, by its own settlement', async () => {
+    const proxy = await start('proxy', PROXY_ENV);
+    const account = await createAccount({ balanceUsd: '1.00' });
+    const { key } = await createApiKey(account.id);
+    // A sweep as eager as configuration allows beside the 500 ms heartbeat of every proxy in the run (a 5 s window),
+    // run every 300 ms for as long as the stream lasts (about three windows).
+    const sweeper = new StaleReservationSweeper(
+      new HoldLivenessRepository(await testDb()),
+      loadConfig(testEnv({ RESERVATION_STALE_AFTER_S: '5' })),
+    );
+    const { data: stream, response } = await client(proxy, key)
+      .chat.completions.create({
+        model: modelId,
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'a long story mock:output_tokens=300 mock:chunk_delay_ms=50' }],
+      })
+      .withResponse();
+    const generationId = response.headers.get('x-chuizi-generation-id')!;
+    const startedAt = Date.now();
+    let sweeps = 0;
+    let streaming = true;
+    const sweeping = (async () => {
+      while (streaming) {
+        await sweeper.sweep();
+        sweeps++;
+        expect((await reservationOf(generationId))?.status).toBe('open');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    })();
+    let usage: OpenAI.CompletionUsage | undefined;
+    try {
+      for await (const chunk of stream) usage = chunk.usage ?? usage;
+    } finally {
+      streaming = false;
+    }
+    await sweeping;
+    expect(Date.now() - startedAt).toBeGreaterThan(5_000 * 2);
+    expect(sweeps).toBeGreaterThan(3);
+    expect(usage).toMatchObject({ completion_tokens: 300 });
+
+    await waitFor(async () => (await reservationOf(generationId))?.status === 'settled');
+    const hold = (await reservationOf(generationId))!;
+    expect(hold.closedBy).toBe('settlement');
+    expect(hold.heartbeatAt.getTime()).toBeGreaterThan(hold.createdAt.getTime());
+    const charged = cost(usage!.prompt_tokens, 300);
+    expect(await generationEntries(generationId)).toEqual([
+      ['reservation', -hold.amountMicros],
+      ['release', hold.amountMicros],
+      ['settlement', -charged],
+    ]);
+    expect(await waitFor(() => usageOf(generationId))).toMatchObject({ outcome: 'completed', costMicros: charged });
     expect(await billingViolations(account.id)).toEqual([]);
   }, 120_000);
 

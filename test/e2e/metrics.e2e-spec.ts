@@ -112,14 +112,19 @@ describe('GET /metrics (Prometheus) on every app', () => {
   }, 60_000);
 
   it('worker: queue depths and deployment-wide open reservations read on scrape, job outcomes', async () => {
-    // An open hold ten minutes old (younger than any sweep's limit in the test run): the gauges must see it.
+    // An open hold ten minutes old whose request still runs as far as any sweep of the run can tell (its heartbeat is
+    // ahead): the gauges must see it.
     const db = await testDb();
     const account = await createAccount({ balanceUsd: '1.00' });
     const { id: keyId } = await createApiKey(account.id);
     const generationId = newGenerationId();
     const ledger = new BillingLedgerRepository(db);
     await ledger.reserve(account.id, [{ generationId, keyId, modelId: 'openai/gpt-4.1-mini', amountMicros: 50_000n }], 'e2e');
-    await db.pool.query(`UPDATE reservations SET created_at = now() - interval '10 minutes' WHERE generation_id = $1`, [generationId]);
+    await db.pool.query(
+      `UPDATE reservations SET created_at = now() - interval '10 minutes', heartbeat_at = now() + interval '10 minutes'
+        WHERE generation_id = $1`,
+      [generationId],
+    );
 
     const worker = await AppProcess.start('worker', { RESERVATION_SWEEP_EVERY_S: '1' });
     apps.push(worker);

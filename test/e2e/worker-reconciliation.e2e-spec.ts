@@ -89,13 +89,13 @@ describe('worker: reconciliation, stale sweep, usage rollups and the queue dashb
     return awaitRun(queued.body.id);
   }
 
-  it('schedules its repeatable jobs at boot: the sweep every minute, reconciliation hourly, usage rollups', async () => {
+  it('schedules its repeatable jobs at boot: the sweep every ten seconds, reconciliation hourly, usage rollups', async () => {
     const schedulers = await waitFor(async () => {
       const found = await queue.getJobSchedulers();
       return found.length === 3 ? found : null;
     });
     const byKey = Object.fromEntries(schedulers.map((s) => [s.key, s]));
-    expect(byKey['schedule-sweep-stale-reservations']).toMatchObject({ name: 'sweep-stale-reservations', every: 60_000 });
+    expect(byKey['schedule-sweep-stale-reservations']).toMatchObject({ name: 'sweep-stale-reservations', every: 10_000 });
     expect(byKey['schedule-reconcile']).toMatchObject({ name: 'reconcile', pattern: '5 * * * *', tz: 'UTC' });
     expect(byKey['schedule-reconcile'].template?.data).toEqual({ scheduled: true });
     expect(byKey['schedule-rollup-usage']).toMatchObject({ name: 'rollup-usage', every: 600_000 });
@@ -277,9 +277,13 @@ describe('worker: reconciliation, stale sweep, usage rollups and the queue dashb
     const account = await createAccount({ balanceUsd: '1.00' });
     const { id: keyId } = await createApiKey(account.id);
     const generationId = newGenerationId();
-    // A hold whose proxy died: nobody will close it. Two hours old, against the workers' one-hour limit.
+    // A hold whose proxy died: nobody will close it. Not beaten for two hours, against the workers' one-hour limit.
     await new BillingLedgerRepository(prisma).reserve(account.id, [{ generationId, keyId, modelId: MODEL_ID, amountMicros: 40_000n }], 'dead-proxy:9');
-    await (await testDb()).pool.query(`UPDATE reservations SET created_at = created_at - interval '2 hours' WHERE generation_id = $1`, [generationId]);
+    await (await testDb()).pool.query(
+      `UPDATE reservations SET created_at = created_at - interval '2 hours', heartbeat_at = heartbeat_at - interval '2 hours'
+        WHERE generation_id = $1`,
+      [generationId],
+    );
 
     const second = await start('worker');
     expect((await fetch(`${second.url}/readyz`)).status).toBe(200);

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { BillingService } from '../../libs/billing/src';
 import { newGenerationId } from '../../libs/common/src';
 import { loadConfig } from '../../libs/config/src';
-import { BillingLedgerRepository, CloseRequest, PrismaService, usageRowToJson } from '../../libs/db/src';
+import { BillingLedgerRepository, CloseRequest, HoldLivenessRepository, PrismaService, usageRowToJson } from '../../libs/db/src';
 import { JobName, jobOptions, JobQueue, SettleJobData } from '../../libs/jobs/src';
 import { RedisService } from '../../libs/redis/src';
 import { createAccount } from '../factories/account.factory';
@@ -82,7 +82,7 @@ describe('worker app', () => {
     // A proxy whose database stops answering settlements: every close ends on the worker's queue.
     const proxyPrisma = new PrismaService(config);
     failSettlements(proxyPrisma, 'always');
-    const proxySide = new BillingService(new BillingLedgerRepository(proxyPrisma), jobs, config);
+    const proxySide = new BillingService(new BillingLedgerRepository(proxyPrisma), new HoldLivenessRepository(proxyPrisma), jobs, config);
     const request = settlement(accountId, keyId, generationId, 21_000n);
     expect(await proxySide.close(accountId, request)).toBeNull(); // retried, then handed over
     await proxyPrisma.onModuleDestroy();

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { BillingClosedError, BillingService, StaleReservationSweeper } from '../../libs/billing/src';
 import { newGenerationId } from '../../libs/common/src';
 import { AppConfig, loadConfig } from '../../libs/config/src';
-import { BillingLedgerRepository, CloseRequest, PrismaService } from '../../libs/db/src';
+import { BillingLedgerRepository, CloseRequest, HoldLivenessRepository, PrismaService } from '../../libs/db/src';
 import { GATEWAY_QUEUE, JobName, jobOptions, JobQueue, SettleJobData } from '../../libs/jobs/src';
 import { RedisService } from '../../libs/redis/src';
 import { createAccount } from '../factories/account.factory';
@@ -22,6 +22,7 @@ class BillingStack {
   readonly redis: RedisService;
   readonly jobs: JobQueue;
   readonly ledger: BillingLedgerRepository;
+  readonly liveness: HoldLivenessRepository;
   readonly billing: BillingService;
 
   constructor(env: Record<string, string> = {}) {
@@ -30,11 +31,12 @@ class BillingStack {
     this.redis = new RedisService(this.config);
     this.jobs = new JobQueue(this.redis);
     this.ledger = new BillingLedgerRepository(this.prisma);
-    this.billing = new BillingService(this.ledger, this.jobs, this.config);
+    this.liveness = new HoldLivenessRepository(this.prisma);
+    this.billing = new BillingService(this.ledger, this.liveness, this.jobs, this.config);
   }
 
   sweeper(staleAfterS = 900): StaleReservationSweeper {
-    return new StaleReservationSweeper(this.ledger, { ...this.config, billing: { ...this.config.billing, reservationStaleAfterS: staleAfterS } });
+    return new StaleReservationSweeper(this.liveness, { ...this.config, billing: { ...this.config.billing, reservationStaleAfterS: staleAfterS } });
   }
 
   async close(): Promise<void> {
@@ -276,11 +278,12 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       }
       return { account, keyId, generationIds };
     }
-    // Other suites share this database and may have live holds: ours are made two hours old, and swept with a
-    // one-hour limit, so that only they are stale.
+    // Other suites share this database and may have live holds: ours are made two hours old (their last heartbeat
+    // too), and swept with a one-hour limit, so that only they are stale.
     async function age(generationIds: string[]) {
       await (await testDb()).pool.query(
-        `UPDATE reservations SET created_at = created_at - interval '2 hours' WHERE generation_id = ANY($1)`,
+        `UPDATE reservations SET created_at = created_at - interval '2 hours', heartbeat_at = heartbeat_at - interval '2 hours'
+          WHERE generation_id = ANY($1)`,
         [generationIds],
       );
     }
@@ -340,6 +343,120 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(await usageOf(failed)).toMatchObject({ outcome: 'completed', costMicros: 0n });
       expect(await accountBooks(account.id)).toMatchObject({ balance: 975_000n, reserved: 0n });
       expect(await billingViolations(account.id)).toEqual([]);
+    });
+  });
+
+  describe('heartbeats (holds of running requests stay alive; a dead proxy is charged what it delivered)', () => {
+    // Beats only when the test says so (beatNow): a crash is a proxy that stops beating.
+    const beatOnDemand = { HOLD_HEARTBEAT_EVERY_MS: '600000', RESERVATION_STALE_AFTER_S: '1800' };
+    const HOUR = 3_600;
+    const DELIVERED = { inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, cacheWriteTokens: 0, costMicros: 1_234n };
+    async function ageHeartbeats(generationIds: string[]) {
+      await (await testDb()).pool.query(
+        `UPDATE reservations SET created_at = created_at - interval '2 hours', heartbeat_at = heartbeat_at - interval '2 hours'
+          WHERE generation_id = ANY($1)`,
+        [generationIds],
+      );
+    }
+
+    it('the sweep takes only holds whose heartbeat stopped, however old a hold that still beats', async () => {
+      const proxy = stack(beatOnDemand);
+      const account = await createAccount({ balanceUsd: '1.00' });
+      const { id: keyId } = await createApiKey(account.id);
+      const [running, dead] = [newGenerationId(), newGenerationId()];
+      await proxy.billing.reserve(account.id, { generationId: running, keyId, modelId: MODEL_ID, amountMicros: 40_000n });
+      await proxy.ledger.reserve(account.id, [{ generationId: dead, keyId, modelId: MODEL_ID, amountMicros: 40_000n }], 'dead-proxy:2');
+      await ageHeartbeats([running, dead]);
+      await proxy.billing.beatNow(); // the running request's proxy beats; the dead one's cannot
+      await proxy.sweeper(HOUR).sweep();
+      expect(await reservationOf(running)).toMatchObject({ status: 'open' });
+      expect(await reservationOf(dead)).toMatchObject({ status: 'released', closedBy: 'sweep' });
+      expect(await proxy.billing.close(account.id, settlement(account.id, keyId, running, 7_000n))).toMatchObject({ outcome: 'settled' });
+      expect(await generationEntries(running)).toEqual([
+        ['reservation', -40_000n],
+        ['release', 40_000n],
+        ['settlement', -7_000n],
+      ]);
+      expect(await billingViolations(account.id)).toEqual([]);
+    });
+
+    it('charges an abandoned request what its last beat said it delivered, exactly once however many sweep, and once only if it finishes after all', async () => {
+      const proxy = stack(beatOnDemand);
+      const account = await createAccount({ balanceUsd: '1.00' });
+      const { id: keyId } = await createApiKey(account.id);
+      const generationId = newGenerationId();
+      await proxy.billing.reserve(account.id, { generationId, keyId, modelId: MODEL_ID, amountMicros: 40_000n }, async () => DELIVERED);
+      await proxy.billing.beatNow();
+      expect(await reservationOf(generationId)).toMatchObject({
+        deliveredInputTokens: 10,
+        deliveredOutputTokens: 20,
+        deliveredCostMicros: 1_234n,
+      });
+      await ageHeartbeats([generationId]); // the proxy died: no more beats
+
+      const reports = await Promise.all([proxyA.sweeper(HOUR).sweep(), proxyB.sweeper(HOUR).sweep(), proxy.sweeper(HOUR).sweep()]);
+      expect(reports.reduce((n, r) => n + r.released, 0)).toBeGreaterThanOrEqual(1);
+      const swept = [
+        ['reservation', -40_000n],
+        ['release', 40_000n],
+        ['settlement', -1_234n],
+      ];
+      expect(await generationEntries(generationId)).toEqual(swept);
+      expect(await reservationOf(generationId)).toMatchObject({ status: 'settled', closedBy: 'sweep' });
+      expect(await usageOf(generationId)).toMatchObject({
+        outcome: 'abandoned',
+        status: 0,
+        inputTokens: 10,
+        outputTokens: 20,
+        usageEstimated: true,
+        costMicros: 1_234n,
+        reservedMicros: 40_000n,
+      });
+      expect(await billingViolations(account.id)).toEqual([]);
+
+      // It was alive after all (cut off from the database, not dead): one settlement per request, the sweep's stands;
+      // the request's own record replaces the abandoned one.
+      const late = settlement(account.id, keyId, generationId, 5_000n);
+      expect(await proxy.billing.close(account.id, late)).toMatchObject({ outcome: 'late_settled' });
+      expect(await proxy.billing.close(account.id, late)).toMatchObject({ outcome: 'duplicate' });
+      expect(await generationEntries(generationId)).toEqual(swept);
+      expect(await reservationOf(generationId)).toMatchObject({ status: 'settled', closedBy: 'late_settlement' });
+      expect(await usageOf(generationId)).toMatchObject({ outcome: 'completed', costMicros: 1_234n });
+      expect((await accountBooks(account.id)).balance).toBe(1_000_000n - 1_234n);
+      expect(await billingViolations(account.id)).toEqual([]);
+    });
+
+    it('leaves a hold that beat after the sweep found it (re-checked under the locks)', async () => {
+      const account = await createAccount({ balanceUsd: '1.00' });
+      const { id: keyId } = await createApiKey(account.id);
+      const generationId = newGenerationId();
+      await proxyA.ledger.reserve(account.id, [{ generationId, keyId, modelId: MODEL_ID, amountMicros: 40_000n }], 'slow-proxy:1');
+      await ageHeartbeats([generationId]);
+      const found = await proxyA.liveness.findStale(HOUR, 10_000, null);
+      expect(found.holds.map((hold) => hold.generationId)).toContain(generationId);
+      await proxyA.liveness.beat([{ generationId, delivered: null }]);
+      expect(await proxyA.liveness.abandon(account.id, [generationId], found.staleBefore)).toEqual([{ generationId, outcome: 'alive' }]);
+      expect(await reservationOf(generationId)).toMatchObject({ status: 'open' });
+      await proxyA.ledger.close(account.id, [settlement(account.id, keyId, generationId, 0n)]);
+      expect(await billingViolations(account.id)).toEqual([]);
+    });
+
+    it('a heartbeat never waits for a hold being closed (no lock wait, so no deadlock with settlements)', async () => {
+      const account = await createAccount({ balanceUsd: '1.00' });
+      const { id: keyId } = await createApiKey(account.id);
+      const generationId = newGenerationId();
+      await proxyA.ledger.reserve(account.id, [{ generationId, keyId, modelId: MODEL_ID, amountMicros: 40_000n }], 'p:1');
+      const closing = await (await testDb()).pool.connect();
+      try {
+        await closing.query('BEGIN');
+        await closing.query('SELECT 1 FROM reservations WHERE generation_id = $1 FOR UPDATE', [generationId]);
+        expect(await proxyA.liveness.beat([{ generationId, delivered: null }])).toBe(0);
+      } finally {
+        await closing.query('ROLLBACK');
+        closing.release();
+      }
+      expect(await proxyA.liveness.beat([{ generationId, delivered: null }])).toBe(1);
+      await proxyA.ledger.close(account.id, [settlement(account.id, keyId, generationId, 0n)]);
     });
   });
 

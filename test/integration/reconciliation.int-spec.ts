@@ -5,6 +5,7 @@ import { AppConfig, loadConfig } from '../../libs/config/src';
 import {
   BillingLedgerRepository,
   CloseRequest,
+  HoldLivenessRepository,
   LedgerRepository,
   PrismaService,
   ReconciliationChecksRepository,
@@ -204,10 +205,19 @@ describe('reconciliation and usage rollups on PostgreSQL (services, no worker pr
         await ledger.reserve(accountId, [{ generationId, keyId, modelId: MODEL_ID, amountMicros: 30_000n }], 'dead-proxy:7');
       }
       const db = await testDb();
-      await db.pool.query(`UPDATE reservations SET created_at = created_at - interval '2 hours' WHERE generation_id = ANY($1)`, [[stuck, swept]]);
+      const age = (interval: string, ids: string[]) =>
+        db.pool.query(
+          `UPDATE reservations SET created_at = created_at - $1::interval, heartbeat_at = heartbeat_at - $1::interval
+            WHERE generation_id = ANY($2)`,
+          [interval, ids],
+        );
+      await age('2 hours', [stuck, swept]);
       // The sweep releases one of them (as of a moment that makes only `swept` stale, by its own clock)...
-      await db.pool.query(`UPDATE reservations SET created_at = created_at - interval '1 day' WHERE generation_id = $1`, [swept]);
-      await new StaleReservationSweeper(ledger, { ...config, billing: { ...config.billing, reservationStaleAfterS: 86_400 } }).sweep();
+      await age('1 day', [swept]);
+      await new StaleReservationSweeper(new HoldLivenessRepository(prisma), {
+        ...config,
+        billing: { ...config.billing, reservationStaleAfterS: 86_400 },
+      }).sweep();
 
       const report = await sut.check(sinceStart());
       expect(report.reservationsOpenTooLong).toContainEqual(
@@ -317,6 +327,9 @@ describe('reconciliation and usage rollups on PostgreSQL (services, no worker pr
       await createUsageRecord(b.accountId, b.keyId, { createdAt: at('09:30:00.000'), costMicros: 3n });
       const abandoned = await createUsageRecord(b.accountId, b.keyId, { createdAt: at('09:31:00.000'), inputTokens: 0, outputTokens: 0, costMicros: 0n });
       await (await testDb()).usageRecord.update({ where: { generationId: abandoned.generationId }, data: { outcome: 'abandoned', status: 0 } });
+      // A stream our own shutdown cut was answered (partly): a request like any other.
+      const cut = await createUsageRecord(b.accountId, b.keyId, { createdAt: at('09:32:00.000'), outputTokens: 4, costMicros: 5n });
+      await (await testDb()).usageRecord.update({ where: { generationId: cut.generationId }, data: { outcome: 'gateway_shutdown' } });
       // The days around it stay out of it.
       await createUsageRecord(a.accountId, a.keyId, { createdAt: new Date('2019-06-16T00:00:00.000Z'), costMicros: 99n });
       await createUsageRecord(a.accountId, a.keyId, { createdAt: new Date('2019-06-14T23:59:59.999Z'), costMicros: 98n });
@@ -325,7 +338,7 @@ describe('reconciliation and usage rollups on PostgreSQL (services, no worker pr
       expect(result).toEqual({ day: DAY, groups: 4, changed: 4, removed: 0 });
       const rows = await rolledUp(DAY);
       expect(rows).toEqual(await directAggregation(DAY));
-      expect(rows.find((r: { account_id: string }) => r.account_id === b.accountId)).toMatchObject({ requests: 1, abandoned: 1 });
+      expect(rows.find((r: { account_id: string }) => r.account_id === b.accountId)).toMatchObject({ requests: 2, abandoned: 1 });
       // Token sums beyond 32 bits are exact.
       expect(rows.find((r: { model: string; key_id: string }) => r.key_id === a.keyId && r.model === MODEL_ID)).toMatchObject({
         requests: 3,

@@ -26,6 +26,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // delay is tested on its own (load-shedding.e2e-spec.ts), elsewhere it would refuse requests at random.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     DB_POOL_MAX: '10',
+    // Proxies of every suite beat twice a second, so that a suite may sweep with a window of a few seconds without
+    // taking the live holds of the suites running beside it.
+    HOLD_HEARTBEAT_EVERY_MS: '500',
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { BillingService } from '@gw/billing';
-import { GatewayError, GatewayErrorCode } from '@gw/common';
+import { GatewayShutdownError } from '@gw/common';
 import { loadConfig } from '@gw/config';
 import { APP_LOGGER, AppLogger, installGracefulShutdown, Lifecycle, logFatalErrors } from '@gw/observability';
 import { createProxyApp } from './bootstrap';
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     graceMs: config.ops.shutdownGraceMs,
     delayMs: config.ops.shutdownDelayMs,
     // Streams still running at the grace limit end with their protocol's error event and settle on what was sent.
-    cutWork: () =>
-      lifecycle.stopInFlight(new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down')),
+    // They are recorded as 'gateway_shutdown', not as the provider's failure.
+    cutWork: () => lifecycle.stopInFlight(new GatewayShutdownError()),
     // Every request is over: write their settlements before the pools, PostgreSQL and Redis close.
     afterWork: async () => {
       const open = await app.get(BillingService).drain(config.ops.shutdownGraceMs);

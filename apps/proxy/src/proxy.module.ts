@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule } from '@gw/config';
-import { BillingModule } from '@gw/billing';
+import { BillingModule, ExactTokenCounter, HoldPlacer } from '@gw/billing';
 import { CatalogModule } from '@gw/catalog';
 import { DbModule } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
@@ -54,6 +54,9 @@ export class ProxyModule {
       ],
       providers: [
         AuthFailureLimiter,
+        // Holds: the byte bound, or an exact count in worker threads (started with the proxy).
+        ExactTokenCounter,
+        HoldPlacer,
         UpstreamPools,
         CircuitBreakers,
         UpstreamClient,

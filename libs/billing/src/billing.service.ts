@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { KeyedBatcher } from '@gw/common';
+import { KeyedBatcher, withDeadline } from '@gw/common';
 import {
   AccountItem,
   BillingLedgerRepository,
@@ -13,6 +13,8 @@ import {
 } from '@gw/db';
 import { JobName, JobQueue, SettleJobData } from '@gw/jobs';
 import { billingMetrics, observeBilling } from '@gw/observability';
+import { DeliveryProbe, HoldHeartbeat } from './holds/hold-heartbeat';
+import { HOLD_LIVENESS, HoldLiveness } from './holds/hold-liveness';
 
 /** How long a settlement is retried in-process before it is handed to the worker's queue. */
 const CLOSE_RETRY_DELAYS_MS = [50, 200, 1_000];
@@ -44,7 +46,9 @@ export class MalformedSettlementError extends Error {
 /**
  * Holds and settles money for requests. Every write goes through a group commit (KeyedBatcher, by lane): concurrent
  * requests, of one account or of many, share one PL/pgSQL call and one commit. Correctness across proxy instances
- * comes from the account row locks inside it, not from the batching.
+ * comes from the account row locks inside it, not from the batching. Holds of running requests are kept alive by a
+ * heartbeat (HoldHeartbeat) that also records what each request has delivered, for the sweep to charge if this
+ * process dies.
  */
 @Injectable()
 export class BillingService implements OnModuleDestroy {
@@ -53,20 +57,27 @@ export class BillingService implements OnModuleDestroy {
   private readonly closes: KeyedBatcher<AccountItem<CloseRequest>, CloseResult>;
   private readonly unbilled: KeyedBatcher<UsageRecordRow, undefined>;
   private readonly background = new Set<Promise<unknown>>();
-  /** Generation ids this process holds money for and has not started to close yet (in-flight requests). */
-  private readonly openHolds = new Set<string>();
+  /** The holds this process has for requests it has not started to close yet (in-flight requests), kept alive. */
+  private readonly heartbeat: HoldHeartbeat;
   private readonly shutdownGraceMs: number;
+  /** A hold not decided within this (DB_QUERY_TIMEOUT_MS) fails: the client gets a prompt 503. */
+  private readonly reserveDeadlineMs: number;
   private closed = false;
 
   constructor(
     private readonly ledger: BillingLedgerRepository,
+    @Inject(HOLD_LIVENESS) liveness: HoldLiveness,
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.shutdownGraceMs = config.proxy.shutdownGraceMs;
+    this.reserveDeadlineMs = config.db.queryTimeoutMs;
     this.holds = new KeyedBatcher((_lane, items) => this.ledger.reserveMany(items, config.instanceId));
     this.closes = new KeyedBatcher((_lane, items) => this.ledger.closeMany(items));
-    observeBilling(() => ({ inFlightHolds: this.openHolds.size, pendingWrites: this.background.size }));
+    this.heartbeat = new HoldHeartbeat(liveness, config.billing.heartbeatEveryMs, (error) =>
+      this.logger.warn(`hold heartbeat not written (retried next period): ${error.message}`),
+    );
+    observeBilling(() => ({ inFlightHolds: this.heartbeat.size, pendingWrites: this.background.size }));
     this.unbilled = new KeyedBatcher(async (_key, rows) => {
       await this.ledger.insertUsageRecords(rows);
       return rows.map(() => undefined);
@@ -75,19 +86,22 @@ export class BillingService implements OnModuleDestroy {
 
   /**
    * Reserves `hold.amountMicros` on the account, or reports that the spendable balance is short. An accepted hold
-   * must be closed with close(), whatever happens to the request. Throws BillingClosedError once shutdown began.
+   * must be closed with close(), whatever happens to the request; until then it is kept alive, with what `probe` says
+   * the request delivered. Throws BillingClosedError once shutdown began, DeadlineExceededError when the database did
+   * not decide within DB_QUERY_TIMEOUT_MS (the hold may still commit: close() it, as for any failure).
    */
-  async reserve(accountId: string, hold: HoldRequest): Promise<HoldResult> {
+  async reserve(accountId: string, hold: HoldRequest, probe: DeliveryProbe | null = null): Promise<HoldResult> {
     if (this.closed) throw new BillingClosedError();
     let result: HoldResult;
     try {
-      result = await this.holds.submit(laneOf(accountId), { accountId, item: hold });
+      const decided = this.holds.submit(laneOf(accountId), { accountId, item: hold });
+      result = await withDeadline(decided, this.reserveDeadlineMs, `reservation ${hold.generationId}`);
     } catch (error) {
       billingMetrics().reservations.inc({ result: 'failed' });
       throw error;
     }
     billingMetrics().reservations.inc({ result: result.accepted ? 'accepted' : 'insufficient' });
-    if (result.accepted) this.openHolds.add(hold.generationId);
+    if (result.accepted) this.heartbeat.watch(hold.generationId, probe);
     return result;
   }
 
@@ -97,7 +111,7 @@ export class BillingService implements OnModuleDestroy {
    * (keyed by generation id, so it can never run twice). Never throws: the client's response does not wait on it.
    */
   close(accountId: string, request: CloseRequest): Promise<CloseResult | null> {
-    this.openHolds.delete(request.generationId);
+    this.heartbeat.unwatch(request.generationId);
     return this.track(this.closeWithRetry(accountId, request));
   }
 
@@ -122,13 +136,18 @@ export class BillingService implements OnModuleDestroy {
       if (left <= 0) break;
       if (this.background.size > 0) {
         await Promise.race([Promise.allSettled([...this.background]), sleep(Math.min(left, 1_000))]);
-      } else if (this.openHolds.size > 0) {
+      } else if (this.heartbeat.size > 0) {
         await sleep(Math.min(left, DRAIN_POLL_MS));
       } else {
         break;
       }
     }
-    return this.openHolds.size;
+    return this.heartbeat.size;
+  }
+
+  /** Beats every open hold now (tests; the heartbeat's own timer beats the ones due). */
+  beatNow(): Promise<void> {
+    return this.heartbeat.beat(true);
   }
 
   /**
@@ -140,7 +159,8 @@ export class BillingService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
     const left = await this.drain(this.shutdownGraceMs);
-    if (left > 0) this.logger.warn(`${left} reservation(s) still open at shutdown: the stale sweep will release them`);
+    this.heartbeat.stop();
+    if (left > 0) this.logger.warn(`${left} reservation(s) still open at shutdown: the stale sweep will close them`);
   }
 
   get pendingWrites(): number {
@@ -148,7 +168,7 @@ export class BillingService implements OnModuleDestroy {
   }
 
   get inFlightHolds(): number {
-    return this.openHolds.size;
+    return this.heartbeat.size;
   }
 
   private async closeWithRetry(accountId: string, request: CloseRequest): Promise<CloseResult | null> {
@@ -185,8 +205,8 @@ export class BillingService implements OnModuleDestroy {
       this.logger.warn(`settlement ${request.generationId} handed to the worker: ${(cause as Error).message}`);
     } catch (error) {
       billingMetrics().settlements.inc({ outcome: 'lost' });
-      // Neither PostgreSQL nor Redis took it: the reservation stays open and the stale sweep releases it, so the
-      // client is never charged twice (it may be charged nothing). Reconciliation reports it.
+      // Neither PostgreSQL nor Redis took it: the reservation stays open, no longer beating, and the stale sweep
+      // closes it, charging what its last heartbeat recorded: never twice (maybe less than the real cost).
       this.logger.error(
         `settlement ${request.generationId} lost (left to the stale sweep): ${(cause as Error).message}; ` +
           `queue: ${(error as Error).message}`,

@@ -58,7 +58,22 @@ export function costMicros(price: ModelPrice, usage: TokenUsage): bigint {
   return ceilDiv(total, TOKENS_PER_MTOK);
 }
 
-/** The hold placed before the upstream call: every input token at the full input price, plus the output allowance. */
-export function estimateMicros(price: ModelPrice, inputTokens: number, maxOutputTokens: number): bigint {
-  return costMicros(price, { inputTokens, outputTokens: maxOutputTokens, cachedInputTokens: 0, cacheWriteTokens: 0 });
+/** The dearest price an input token can be billed at: plain input, cache write or cache read, whichever is highest. */
+export function dearestInputPrice(price: ModelPrice): bigint {
+  let dearest = price.inputMicrosPerMTok;
+  for (const candidate of [price.cachedInputMicrosPerMTok, price.cacheWriteMicrosPerMTok]) {
+    if (candidate !== null && candidate > dearest) dearest = candidate;
+  }
+  return dearest;
+}
+
+/**
+ * The hold for a request that can read at most `inputTokens` and write at most `outputTokens`: every input token at
+ * the dearest input-side price (the provider decides which tokens it reads from or writes to its cache), every output
+ * token at the output price, rounded up once. No usage within those counts can cost more (see costMicros).
+ */
+export function holdMicros(price: ModelPrice, inputTokens: number, outputTokens: number): bigint {
+  const input = tokens(inputTokens, 'inputTokens');
+  const output = tokens(outputTokens, 'outputTokens');
+  return ceilDiv(input * dearestInputPrice(price) + output * price.outputMicrosPerMTok, TOKENS_PER_MTOK);
 }

@@ -12,8 +12,10 @@ export interface AppConfig {
   logLevel: string;
   /** Log output of every app (docs/operations.md, "Logs"). */
   log: { format: 'json' | 'pretty'; refusalIntervalMs: number };
-  db: { url: string; poolMax: number };
-  redis: { url: string; keyPrefix: string };
+  /** queryTimeoutMs: the deadline of every PostgreSQL call (connection and query). */
+  db: { url: string; poolMax: number; queryTimeoutMs: number };
+  /** commandTimeoutMs: the deadline of every Redis command (and of connecting). */
+  redis: { url: string; keyPrefix: string; commandTimeoutMs: number };
   ports: { proxy: number; admin: number; worker: number };
   admin: {
     bootstrapToken: string | undefined;
@@ -49,7 +51,13 @@ export interface AppConfig {
    * `allowPlaintext`; see assertCredentialsProtected). Never log it.
    */
   channels: { credentialsKey: Buffer | null; allowPlaintext: boolean };
-  billing: { reservationStaleAfterS: number; sweepEverySeconds: number };
+  billing: {
+    reservationStaleAfterS: number;
+    sweepEverySeconds: number;
+    heartbeatEveryMs: number;
+    /** Exact token counts (worker threads) when the byte bound alone would be refused. */
+    exactCount: { maxBytes: number; timeoutMs: number; threads: number };
+  };
   worker: {
     jobLockMs: number;
     reconcileBatchSize: number;
@@ -82,19 +90,32 @@ function describe(errors: ValidationError[]): string[] {
   );
 }
 
+/** Rules between variables, checked once each is valid on its own. */
+function crossFieldProblems(dto: EnvDto): string[] {
+  const problems: string[] = [];
+  const heartbeat = dto.HOLD_HEARTBEAT_EVERY_MS;
+  const stale = dto.RESERVATION_STALE_AFTER_S;
+  // A hold must survive a couple of missed or slow heartbeats before the sweep may take it from a live request.
+  if (Number.isInteger(heartbeat) && Number.isInteger(stale) && stale * 1000 < 3 * heartbeat) {
+    problems.push('RESERVATION_STALE_AFTER_S must be at least 3 heartbeats (3 x HOLD_HEARTBEAT_EVERY_MS)');
+  }
+  return problems;
+}
+
 /** Validates the environment and returns the typed config; throws listing every bad or missing variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const dto = plainToInstance(EnvDto, defined, { exposeDefaultValues: true });
   const errors = validateSync(dto, { whitelist: true, forbidUnknownValues: false });
-  if (errors.length > 0) throw new ConfigValidationError(describe(errors));
+  const problems = [...describe(errors), ...crossFieldProblems(dto)];
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return {
     instanceId: dto.INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     host: dto.HOST,
     logLevel: dto.LOG_LEVEL,
     log: { format: dto.LOG_FORMAT, refusalIntervalMs: dto.REFUSAL_LOG_INTERVAL_MS },
-    db: { url: dto.DATABASE_URL, poolMax: dto.DB_POOL_MAX },
-    redis: { url: dto.REDIS_URL, keyPrefix: dto.REDIS_KEY_PREFIX },
+    db: { url: dto.DATABASE_URL, poolMax: dto.DB_POOL_MAX, queryTimeoutMs: dto.DB_QUERY_TIMEOUT_MS },
+    redis: { url: dto.REDIS_URL, keyPrefix: dto.REDIS_KEY_PREFIX, commandTimeoutMs: dto.REDIS_COMMAND_TIMEOUT_MS },
     ports: { proxy: dto.PROXY_PORT, admin: dto.ADMIN_PORT, worker: dto.WORKER_PORT },
     admin: {
       bootstrapToken: dto.ADMIN_TOKEN,
@@ -130,7 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       credentialsKey: dto.CHANNEL_CREDENTIALS_KEY === undefined ? null : parseCredentialsKey(dto.CHANNEL_CREDENTIALS_KEY),
       allowPlaintext: dto.ALLOW_PLAINTEXT_CREDENTIALS === 'true',
     },
-    billing: { reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S, sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S },
+    billing: {
+      reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S,
+      sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S,
+      heartbeatEveryMs: dto.HOLD_HEARTBEAT_EVERY_MS,
+      exactCount: { maxBytes: dto.EXACT_COUNT_MAX_BYTES, timeoutMs: dto.EXACT_COUNT_TIMEOUT_MS, threads: dto.TOKENIZER_THREADS },
+    },
     worker: {
       jobLockMs: dto.JOB_LOCK_MS,
       reconcileBatchSize: dto.RECONCILE_BATCH_SIZE,

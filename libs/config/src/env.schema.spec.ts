@@ -89,6 +89,46 @@ describe(EnvDto.name, () => {
     expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES_OPENAI: '2048' }).proxy.bodyLimitBytes).toEqual({ openai: 2_048, anthropic: 32 * 1024 * 1024 });
   });
 
+  it.each([
+    ['DB_QUERY_TIMEOUT_MS', '99'],
+    ['REDIS_COMMAND_TIMEOUT_MS', 'soon'],
+    ['HOLD_HEARTBEAT_EVERY_MS', '50'],
+    ['EXACT_COUNT_MAX_BYTES', '-1'],
+    ['EXACT_COUNT_TIMEOUT_MS', '0'],
+    ['TOKENIZER_THREADS', '0'],
+  ])('refuses the money-path deadline %s=%j, naming it', (name, value) => {
+    const problems = problemsOf({ ...VALID, [name]: value });
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toContain(name);
+  });
+
+  it('reads the deadlines, the heartbeat and the exact-count limits', () => {
+    const config = loadConfig({
+      ...VALID,
+      DB_QUERY_TIMEOUT_MS: '1500',
+      REDIS_COMMAND_TIMEOUT_MS: '700',
+      HOLD_HEARTBEAT_EVERY_MS: '1000',
+      RESERVATION_STALE_AFTER_S: '3',
+      EXACT_COUNT_MAX_BYTES: '1000',
+      EXACT_COUNT_TIMEOUT_MS: '250',
+      TOKENIZER_THREADS: '2',
+    });
+    expect(config.db.queryTimeoutMs).toBe(1_500);
+    expect(config.redis.commandTimeoutMs).toBe(700);
+    expect(config.billing).toMatchObject({
+      heartbeatEveryMs: 1_000,
+      reservationStaleAfterS: 3,
+      exactCount: { maxBytes: 1_000, timeoutMs: 250, threads: 2 },
+    });
+  });
+
+  it('refuses a stale window shorter than three heartbeats (the sweep would take live holds)', () => {
+    expect(problemsOf({ ...VALID, HOLD_HEARTBEAT_EVERY_MS: '5000', RESERVATION_STALE_AFTER_S: '14' })).toEqual([
+      'RESERVATION_STALE_AFTER_S must be at least 3 heartbeats (3 x HOLD_HEARTBEAT_EVERY_MS)',
+    ]);
+    expect(problemsOf({ ...VALID, HOLD_HEARTBEAT_EVERY_MS: '5000', RESERVATION_STALE_AFTER_S: '15' })).toEqual([]);
+  });
+
   it('reads METRICS_TOKEN and SHUTDOWN_DELAY_MS', () => {
     const config = loadConfig({ ...VALID, METRICS_TOKEN: 'a-long-enough-metrics-token', SHUTDOWN_DELAY_MS: '5000' });
     expect(config.ops).toMatchObject({ metricsToken: 'a-long-enough-metrics-token', shutdownDelayMs: 5_000 });

@@ -151,13 +151,35 @@ export class EnvDto {
   @IsIn(['public', 'staff'], { message: 'ADMIN_DOCS_ACCESS must be public or staff' })
   ADMIN_DOCS_ACCESS: string = 'public';
 
-  /** Open reservations older than this are presumed orphaned (their proxy died) and released by the sweep. */
-  @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)
-  RESERVATION_STALE_AFTER_S: number = 900;
+  /**
+   * An open reservation whose proxy has not refreshed it (heartbeat) for this long is presumed orphaned (its proxy
+   * died) and closed by the sweep, charged what it had delivered. At least 3 heartbeats (HOLD_HEARTBEAT_EVERY_MS).
+   */
+  @Transform(toInt) @IsInt() @Min(2) @Max(7 * 24 * 3600)
+  RESERVATION_STALE_AFTER_S: number = 30;
 
   /** How often the worker runs the stale-reservation sweep (one run per interval across all workers). */
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
-  RESERVATION_SWEEP_EVERY_S: number = 60;
+  RESERVATION_SWEEP_EVERY_S: number = 10;
+
+  /** How often a proxy refreshes the holds of its running requests, with what each has delivered so far. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  HOLD_HEARTBEAT_EVERY_MS: number = 5_000;
+
+  /**
+   * Largest text (UTF-8 bytes) counted exactly with the model's tokenizer when the byte bound alone would be refused
+   * (OpenAI models); larger requests are held at the byte bound. 0 never counts.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100 * 1024 * 1024)
+  EXACT_COUNT_MAX_BYTES: number = 2 * 1024 * 1024;
+
+  /** An exact count not done within this (waiting included) is given up: the byte bound stands. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  EXACT_COUNT_TIMEOUT_MS: number = 2_000;
+
+  /** Worker threads running exact token counts (never on the event loop). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  TOKENIZER_THREADS: number = 1;
 
   /**
    * How long a worker holds a job's lock without renewing it. A worker that dies mid-job (killed, crashed) is noticed
@@ -180,6 +202,17 @@ export class EnvDto {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DB_POOL_MAX: number = 20;
+
+  /**
+   * Deadline of every PostgreSQL call (getting a connection, and each query): past it the caller fails, and a request
+   * gets a prompt 503, instead of waiting on a hung link. The worker's batch jobs (reconciliation, rollups) allow more.
+   */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  DB_QUERY_TIMEOUT_MS: number = 3_000;
+
+  /** Deadline of every Redis command (and of connecting): past it the caller fails, and a request gets a prompt 503. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS: number = 2_000;
 
   /** On SIGTERM, how long in-flight requests and streams may take to finish before the process exits. */
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000)

@@ -5,6 +5,7 @@ describe(isDatabaseUnreachable.name, () => {
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a connection dropped mid-query', new Error('Connection terminated unexpectedly')],
     ['no connection in time', new Error('timeout exceeded when trying to connect')],
+    ['a query past its deadline (DB_QUERY_TIMEOUT_MS: a hung link)', new Error('Query read timeout')],
     ['a server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a connection exception (class 08)', Object.assign(new Error('connection failure'), { code: '08006' })],
     [

@@ -20,8 +20,12 @@ const UNREACHABLE_CODES = new Set([
 ]);
 /** Prisma's driver-adapter error kinds that mean the same. */
 const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
-/** node-postgres's own wording for a connection that broke or never came. */
-const UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+/**
+ * node-postgres's own wording for a connection that broke or never came, or a query past its deadline
+ * (DB_QUERY_TIMEOUT_MS: the link may be hung).
+ */
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/;
 const MAX_DEPTH = 5;
 
 /**

@@ -5,7 +5,7 @@ export interface SettleJobData {
   accountId: string;
   generationId: string;
   costMicros: string;
-  closedBy: 'settlement' | 'release' | 'sweep';
+  closedBy: 'settlement' | 'release';
   usage: Record<string, unknown> | null;
 }
 

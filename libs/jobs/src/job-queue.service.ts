@@ -24,7 +24,15 @@ export class JobQueue implements OnModuleDestroy {
 
   get queue(): Queue {
     this.queueInstance ??= new Queue(GATEWAY_QUEUE, {
-      connection: { url: this.redis.url, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 },
+      // Producers fail fast like every Redis call on a request's path (RedisService): a settlement handed over while
+      // Redis hangs fails at the command deadline rather than holding the shutdown up.
+      connection: {
+        url: this.redis.url,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: this.redis.commandTimeoutMs,
+        commandTimeout: this.redis.commandTimeoutMs,
+      },
       prefix: `${this.redis.keyPrefix}bull`,
     });
     return this.queueInstance;

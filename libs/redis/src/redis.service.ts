@@ -14,11 +14,14 @@ export class RedisService implements OnModuleDestroy {
   readonly client: Redis;
   readonly keyPrefix: string;
   readonly url: string;
+  /** The deadline of every command (REDIS_COMMAND_TIMEOUT_MS). */
+  readonly commandTimeoutMs: number;
   private subscriberConnection?: Redis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.keyPrefix = config.redis.keyPrefix;
     this.url = config.redis.url;
+    this.commandTimeoutMs = config.redis.commandTimeoutMs;
     // Auto-pipelining sends the commands of concurrent requests (rate-limit scripts) in one write: fewer syscalls.
     this.client = new Redis(config.redis.url, { ...this.options(), enableAutoPipelining: true });
     this.client.on('error', () => undefined); // reported through readiness, not as an unhandled event
@@ -50,13 +53,20 @@ export class RedisService implements OnModuleDestroy {
     await Promise.allSettled([this.client.quit(), this.subscriberConnection?.quit()]);
   }
 
+  /**
+   * Every command has a deadline (REDIS_COMMAND_TIMEOUT_MS) that is also the whole wait: a command in flight when the
+   * connection drops is not retried on the next one (maxRetriesPerRequest 0), so a hung or broken Redis costs a
+   * caller one deadline at most, never two.
+   */
   private options(): RedisOptions {
+    const deadline = this.config.redis.commandTimeoutMs;
     return {
       enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
-      commandTimeout: 2_000,
+      maxRetriesPerRequest: 0,
+      connectTimeout: deadline,
+      commandTimeout: deadline,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+      keepAlive: 10_000,
       lazyConnect: false,
     };
   }

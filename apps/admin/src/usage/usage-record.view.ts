@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { formatMicrosAsUsd } from '@gw/common';
-import type { UsageRecordView as UsageRow } from '@gw/db';
+import { USAGE_OUTCOMES, type UsageRecordView as UsageRow } from '@gw/db';
 
 export class UsageRecordView {
   @ApiProperty({ example: 'gen-01J...' }) generationId!: string;
@@ -13,7 +13,7 @@ export class UsageRecordView {
   @ApiProperty({ example: 'chat.completions' }) endpoint!: string;
   @ApiProperty() stream!: boolean;
   @ApiProperty({ description: 'HTTP status the client received' }) status!: number;
-  @ApiProperty({ enum: ['completed', 'client_aborted', 'upstream_dropped', 'upstream_error', 'rejected'] })
+  @ApiProperty({ enum: USAGE_OUTCOMES })
   outcome!: string;
   @ApiProperty({ type: String, nullable: true }) errorType!: string | null;
   @ApiProperty() inputTokens!: number;

@@ -1,4 +1,3 @@
-import { countDeliveredTokens } from '@gw/billing';
 import { ZERO_USAGE } from '@gw/billing';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromAnthropicUsage } from './anthropic-usage';
@@ -26,11 +25,11 @@ function contentText(content: ContentBlock[]): string {
 export function readMessage(body: Record<string, unknown>): JsonAnswer | null {
   const content = body.content;
   if (body.type !== 'message' || !Array.isArray(content)) return null;
-  return { usage: fromAnthropicUsage(body.usage), countOutput: () => countDeliveredTokens(contentText(content)) };
+  return { usage: fromAnthropicUsage(body.usage), outputText: () => contentText(content) };
 }
 
 /** count_tokens answers `{ input_tokens }`; counting is free. */
 export function readTokenCount(body: Record<string, unknown>): JsonAnswer | null {
   if (typeof body.input_tokens !== 'number') return null;
-  return { usage: ZERO_USAGE, countOutput: () => 0 };
+  return { usage: ZERO_USAGE, outputText: () => '' };
 }

@@ -50,17 +50,23 @@ describe(AnthropicStreamDialect.name, () => {
       event('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a":' } }),
     );
     expect(dialect.reportedUsage()).toBeNull(); // no message_delta yet
-    expect(dialect.deliveredUsage(999)).toEqual({
-      inputTokens: 1_212,
-      outputTokens: countDeliveredTokens('mock reply the{"a":'),
-      cachedInputTokens: 1_000,
-      cacheWriteTokens: 200,
+    // Each delta counted as it came: the same as counting the text the client received.
+    expect(dialect.deliveredUsage()).toEqual({
+      usage: {
+        inputTokens: 1_212,
+        outputTokens: countDeliveredTokens('mock reply the{"a":'),
+        cachedInputTokens: 1_000,
+        cacheWriteTokens: 200,
+      },
+      inputReported: true,
     });
   });
 
-  it('counts on the hold estimate when even message_start never came', () => {
-    const usage = new AnthropicStreamDialect('m').deliveredUsage(40);
-    expect(usage).toEqual({ inputTokens: 40, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 });
+  it('says the input is unknown when even message_start never came (the settlement counts it)', () => {
+    expect(new AnthropicStreamDialect('m').deliveredUsage()).toEqual({
+      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      inputReported: false,
+    });
   });
 
   it("turns the provider's error event into a gateway error, overloaded as 503", () => {

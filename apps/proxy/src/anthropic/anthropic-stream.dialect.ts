@@ -2,7 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBody, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
-import { sseFrame, StreamDialect } from '../relay/stream-dialect';
+import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { AnthropicUsageTally } from './anthropic-usage';
 
 interface StreamEvent {
@@ -30,13 +30,13 @@ function parse(data: string): StreamEvent {
  * The events of a streamed Anthropic message, passed on untouched (event types and data as the provider wrote them)
  * except for message_start's `message.model`, which carries back the id the client sent. Input usage comes from
  * message_start, output usage from the last message_delta (Anthropic's counts there are cumulative); the text of the
- * deltas is tallied for a stream cut short. Events without anything to read (ping, content_block_stop, types added
+ * deltas is counted as it arrives, for a stream cut short and for heartbeats. Events without anything to read (ping, content_block_stop, types added
  * later) are passed on without being parsed.
  */
 export class AnthropicStreamDialect implements StreamDialect {
   finished = false;
   private readonly usage = new AnthropicUsageTally();
-  private delivered = '';
+  private deliveredTokens = 0;
 
   constructor(private readonly requestedModel: string) {}
 
@@ -83,15 +83,15 @@ export class AnthropicStreamDialect implements StreamDialect {
     return this.usage.toTokenUsage({ inputTokens: 0, outputTokens: 0 });
   }
 
-  deliveredUsage(estimatedInputTokens: number): TokenUsage {
-    return this.usage.toTokenUsage({
-      inputTokens: estimatedInputTokens,
-      outputTokens: countDeliveredTokens(this.delivered),
-    });
+  deliveredUsage(): DeliveredUsage {
+    return {
+      usage: this.usage.toTokenUsage({ inputTokens: 0, outputTokens: this.deliveredTokens }),
+      inputReported: this.usage.hasInput,
+    };
   }
 
   private collect(...pieces: unknown[]): void {
-    for (const piece of pieces) if (typeof piece === 'string') this.delivered += piece;
+    for (const piece of pieces) if (typeof piece === 'string') this.deliveredTokens += countDeliveredTokens(piece);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
 import type { WireProtocol } from '@gw/common';
+import type { ExactEncoding, RequestText } from '@gw/billing';
+import type { DeliveredUsage } from '../relay/stream-dialect';
 
 export type GatewayEndpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens';
 
@@ -36,7 +38,9 @@ export interface GatewayContext {
   /** The upstream side of the request, as far as it got. */
   upstream?: { channelId: string; attempts: number; status: number | null; latencyMs: number | null };
   /** Set once the estimate is reserved; the interceptor closes it whatever happens next. */
-  hold?: { amountMicros: bigint; inputTokens: number; maxOutputTokens: number };
+  hold?: RequestHold;
+  /** Streams: what the client has received so far (set by the stream relay, read by the hold's heartbeat). */
+  delivered?: () => DeliveredUsage;
   /** Whether this request's usage record is taken care of (by settlement); otherwise onResponse writes it. */
   usageRecorded?: boolean;
   /** The wire type of the error the client got, if any. */
@@ -51,6 +55,21 @@ export interface GatewayContext {
   throttledBy?: 'rpm' | 'auth_failure';
   /** Why the request was refused to shed load (503), for the shedding metric; such a request writes no usage record. */
   shedBy?: 'event_loop_delay' | 'in_flight' | 'upstream_pool';
+}
+
+/** A request's hold, and what the settlement needs to count its input when the provider does not report it. */
+export interface RequestHold {
+  /** What was reserved (0: a free model, nothing held). */
+  amountMicros: bigint;
+  /** The input tokens the hold covers (an upper bound, never a charge). */
+  inputTokens: number;
+  /** The output tokens the hold covers: the limit sent upstream, times the choices. */
+  maxOutputTokens: number;
+  /** The request's text, and the model's tokenizer if the gateway has it. */
+  input: RequestText;
+  encoding: ExactEncoding | null;
+  /** The input counted for a charge (memoized: a heartbeat and the settlement may both need it). */
+  chargedInput?: Promise<number>;
 }
 
 /** When the upstream side and the client side of a request reached each step, in performance.now() milliseconds. */

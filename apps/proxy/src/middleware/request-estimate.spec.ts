@@ -1,12 +1,14 @@
-import { costMicros, openAiChatInputTokens, openAiEmbeddingInputTokens } from '@gw/billing';
+import fc from 'fast-check';
+import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
+import { boundQuote, costMicros, countOpenAiTokens, exactQuote, holdMicros, TokenUsage } from '@gw/billing';
 import type { ModelRecord } from '@gw/db';
-import { estimateRequest, priceOf } from './request-estimate';
+import { holdPlan, outputLimit, priceOf, withOutputLimit } from './request-estimate';
 
 const model = (overrides: Partial<ModelRecord> = {}): ModelRecord => ({
   id: 'openai/test',
   provider: 'openai',
   kind: 'chat',
-  upstreamModel: 'test',
+  upstreamModel: 'gpt-4.1-mini',
   aliases: [],
   inputMicrosPerMTok: 400_000n,
   outputMicrosPerMTok: 1_600_000n,
@@ -20,45 +22,160 @@ const model = (overrides: Partial<ModelRecord> = {}): ModelRecord => ({
   channels: [],
   ...overrides,
 });
+const anthropic = (overrides: Partial<ModelRecord> = {}) =>
+  model({
+    id: 'anthropic/test',
+    provider: 'anthropic',
+    upstreamModel: 'claude-haiku-4-5',
+    inputMicrosPerMTok: 1_000_000n,
+    outputMicrosPerMTok: 5_000_000n,
+    cachedInputMicrosPerMTok: 100_000n,
+    cacheWriteMicrosPerMTok: 1_250_000n,
+    ...overrides,
+  });
 const messages = [{ role: 'user', content: 'hello there' }];
+const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
-describe(estimateRequest.name, () => {
-  it('holds the counted input plus max_completion_tokens (preferred over max_tokens), at full prices', () => {
-    const estimate = estimateRequest('chat.completions', { messages, max_tokens: 50, max_completion_tokens: 200 }, model());
-    const input = openAiChatInputTokens({ messages });
-    expect(estimate).toEqual({
-      inputTokens: input,
-      maxOutputTokens: 200,
-      amountMicros: costMicros(priceOf(model()), { inputTokens: input, outputTokens: 200, cachedInputTokens: 0, cacheWriteTokens: 0 }),
-    });
+describe(holdPlan.name, () => {
+  it("holds output up to max_completion_tokens (preferred over max_tokens), max_tokens, else the model's max, times n", () => {
+    expect(holdPlan('chat.completions', { messages, max_tokens: 50, max_completion_tokens: 200 }, model()).outputTokens).toBe(200);
+    expect(holdPlan('chat.completions', { messages, max_tokens: 50 }, model()).outputTokens).toBe(50);
+    expect(holdPlan('chat.completions', { messages }, model()).outputTokens).toBe(1_000);
+    expect(holdPlan('chat.completions', { messages, max_tokens: 5_000 }, model()).outputTokens).toBe(1_000);
+    expect(holdPlan('chat.completions', { messages, max_tokens: 50, n: 3 }, model()).outputTokens).toBe(150);
+    expect(holdPlan('messages', { messages, max_tokens: 1_024 }, anthropic({ maxOutputTokens: 64_000 })).outputTokens).toBe(1_024);
   });
 
-  it("uses max_tokens, else the model's max output, never more than the model's max output", () => {
-    expect(estimateRequest('chat.completions', { messages, max_tokens: 50 }, model()).maxOutputTokens).toBe(50);
-    expect(estimateRequest('chat.completions', { messages }, model()).maxOutputTokens).toBe(1_000);
-    expect(estimateRequest('chat.completions', { messages, max_tokens: 5_000 }, model()).maxOutputTokens).toBe(1_000);
+  it('holds predicted output as output (billed whether the answer uses it or not)', () => {
+    const prediction = { type: 'content', content: 'x'.repeat(100) };
+    expect(holdPlan('chat.completions', { messages, max_tokens: 50, prediction }, model()).outputTokens).toBe(50 + 101);
   });
 
-  it('holds output for every choice asked for (n)', () => {
-    expect(estimateRequest('chat.completions', { messages, max_tokens: 50, n: 3 }, model()).maxOutputTokens).toBe(150);
+  it("prices every input token at the dearest input-side price: Anthropic's cache writes", () => {
+    const plan = holdPlan('messages', { messages, max_tokens: 10 }, anthropic());
+    const quote = boundQuote(plan);
+    expect(quote.amountMicros).toBe(holdMicros(priceOf(anthropic()), quote.inputTokens, 10));
+    expect(quote.amountMicros).toBe((BigInt(quote.inputTokens) * 1_250_000n + 10n * 5_000_000n + 999_999n) / 1_000_000n);
   });
 
-  it('holds Anthropic messages on max_tokens', () => {
-    const anthropic = model({ provider: 'anthropic', maxOutputTokens: 64_000 });
-    expect(estimateRequest('messages', { messages, max_tokens: 1_024 }, anthropic).maxOutputTokens).toBe(1_024);
+  it('counts exactly only models whose tokenizer the gateway has', () => {
+    expect(holdPlan('chat.completions', { messages }, model()).encoding).toBe('o200k_base');
+    expect(holdPlan('embeddings', { input: 'a' }, model({ kind: 'embedding', upstreamModel: 'text-embedding-3-small' })).encoding).toBe(
+      'cl100k_base',
+    );
+    expect(holdPlan('chat.completions', { messages }, model({ upstreamModel: 'deepseek-chat' })).encoding).toBeNull();
+    expect(holdPlan('messages', { messages, max_tokens: 5 }, anthropic()).encoding).toBeNull();
   });
 
-  it('holds embeddings on input only', () => {
-    const embedding = model({ kind: 'embedding', outputMicrosPerMTok: 0n, inputMicrosPerMTok: 20_000n });
-    const estimate = estimateRequest('embeddings', { input: 'a b c' }, embedding);
-    expect(estimate.maxOutputTokens).toBe(0);
-    expect(estimate.inputTokens).toBe(openAiEmbeddingInputTokens({ input: 'a b c' }));
-    expect(estimate.amountMicros).toBe(1n); // 3 tokens x 0.02 micro-dollars, rounded up
+  it('holds embeddings on input only, and nothing only for a free model', () => {
+    const embedding = model({ kind: 'embedding', upstreamModel: 'text-embedding-3-small', outputMicrosPerMTok: 0n, inputMicrosPerMTok: 20_000n });
+    const plan = holdPlan('embeddings', { input: 'a b c' }, embedding);
+    expect(plan.outputTokens).toBe(0);
+    expect(boundQuote(plan).amountMicros).toBe(1n); // (5 bytes + 1) x 0.02 micro-dollars, rounded up
+    const free = model({ inputMicrosPerMTok: 0n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: null });
+    expect(boundQuote(holdPlan('chat.completions', { messages }, free)).amountMicros).toBe(0n);
+    expect(boundQuote(holdPlan('embeddings', { input: '' }, model())).amountMicros).toBeGreaterThan(0n);
+  });
+});
+
+// Prices up to USD 100 per million tokens, cache prices above or below the input price (a 1-hour cache write costs 2x).
+const priceValue = fc.bigInt({ min: 0n, max: 100_000_000n });
+const prices = fc.record({
+  inputMicrosPerMTok: priceValue,
+  outputMicrosPerMTok: priceValue,
+  cachedInputMicrosPerMTok: fc.option(priceValue, { nil: null }),
+  cacheWriteMicrosPerMTok: fc.option(priceValue, { nil: null }),
+});
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 200 }),
+  fc.string({ unit: fc.constantFrom('a ', 'b', '日', '😀', '\n'), maxLength: 300 }),
+);
+const limit = fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined });
+
+/** A usage the provider may report for a request: `input` tokens split in any way between plain, cached and written. */
+const report = (input: number, output: number, cachedShare: number, writtenShare: number): TokenUsage => {
+  const cached = Math.floor(input * cachedShare);
+  const written = Math.floor((input - cached) * writtenShare);
+  return { inputTokens: input, outputTokens: output, cachedInputTokens: cached, cacheWriteTokens: written };
+};
+const share = fc.double({ min: 0, max: 1, noNaN: true });
+
+describe('the hold is an upper bound of what the request can cost', () => {
+  it('OpenAI models: the byte bound and the exact count both cover any bill on the o200k count, output up to the limit sent upstream', () => {
+    fc.assert(
+      fc.property(
+        prices,
+        fc.array(fc.record({ role: fc.constantFrom('system', 'user', 'assistant'), content: text }), { minLength: 1, maxLength: 5 }),
+        limit,
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 64_000 }),
+        share,
+        share,
+        (price, chat, maxTokens, n, modelMax, cachedShare, writtenShare) => {
+          const m = model({ ...price, maxOutputTokens: modelMax });
+          const body = { messages: chat, max_completion_tokens: maxTokens, n };
+          const plan = holdPlan('chat.completions', body, m);
+          const sent = withOutputLimit('chat.completions', body, outputLimit('chat.completions', body, m));
+          const billedInput = encodeChat(chat, 'gpt-4o').length;
+          const mostOutput = (sent.max_completion_tokens as number) * (n ?? 1);
+          const bill = costMicros(priceOf(m), report(billedInput, mostOutput, cachedShare, writtenShare));
+          const counted = plan.input.pieces.reduce((sum, piece) => sum + countOpenAiTokens(piece), 0);
+          return bill <= boundQuote(plan).amountMicros && bill <= exactQuote(plan, counted).amountMicros;
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
-  it('holds nothing only for a free model', () => {
-    const free = model({ inputMicrosPerMTok: 0n, outputMicrosPerMTok: 0n });
-    expect(estimateRequest('chat.completions', { messages }, free).amountMicros).toBe(0n);
-    expect(estimateRequest('embeddings', { input: '' }, model()).amountMicros).toBeGreaterThan(0n);
+  it('Anthropic models: the byte bound covers a worst-case tokenizer of one token per byte, output up to the max_tokens sent', () => {
+    fc.assert(
+      fc.property(
+        prices,
+        fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: text }), { minLength: 1, maxLength: 5 }),
+        fc.option(text, { nil: undefined }),
+        limit,
+        fc.integer({ min: 1, max: 64_000 }),
+        share,
+        share,
+        (price, chat, system, maxTokens, modelMax, cachedShare, writtenShare) => {
+          const m = anthropic({ ...price, maxOutputTokens: modelMax });
+          const body = { system, messages: chat, max_tokens: maxTokens };
+          const plan = holdPlan('messages', body, m);
+          const sent = withOutputLimit('messages', body, outputLimit('messages', body, m));
+          // Framing as the hold assumes it (4 per message, 3 priming the reply); every text at one token per byte.
+          const worstInput = chat.reduce((sum, message) => sum + bytes(message.content) + 4, (system ? bytes(system) : 0) + 3);
+          const bill = costMicros(priceOf(m), report(worstInput, sent.max_tokens as number, cachedShare, writtenShare));
+          return bill <= boundQuote(plan).amountMicros;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe(withOutputLimit.name, () => {
+  const m = model({ maxOutputTokens: 1_000 });
+  const send = (body: Record<string, unknown>) => withOutputLimit('chat.completions', body, outputLimit('chat.completions', body, m));
+
+  it("sends the model's max output explicitly when the client set no limit (the provider's default may be higher)", () => {
+    expect(send({ messages })).toEqual({ messages, max_completion_tokens: 1_000 });
+  });
+
+  it('leaves a limit within the max as sent, and lowers one above it, whichever field the client used', () => {
+    expect(send({ messages, max_tokens: 20 })).toEqual({ messages, max_tokens: 20 });
+    expect(send({ messages, max_completion_tokens: 5_000 })).toEqual({ messages, max_completion_tokens: 1_000 });
+    expect(send({ messages, max_tokens: 5_000 })).toEqual({ messages, max_tokens: 1_000 });
+    expect(send({ messages, max_tokens: 5_000, max_completion_tokens: 300 })).toEqual({ messages, max_tokens: 300, max_completion_tokens: 300 });
+  });
+
+  it("caps Anthropic's max_tokens at the model's max", () => {
+    const claude = anthropic({ maxOutputTokens: 8_192 });
+    const capped = (body: Record<string, unknown>) => withOutputLimit('messages', body, outputLimit('messages', body, claude));
+    expect(capped({ messages, max_tokens: 1_024 })).toEqual({ messages, max_tokens: 1_024 });
+    expect(capped({ messages, max_tokens: 64_000 })).toEqual({ messages, max_tokens: 8_192 });
+  });
+
+  it('leaves embeddings alone', () => {
+    expect(withOutputLimit('embeddings', { input: 'x' }, 0)).toEqual({ input: 'x' });
   });
 });

@@ -1,49 +1,98 @@
 import {
-  anthropicMessagesInputTokens,
-  estimateMicros,
-  openAiChatInputTokens,
-  openAiEmbeddingInputTokens,
+  anthropicMessagesText,
+  exactEncodingOf,
+  HoldPlan,
+  ModelPrice,
+  modelAllowances,
+  openAiChatText,
+  openAiEmbeddingText,
+  openAiPredictionText,
+  tokenBound,
 } from '@gw/billing';
 import type { ModelRecord } from '@gw/db';
 import type { GatewayEndpoint } from '../context/gateway-context';
-
-export interface RequestEstimate {
-  inputTokens: number;
-  maxOutputTokens: number;
-  amountMicros: bigint;
-}
 
 const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
 
 /**
- * The hold for a request (spec/proxy.md, "Billing of one request", step 1): input tokens counted from the body, output
- * tokens from the request's limit or the model's max output, times the number of choices asked for.
+ * The output tokens one choice may produce: the request's own limit, never above the model's max output, the model's
+ * max when the request sets none. withOutputLimit sends exactly this upstream, so the provider cannot produce more than
+ * the hold covers, whatever the provider's own default or maximum.
  */
-export function estimateRequest(endpoint: GatewayEndpoint, body: Record<string, unknown>, model: ModelRecord): RequestEstimate {
-  let inputTokens = 0;
-  let maxOutputTokens = 0;
+export function outputLimit(endpoint: GatewayEndpoint, body: Record<string, unknown>, model: ModelRecord): number {
   switch (endpoint) {
     case 'chat.completions': {
-      inputTokens = openAiChatInputTokens(body);
-      const limit = positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens) ?? model.maxOutputTokens;
-      maxOutputTokens = Math.min(limit, model.maxOutputTokens) * (positiveInt(body.n) ?? 1);
-      break;
+      const asked = positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens) ?? model.maxOutputTokens;
+      return Math.min(asked, model.maxOutputTokens);
     }
     case 'messages':
-      inputTokens = anthropicMessagesInputTokens(body);
-      maxOutputTokens = Math.min(positiveInt(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
-      break;
-    case 'embeddings':
-      inputTokens = openAiEmbeddingInputTokens(body);
-      break;
+      return Math.min(positiveInt(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
     default:
-      break;
+      return 0;
   }
-  return { inputTokens, maxOutputTokens, amountMicros: estimateMicros(priceOf(model), inputTokens, maxOutputTokens) };
 }
 
-export function priceOf(model: ModelRecord) {
+/**
+ * Everything a request can cost (spec/proxy.md, "Billing of one request", step 1): what it sends, and output up to its
+ * limit (outputLimit) for each choice asked for, plus predicted output (billed as output whether the answer uses it
+ * or not). The hold is a quote on this plan: the byte bound, or an exact count (HoldPlacer).
+ */
+export function holdPlan(endpoint: GatewayEndpoint, body: Record<string, unknown>, model: ModelRecord): HoldPlan {
+  const price = priceOf(model);
+  const encoding = exactEncodingOf(model);
+  const allowances = modelAllowances(model);
+  const limit = outputLimit(endpoint, body, model);
+  switch (endpoint) {
+    case 'chat.completions':
+      return {
+        price,
+        encoding,
+        input: openAiChatText(body, allowances),
+        outputTokens: limit * (positiveInt(body.n) ?? 1) + tokenBound(openAiPredictionText(body)),
+      };
+    case 'messages':
+      return { price, encoding, input: anthropicMessagesText(body, allowances), outputTokens: limit };
+    case 'embeddings':
+      return { price, encoding, input: openAiEmbeddingText(body), outputTokens: 0 };
+    default:
+      return { price, encoding, input: { pieces: [], allowanceTokens: 0 }, outputTokens: 0 };
+  }
+}
+
+/**
+ * The body to send upstream, with the output limit the hold covers made explicit. A client that sets none would
+ * otherwise get the provider's default, which may exceed the catalog's max output (a new model snapshot, a catalog
+ * configured below the provider's maximum): the hold would no longer be an upper bound. A limit above the model's max
+ * is lowered to it (the provider would refuse it anyway). OpenAI: every limit the client sent is capped
+ * (max_completion_tokens, and the legacy max_tokens), and max_completion_tokens is added when it sent neither (the one
+ * every current model takes). Anthropic requires max_tokens: it is capped.
+ */
+export function withOutputLimit(
+  endpoint: GatewayEndpoint,
+  body: Record<string, unknown>,
+  limit: number,
+): Record<string, unknown> {
+  switch (endpoint) {
+    case 'chat.completions': {
+      const capped = { ...body };
+      let sent = false;
+      for (const field of ['max_completion_tokens', 'max_tokens']) {
+        if (body[field] === undefined || body[field] === null) continue;
+        sent = true;
+        if (positiveInt(body[field]) === null || (body[field] as number) > limit) capped[field] = limit;
+      }
+      if (!sent) capped.max_completion_tokens = limit;
+      return capped;
+    }
+    case 'messages':
+      return positiveInt(body.max_tokens) !== null && (body.max_tokens as number) <= limit ? body : { ...body, max_tokens: limit };
+    default:
+      return body;
+  }
+}
+
+export function priceOf(model: ModelRecord): ModelPrice {
   return {
     inputMicrosPerMTok: model.inputMicrosPerMTok,
     outputMicrosPerMTok: model.outputMicrosPerMTok,

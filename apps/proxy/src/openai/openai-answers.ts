@@ -1,4 +1,3 @@
-import { countDeliveredTokens } from '@gw/billing';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromOpenAiUsage } from './openai-usage';
 
@@ -27,11 +26,11 @@ function choiceText(choices: ChatChoice[]): string {
 export function readChatCompletion(body: Record<string, unknown>): JsonAnswer | null {
   const choices = body.choices;
   if (!Array.isArray(choices)) return null;
-  return { usage: fromOpenAiUsage(body.usage), countOutput: () => countDeliveredTokens(choiceText(choices)) };
+  return { usage: fromOpenAiUsage(body.usage), outputText: () => choiceText(choices) };
 }
 
 /** An embeddings list has its data; it costs input tokens only. */
 export function readEmbeddings(body: Record<string, unknown>): JsonAnswer | null {
   if (!Array.isArray(body.data)) return null;
-  return { usage: fromOpenAiUsage(body.usage), countOutput: () => 0 };
+  return { usage: fromOpenAiUsage(body.usage), outputText: () => '' };
 }

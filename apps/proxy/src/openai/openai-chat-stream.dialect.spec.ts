@@ -46,7 +46,13 @@ describe(OpenAiChatStreamDialect.name, () => {
       data('{"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":" the"}}]}}]}'),
     );
     expect(dialect.reportedUsage()).toBeNull();
-    expect(dialect.deliveredUsage(17)).toEqual({ inputTokens: 17, outputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0 });
+    // The input is reported only by the final usage chunk: until then, the settlement counts it.
+    expect(dialect.deliveredUsage()).toEqual({
+      usage: { inputTokens: 0, outputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      inputReported: false,
+    });
+    dialect.onEvent(data('{"model":"m","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":4}}'));
+    expect(dialect.deliveredUsage()).toMatchObject({ usage: { inputTokens: 9, outputTokens: 4 }, inputReported: true });
   });
 
   it('fails on invalid or error events, and writes its own error as an OpenAI error event', () => {

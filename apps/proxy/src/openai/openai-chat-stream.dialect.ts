@@ -2,7 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBody, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
-import { sseFrame, StreamDialect } from '../relay/stream-dialect';
+import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { fromOpenAiUsage } from './openai-usage';
 
 interface ChatChunk {
@@ -20,12 +20,12 @@ const USAGE_NULL_TAIL = ',"usage":null}';
  * The events of a streamed chat completion. The upstream is always asked for `stream_options.include_usage`, so the
  * settlement uses the provider's own count; the usage chunk (and the `"usage":null` of the other chunks) reaches the
  * client only if the client asked for it. Chunks are passed on as the provider wrote them (only `model` is changed,
- * in place); the text they carry is tallied for a stream cut short.
+ * in place); the text they carry is counted as it arrives, for a stream cut short and for heartbeats.
  */
 export class OpenAiChatStreamDialect implements StreamDialect {
   finished = false;
   private usage: TokenUsage | null = null;
-  private delivered = '';
+  private deliveredTokens = 0;
 
   constructor(
     private readonly requestedModel: string,
@@ -73,12 +73,12 @@ export class OpenAiChatStreamDialect implements StreamDialect {
     return this.usage;
   }
 
-  deliveredUsage(estimatedInputTokens: number): TokenUsage {
+  deliveredUsage(): DeliveredUsage {
+    // The usage chunk comes last, just before [DONE]: once it has, it is the provider's own count of everything.
+    if (this.usage) return { usage: this.usage, inputReported: true };
     return {
-      inputTokens: estimatedInputTokens,
-      outputTokens: countDeliveredTokens(this.delivered),
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
+      usage: { inputTokens: 0, outputTokens: this.deliveredTokens, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      inputReported: false,
     };
   }
 
@@ -88,11 +88,12 @@ export class OpenAiChatStreamDialect implements StreamDialect {
     for (const choice of chunk.choices) {
       const delta = choice?.delta;
       if (!delta) continue;
-      if (typeof delta.content === 'string') this.delivered += delta.content;
-      if (typeof delta.refusal === 'string') this.delivered += delta.refusal;
+      if (typeof delta.content === 'string') this.deliveredTokens += countDeliveredTokens(delta.content);
+      if (typeof delta.refusal === 'string') this.deliveredTokens += countDeliveredTokens(delta.refusal);
       if (Array.isArray(delta.tool_calls)) {
         for (const call of delta.tool_calls) {
-          if (typeof call?.function?.arguments === 'string') this.delivered += call.function.arguments;
+          const args = call?.function?.arguments;
+          if (typeof args === 'string') this.deliveredTokens += countDeliveredTokens(args);
         }
       }
     }

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { TokenUsage } from '@gw/billing';
+import { TokenUsage, ZERO_USAGE } from '@gw/billing';
 import { GatewayError } from '@gw/common';
 import type { GatewayContext } from '../context/gateway-context';
 import { classifyTransportError } from '../upstream/upstream-errors';
@@ -11,8 +11,8 @@ import type { RelayResult } from './relay-result';
 export interface JsonAnswer {
   /** The usage the provider reported, or null when it reported none. */
   usage: TokenUsage | null;
-  /** The answer's output tokens counted by the gateway, for when the provider reported no usage. */
-  countOutput(): number;
+  /** The answer's output text, for the gateway to count when the provider reported no usage. */
+  outputText(): string;
 }
 
 /** Reads a provider's answer: null when it is not a valid answer of its protocol (a 502 for the client). */
@@ -54,13 +54,11 @@ export async function relayJson(
   return {
     status: 200,
     outcome: 'completed',
-    usage: answer.usage ?? {
-      inputTokens: gw.hold?.inputTokens ?? 0,
-      outputTokens: answer.countOutput(),
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
-    },
+    // Without the provider's usage, the settlement counts input and output itself (off the event loop).
+    usage: answer.usage ?? ZERO_USAGE,
     usageEstimated: answer.usage === null,
+    inputReported: answer.usage !== null,
+    outputText: answer.usage === null ? answer.outputText() : null,
     errorType: null,
   };
 }

@@ -9,6 +9,16 @@ export interface RelayResult {
   usage: TokenUsage;
   /** The gateway counted the tokens itself (stream cut short, or the provider reported none). */
   usageEstimated: boolean;
+  /**
+   * Whether the provider reported the input. When it did not (an OpenAI stream cut before its usage chunk, an answer
+   * without usage), `usage.inputTokens` is 0 and the settlement counts the request's input (BillingInterceptor).
+   */
+  inputReported: boolean;
+  /**
+   * An answer's output text when the provider reported no usage: the settlement counts it (off the event loop; a
+   * stream's output is counted delta by delta instead). Absent otherwise.
+   */
+  outputText?: string | null;
   /** Error type delivered in-band (stream error event), if any. */
   errorType: string | null;
 }

@@ -20,10 +20,19 @@ export interface StreamDialect {
   /** The usage the provider reported for the whole stream, or null when it reported none. */
   reportedUsage(): TokenUsage | null;
   /**
-   * The usage of what the client has received so far, for a stream cut short: what the provider reported where it
-   * did, the rest counted by the gateway (`estimatedInputTokens` is the input counted before the call).
+   * The usage of what the client has received so far (a stream cut short, a heartbeat): what the provider reported
+   * where it did, the output counted by the gateway as it went (each delta on arrival, never the whole text at once).
    */
-  deliveredUsage(estimatedInputTokens: number): TokenUsage;
+  deliveredUsage(): DeliveredUsage;
+}
+
+/**
+ * What a stream has delivered. The provider may not have reported the input yet (OpenAI reports usage only at the end
+ * of a stream): `usage.inputTokens` is then 0 and `inputReported` false, and the settlement counts the input itself.
+ */
+export interface DeliveredUsage {
+  usage: TokenUsage;
+  inputReported: boolean;
 }
 
 /** One SSE frame; `data` may span lines (each gets its own `data:` field, as the format requires). */

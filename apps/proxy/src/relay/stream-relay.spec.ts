@@ -1,5 +1,5 @@
 import Fastify, { FastifyInstance } from 'fastify';
-import { GatewayError } from '@gw/common';
+import { GatewayError, GatewayShutdownError } from '@gw/common';
 import type { GatewayContext } from '../context/gateway-context';
 import { OpenAiChatStreamDialect } from '../openai/openai-chat-stream.dialect';
 import type { UpstreamResponse } from '../upstream/upstream-client';
@@ -32,11 +32,13 @@ describe(relayStream.name, () => {
   let app: FastifyInstance;
   let parts: (string | Error)[];
   let outcome: { result?: RelayResult; error?: unknown };
+  let lastContext: GatewayContext;
 
   beforeAll(async () => {
     app = Fastify();
     app.post('/stream', async (_request, reply) => {
-      const gw = { hold: { inputTokens: 9 } } as unknown as GatewayContext;
+      const gw = {} as GatewayContext;
+      lastContext = gw;
       const { response } = upstream(parts);
       try {
         outcome = { result: await relayStream(gw, response, new ClientResponse(reply), new OpenAiChatStreamDialect('m', false)) };
@@ -59,7 +61,7 @@ describe(relayStream.name, () => {
     const { response, result } = await run([chunk('a') + chunk('b'), USAGE + DONE]);
     expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(response.body).toBe(chunk('a') + chunk('b') + DONE);
-    expect(result).toMatchObject({ outcome: 'completed', usageEstimated: false, usage: { inputTokens: 5, outputTokens: 2 } });
+    expect(result).toMatchObject({ outcome: 'completed', usageEstimated: false, inputReported: true, usage: { inputTokens: 5, outputTokens: 2 } });
   });
 
   it('ignores what comes after the final event, a broken connection included', async () => {
@@ -86,7 +88,25 @@ describe(relayStream.name, () => {
       outcome: 'upstream_dropped',
       errorType: 'upstream_error',
       usageEstimated: true,
-      usage: { inputTokens: 9, outputTokens: 2 },
+      inputReported: false, // counted by the settlement, off the event loop
+      usage: { inputTokens: 0, outputTokens: 2 },
+    });
+  });
+
+  it("records a stream cut by the gateway's own shutdown as such, not as the provider's failure", async () => {
+    const { response, result } = await run([chunk('mock'), new GatewayShutdownError()]);
+    expect(response.body).toBe(
+      chunk('mock') + 'data: {"error":{"message":"The gateway is shutting down","type":"service_unavailable","code":"503"}}\n\n',
+    );
+    expect(result).toMatchObject({ outcome: 'gateway_shutdown', errorType: 'service_unavailable', usage: { outputTokens: 1 } });
+  });
+
+  it('tells the heartbeat what the client has received so far', async () => {
+    const { result } = await run([chunk('mock') + chunk(' reply') + USAGE + DONE]);
+    expect(result).toMatchObject({ outcome: 'completed', inputReported: true });
+    expect(lastContext.delivered!()).toEqual({
+      usage: { inputTokens: 5, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      inputReported: true,
     });
   });
 

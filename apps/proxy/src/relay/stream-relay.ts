@@ -1,5 +1,5 @@
 import { createParser, EventSourceMessage } from 'eventsource-parser';
-import { GatewayError } from '@gw/common';
+import { GatewayError, GatewayShutdownError } from '@gw/common';
 import { GatewayContext, timingOf } from '../context/gateway-context';
 import { toGatewayError } from '../middleware/error-response';
 import { AttemptLimits, classifyTransportError, ClientGoneError } from '../upstream/upstream-errors';
@@ -26,7 +26,9 @@ function midStreamFailure(error: unknown, limits: AttemptLimits): GatewayError {
  *   whole reservation is released), and a client that leaves before it pays nothing;
  * - the client leaving aborts the upstream call; the upstream failing mid-stream (cut, timeout, error event) gets the
  *   protocol's error event; both settle on what the client received;
- * - a complete stream settles on the usage the provider reported in its final events.
+ * - a complete stream settles on the usage the provider reported in its final events;
+ * - the gateway's own shutdown cutting the stream (past SHUTDOWN_GRACE_MS) is recorded as such, not as the provider's.
+ * While it runs, `gw.delivered` tells the hold's heartbeat what the client has received so far.
  * The response is always ended, whatever happens.
  */
 export async function relayStream(
@@ -37,6 +39,7 @@ export async function relayStream(
 ): Promise<RelayResult> {
   const stopUpstream = () => response.abort(new ClientGoneError());
   client.signal.addEventListener('abort', stopUpstream, { once: true });
+  gw.delivered = () => dialect.deliveredUsage();
   let pending = '';
   let failure: GatewayError | null = null;
   const parser = createParser({
@@ -82,33 +85,24 @@ export async function relayStream(
 
   if (delivered) {
     const reported = dialect.reportedUsage();
-    return {
-      status: 200,
-      outcome: 'completed',
-      usage: reported ?? dialect.deliveredUsage(gw.hold?.inputTokens ?? 0),
-      usageEstimated: reported === null,
-      errorType: null,
-    };
+    if (reported) return { status: 200, outcome: 'completed', usage: reported, usageEstimated: false, inputReported: true, errorType: null };
+    return cutShort(dialect, 'completed', null);
   }
   if (client.closed) {
     response.abort(new ClientGoneError());
     if (!client.started) throw new ClientGoneError();
-    return cutShort(gw, dialect, 'client_aborted', null);
+    return cutShort(dialect, 'client_aborted', null);
   }
   const error: GatewayError = failure ?? GatewayError.upstream(INCOMPLETE);
   response.abort(error);
   if (!client.started) throw error;
   await client.write(dialect.errorEvent(error));
   client.end();
-  return cutShort(gw, dialect, 'upstream_dropped', error.type);
+  return cutShort(dialect, error instanceof GatewayShutdownError ? 'gateway_shutdown' : 'upstream_dropped', error.type);
 }
 
-function cutShort(
-  gw: GatewayContext,
-  dialect: StreamDialect,
-  outcome: RelayResult['outcome'],
-  errorType: string | null,
-): RelayResult {
-  const usage = dialect.deliveredUsage(gw.hold?.inputTokens ?? 0);
-  return { status: 200, outcome, usage, usageEstimated: true, errorType };
+/** Settled on what the client received (the provider's counts where it reported them, the gateway's for the rest). */
+function cutShort(dialect: StreamDialect, outcome: RelayResult['outcome'], errorType: string | null): RelayResult {
+  const { usage, inputReported } = dialect.deliveredUsage();
+  return { status: 200, outcome, usage, usageEstimated: true, inputReported, errorType };
 }

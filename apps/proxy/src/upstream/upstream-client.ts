@@ -106,8 +106,8 @@ export class UpstreamClient {
         onStop = () => response.abort(this.lifecycle.stopSignal.reason);
         this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
         const result = await relay(response);
-        // A stream that broke mid-way was answered: the channel is alive (see isChannelFault).
-        outcome = result.outcome === 'upstream_dropped' ? 'neutral' : 'success';
+        // A stream that broke mid-way (or that our shutdown cut) was answered: the channel is alive (isChannelFault).
+        outcome = result.outcome === 'upstream_dropped' || result.outcome === 'gateway_shutdown' ? 'neutral' : 'success';
         return result;
       } catch (error) {
         // The client leaving, or a fault of the gateway itself, says nothing about the channel.

@@ -5,9 +5,9 @@ import { jobSchedules, RECONCILE_CRON } from './job-schedules';
 describe(jobSchedules.name, () => {
   const env = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x' };
 
-  it('sweeps every minute, reconciles hourly at five past (UTC) and rolls usage up every ten minutes by default', () => {
+  it('sweeps every ten seconds, reconciles hourly at five past (UTC) and rolls usage up every ten minutes by default', () => {
     expect(jobSchedules(loadConfig(env))).toEqual([
-      { name: JobName.SWEEP_STALE_RESERVATIONS, every: 60_000 },
+      { name: JobName.SWEEP_STALE_RESERVATIONS, every: 10_000 },
       { name: JobName.RECONCILE, every: { cron: '5 * * * *' } },
       { name: JobName.ROLLUP_USAGE, every: 600_000 },
     ]);

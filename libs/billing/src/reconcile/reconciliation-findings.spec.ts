@@ -113,6 +113,10 @@ describe(lacksUsageRecord.name, () => {
 describe(usageVerdict.name, () => {
   it('accepts a settled request, a released one, an abandoned one and one that never held money', () => {
     expect(usageVerdict(usage())).toEqual({ kind: 'ok' });
+    // Cut by our shutdown, charged on what it delivered; abandoned by a dead proxy, charged what its heartbeat recorded.
+    expect(usageVerdict(usage({ outcome: 'gateway_shutdown', costMicros: 700n, settledMicros: 700n }))).toEqual({ kind: 'ok' });
+    expect(usageVerdict(usage({ outcome: 'abandoned', costMicros: 900n, settledMicros: 900n }))).toEqual({ kind: 'ok' });
+    expect(usageVerdict(usage({ outcome: 'gateway_shutdown', costMicros: 700n, settledMicros: 0n }))).toMatchObject({ kind: 'mismatch' });
     expect(usageVerdict(usage({ costMicros: 0n, settledMicros: 0n, ledgerEntries: 2, reservationStatus: 'released' }))).toEqual({ kind: 'ok' });
     expect(usageVerdict(usage({ outcome: 'abandoned', costMicros: 0n, settledMicros: 0n, ledgerEntries: 2 }))).toEqual({ kind: 'ok' });
     expect(usageVerdict(usage({ outcome: 'rejected', costMicros: 0n, reservedMicros: 0n, ledgerEntries: 0, settledMicros: 0n, heldMicros: 0n, releasedMicros: 0n, reservationStatus: null }))).toEqual({ kind: 'ok' });

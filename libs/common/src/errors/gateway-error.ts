@@ -104,3 +104,14 @@ export class GatewayError extends Error {
     return new GatewayError(GatewayErrorCode.UPSTREAM_ERROR, message);
   }
 }
+
+/**
+ * The gateway's own shutdown ended the request (past SHUTDOWN_GRACE_MS): a 503 for the client, and a distinct outcome
+ * in the usage record ('gateway_shutdown'), since neither the client nor the provider ended it.
+ */
+export class GatewayShutdownError extends GatewayError {
+  constructor() {
+    super(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down');
+    this.name = 'GatewayShutdownError';
+  }
+}

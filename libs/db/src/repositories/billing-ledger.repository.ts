@@ -16,8 +16,11 @@ export interface HoldResult {
   balanceMicros: bigint;
 }
 
-/** 'settlement' (request finished), 'release' (failed upstream, nothing to charge), 'sweep' (stale, worker). */
-export type ClosedBy = 'settlement' | 'release' | 'sweep';
+/**
+ * 'settlement' (request finished), 'release' (failed upstream, nothing to charge). The stale sweep closes holds
+ * through HoldLivenessRepository.abandon.
+ */
+export type ClosedBy = 'settlement' | 'release';
 
 export interface CloseRequest {
   generationId: string;
@@ -25,8 +28,8 @@ export interface CloseRequest {
   costMicros: bigint;
   closedBy: ClosedBy;
   /**
-   * Written in the same transaction as the ledger entries; null for the sweep, which has no request to describe. Its
-   * money fields are overwritten by gw_settle with what the ledger actually moved.
+   * Written in the same transaction as the ledger entries. Its money fields are overwritten by gw_settle with what
+   * the ledger actually moved.
    */
   usage: UsageRecordRow | null;
 }
@@ -48,14 +51,6 @@ export interface CloseResult {
   generationId: string;
   outcome: CloseOutcome;
   balanceMicros: bigint;
-}
-
-export interface OpenReservation {
-  generationId: string;
-  accountId: string;
-  amountMicros: bigint;
-  instanceId: string;
-  createdAt: Date;
 }
 
 /** An item of a batch that spans accounts. */
@@ -201,33 +196,6 @@ export class BillingLedgerRepository {
     return result.rows[0]?.balance_micros ?? null;
   }
 
-  /**
-   * Open reservations older than `staleAfterS` seconds at `asOf` (default: the database's clock, so that proxies',
-   * workers' and the database's clocks need not agree), oldest first. No lock taken: see StaleReservationSweeper.
-   */
-  async findStaleReservations(staleAfterS: number, limit: number, asOf: Date | null): Promise<OpenReservation[]> {
-    const result = await this.prisma.pool.query<{
-      generation_id: string;
-      account_id: string;
-      amount_micros: bigint;
-      instance_id: string;
-      created_at: Date;
-    }>({
-      name: 'gw_stale_reservations',
-      types: RAW_QUERY_TYPES,
-      text: `SELECT generation_id, account_id, amount_micros, instance_id, created_at FROM reservations
-              WHERE status = 'open' AND created_at < COALESCE($1::timestamptz, now()) - make_interval(secs => $2)
-              ORDER BY created_at LIMIT $3`,
-      values: [asOf, staleAfterS, limit],
-    });
-    return result.rows.map((row) => ({
-      generationId: row.generation_id,
-      accountId: row.account_id,
-      amountMicros: row.amount_micros,
-      instanceId: row.instance_id,
-      createdAt: row.created_at,
-    }));
-  }
 }
 
 function resultFor<R>(results: Map<string, R>, accountId: string, generationId: string): R {

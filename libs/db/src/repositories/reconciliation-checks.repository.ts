@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, RAW_QUERY_TYPES } from '../prisma.service';
+import { batchQuery, PrismaService, RAW_QUERY_TYPES } from '../prisma.service';
 
 /** A time range of a reconciliation run: `from` inclusive (null: since the beginning), `to` exclusive. */
 export interface CheckRange {
@@ -92,7 +92,7 @@ export class ReconciliationChecksRepository {
       ledger_sum: bigint;
       running_balance: bigint | null;
       open_holds: bigint;
-    }>({
+    }>(batchQuery({
       types: RAW_QUERY_TYPES,
       text: `SELECT a.id::text AS account_id, a.balance_micros, a.reserved_micros,
                     COALESCE((SELECT SUM(l.amount_micros) FROM ledger_entries l WHERE l.account_id = a.id), 0)::bigint
@@ -106,7 +106,7 @@ export class ReconciliationChecksRepository {
               ORDER BY a.id
               LIMIT $2`,
       values: [afterId, limit],
-    });
+    }));
     return rows.map((row) => ({
       accountId: row.account_id,
       storedBalanceMicros: row.balance_micros,
@@ -132,7 +132,7 @@ export class ReconciliationChecksRepository {
       held: bigint;
       released: bigint;
       reservation_status: UsageLedgerRow['reservationStatus'];
-    }>({
+    }>(batchQuery({
       types: RAW_QUERY_TYPES,
       text: `WITH page AS (
                SELECT u.generation_id, u.account_id, u.created_at, u.outcome, u.cost_micros, u.reserved_micros,
@@ -154,7 +154,7 @@ export class ReconciliationChecksRepository {
                        p.overrun_micros
               ORDER BY p.created_at, p.generation_id`,
       values: [range.from, range.to, after?.createdAt ?? null, after?.id ?? null, limit],
-    });
+    }));
     return rows.map((row) => ({
       generationId: row.generation_id,
       accountId: row.account_id,
@@ -184,7 +184,7 @@ export class ReconciliationChecksRepository {
       has_usage: boolean;
       reservation_status: LedgerCheckRow['reservationStatus'];
       created_at: Date;
-    }>({
+    }>(batchQuery({
       types: RAW_QUERY_TYPES,
       text: `SELECT l.id, l.account_id::text AS account_id, l.kind::text AS kind, l.amount_micros,
                     l.balance_after_micros, l.generation_id, l.created_at,
@@ -200,7 +200,7 @@ export class ReconciliationChecksRepository {
               ORDER BY l.created_at, l.id
               LIMIT $5`,
       values: [range.from, range.to, after?.createdAt ?? null, after?.id ?? null, limit],
-    });
+    }));
     return rows.map((row) => ({
       id: row.id,
       accountId: row.account_id,
@@ -217,18 +217,21 @@ export class ReconciliationChecksRepository {
 
   /** Holds the stale sweep released in the range (those whose request later settled after all included). */
   async sweptInRange(range: CheckRange): Promise<Total> {
-    const { rows } = await this.prisma.pool.query<{ count: bigint; micros: bigint }>({
+    const { rows } = await this.prisma.pool.query<{ count: bigint; micros: bigint }>(batchQuery({
       types: RAW_QUERY_TYPES,
       text: `SELECT COUNT(*) AS count, COALESCE(SUM(l.amount_micros), 0)::bigint AS micros
                FROM ledger_entries l JOIN reservations r ON r.generation_id = l.generation_id
               WHERE l.kind = 'release' AND r.closed_by IN ('sweep', 'late_settlement')
                 AND ($1::timestamptz IS NULL OR l.created_at >= $1::timestamptz) AND l.created_at < $2::timestamptz`,
       values: [range.from, range.to],
-    });
+    }));
     return { count: Number(rows[0].count), micros: rows[0].micros };
   }
 
-  /** Reservations still open after `olderThanS` seconds (by the database clock), oldest first, with their total. */
+  /**
+   * Reservations whose heartbeat stopped more than `olderThanS` seconds ago (by the database clock) and that are still
+   * open: the sweep should have closed them. Least recently beaten first, with their total.
+   */
   async openTooLong(olderThanS: number, limit: number): Promise<{ total: Total; items: OpenReservationRow[] }> {
     const { rows } = await this.prisma.pool.query<{
       generation_id: string;
@@ -238,16 +241,16 @@ export class ReconciliationChecksRepository {
       created_at: Date;
       total_count: bigint;
       total_micros: bigint;
-    }>({
+    }>(batchQuery({
       types: RAW_QUERY_TYPES,
       text: `SELECT generation_id, account_id::text AS account_id, amount_micros, instance_id, created_at,
                     COUNT(*) OVER () AS total_count, (SUM(amount_micros) OVER ())::bigint AS total_micros
                FROM reservations
-              WHERE status = 'open' AND created_at < now() - make_interval(secs => $1)
-              ORDER BY created_at
+              WHERE status = 'open' AND heartbeat_at < now() - make_interval(secs => $1)
+              ORDER BY heartbeat_at
               LIMIT $2`,
       values: [olderThanS, limit],
-    });
+    }));
     return {
       total: { count: Number(rows[0]?.total_count ?? 0n), micros: rows[0]?.total_micros ?? 0n },
       items: rows.map((row) => ({

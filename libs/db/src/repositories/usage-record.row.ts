@@ -28,9 +28,21 @@ export interface UsageRecordRow {
   createdAt: Date;
 }
 
-/** 'abandoned' is written by the stale sweep only: the request's proxy died before settling it (status 0). */
-export type UsageOutcome =
-  'completed' | 'client_aborted' | 'upstream_dropped' | 'upstream_error' | 'rejected' | 'abandoned';
+/**
+ * How a request ended. 'upstream_dropped': the provider's stream broke off; 'gateway_shutdown': the gateway's own
+ * shutdown cut it (past SHUTDOWN_GRACE_MS); 'abandoned': written by the stale sweep only, the request's proxy died
+ * before settling it (status 0, with what it had delivered as of its last heartbeat).
+ */
+export const USAGE_OUTCOMES = [
+  'completed',
+  'client_aborted',
+  'upstream_dropped',
+  'gateway_shutdown',
+  'upstream_error',
+  'rejected',
+  'abandoned',
+] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 
 /** snake_case JSON for jsonb_populate_record(NULL::usage_records, ...); bigints as strings (JSON has no bigint). */
 export function usageRowToJson(row: UsageRecordRow): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, RAW_QUERY_TYPES } from '../prisma.service';
+import { batchQuery, PrismaService, RAW_QUERY_TYPES } from '../prisma.service';
 import { Page, toPage } from './keyset-page';
 
 /** A UTC calendar day, "YYYY-MM-DD". */
@@ -59,7 +59,7 @@ export class UsageRollupsRepository {
    * settlement). Idempotent: running it twice, or two workers at once, ends with the same rows.
    */
   async recomputeDay(day: UtcDay): Promise<RecomputedDay> {
-    const { rows } = await this.prisma.pool.query<{ groups: bigint; changed: bigint; removed: bigint }>({
+    const { rows } = await this.prisma.pool.query<{ groups: bigint; changed: bigint; removed: bigint }>(batchQuery({
       types: RAW_QUERY_TYPES,
       text: `WITH fresh AS (
                SELECT u.account_id, u.key_id, u.model,
@@ -97,7 +97,7 @@ export class UsageRollupsRepository {
              SELECT (SELECT COUNT(*) FROM fresh) AS groups, (SELECT COUNT(*) FROM upserted) AS changed,
                     (SELECT COUNT(*) FROM removed) AS removed`,
       values: [day],
-    });
+    }));
     const row = rows[0];
     return { day, groups: Number(row.groups), changed: Number(row.changed), removed: Number(row.removed) };
   }

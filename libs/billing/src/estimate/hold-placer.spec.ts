@@ -1,0 +1,80 @@
+import type { HoldRequest, HoldResult } from '@gw/db';
+import type { BillingService } from '../billing.service';
+import type { ExactTokenCounter } from './exact-token-counter';
+import { boundQuote, exactQuote, HoldPlan } from './hold-plan';
+import { HoldPlacer } from './hold-placer';
+
+const PRICE = { inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 2_000_000n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+// 1,000 bytes of text (the byte bound: 1,000 tokens), 200 exact tokens; 10 tokens of allowances; 100 output tokens.
+const PIECE = 'word '.repeat(200);
+const plan = (overrides: Partial<HoldPlan> = {}): HoldPlan => ({
+  price: PRICE,
+  input: { pieces: [PIECE], allowanceTokens: 10 },
+  outputTokens: 100,
+  encoding: 'o200k_base',
+  ...overrides,
+});
+const BOUND = boundQuote(plan()).amountMicros; // (1,000 + 10) x 1 + 100 x 2 = 1,210
+const EXACT = exactQuote(plan(), 200).amountMicros; // (200 + 10) x 1 + 100 x 2 = 410
+
+/** A store that accepts holds up to `balance`, and a counter that answers `tokens`. */
+function setUp(balance: bigint, tokens: number | null = 200) {
+  const reserved: bigint[] = [];
+  const billing = {
+    reserve: jest.fn(async (_account: string, hold: HoldRequest): Promise<HoldResult> => {
+      reserved.push(hold.amountMicros);
+      const accepted = hold.amountMicros <= balance;
+      return { generationId: hold.generationId, accepted, balanceMicros: accepted ? balance - hold.amountMicros : balance };
+    }),
+  };
+  const counter = { count: jest.fn(async () => tokens) };
+  const sut = new HoldPlacer(billing as unknown as BillingService, counter as unknown as ExactTokenCounter);
+  const place = (p = plan()) => sut.place('acc', { generationId: 'gen', keyId: 'key', modelId: 'model' }, p, null);
+  return { place, reserved, counter };
+}
+
+describe(HoldPlacer.name, () => {
+  it('reserves the byte bound without counting when the balance covers it', async () => {
+    const { place, reserved, counter } = setUp(10_000n);
+    expect(await place()).toMatchObject({ accepted: true, quote: { amountMicros: BOUND, exact: false } });
+    expect(reserved).toEqual([BOUND]);
+    expect(counter.count).not.toHaveBeenCalled();
+  });
+
+  it('counts exactly (off the event loop) when the bound is refused, and reserves the exact hold that fits', async () => {
+    const { place, reserved, counter } = setUp(500n);
+    expect(await place()).toMatchObject({ accepted: true, quote: { amountMicros: EXACT, exact: true, inputTokens: 210 } });
+    expect(reserved).toEqual([BOUND, EXACT]);
+    expect(counter.count).toHaveBeenCalledWith([PIECE], 'o200k_base', 1_000);
+  });
+
+  it('never counts when nothing could fit: a balance at or below zero, or below the hold with every text free', async () => {
+    for (const balance of [0n, -5n, 209n]) {
+      // 209 < 10 x 1 + 100 x 2 = 210: no count could make the request fit.
+      const { place, counter } = setUp(balance);
+      expect(await place()).toMatchObject({ accepted: false, quote: { amountMicros: BOUND }, balanceMicros: balance });
+      expect(counter.count).not.toHaveBeenCalled();
+    }
+  });
+
+  it('refuses on the exact amount, without a second round trip, when even that does not fit', async () => {
+    const { place, reserved } = setUp(300n);
+    expect(await place()).toMatchObject({ accepted: false, quote: { amountMicros: EXACT, exact: true } });
+    expect(reserved).toEqual([BOUND]);
+  });
+
+  it('keeps the byte bound when the model has no tokenizer the gateway knows, or the count cannot be had', async () => {
+    const anthropic = setUp(500n);
+    expect(await anthropic.place(plan({ encoding: null }))).toMatchObject({ accepted: false, quote: { amountMicros: BOUND } });
+    expect(anthropic.counter.count).not.toHaveBeenCalled();
+    const tooBig = setUp(500n, null);
+    expect(await tooBig.place()).toMatchObject({ accepted: false, quote: { amountMicros: BOUND } });
+  });
+
+  it('holds nothing for a free model', async () => {
+    const { place, reserved } = setUp(0n);
+    const free = { ...PRICE, inputMicrosPerMTok: 0n, outputMicrosPerMTok: 0n };
+    expect(await place(plan({ price: free }))).toMatchObject({ accepted: true, quote: { amountMicros: 0n } });
+    expect(reserved).toEqual([]);
+  });
+});

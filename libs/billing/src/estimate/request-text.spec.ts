@@ -1,0 +1,206 @@
+import fc from 'fast-check';
+import { countChatCompletionTokens, encodeChat } from 'gpt-tokenizer/model/gpt-4o';
+import { countOpenAiTokens } from '../token-counters';
+import {
+  anthropicMessagesText,
+  ModelAllowances,
+  openAiChatText,
+  openAiEmbeddingText,
+  openAiPredictionText,
+  RequestText,
+} from './request-text';
+import { tokenBound } from './token-bound';
+
+const ALLOWANCES: ModelAllowances = { imageTokens: 3_800, answerTokens: 1_000 };
+const WEATHER_FUNCTION = {
+  name: 'get_weather',
+  description: 'Current weather for a city, in the unit the user prefers',
+  parameters: {
+    type: 'object' as const,
+    properties: {
+      city: { type: 'string' as const, description: 'City name, e.g. Paris' },
+      unit: { type: 'string' as const, enum: ['celsius', 'fahrenheit'] },
+      days: { type: 'integer' as const, minimum: 1, maximum: 7 },
+    },
+    required: ['city'],
+  },
+};
+
+/** The o200k count of the texts (each on its own) plus the allowances: what HoldPlacer reserves when it counts. */
+const exact = (text: RequestText) => text.pieces.reduce((sum, piece) => sum + countOpenAiTokens(piece), text.allowanceTokens);
+const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+
+// Any Unicode: graphemes (emoji, combining marks, CJK) and arbitrary code points, lone surrogates included.
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.string({ unit: fc.constantFrom('a', ' ', 'é', '日', '😀', 'x'), maxLength: 600 }),
+);
+const role = fc.constantFrom('system', 'user', 'assistant');
+
+describe('openAiChatText', () => {
+  it('bounds what OpenAI bills for the chat (o200k, gpt-tokenizer encodeChat): exact count >= billed, byte bound >= exact', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ role, content: text }), { minLength: 1, maxLength: 8 }), (messages) => {
+        const billed = encodeChat(messages, 'gpt-4o').length;
+        const request = openAiChatText({ messages }, ALLOWANCES);
+        const counted = exact(request);
+        // The exact count is never below what the provider counts, and not wildly above (framing per message).
+        return counted >= billed && counted <= billed + 6 * messages.length + 8 && tokenBound(request) >= counted;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("counts tool definitions: at least as many tokens as OpenAI's function-calling prompt format", () => {
+    const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const withTools = exact(openAiChatText({ messages, tools: [{ type: 'function', function: WEATHER_FUNCTION }] }, ALLOWANCES));
+    const withFunctions = exact(openAiChatText({ messages, functions: [WEATHER_FUNCTION] }, ALLOWANCES));
+    const billed = countChatCompletionTokens!({ messages, functions: [WEATHER_FUNCTION] });
+    expect(withTools).toBeGreaterThanOrEqual(billed);
+    expect(withFunctions).toBeGreaterThanOrEqual(billed);
+    expect(withTools).toBeGreaterThan(exact(openAiChatText({ messages }, ALLOWANCES)) + 30);
+  });
+
+  it('counts tool calls and tool results in the history', () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+    const base = exact(openAiChatText({ messages: [{ role: 'user', content: 'weather?' }] }, ALLOWANCES));
+    const withHistory = exact(
+      openAiChatText(
+        {
+          messages: [
+            { role: 'user', content: 'weather?' },
+            { role: 'assistant', content: null, tool_calls: [call] },
+            { role: 'tool', tool_call_id: 'call_1', content: '{"temperature": 21, "sky": "clear"}' },
+          ],
+        },
+        ALLOWANCES,
+      ),
+    );
+    expect(withHistory - base).toBeGreaterThanOrEqual(
+      countOpenAiTokens(JSON.stringify([call])) + countOpenAiTokens('{"temperature": 21, "sky": "clear"}') + 8,
+    );
+  });
+
+  it("holds the model's image allowance per image, base64 media at one token per 4 characters, and an earlier answer's audio", () => {
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'high' } };
+    const one = openAiChatText({ messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, image] }] }, ALLOWANCES);
+    const two = openAiChatText({ messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, image, image] }] }, ALLOWANCES);
+    expect(tokenBound(two) - tokenBound(one)).toBe(3_800);
+    const audio = openAiChatText(
+      { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'A'.repeat(4_000), format: 'wav' } }] }] },
+      ALLOWANCES,
+    );
+    expect(audio.allowanceTokens).toBeGreaterThanOrEqual(1_000);
+    const answer = openAiChatText({ messages: [{ role: 'assistant', audio: { id: 'audio_1' } }] }, ALLOWANCES);
+    expect(answer.allowanceTokens).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('holds fields it does not know at their JSON size, and never the sampling parameters', () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const base = tokenBound(openAiChatText({ messages }, ALLOWANCES));
+    const schema = { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } } } };
+    expect(tokenBound(openAiChatText({ messages, response_format: schema }, ALLOWANCES))).toBe(base + bytes(JSON.stringify(schema)) + 1);
+    expect(tokenBound(openAiChatText({ messages, brand_new_text_field: 'x'.repeat(100) }, ALLOWANCES))).toBe(base + 102 + 1);
+    expect(tokenBound(openAiChatText({ messages, temperature: 0.2, max_tokens: 9, n: 2, metadata: { a: 'b' } }, ALLOWANCES))).toBe(base);
+  });
+
+  it('does not throw on special-token text or malformed parts', () => {
+    expect(exact(openAiChatText({ messages: [{ role: 'user', content: '<|endoftext|> <|im_start|>' }] }, ALLOWANCES))).toBeGreaterThan(7);
+    expect(tokenBound(openAiChatText({ messages: [null, 'x', { role: 'user', content: [null, 3, { type: 'weird' }] }] }, ALLOWANCES))).toBeGreaterThan(0);
+    expect(openAiChatText({}, ALLOWANCES)).toEqual({ pieces: [], allowanceTokens: 3 });
+  });
+});
+
+describe('openAiPredictionText', () => {
+  it('is the predicted content (billed as output), string or parts', () => {
+    expect(tokenBound(openAiPredictionText({ prediction: { type: 'content', content: 'abc' } }))).toBe(4);
+    expect(tokenBound(openAiPredictionText({ prediction: { type: 'content', content: [{ type: 'text', text: 'ab' }] } }))).toBe(3);
+    expect(tokenBound(openAiPredictionText({}))).toBe(0);
+  });
+});
+
+describe('openAiEmbeddingText', () => {
+  it('holds strings as texts and pre-tokenised input by its length', () => {
+    expect(openAiEmbeddingText({ input: 'hello world' })).toEqual({ pieces: ['hello world'], allowanceTokens: 1 });
+    expect(exact(openAiEmbeddingText({ input: ['a b', 'c'] }))).toBe(countOpenAiTokens('a b') + countOpenAiTokens('c') + 2);
+    expect(tokenBound(openAiEmbeddingText({ input: [1, 2, 3] }))).toBe(3);
+    expect(tokenBound(openAiEmbeddingText({ input: [[1, 2], [3]] }))).toBe(3);
+  });
+
+  it('is at least 1, so that a priced request always holds something', () => {
+    expect(tokenBound(openAiEmbeddingText({ input: '' }))).toBe(1);
+    expect(tokenBound(openAiEmbeddingText({}))).toBe(1);
+  });
+});
+
+/**
+ * The worst a tokenizer of Anthropic's kind (byte-level BPE) can do: one token per UTF-8 byte of every text the
+ * provider reads, plus its framing. Anthropic publishes no tokenizer: the hold must survive this one.
+ */
+function worstCaseAnthropicTokens(body: {
+  system?: string;
+  messages: { content: string | { type: string; text?: string; name?: string; input?: unknown; content?: { type: string; text: string }[] }[] }[];
+  tools?: unknown[];
+}): number {
+  let tokens = body.system ? bytes(body.system) : 0;
+  for (const message of body.messages) {
+    const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    for (const block of blocks) {
+      if (block.type === 'text') tokens += bytes(block.text!);
+      if (block.type === 'tool_use') tokens += bytes(block.name!) + bytes(JSON.stringify(block.input));
+      if (block.type === 'tool_result') for (const inner of block.content!) tokens += bytes(inner.text);
+    }
+  }
+  if (body.tools?.length) tokens += 346 + bytes(JSON.stringify(body.tools));
+  return tokens;
+}
+
+describe('anthropicMessagesText', () => {
+  const block = fc.oneof(
+    text.map((t) => ({ type: 'text', text: t })),
+    fc.tuple(text, text).map(([name, value]) => ({ type: 'tool_use', id: 't1', name, input: { value } })),
+    text.map((t) => ({ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: t }] })),
+  );
+  const message = fc.record({ role: fc.constantFrom('user', 'assistant'), content: fc.oneof(text, fc.array(block, { maxLength: 4 })) });
+
+  it('bounds a worst-case tokenizer of one token per byte, whatever the text (the property Anthropic holds rely on)', () => {
+    fc.assert(
+      fc.property(
+        fc.option(text, { nil: undefined }),
+        fc.array(message, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (system, messages, withTools) => {
+          const tools = withTools ? [{ name: 'get_weather', description: 'weather', input_schema: WEATHER_FUNCTION.parameters }] : undefined;
+          const body = { system, messages, tools };
+          const worst = worstCaseAnthropicTokens(body as Parameters<typeof worstCaseAnthropicTokens>[0]);
+          return tokenBound(anthropicMessagesText(body, ALLOWANCES)) >= worst + 4 * messages.length + 3;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('holds text that tokenizes at one token per two characters (single-character words) at twice its token count', () => {
+    const words = 'a '.repeat(5_000);
+    const bound = tokenBound(anthropicMessagesText({ messages: [{ role: 'user', content: words }] }, ALLOWANCES));
+    expect(bound).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("adds Anthropic's tool-use system prompt, a wrapper per tool and the definitions", () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const tools = [{ name: 'get_weather', description: 'weather', input_schema: WEATHER_FUNCTION.parameters }];
+    expect(tokenBound(anthropicMessagesText({ messages, tools }, ALLOWANCES))).toBe(
+      tokenBound(anthropicMessagesText({ messages }, ALLOWANCES)) + 346 + 32 + 16 + bytes(JSON.stringify(tools)) + 1,
+    );
+  });
+
+  it('holds images at the allowance and base64 documents at one token per 4 characters', () => {
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } };
+    const pdf = { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'B'.repeat(400) } };
+    const base = tokenBound(anthropicMessagesText({ messages: [{ role: 'user', content: [] }] }, ALLOWANCES));
+    expect(tokenBound(anthropicMessagesText({ messages: [{ role: 'user', content: [image, pdf] }] }, ALLOWANCES))).toBe(
+      base + 3_800 + 100,
+    );
+  });
+});
