@@ -52,8 +52,9 @@ describe('console: sign-in, sign-out and role-aware navigation', () => {
     await tab.signIn(support.token);
     expect((await suite.api.patch(`/admin/v1/staff/${support.id}`, { status: 'disabled' })).status).toBe(200);
 
-    // The next call the console makes gets a 401: it forgets the token and says why.
-    await tab.navigate('Keys');
+    // The next call the console makes gets a 401 (it may already be polling one: a reload makes sure there is one):
+    // it forgets the token and says why.
+    await tab.page.reload();
     await expectText(tab.page.getByRole('status'), 'You were signed out: Invalid or missing staff token');
     await tab.page.getByLabel('Staff token').waitFor();
     expect(await tab.page.evaluate<number>('sessionStorage.length')).toBe(0);
