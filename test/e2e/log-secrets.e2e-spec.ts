@@ -9,7 +9,7 @@ import { AppProcess } from '../support/app-process';
 import { callGateway } from '../support/gateway-call';
 import { usageOf } from '../support/settlement';
 import { closeTestDb } from '../support/test-db';
-import { TEST_ADMIN_TOKEN } from '../support/test-env';
+import { TEST_ADMIN_TOKEN, TEST_REDIS_PREFIX } from '../support/test-env';
 
 /** Every line each app wrote (stdout and stderr), parsed where it is JSON. */
 function jsonLines(logs: string): Record<string, unknown>[] {
@@ -39,7 +39,8 @@ describe('logs: structured, tied to the request, and never holding a key, token,
   it('through a full flow on both protocols and the admin API, at LOG_LEVEL=trace', async () => {
     const openAiModel = await createModel({ provider: 'openai', upstreamUrl: mock.url, channelApiKey: channelCredential });
     const anthropicModel = await createModel({ provider: 'anthropic', upstreamUrl: mock.url, channelApiKey: channelCredential });
-    const env = { LOG_LEVEL: 'trace', DEFAULT_RPM: '100000' };
+    // A Redis namespace of its own: its worker must not run other suites' jobs (nor theirs this suite's).
+    const env = { LOG_LEVEL: 'trace', DEFAULT_RPM: '100000', REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}ls:` };
     const [proxy, admin, worker] = await Promise.all([
       AppProcess.start('proxy', env),
       AppProcess.start('admin', env),

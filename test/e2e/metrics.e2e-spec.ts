@@ -12,6 +12,7 @@ import { callGateway } from '../support/gateway-call';
 import { scrape, sampleValue } from '../support/prometheus-text';
 import { usageOf } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
+import { TEST_REDIS_PREFIX } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
 describe('GET /metrics (Prometheus) on every app', () => {
@@ -126,7 +127,8 @@ describe('GET /metrics (Prometheus) on every app', () => {
       [generationId],
     );
 
-    const worker = await AppProcess.start('worker', { RESERVATION_SWEEP_EVERY_S: '1' });
+    // Its own queue: it must not run jobs other suites enqueue (nor they its).
+    const worker = await AppProcess.start('worker', { RESERVATION_SWEEP_EVERY_S: '1', REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}mt:` });
     apps.push(worker);
     const samples = await waitFor(async () => {
       const scraped = await scrape(worker.url);

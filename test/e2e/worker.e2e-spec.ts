@@ -12,7 +12,7 @@ import { AppProcess } from '../support/app-process';
 import { billingViolations, generationEntries } from '../support/billing-invariants';
 import { failSettlements } from '../support/failing-pool';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
-import { TEST_DATABASE_URL, testEnv } from '../support/test-env';
+import { TEST_DATABASE_URL, TEST_REDIS_PREFIX, testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { usageRow } from '../factories/usage-row.factory';
 
@@ -27,8 +27,11 @@ function settlement(accountId: string, keyId: string, generationId: string, cost
   };
 }
 
+// A queue of this suite's own: a worker of another suite must not run the jobs this one enqueues, nor the reverse.
+const QUEUE_ENV = { REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}wk:` };
+
 describe('worker app', () => {
-  const config = loadConfig(testEnv({ DB_POOL_MAX: '3' }));
+  const config = loadConfig(testEnv({ DB_POOL_MAX: '3', ...QUEUE_ENV }));
   let prisma: PrismaService;
   let redis: RedisService;
   let jobs: JobQueue;
@@ -41,7 +44,7 @@ describe('worker app', () => {
     redis = new RedisService(config);
     jobs = new JobQueue(redis);
     ledger = new BillingLedgerRepository(prisma);
-    worker = await AppProcess.start('worker');
+    worker = await AppProcess.start('worker', QUEUE_ENV);
     started.push(worker);
   }, 60_000);
 
@@ -72,7 +75,7 @@ describe('worker app', () => {
   });
 
   it('refuses to start on bad configuration, saying why', async () => {
-    await expect(AppProcess.start('worker', { RESERVATION_SWEEP_EVERY_S: '0' }, 20_000)).rejects.toThrow(
+    await expect(AppProcess.start('worker', { RESERVATION_SWEEP_EVERY_S: '0', ...QUEUE_ENV }, 20_000)).rejects.toThrow(
       /exited with 1[\s\S]*RESERVATION_SWEEP_EVERY_S/,
     );
   }, 30_000);
@@ -121,7 +124,7 @@ describe('worker app', () => {
   }, 30_000);
 
   it('on SIGTERM finishes the job it is running before it exits', async () => {
-    const draining = await AppProcess.start('worker');
+    const draining = await AppProcess.start('worker', QUEUE_ENV);
     started.push(draining);
     // Stop the long-lived worker from taking the job, so that the one we stop runs it.
     await worker.stop();
