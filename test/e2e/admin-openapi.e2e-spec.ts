@@ -97,6 +97,19 @@ describe('admin API: OpenAPI document', () => {
     expect(auditParameters).toEqual(expect.arrayContaining(['staffId', 'target', 'action', 'limit', 'cursor']));
   });
 
+  it('documents every provider and every protocol where staff meet them', () => {
+    const schema = (name: string) =>
+      (document.components.schemas[name] as { properties: Record<string, { enum?: string[] }> }).properties;
+    for (const name of ['CreateChannelDto', 'UpdateChannelDto', 'ChannelView', 'ModelChannelView', 'ModelView', 'UpdateModelDto']) {
+      expect([name, schema(name).provider.enum]).toEqual([name, ['openai', 'anthropic', 'google']]);
+    }
+    expect(schema('UsageRecordView').protocol.enum).toEqual(['openai', 'anthropic', 'gemini']);
+    const usageParameters = (
+      document.paths['/admin/v1/usage'].get as unknown as { parameters: { name: string; schema: { enum?: string[] } }[] }
+    ).parameters;
+    expect(usageParameters.find((p) => p.name === 'protocol')?.schema.enum).toEqual(['openai', 'anthropic', 'gemini']);
+  });
+
   it('every documented route exists on the running app (no 404 from the router)', async () => {
     const api = new AdminApi(admin.url);
     for (const route of [...SPEC_ROUTES, ...EXTRA_ROUTES]) {

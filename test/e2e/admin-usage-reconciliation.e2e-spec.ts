@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import OpenAI from 'openai';
 import { createApiKey } from '../factories/api-key.factory';
+import type { UsageProtocol } from '../../libs/db/src';
 import { createUsageRecord } from '../factories/usage-record.factory';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
@@ -123,7 +124,38 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
       expect(pageTwo).toEqual({ data: [expect.objectContaining({ generationId: rows[0] })], nextCursor: null });
     });
 
+    it('filters by the protocol the client spoke (openai, anthropic, gemini)', async () => {
+      const account = await api.createAccount();
+      const key = await createApiKey(account.id);
+      // One minute apart, so that newest first is one order.
+      const record = async (minute: number, protocol: UsageProtocol, model: string, endpoint: string) => {
+        const createdAt = new Date(Date.UTC(2021, 4, 1, 12, minute));
+        return (await createUsageRecord(account.id, key.id, { protocol, model, endpoint, createdAt })).generationId;
+      };
+      const chat = await record(1, 'openai', 'openai/gpt-4.1-mini', 'chat.completions');
+      const messages = await record(2, 'anthropic', 'anthropic/claude-haiku-4-5', 'messages');
+      const generate = await record(3, 'gemini', 'google/gemini-2.5-flash', 'generateContent');
+      const stream = await record(4, 'gemini', 'google/gemini-2.5-pro', 'streamGenerateContent');
+      const ids = async (query: string) =>
+        (await usageOf(`accountId=${account.id}${query}`)).data.map((r) => r.generationId);
+
+      expect(await ids('&protocol=gemini')).toEqual([stream, generate]);
+      expect(await ids('&protocol=anthropic')).toEqual([messages]);
+      expect(await ids('&protocol=openai')).toEqual([chat]);
+      expect(await ids('&protocol=gemini&model=google/gemini-2.5-flash')).toEqual([generate]);
+      expect(await ids('&protocol=')).toEqual([stream, generate, messages, chat]);
+      expect((await usageOf(`accountId=${account.id}&protocol=gemini`)).data[1]).toMatchObject({
+        generationId: generate,
+        model: 'google/gemini-2.5-flash',
+        protocol: 'gemini',
+        endpoint: 'generateContent',
+      });
+      expect((await api.get(`/admin/v1/generations/${generate}`)).body).toMatchObject({ protocol: 'gemini' });
+    });
+
     it.each([
+      ['protocol=google', /'protocol'/],
+      ['protocol=GEMINI', /'protocol'/],
       ['accountId=abc', /'accountId'/],
       ['keyId=1', /'keyId'/],
       ['from=yesterday', /'from'/],

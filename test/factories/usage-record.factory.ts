@@ -1,8 +1,12 @@
 import { newGenerationId } from '../../libs/common/src';
+import type { UsageProtocol } from '../../libs/db/src';
 import { testDb } from '../support/test-db';
 
 export interface UsageRecordOptions {
   model?: string;
+  /** Default openai, on chat.completions. */
+  protocol?: UsageProtocol;
+  endpoint?: string;
   createdAt?: Date;
   inputTokens?: number;
   outputTokens?: number;
@@ -21,8 +25,8 @@ export async function createUsageRecord(accountId: string, keyId: string, option
       keyId,
       model: options.model ?? 'openai/gpt-4.1-mini',
       requestedModel: 'gpt-4.1-mini',
-      protocol: 'openai',
-      endpoint: 'chat.completions',
+      protocol: options.protocol ?? 'openai',
+      endpoint: options.endpoint ?? 'chat.completions',
       stream: false,
       status: 200,
       outcome: 'completed',

@@ -1,4 +1,5 @@
 export * from './prisma.service';
+export * from './providers';
 export * from './db.module';
 export * from './repositories/usage-record.row';
 export * from './repositories/billing-ledger.repository';

@@ -1,11 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ChannelSettings, CredentialStorage, ModelChannelLink } from '@gw/db';
+import {
+  MODEL_PROVIDERS,
+  type ChannelSettings,
+  type CredentialStorage,
+  type ModelChannelLink,
+  type ModelProvider,
+} from '@gw/db';
 
 /** A channel as every answer shows it: never its credential, only that it has one and a hint. */
 export class ChannelView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'openai-primary' }) name!: string;
-  @ApiProperty({ enum: ['openai', 'anthropic'] }) provider!: 'openai' | 'anthropic';
+  @ApiProperty({ enum: MODEL_PROVIDERS }) provider!: ModelProvider;
   @ApiProperty({ example: 'https://api.openai.com', description: 'Provider base URL, without the protocol path' })
   baseUrl!: string;
   @ApiProperty() enabled!: boolean;
@@ -42,7 +48,7 @@ export function toChannelView(channel: ChannelSettings): ChannelView {
 export class ModelChannelView {
   @ApiProperty({ format: 'uuid' }) channelId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['openai', 'anthropic'] }) provider!: 'openai' | 'anthropic';
+  @ApiProperty({ enum: MODEL_PROVIDERS }) provider!: ModelProvider;
   @ApiProperty() baseUrl!: string;
   @ApiProperty({ description: 'A disabled channel stays linked but is not used' }) enabled!: boolean;
   @ApiProperty({ example: 0, description: 'Lower is tried first' }) priority!: number;

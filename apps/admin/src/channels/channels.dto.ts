@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MODEL_PROVIDERS, type ModelProvider } from '@gw/db';
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { IsBaseUrl } from './base-url.validator';
 
@@ -35,16 +36,29 @@ export class CreateChannelDto {
   @Matches(CHANNEL_NAME, { message: CHANNEL_NAME_MESSAGE })
   name!: string;
 
-  @ApiProperty({ enum: ['openai', 'anthropic'], description: 'The protocol the upstream speaks' })
-  @IsIn(['openai', 'anthropic'])
-  provider!: 'openai' | 'anthropic';
+  @ApiProperty({
+    enum: MODEL_PROVIDERS,
+    description: 'The upstream provider, and so the protocol it speaks: openai, anthropic, google (Gemini)',
+  })
+  @IsIn(MODEL_PROVIDERS)
+  provider!: ModelProvider;
 
-  @ApiProperty({ example: 'https://api.openai.com', description: 'http(s), no credentials, query or fragment' })
+  @ApiProperty({
+    example: 'https://api.openai.com',
+    description:
+      "The provider's origin, without the protocol path (https://api.openai.com, https://api.anthropic.com, " +
+      'https://generativelanguage.googleapis.com); http(s), no credentials, query or fragment',
+  })
   @IsString()
   @IsBaseUrl()
   baseUrl!: string;
 
-  @ApiProperty({ writeOnly: true, description: 'The provider credential; never shown again, stored sealed' })
+  @ApiProperty({
+    writeOnly: true,
+    description:
+      "The provider's API key (sent upstream as Bearer to openai, x-api-key to anthropic, x-goog-api-key to " +
+      'google); never shown again, stored sealed',
+  })
   @IsString()
   @Matches(CREDENTIAL, { message: CREDENTIAL_MESSAGE })
   apiKey!: string;
@@ -68,10 +82,10 @@ export class UpdateChannelDto {
   @Matches(CHANNEL_NAME, { message: CHANNEL_NAME_MESSAGE })
   name?: string;
 
-  @ApiPropertyOptional({ enum: ['openai', 'anthropic'], description: 'If sent, must be the current provider' })
+  @ApiPropertyOptional({ enum: MODEL_PROVIDERS, description: 'If sent, must be the current provider' })
   @OptionalNotNull()
-  @IsIn(['openai', 'anthropic'])
-  provider?: 'openai' | 'anthropic';
+  @IsIn(MODEL_PROVIDERS)
+  provider?: ModelProvider;
 
   @ApiPropertyOptional({ description: 'The stored credential is re-sealed for the new URL unless apiKey is sent too' })
   @OptionalNotNull()

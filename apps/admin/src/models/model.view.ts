@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { formatMicrosAsUsd } from '@gw/common';
-import type { ModelSettings } from '@gw/db';
+import { MODEL_PROVIDERS, type ModelProvider, type ModelSettings } from '@gw/db';
 
 /** Prices are USD per million tokens, as decimal strings. Channels (provider credentials) are never shown. */
 export class ModelView {
   @ApiProperty({ example: 'openai/gpt-4.1-mini' }) id!: string;
   @ApiProperty({ type: [String], example: ['gpt-4.1-mini'] }) aliases!: string[];
-  @ApiProperty({ enum: ['openai', 'anthropic'] }) provider!: 'openai' | 'anthropic';
+  @ApiProperty({ enum: MODEL_PROVIDERS }) provider!: ModelProvider;
   @ApiProperty({ example: '0.400000' }) inputUsdPerMTok!: string;
   @ApiProperty({ example: '1.600000' }) outputUsdPerMTok!: string;
   @ApiProperty({ type: String, nullable: true, example: '0.100000' }) cachedInputUsdPerMTok!: string | null;

@@ -11,6 +11,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { MODEL_PROVIDERS, type ModelProvider } from '@gw/db';
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { IsUsdAmount, UsdBounds } from '../shared/usd-amount.validator';
 
@@ -32,10 +33,10 @@ export class UpdateModelDto {
   @Matches(MODEL_NAME, { each: true, message: 'each alias must be 1-128 of [A-Za-z0-9._:/@-], starting alphanumeric' })
   aliases?: string[];
 
-  @ApiPropertyOptional({ enum: ['openai', 'anthropic'], description: 'If sent, must be the current provider' })
+  @ApiPropertyOptional({ enum: MODEL_PROVIDERS, description: 'If sent, must be the current provider' })
   @OptionalNotNull()
-  @IsIn(['openai', 'anthropic'])
-  provider?: 'openai' | 'anthropic';
+  @IsIn(MODEL_PROVIDERS)
+  provider?: ModelProvider;
 
   @ApiPropertyOptional({ example: '0.40', description: 'USD per million input tokens' })
   @OptionalNotNull()

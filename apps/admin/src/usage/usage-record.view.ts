@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { formatMicrosAsUsd } from '@gw/common';
-import { USAGE_OUTCOMES, type UsageRecordView as UsageRow } from '@gw/db';
+import { USAGE_OUTCOMES, USAGE_PROTOCOLS, type UsageProtocol, type UsageRecordView as UsageRow } from '@gw/db';
 
 export class UsageRecordView {
   @ApiProperty({ example: 'gen-01J...' }) generationId!: string;
@@ -9,7 +9,7 @@ export class UsageRecordView {
   @ApiProperty({ format: 'uuid' }) keyId!: string;
   @ApiProperty({ example: 'openai/gpt-4.1-mini' }) model!: string;
   @ApiProperty({ type: String, nullable: true, description: 'As the client wrote it' }) requestedModel!: string | null;
-  @ApiProperty({ enum: ['openai', 'anthropic'] }) protocol!: 'openai' | 'anthropic';
+  @ApiProperty({ enum: USAGE_PROTOCOLS }) protocol!: UsageProtocol;
   @ApiProperty({ example: 'chat.completions' }) endpoint!: string;
   @ApiProperty() stream!: boolean;
   @ApiProperty({ description: 'HTTP status the client received' }) status!: number;

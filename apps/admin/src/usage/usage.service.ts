@@ -19,7 +19,7 @@ export class UsageService {
       throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
     }
     const page = await this.usage.findPage(
-      { accountId: query.accountId, keyId: query.keyId, model: query.model, from, to },
+      { accountId: query.accountId, keyId: query.keyId, model: query.model, protocol: query.protocol, from, to },
       pageSize(query),
       generationCursor.decode(query.cursor),
     );

@@ -1,3 +1,4 @@
+import type { ModelProvider } from '@gw/db';
 import type { ModelAllowances } from './request-text';
 
 /** The encodings the gateway can count exactly (gpt-tokenizer's names). */
@@ -5,7 +6,7 @@ export type ExactEncoding = 'o200k_base' | 'cl100k_base';
 
 /** What the estimate needs to know of a model. */
 export interface TokenizedModel {
-  provider: 'openai' | 'anthropic';
+  provider: ModelProvider;
   kind: 'chat' | 'embedding';
   /** The name the provider knows it by: it says which tokenizer the provider bills with. */
   upstreamModel: string;

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelCredentials, credentialHint, CredentialUnreadableError, isSealed } from '../channel-credentials';
 import { PrismaService } from '../prisma.service';
+import type { ModelProvider } from '../providers';
 import { DbTransaction, isUniqueViolation } from '../transaction-runner';
 import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
-
-export type ChannelProvider = 'openai' | 'anthropic';
 
 /** How a channel's credential is kept: sealed with CHANNEL_CREDENTIALS_KEY, as given, or sealed but not openable. */
 export type CredentialStorage = 'encrypted' | 'plaintext' | 'unreadable';
@@ -13,7 +12,7 @@ export type CredentialStorage = 'encrypted' | 'plaintext' | 'unreadable';
 export interface ChannelSettings {
   id: string;
   name: string;
-  provider: ChannelProvider;
+  provider: ModelProvider;
   baseUrl: string;
   enabled: boolean;
   apiKeyHint: string | null;
@@ -24,7 +23,7 @@ export interface ChannelSettings {
 
 export interface NewChannel {
   name: string;
-  provider: ChannelProvider;
+  provider: ModelProvider;
   baseUrl: string;
   /** The plaintext credential; sealed here before it is stored. */
   apiKey: string;
@@ -42,7 +41,7 @@ export interface ChannelLink {
 
 export interface ModelChannelLink extends ChannelLink {
   name: string;
-  provider: ChannelProvider;
+  provider: ModelProvider;
   baseUrl: string;
   enabled: boolean;
 }
@@ -77,7 +76,7 @@ const CHANNEL_FIELDS = {
   updatedAt: true,
 } as const;
 
-type ChannelRow = { id: string; name: string; provider: ChannelProvider; baseUrl: string; apiKey: string } & Pick<
+type ChannelRow = { id: string; name: string; provider: ModelProvider; baseUrl: string; apiKey: string } & Pick<
   ChannelSettings,
   'enabled' | 'createdAt' | 'updatedAt'
 >;
@@ -136,7 +135,7 @@ export class ChannelsRepository {
   }
 
   /** The providers of those of `ids` that exist. */
-  async findProviders(ids: string[], tx: DbTransaction): Promise<Map<string, ChannelProvider>> {
+  async findProviders(ids: string[], tx: DbTransaction): Promise<Map<string, ModelProvider>> {
     const rows = await tx.channel.findMany({ where: { id: { in: ids } }, select: { id: true, provider: true } });
     return new Map(rows.map((row) => [row.id, row.provider]));
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ChannelCredentials } from '../channel-credentials';
 import { PrismaService } from '../prisma.service';
+import type { ModelProvider } from '../providers';
 import type { DbTransaction } from '../transaction-runner';
 import { Page, toPage } from './keyset-page';
 
@@ -16,7 +17,7 @@ export interface ChannelRecord {
 
 export interface ModelRecord {
   id: string;
-  provider: 'openai' | 'anthropic';
+  provider: ModelProvider;
   kind: 'chat' | 'embedding';
   upstreamModel: string;
   aliases: string[];

@@ -1,3 +1,5 @@
+import type { UsageProtocol } from '../providers';
+
 /** One usage record as the billing path writes it (see the UsageRecord model in prisma/schema.prisma). */
 export interface UsageRecordRow {
   generationId: string;
@@ -6,7 +8,7 @@ export interface UsageRecordRow {
   keyId: string;
   model: string;
   requestedModel: string | null;
-  protocol: 'openai' | 'anthropic';
+  protocol: UsageProtocol;
   endpoint: string;
   stream: boolean;
   status: number;

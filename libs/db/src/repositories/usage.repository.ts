@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma.service';
+import type { UsageProtocol } from '../providers';
 import type { UsageRecordRow } from './usage-record.row';
 import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
 
@@ -7,6 +8,7 @@ export interface UsageFilter {
   accountId?: string;
   keyId?: string;
   model?: string;
+  protocol?: UsageProtocol;
   /** Inclusive. */
   from?: Date;
   /** Exclusive. */
@@ -65,6 +67,7 @@ export class UsageRepository {
             ...(filter.accountId ? { accountId: filter.accountId } : {}),
             ...(filter.keyId ? { keyId: filter.keyId } : {}),
             ...(filter.model ? { model: filter.model } : {}),
+            ...(filter.protocol ? { protocol: filter.protocol } : {}),
             ...(filter.from || filter.to ? { createdAt } : {}),
           },
           afterTimePosition(after, 'generationId'),

@@ -9,7 +9,7 @@ export const OVERHEAD_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02
 const registers = [metricsRegistry];
 
 /**
- * The proxy's request metrics. Labels are bounded: protocol (openai|anthropic), endpoint (the five routes or
+ * The proxy's request metrics. Labels are bounded: protocol (openai|anthropic|gemini), endpoint (the routes or
  * "other"), model (catalog model ids only, "none" before one is resolved), status (the HTTP code), stream (true|false).
  */
 export const proxyMetrics = metricGroup(() => ({
