@@ -1,10 +1,13 @@
+import type { ModelProvider } from '@gw/db';
+
 /**
- * The demo catalog (spec/proxy.md, "Models"): public list prices in USD per million tokens, as the providers publish
- * them. Prices are written as decimal strings and converted exactly to micro-dollars by the seed.
+ * The demo catalog (spec/proxy.md, "Models"; spec/protocols.md, "Gemini"): public list prices in USD per million
+ * tokens, as the providers publish them (standard tier). Prices are written as decimal strings and converted exactly to
+ * micro-dollars by the seed.
  */
 export interface CatalogEntry {
   id: string;
-  provider: 'openai' | 'anthropic';
+  provider: ModelProvider;
   kind: 'chat' | 'embedding';
   upstreamModel: string;
   aliases: string[];
@@ -48,5 +51,19 @@ export const DEMO_CATALOG: CatalogEntry[] = [
     id: 'anthropic/claude-opus-4-6', provider: 'anthropic', kind: 'chat', upstreamModel: 'claude-opus-4-6',
     aliases: ['claude-opus-4-6'], input: '5.00', output: '25.00', cachedInput: '0.50', cacheWrite: '6.25',
     maxOutputTokens: 64_000, contextWindow: 200_000,
+  },
+  // Google's Gemini API prices. Thinking tokens are output tokens; cached input is context caching (implicit or
+  // explicit), without the storage price per hour, which the gateway does not charge.
+  {
+    id: 'google/gemini-2.5-flash', provider: 'google', kind: 'chat', upstreamModel: 'gemini-2.5-flash',
+    aliases: ['gemini-2.5-flash'], input: '0.30', output: '2.50', cachedInput: '0.03', cacheWrite: null,
+    maxOutputTokens: 65_536, contextWindow: 1_048_576,
+  },
+  // Gemini 2.5 Pro costs more above 200k prompt tokens (input 2.50, output 15.00, cached 0.25); one price per model
+  // here, so its prompts up to 200k tokens.
+  {
+    id: 'google/gemini-2.5-pro', provider: 'google', kind: 'chat', upstreamModel: 'gemini-2.5-pro',
+    aliases: ['gemini-2.5-pro'], input: '1.25', output: '10.00', cachedInput: '0.125', cacheWrite: null,
+    maxOutputTokens: 65_536, contextWindow: 1_048_576,
   },
 ];

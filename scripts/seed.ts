@@ -1,5 +1,5 @@
 import { generateApiKey, displayPrefix, parseUsdToMicros, sha256Hex } from '@gw/common';
-import { ChannelCredentials, LedgerRepository, PrismaService } from '@gw/db';
+import { ChannelCredentials, LedgerRepository, MODEL_PROVIDERS, type ModelProvider, PrismaService } from '@gw/db';
 import { CatalogEntry, DEMO_CATALOG } from './demo-catalog';
 
 export const DEMO_ACCOUNT_NAME = 'Demo account';
@@ -28,17 +28,18 @@ function modelData(entry: CatalogEntry) {
 }
 
 /**
- * The demo catalog with one channel per provider pointing at the mock upstream. Idempotent: models and channels are
- * upserted, so re-running it resets prices and channel URLs to the demo's. The mock's credentials are written as the
- * admin API writes any credential: sealed with CHANNEL_CREDENTIALS_KEY when there is one (the seal binds the base URL,
- * so they are sealed again on every run, for the URL of that run).
+ * The demo catalog with one channel per provider (mock-openai, mock-anthropic, mock-google) pointing at the mock
+ * upstream, which speaks each provider's protocol at that provider's paths (Gemini under /v1beta). Idempotent: models
+ * and channels are upserted, so re-running it resets prices and channel URLs to the demo's. The mock's credentials are
+ * written as the admin API writes any credential: sealed with CHANNEL_CREDENTIALS_KEY when there is one (the seal binds
+ * the base URL, so they are sealed again on every run, for the URL of that run).
  */
 export async function seedCatalog(
   prisma: PrismaService,
   upstreamBaseUrl: string,
   credentials: ChannelCredentials,
 ): Promise<void> {
-  const mockChannel = async (provider: 'openai' | 'anthropic') => {
+  const mockChannel = async (provider: ModelProvider) => {
     const name = `mock-${provider}`;
     const apiKey = credentials.seal(`mock-${provider}-key`, upstreamBaseUrl);
     return prisma.channel.upsert({
@@ -47,11 +48,12 @@ export async function seedCatalog(
       update: { baseUrl: upstreamBaseUrl, apiKey, enabled: true },
     });
   };
-  const channels = { openai: await mockChannel('openai'), anthropic: await mockChannel('anthropic') };
+  const channelIds = {} as Record<ModelProvider, string>;
+  for (const provider of MODEL_PROVIDERS) channelIds[provider] = (await mockChannel(provider)).id;
   for (const entry of DEMO_CATALOG) {
     const data = modelData(entry);
     await prisma.model.upsert({ where: { id: entry.id }, create: { id: entry.id, ...data }, update: data });
-    const channelId = channels[entry.provider].id;
+    const channelId = channelIds[entry.provider];
     await prisma.modelChannel.upsert({
       where: { modelId_channelId: { modelId: entry.id, channelId } },
       create: { modelId: entry.id, channelId, priority: 0, weight: 1 },

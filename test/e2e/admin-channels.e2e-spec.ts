@@ -91,6 +91,79 @@ describe('admin API: upstream channels', () => {
     expect(JSON.stringify(list)).not.toContain(SECRET_A);
   });
 
+  it('manages google channels (the Gemini API: its origin and an API key) and links them to google models only', async () => {
+    const apiKey = `AIza${randomBytes(16).toString('hex')}`;
+    const name = unique();
+    const created = await api.post('/admin/v1/channels', {
+      name,
+      provider: 'google',
+      baseUrl: 'https://generativelanguage.googleapis.com/',
+      apiKey,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name,
+      provider: 'google',
+      baseUrl: 'https://generativelanguage.googleapis.com',
+      enabled: true,
+      apiKeyHint: `…${apiKey.slice(-4)}`,
+      apiKeyStorage: 'encrypted',
+    });
+    const google = created.body;
+    expect((await api.get(`/admin/v1/channels/${google.id}`)).body).toEqual(google);
+    const row = await (await testDb()).channel.findUniqueOrThrow({ where: { id: google.id } });
+    expect(row).toMatchObject({ provider: 'google', apiKey: expect.stringMatching(/^enc:v1:/) });
+    expect(row.apiKey).not.toContain(apiKey.slice(-12));
+
+    // Sent back unchanged, the provider is accepted; another one is not.
+    expect((await api.patch(`/admin/v1/channels/${google.id}`, { provider: 'google', enabled: false })).body).toMatchObject({
+      provider: 'google',
+      enabled: false,
+    });
+    expectError(await api.patch(`/admin/v1/channels/${google.id}`, { provider: 'openai' }), 400, 'invalid_request_error', /'provider'/);
+    const mock = await createChannel({ provider: 'google', baseUrl: b.url, apiKey: SECRET_B });
+
+    const model = await createModel({ provider: 'google' });
+    const linked = await api.put(`${modelPath(model.id)}/channels`, {
+      channels: [{ channelId: google.id, priority: 1 }, { channelId: mock.id }],
+    });
+    expect(linked.status).toBe(200);
+    expect(linked.body).toEqual({
+      modelId: model.id,
+      channels: [
+        { channelId: mock.id, name: mock.name, provider: 'google', baseUrl: b.url, enabled: true, priority: 0, weight: 1 },
+        {
+          channelId: google.id,
+          name,
+          provider: 'google',
+          baseUrl: 'https://generativelanguage.googleapis.com',
+          enabled: false,
+          priority: 1,
+          weight: 1,
+        },
+      ],
+    });
+    const links = await api.auditOf(`model:${model.id}`);
+    expect(links[0]).toMatchObject({ action: 'model.channels', after: { channels: [{ provider: 'google' }, { provider: 'google' }] } });
+
+    const openaiChannel = await createChannel({ baseUrl: b.url, apiKey: SECRET_B });
+    expectError(
+      await api.put(`${modelPath(model.id)}/channels`, { channels: [{ channelId: mock.id }, { channelId: openaiChannel.id }] }),
+      400,
+      'invalid_request_error',
+      /'channels.1.channelId'.*speaks openai, the model google/,
+    );
+    const openaiModel = await createModel();
+    expectError(
+      await api.put(`${modelPath(openaiModel.id)}/channels`, { channels: [{ channelId: google.id }] }),
+      400,
+      'invalid_request_error',
+      /'channels.0.channelId'.*speaks google, the model openai/,
+    );
+    expect((await api.get(`${modelPath(model.id)}/channels`)).body).toEqual(linked.body);
+    expect(JSON.stringify(await api.listAll('/admin/v1/channels'))).not.toContain(apiKey);
+  });
+
   it('links channels to a model with priorities; the proxies follow each change (by broadcast)', async () => {
     const model = await createModel();
     const channelA = await createChannel({ baseUrl: a.url, apiKey: SECRET_A });

@@ -14,6 +14,8 @@ const DEMO_IDS = [
   'anthropic/claude-sonnet-4-6',
   'anthropic/claude-haiku-4-5',
   'anthropic/claude-opus-4-6',
+  'google/gemini-2.5-flash',
+  'google/gemini-2.5-pro',
 ];
 
 describe('admin API: models and prices', () => {
@@ -86,6 +88,73 @@ describe('admin API: models and prices', () => {
     });
     expect(models.find((m) => m.id === 'openai/text-embedding-3-small').cachedInputUsdPerMTok).toBeNull();
     expect(JSON.stringify(models)).not.toMatch(/mock-openai-key|mock-anthropic-key|apiKey|baseUrl/);
+  });
+
+  it("lists the google demo models at Google's published prices (2.5 Pro: prompts up to 200k tokens)", async () => {
+    const models = await allModels();
+    const gemini = (id: string) => models.find((m) => m.id === id);
+    expect(gemini('google/gemini-2.5-flash')).toEqual({
+      id: 'google/gemini-2.5-flash',
+      aliases: ['gemini-2.5-flash'],
+      provider: 'google',
+      inputUsdPerMTok: '0.300000',
+      outputUsdPerMTok: '2.500000',
+      cachedInputUsdPerMTok: '0.030000',
+      maxOutputTokens: 65536,
+      timeoutS: 120,
+      enabled: true,
+    });
+    expect(gemini('google/gemini-2.5-pro')).toEqual({
+      id: 'google/gemini-2.5-pro',
+      aliases: ['gemini-2.5-pro'],
+      provider: 'google',
+      inputUsdPerMTok: '1.250000',
+      outputUsdPerMTok: '10.000000',
+      cachedInputUsdPerMTok: '0.125000',
+      maxOutputTokens: 65536,
+      timeoutS: 120,
+      enabled: true,
+    });
+    expect(JSON.stringify(models)).not.toMatch(/mock-google-key/);
+  });
+
+  it('PUT changes a google model; its provider may be sent back but not changed; the audit log has both sides', async () => {
+    const model = await createModel({
+      provider: 'google',
+      inputUsdPerMTok: '0.30',
+      outputUsdPerMTok: '2.50',
+      cachedInputUsdPerMTok: '0.03',
+    });
+    expect(model.id).toMatch(/^google\/test-/);
+    const response = await api.put(path(model.id), {
+      provider: 'google',
+      inputUsdPerMTok: '0.35',
+      cachedInputUsdPerMTok: '0.035',
+      maxOutputTokens: 65536,
+      aliases: [model.alias, `${model.alias}-latest`],
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      id: model.id,
+      aliases: [model.alias, `${model.alias}-latest`],
+      provider: 'google',
+      inputUsdPerMTok: '0.350000',
+      outputUsdPerMTok: '2.500000',
+      cachedInputUsdPerMTok: '0.035000',
+      maxOutputTokens: 65536,
+      timeoutS: 120,
+      enabled: true,
+    });
+    expectError(await api.put(path(model.id), { provider: 'openai' }), 400, 'invalid_request_error', /'provider'/);
+    expectError(await api.put(path(model.id), { provider: 'gemini' }), 400, 'invalid_request_error', /'provider'/);
+    expect((await allModels()).find((m) => m.id === model.id)).toEqual(response.body);
+    const entries = await api.auditOf(`model:${model.id}`);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      action: 'model.update',
+      before: { provider: 'google', inputUsdPerMTok: '0.300000', cachedInputUsdPerMTok: '0.030000', maxOutputTokens: 4096 },
+      after: { provider: 'google', inputUsdPerMTok: '0.350000', cachedInputUsdPerMTok: '0.035000', maxOutputTokens: 65536 },
+    });
   });
 
   it('PUT with the URL-encoded id changes the price; the running proxy charges the next request at it', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { parseUsdToMicros } from '../../libs/common/src';
+import type { ModelProvider } from '../../libs/db/src';
 import { testDb } from '../support/test-db';
 import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
 
@@ -27,8 +28,8 @@ export interface ChannelSpec {
 }
 
 export interface ModelOptions {
-  /** Default openai. */
-  provider?: 'openai' | 'anthropic';
+  /** Default openai. A google model speaks Gemini to its channels (the mock serves it under /v1beta). */
+  provider?: ModelProvider;
   kind?: 'chat' | 'embedding';
   /**
    * Its channels, each a new one. Without them (and without upstreamUrl) the model uses the demo catalog's channel of
@@ -46,6 +47,8 @@ export interface ModelOptions {
   /** USD per million tokens; default 0.40 in, 1.60 out. */
   inputUsdPerMTok?: string;
   outputUsdPerMTok?: string;
+  /** Default null: cached input at the input price. */
+  cachedInputUsdPerMTok?: string | null;
   /** Default 4096. */
   maxOutputTokens?: number;
   /** The name sent upstream (the mock answers any of its own model names). */
@@ -61,9 +64,14 @@ export interface TestModel {
   channelIds: string[];
 }
 
-function defaultUpstreamModel(provider: 'openai' | 'anthropic', kind: 'chat' | 'embedding'): string {
-  if (kind === 'embedding') return 'text-embedding-3-small';
-  return provider === 'openai' ? 'gpt-4.1-mini' : 'claude-haiku-4-5';
+const DEFAULT_CHAT_MODEL: Record<ModelProvider, string> = {
+  openai: 'gpt-4.1-mini',
+  anthropic: 'claude-haiku-4-5',
+  google: 'gemini-2.5-flash',
+};
+
+function defaultUpstreamModel(provider: ModelProvider, kind: 'chat' | 'embedding'): string {
+  return kind === 'embedding' ? 'text-embedding-3-small' : DEFAULT_CHAT_MODEL[provider];
 }
 
 /**
@@ -103,7 +111,7 @@ export async function createModel(options: ModelOptions = {}): Promise<TestModel
       aliases: options.aliases ?? [name],
       inputMicrosPerMTok: parseUsdToMicros(options.inputUsdPerMTok ?? '0.40')!,
       outputMicrosPerMTok: parseUsdToMicros(options.outputUsdPerMTok ?? '1.60')!,
-      cachedInputMicrosPerMTok: null,
+      cachedInputMicrosPerMTok: options.cachedInputUsdPerMTok ? parseUsdToMicros(options.cachedInputUsdPerMTok) : null,
       maxOutputTokens: options.maxOutputTokens ?? 4_096,
       timeoutS: options.timeoutS ?? null,
       enabled: options.enabled ?? true,
