@@ -114,9 +114,10 @@ describe('worker app', () => {
     const runId = randomUUID();
     await jobs.enqueue(JobName.RECONCILE, { runId });
     const id = jobOptions(JobName.RECONCILE, { runId }).jobId!;
+    // The job read before its state turned 'failed' has no failedReason yet: read it again once it has failed.
     const job = await waitFor(async () => {
-      const found = await jobs.queue.getJob(id);
-      return found && (await found.getState()) === 'failed' ? found : null;
+      const state = await (await jobs.queue.getJob(id))?.getState();
+      return state === 'failed' ? jobs.queue.getJob(id) : null;
     }, 20_000);
     expect(job.failedReason).toMatch(/does not exist/);
     expect(job.attemptsMade).toBe(1);
