@@ -8,7 +8,7 @@ export interface PostedEntry {
   balanceMicros: bigint;
 }
 
-export type LedgerKind = 'top_up' | 'reservation' | 'settlement' | 'release' | 'adjustment';
+export type LedgerKind = 'top_up' | 'reservation' | 'settlement' | 'release' | 'adjustment' | 'late_settlement';
 
 export interface LedgerEntryRecord {
   id: bigint;
