@@ -12,7 +12,7 @@ export type WalletEventKind = 'settle' | 'unheld' | 'abandoned' | 'late';
 
 /** One settlement event as gw_wallet_apply takes it (see the wallet migration). */
 export interface WalletEventRow {
-  /** The stream entry id (answers are keyed by it). */
+  /** Unique within a batch (the writer uses `<shard>/<stream entry id>`): answers are keyed by it. */
   entryId: string;
   accountId: string;
   seq: bigint;

@@ -163,7 +163,7 @@ export class LedgerWriter {
 
     const acks = new Map<ShardIndex, { ids: string[]; written: Map<AccountId, bigint[]> }>();
     for (const entry of chunk) {
-      const outcome: WalletEventOutcome = entry.event ? (outcomes.get(entry.entryId) ?? 'deferred') : 'rejected';
+      const outcome: WalletEventOutcome = entry.event ? (outcomes.get(entry.event.entryId) ?? 'deferred') : 'rejected';
       pass[outcome]++;
       metrics.writerEvents.inc({ outcome });
       if (outcome === 'deferred') {
@@ -195,6 +195,7 @@ export class LedgerWriter {
       return await this.ledger.applyEvents(events, forceBefore);
     } catch (error) {
       if (!isDataError(error)) throw error;
+      this.logger.warn(`a batch of ${events.length} settlement events was refused (${(error as Error).message}): one by one`);
     }
     const outcomes = new Map<string, WalletEventOutcome>();
     for (const event of events) {

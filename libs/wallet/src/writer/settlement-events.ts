@@ -40,7 +40,8 @@ export function parseEntry(shard: ShardIndex, [entryId, flat]: StreamEntry): Par
     shard,
     entryId,
     event: {
-      entryId,
+      // Stream ids are unique within a shard's stream only.
+      entryId: `${shard}/${entryId}`,
       accountId: get('a'),
       seq,
       generationId: get('g'),
