@@ -281,25 +281,28 @@ export class LedgerWriter {
     );
   }
 
-  /** Runs a stream command on one shard, creating the consumer group first (and again after Redis lost it). */
+  /**
+   * Runs a stream command on one shard, creating the consumer group first, and again (then retrying once) when Redis
+   * lost it with its data: the group starts at the beginning of whatever the stream holds by then.
+   */
   private async onShard<T>(shard: ShardIndex, run: (client: WalletClient, key: string) => Promise<T[]>): Promise<T[]> {
     const key = this.store.keys.events(shard);
-    if (!this.groupsReady.has(shard)) {
-      await this.redis.call('xgroup create', (client) =>
-        client.xgroup('CREATE', key, LEDGER_WRITERS_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
-          if (!/BUSYGROUP/.test(error.message)) throw error;
-        }),
-      );
-      this.groupsReady.add(shard);
-    }
-    try {
-      return await this.redis.call('ledger writer', (client) => run(client, key));
-    } catch (error) {
-      if (/NOGROUP|no such key/i.test((error as Error).message)) {
-        this.groupsReady.delete(shard); // created again on the next pass
-        return [];
+    for (let attempt = 0; ; attempt++) {
+      if (!this.groupsReady.has(shard)) {
+        await this.redis.call('xgroup create', (client) =>
+          client.xgroup('CREATE', key, LEDGER_WRITERS_GROUP, '0', 'MKSTREAM').catch((error: Error) => {
+            if (!/BUSYGROUP/.test(error.message)) throw error;
+          }),
+        );
+        this.groupsReady.add(shard);
       }
-      throw error;
+      try {
+        return await this.redis.call('ledger writer', (client) => run(client, key));
+      } catch (error) {
+        if (!/NOGROUP|no such key/i.test((error as Error).message)) throw error;
+        this.groupsReady.delete(shard);
+        if (attempt > 0) return [];
+      }
     }
   }
 }
