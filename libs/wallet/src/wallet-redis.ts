@@ -109,7 +109,9 @@ function createWalletClient(config: AppConfig): WalletClient {
     redisOptions: nodeOptions,
     // Commands wait for the first slot map rather than fail at boot; the deadline above bounds the wait.
     enableOfflineQueue: true,
-    enableAutoPipelining: true,
+    // Auto-pipelining routes a defined script by its first argument (the key count), not by its first key: off, so
+    // that each script goes to the node of its shard's slot.
+    enableAutoPipelining: false,
     scaleReads: 'master',
     clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
