@@ -55,7 +55,8 @@ export async function walletRequest(
     amountMicros: holdMicros,
     context: holdContext(customer),
   });
-  if (held.status !== 'held') return { generation, held, settled: null };
+  // already_held: the client retried the call after a dropped connection, and Redis had run the first one.
+  if (held.status !== 'held' && held.status !== 'already_held') return { generation, held, settled: null };
   const settled = await wallet.settle({
     accountId: customer.accountId,
     generationId: generation,
