@@ -51,6 +51,11 @@ export class WalletHarness {
     return new WalletHarness(loadConfig(testEnv({ REDIS_KEY_PREFIX: walletPrefix(name), DB_POOL_MAX: '4', ...env })));
   }
 
+  /** A harness on the run's shared key prefix: the wallet of the apps the e2e suites start. */
+  static shared(env: Record<string, string> = {}): WalletHarness {
+    return new WalletHarness(loadConfig(testEnv({ DB_POOL_MAX: '4', ...env })));
+  }
+
   /** Runs writer passes until a pass finds nothing to write (every event so far is in PostgreSQL). */
   async flush(maxPasses = 200): Promise<void> {
     for (let pass = 0; pass < maxPasses; pass++) {
