@@ -57,6 +57,16 @@ export class WalletRedis implements OnModuleDestroy {
     return this.within(what, run(this.client));
   }
 
+  /** Resolves once connected (commands fail fast while not: a process that needs Redis at once waits for this). */
+  async connected(timeoutMs = 10_000): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await withinDeadline(
+      'connect',
+      timeoutMs,
+      new Promise<void>((resolve) => this.client.once('ready', () => resolve())),
+    );
+  }
+
   async ping(): Promise<void> {
     await this.within('ping', this.client.ping());
   }
