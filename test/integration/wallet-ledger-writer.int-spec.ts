@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { usageRowToJson } from '../../libs/db/src';
 import { LEDGER_WRITERS_GROUP, parseEntry, StreamEntry } from '../../libs/wallet/src';
 import { usageRow } from '../factories/usage-row.factory';
 import { holdContext, newGeneration, walletCustomer, WalletCustomer, walletRequest } from '../factories/wallet-request.factory';
@@ -179,7 +180,9 @@ describe('wallet ledger writer', () => {
     await walletRequest(h.wallet, customer, 10_000n, 1_000n);
     const bad = newGeneration();
     await h.store.hold(customer.accountId, bad, 10_000n, 60_000, 'test', JSON.stringify(holdContext(customer)));
-    await h.store.settle(customer.accountId, bad, 2_000n, JSON.stringify({ status: 'not a number' }));
+    // A record PostgreSQL refuses (its key does not exist), though every column reads well.
+    const refused = usageRow(customer.accountId, '00000000-0000-4000-8000-00000000dead', bad);
+    await h.store.settle(customer.accountId, bad, 2_000n, JSON.stringify(usageRowToJson(refused)));
     await walletRequest(h.wallet, customer, 10_000n, 3_000n);
     await h.flush();
     expect(await walletAccountRow(customer.accountId)).toMatchObject({ balance: 4_994_000n, usage: 2, walletSeq: 3n });

@@ -25,6 +25,8 @@ interface OpenHold {
   delivered: string;
   /** The wallet answered a heartbeat that the hold is gone (swept: this process missed its beats). */
   gone: boolean;
+  /** settle() has started: a beat finding the hold gone raced with it (nothing to report). */
+  settling: boolean;
 }
 
 export interface SettleRequest {
@@ -139,6 +141,8 @@ export class WalletService implements OnModuleDestroy {
     const usage = JSON.stringify(usageRowToJson(request.usage));
     // Should this call fail, the heartbeats carry the final cost: if this process then dies, the sweep charges it.
     this.reportDelivered(generationId, costMicros, deliveredOf(request.usage));
+    const open = this.open.get(generationId);
+    if (open) open.settling = true;
     try {
       const outcome = await this.settleOnce(accountId, generationId, costMicros, usage);
       this.open.delete(generationId);
@@ -264,7 +268,14 @@ export class WalletService implements OnModuleDestroy {
   private track(account: AccountId, generation: GenerationId): void {
     if (!this.open.has(generation)) {
       const shard = this.store.keys.shardOf(account);
-      this.open.set(generation, { accountId: account, shard, deliveredMicros: 0n, delivered: '', gone: false });
+      this.open.set(generation, {
+        accountId: account,
+        shard,
+        deliveredMicros: 0n,
+        delivered: '',
+        gone: false,
+        settling: false,
+      });
     }
     if (!this.timer) {
       this.timer = setInterval(() => void this.beat(), this.heartbeatEveryMs);
@@ -304,7 +315,7 @@ export class WalletService implements OnModuleDestroy {
       const alive = await this.store.heartbeat(shard, this.holdTtlMs, beats);
       alive.forEach((ok, i) => {
         const [generation, hold] = holds[i];
-        if (ok || hold.gone) return;
+        if (ok || hold.gone || hold.settling) return;
         hold.gone = true;
         this.logger.warn(`hold ${generation} was swept while its request still ran (missed heartbeats)`);
       });

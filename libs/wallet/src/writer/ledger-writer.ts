@@ -152,7 +152,7 @@ export class LedgerWriter {
   private async write(chunk: ParsedEntry[], pass: WriterPass, retries: Map<string, number>): Promise<void> {
     const events = chunk.flatMap((entry) => (entry.event ? [entry.event] : []));
     for (const entry of chunk) {
-      if (!entry.event) this.logger.error(`settlement event ${entry.entryId} (shard ${entry.shard}): ${entry.problem}`);
+      if (entry.problem) this.logger.error(`settlement event ${entry.entryId} (shard ${entry.shard}): ${entry.problem}`);
     }
     const started = performance.now();
     const outcomes = events.length > 0 ? await this.apply(events) : new Map<string, WalletEventOutcome>();

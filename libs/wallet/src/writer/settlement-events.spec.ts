@@ -1,4 +1,4 @@
-import { abandonedUsage, parseEntry } from './settlement-events';
+import { abandonedUsage, parseEntry, usageRecord } from './settlement-events';
 import { compareEntryIds, trimPoint } from './stream-ids';
 
 const ACCOUNT = '6d30b904-619d-4e96-8d9f-cf06f9c53cf8';
@@ -9,7 +9,14 @@ function entry(fields: Record<string, string>, id = '1733480000123-0'): [string,
 }
 
 describe(parseEntry.name, () => {
-  const base = { a: ACCOUNT, g: 'gen-1', k: 'settle', c: '1234', t: '1234', h: '5000', s: '7', u: '{"status":200}', d: '' };
+  const record = {
+    request_id: 'req-1', key_id: KEY, model: 'openai/gpt-4.1-mini', requested_model: null, protocol: 'openai',
+    endpoint: 'chat.completions', stream: false, status: 200, outcome: 'completed', error_type: null, input_tokens: 10,
+    output_tokens: 20, cached_input_tokens: 0, cache_write_tokens: 0, usage_estimated: false, reserved_micros: '0',
+    cost_micros: '1234', overrun_micros: '0', upstream_status: 200, channel_id: null, attempts: 1, latency_ms: 5,
+    upstream_latency_ms: 3, created_at: '2026-12-06T10:00:00.000Z',
+  };
+  const base = { a: ACCOUNT, g: 'gen-1', k: 'settle', c: '1234', t: '1234', h: '5000', s: '7', u: JSON.stringify(record), d: '' };
 
   it('reads a settlement event, its id unique across shards and its emission time from the stream id', () => {
     expect(parseEntry(3, entry(base))).toEqual({
@@ -25,7 +32,13 @@ describe(parseEntry.name, () => {
         totalMicros: 1234n,
         heldMicros: 5000n,
         emittedAt: new Date(1733480000123),
-        usage: { status: 200 },
+        usage: {
+          requestId: 'req-1', keyId: KEY, model: 'openai/gpt-4.1-mini', requestedModel: null, protocol: 'openai',
+          endpoint: 'chat.completions', stream: false, status: 200, outcome: 'completed', errorType: null,
+          inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, cacheWriteTokens: 0, usageEstimated: false,
+          upstreamStatus: 200, channelId: null, attempts: 1, latencyMs: 5, upstreamLatencyMs: 3,
+          createdAt: new Date('2026-12-06T10:00:00.000Z'),
+        },
       },
     });
   });
@@ -43,12 +56,22 @@ describe(parseEntry.name, () => {
     ['an account that is no UUID', { a: 'acct-1' }],
     ['a non-integer amount', { c: '12.5' }],
     ['a missing seq', { s: '' }],
-    ['usage that is not a JSON object', { u: '[1,2]' }],
-    ['usage that is not JSON', { u: '{"status":' }],
   ])('sets aside %s as malformed, never as money', (_, fields) => {
     const parsed = parseEntry(1, entry({ ...base, ...fields }));
     expect(parsed.event).toBeNull();
     expect(parsed.problem).toMatch(/malformed/);
+  });
+
+  it.each([
+    ['not JSON', '{"status":', /not JSON/],
+    ['not a JSON object', '[1,2]', /not a JSON object/],
+    ['a status that is no number', JSON.stringify({ ...record, status: 'ok' }), /status is not a count/],
+    ['a key that is no UUID', JSON.stringify({ ...record, key_id: 'k' }), /key_id is not a UUID/],
+    ['a negative token count', JSON.stringify({ ...record, output_tokens: -1 }), /output_tokens is not a count/],
+  ])('keeps the money of an event whose usage record is %s, without the record', (_, u, problem) => {
+    const parsed = parseEntry(1, entry({ ...base, u }));
+    expect(parsed.event).toMatchObject({ chargeMicros: 1234n, usage: null });
+    expect(parsed.problem).toMatch(problem);
   });
 });
 
@@ -59,14 +82,17 @@ describe(abandonedUsage.name, () => {
       endpoint: 'chat.completions', stream: true, requestId: 'req-1', createdAt: '2026-12-06T10:00:00.000Z',
     });
     expect(abandonedUsage(context, '{"inputTokens":12,"outputTokens":34,"cachedInputTokens":-1}')).toEqual({
-      request_id: 'req-1', key_id: KEY, model: 'openai/gpt-4.1-mini', requested_model: 'gpt-4.1-mini',
-      protocol: 'openai', endpoint: 'chat.completions', stream: true, status: 0, outcome: 'abandoned', error_type: null,
-      input_tokens: 12, output_tokens: 34, cached_input_tokens: 0, cache_write_tokens: 0, usage_estimated: true,
-      upstream_status: null, channel_id: null, attempts: 0, latency_ms: 0, upstream_latency_ms: null,
-      created_at: '2026-12-06T10:00:00.000Z',
+      requestId: 'req-1', keyId: KEY, model: 'openai/gpt-4.1-mini', requestedModel: 'gpt-4.1-mini', protocol: 'openai',
+      endpoint: 'chat.completions', stream: true, status: 0, outcome: 'abandoned', errorType: null, inputTokens: 12,
+      outputTokens: 34, cachedInputTokens: 0, cacheWriteTokens: 0, usageEstimated: true, upstreamStatus: null,
+      channelId: null, attempts: 0, latencyMs: 0, upstreamLatencyMs: null, createdAt: new Date('2026-12-06T10:00:00.000Z'),
     });
-    expect(abandonedUsage(context, '')).toMatchObject({ input_tokens: 0, output_tokens: 0 });
+    expect(abandonedUsage(context, '')).toMatchObject({ inputTokens: 0, outputTokens: 0 });
     expect(abandonedUsage('', '')).toBeNull();
+  });
+
+  it('reads no record from nothing (a cancelled hold)', () => {
+    expect(usageRecord(null)).toBeNull();
   });
 });
 
