@@ -11,12 +11,12 @@
  * Writes bench/results/wallet-hot-path.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { newGenerationId } from '@gw/common';
 import { AppConfig, loadConfig } from '@gw/config';
-import { LedgerRepository, PrismaService, UsageRecordRow, WalletRepository } from '@gw/db';
+import { PrismaService, WalletRepository } from '@gw/db';
 import {
   AccountId,
   accountId,
@@ -31,21 +31,16 @@ import {
 import { ensureDatabase, migrateDeploy } from '../scripts/ensure-database';
 import { OwnRedis } from './src/own-redis';
 import { databaseBackendPids, processCpuMs } from './src/process-cpu';
-import { SampleBuffer, summarize } from './src/stats';
+import { BenchAccount, benchUsageRow, closedLoop, createBenchAccounts, HOT_PATH, machineLine } from './src/hot-path';
+import { summarize } from './src/stats';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_WALLET_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/chuizi_bench_wallet';
 const SECONDS = Number(process.env.BENCH_WALLET_SECONDS ?? 5);
-const WARMUP_SECONDS = 1;
-const MANY_ACCOUNTS = 1_000;
-const HOLD_MICROS = 2_000n;
-const COST_MICROS = 1_234n;
-const MODEL_ID = 'openai/gpt-4.1-mini';
+const { warmupSeconds: WARMUP_SECONDS, manyAccounts: MANY_ACCOUNTS, holdMicros: HOLD_MICROS } = HOT_PATH;
+const { costMicros: COST_MICROS, modelId: MODEL_ID } = HOT_PATH;
 
-interface Account {
-  id: AccountId;
-  keyId: string;
-}
+type Account = BenchAccount & { id: AccountId };
 
 interface Instance {
   redis: WalletRedis;
@@ -70,36 +65,12 @@ interface Result {
   redisCpuUs: number | null;
 }
 
-function usageRow(account: Account, generation: string): UsageRecordRow {
-  return {
-    generationId: generation, requestId: null, accountId: account.id, keyId: account.keyId, model: MODEL_ID,
-    requestedModel: 'gpt-4.1-mini', protocol: 'openai', endpoint: 'chat.completions', stream: false, status: 200,
-    outcome: 'completed', errorType: null, inputTokens: 100, outputTokens: 700, cachedInputTokens: 0,
-    cacheWriteTokens: 0, usageEstimated: false, reservedMicros: HOLD_MICROS, costMicros: COST_MICROS, overrunMicros: 0n,
-    upstreamStatus: 200, channelId: null, attempts: 1, latencyMs: 1, upstreamLatencyMs: 1, createdAt: new Date(),
-  };
-}
-
 function instance(config: AppConfig, prisma: PrismaService, name: string): Instance {
   const scoped = { ...config, instanceId: `bench-${name}` };
   const redis = new WalletRedis(scoped);
   const store = new WalletStore(redis);
   const wallet = new WalletService(store, new WalletLoader(store, new WalletRepository(prisma), redis), scoped);
   return { redis, store, wallet };
-}
-
-async function createAccounts(prisma: PrismaService, count: number): Promise<Account[]> {
-  const ledger = new LedgerRepository(prisma);
-  const accounts: Account[] = [];
-  for (let i = 0; i < count; i++) {
-    const account = await prisma.account.create({ data: { name: `bench wallet ${i}` } });
-    const key = await prisma.apiKey.create({
-      data: { accountId: account.id, name: 'bench', keyHash: `bench-wallet-${account.id}`, prefix: 'ck-bench' },
-    });
-    await ledger.post(account.id, 'top_up', 1_000_000_000_000n, 'bench credit', null);
-    accounts.push({ id: accountId(account.id), keyId: key.id });
-  }
-  return accounts;
 }
 
 /** One simulated request: hold, then settle; returns both latencies in ms. */
@@ -121,7 +92,7 @@ async function request(target: Instance, account: Account): Promise<[number, num
     accountId: account.id,
     generationId: generation,
     costMicros: COST_MICROS,
-    usage: usageRow(account, generation),
+    usage: benchUsageRow(account, generation),
   });
   const t2 = process.hrtime.bigint();
   if (settled.status !== 'settled') throw new Error(`settlement ${generation}: ${settled.status}`);
@@ -129,42 +100,30 @@ async function request(target: Instance, account: Account): Promise<[number, num
 }
 
 async function run(scenario: Scenario, instances: Instance[], hot: Account, many: Account[], redisPid: number): Promise<Result> {
-  const hold = new SampleBuffer();
-  const settle = new SampleBuffer();
-  let measured = 0;
-  const start = Date.now();
-  const measureFrom = start + WARMUP_SECONDS * 1000;
-  const end = measureFrom + SECONDS * 1000;
   let next = 0;
-  let cpuFrom: NodeJS.CpuUsage | null = null;
+  let cpuFrom: NodeJS.CpuUsage | undefined;
   let redisFrom: number | null = null;
-  const loop = async (worker: number) => {
-    const target = instances[worker % instances.length];
-    while (Date.now() < end) {
-      const account = scenario.accounts === 'one' ? hot : many[next++ % many.length];
-      const [held, settled] = await request(target, account);
-      if (Date.now() >= measureFrom) {
-        if (cpuFrom === null) {
-          cpuFrom = process.cpuUsage();
-          redisFrom = processCpuMs(redisPid);
-        }
-        hold.push(held);
-        settle.push(settled);
-        measured++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: scenario.concurrency }, (_, i) => loop(i)));
-  const cpu = process.cpuUsage(cpuFrom ?? undefined);
+  const loop = await closedLoop({
+    concurrency: scenario.concurrency,
+    seconds: SECONDS,
+    request: (worker) =>
+      request(instances[worker % instances.length], scenario.accounts === 'one' ? hot : many[next++ % many.length]),
+    onMeasureStart: () => {
+      cpuFrom = process.cpuUsage();
+      redisFrom = processCpuMs(redisPid);
+    },
+  });
+  const cpu = process.cpuUsage(cpuFrom);
   const redisTo = processCpuMs(redisPid);
+  const measured = Math.max(1, loop.requests);
   return {
     scenario,
-    requests: measured,
-    perSecond: measured / SECONDS,
-    hold: summarize(hold.values()),
-    settle: summarize(settle.values()),
-    clientCpuUs: (cpu.user + cpu.system) / Math.max(1, measured),
-    redisCpuUs: redisTo === null || redisFrom === null ? null : ((redisTo - redisFrom) * 1000) / Math.max(1, measured),
+    requests: loop.requests,
+    perSecond: loop.requests / SECONDS,
+    hold: summarize(loop.hold.values()),
+    settle: summarize(loop.settle.values()),
+    clientCpuUs: (cpu.user + cpu.system) / measured,
+    redisCpuUs: redisTo === null || redisFrom === null ? null : ((redisTo - redisFrom) * 1000) / measured,
   };
 }
 
@@ -322,7 +281,10 @@ async function main(): Promise<void> {
   const writerRedis = new WalletRedis({ ...config, instanceId: 'bench-writer' });
   const repository = new WalletRepository(prisma);
   const writer = new LedgerWriter(writerRedis, new WalletStore(writerRedis), repository, { ...config, instanceId: 'bench-writer' });
-  const [hot, ...many] = await createAccounts(prisma, MANY_ACCOUNTS + 1);
+  const [hot, ...many] = (await createBenchAccounts(prisma, MANY_ACCOUNTS + 1, 'wallet')).map((account) => ({
+    ...account,
+    id: accountId(account.id),
+  }));
 
   const scenarios: Scenario[] = [
     { name: 'one account', concurrency: 1, accounts: 'one', instances: 1 },
@@ -372,9 +334,7 @@ async function main(): Promise<void> {
     '',
     `Books after the run: ${consistent ? 'every account balance equals its ledger sum and its wallet balance, nothing held' : 'INCONSISTENT'}.`,
     '',
-    `Machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, Node ${process.version}, PostgreSQL ${rows[0].server_version} ` +
-      `(local, default settings). Shared with other engineers' builds and tests: 1-minute load average ${loadBefore.toFixed(2)} ` +
-      `before, ${loadAfter.toFixed(2)} after. Figures are indicative; compare rows of one run, not runs.`,
+    machineLine(rows[0].server_version, loadBefore, loadAfter),
     '',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'results', 'wallet-hot-path.md'), report);

@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { walletCustomer, walletRequest } from '../factories/wallet-request.factory';
-import { closeTestDb } from '../support/test-db';
 import { DIST_DIR, testEnv } from '../support/test-env';
-import { flushWalletPrefix, WalletHarness, walletPrefix } from '../support/wallet-harness';
+import { useWalletHarness, walletPrefix } from '../support/wallet-harness';
 
 const exec = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -12,17 +11,7 @@ const ROOT = join(__dirname, '..', '..');
 /** `npm run wallet:rebuild -- <accountId>|--all`, the built script run as operators run it. */
 describe('the wallet rebuild command', () => {
   const NAME = 'wrebuildcli';
-  let h: WalletHarness;
-
-  beforeAll(async () => {
-    await flushWalletPrefix(NAME);
-    h = WalletHarness.create(NAME);
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await closeTestDb();
-  });
+  const h = useWalletHarness(NAME);
 
   const rebuild = (...args: string[]) =>
     exec(process.execPath, [join(ROOT, DIST_DIR, 'scripts', 'wallet-rebuild.js'), ...args], {

@@ -3,25 +3,15 @@ import { usageRowToJson } from '../../libs/db/src';
 import { LEDGER_WRITERS_GROUP, parseEntry, StreamEntry } from '../../libs/wallet/src';
 import { usageRow } from '../factories/usage-row.factory';
 import { holdContext, newGeneration, walletCustomer, WalletCustomer, walletRequest } from '../factories/wallet-request.factory';
-import { closeTestDb, testDb } from '../support/test-db';
+import { testDb } from '../support/test-db';
 import { walletAccountRow, walletBooksViolations } from '../support/wallet-books';
-import { flushWalletPrefix, WalletHarness } from '../support/wallet-harness';
+import { useWalletHarness } from '../support/wallet-harness';
 
 /** The ledger writer on real Redis and PostgreSQL: batches, idempotence, redelivery, ordering, late settlements. */
 describe('wallet ledger writer', () => {
   const NAME = 'wwriter';
-  let h: WalletHarness;
-
-  beforeAll(async () => {
-    await flushWalletPrefix(NAME);
-    // Small batches, a short claim idle so that redelivery is exercised within the test, a short retention.
-    h = WalletHarness.create(NAME, { WALLET_WRITER_BATCH: '100', WALLET_WRITER_CLAIM_IDLE_MS: '300', WALLET_EVENTS_RETENTION_S: '0' });
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await closeTestDb();
-  });
+  // Small batches, a short claim idle so that redelivery is exercised within the test, a short retention.
+  const h = useWalletHarness(NAME, { WALLET_WRITER_BATCH: '100', WALLET_WRITER_CLAIM_IDLE_MS: '300', WALLET_EVENTS_RETENTION_S: '0' });
 
   async function redisBalance(customer: WalletCustomer): Promise<bigint> {
     const [balance] = await h.inspector.balances([customer.accountId]);

@@ -4,25 +4,14 @@ import { LedgerRepository, ReconciliationChecksRepository, ReconciliationsReposi
 import { usageRow } from '../factories/usage-row.factory';
 import { holdContext, newGeneration, walletCustomer, walletRequest } from '../factories/wallet-request.factory';
 import { closedPortUrl } from '../support/closed-port';
-import { closeTestDb, testDb } from '../support/test-db';
-import { flushWalletPrefix, WalletHarness } from '../support/wallet-harness';
+import { testDb } from '../support/test-db';
+import { useWalletHarness, WalletHarness } from '../support/wallet-harness';
 
 /** Reconciliation covers the Redis wallet: each loaded account against PostgreSQL and against its hold records. */
 describe('reconciliation of the wallet', () => {
   const NAME = 'wrecon';
-  let h: WalletHarness;
-  let testStart: Date;
-
-  beforeAll(async () => {
-    await flushWalletPrefix(NAME);
-    h = WalletHarness.create(NAME, { WALLET_SWEEP_EVERY_S: '1', RECONCILE_BATCH_SIZE: '50' });
-    testStart = new Date(Date.now() - 1_000);
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await closeTestDb();
-  });
+  const h = useWalletHarness(NAME, { WALLET_SWEEP_EVERY_S: '1', RECONCILE_BATCH_SIZE: '50' });
+  const testStart = new Date(Date.now() - 1_000);
 
   function reconciliation(harness: WalletHarness): ReconciliationService {
     return new ReconciliationService(

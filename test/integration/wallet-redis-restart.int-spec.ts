@@ -56,6 +56,19 @@ describe('wallet through a Redis restart mid-load', () => {
     return totals;
   }
 
+  /** What the ledger charged the customers (each started with $100) and their usage records; their books balance. */
+  async function ledgerTotals(customers: WalletCustomer[]): Promise<{ charged: bigint; records: number }> {
+    let charged = 0n;
+    let records = 0;
+    for (const customer of customers) {
+      expect(await walletBooksViolations(customer.accountId)).toEqual([]);
+      const row = await walletAccountRow(customer.accountId);
+      charged += 100_000_000n - row.balance;
+      records += row.usage;
+    }
+    return { charged, records };
+  }
+
   async function restartMidLoad(persistence: string[]) {
     const redis = await RedisServer.start(persistence);
     const h = WalletHarness.create(`wrestart${persistence.length}`, {
@@ -93,14 +106,7 @@ describe('wallet through a Redis restart mid-load', () => {
   it('without persistence: the books balance; what was lost was never charged; the wallet matches PostgreSQL again', async () => {
     const { h, customers, totals, redis } = await restartMidLoad([]);
     try {
-      let charged = 0n;
-      let records = 0;
-      for (const customer of customers) {
-        expect(await walletBooksViolations(customer.accountId)).toEqual([]);
-        const row = await walletAccountRow(customer.accountId);
-        charged += 100_000_000n - row.balance;
-        records += row.usage;
-      }
+      const { charged, records } = await ledgerTotals(customers);
       // Never more than the requests settled; anything less is what Redis lost unwritten.
       expect(charged).toBeLessThanOrEqual(totals.settledMicros + totals.deferredMicros);
       expect(records).toBeLessThanOrEqual(totals.settled + totals.deferred);
@@ -120,15 +126,10 @@ describe('wallet through a Redis restart mid-load', () => {
   it('with an fsync\'d append-only file: nothing is lost, every confirmed settlement is in the ledger', async () => {
     const { h, customers, totals, redis } = await restartMidLoad(['--appendonly', 'yes', '--appendfsync', 'always']);
     try {
-      let charged = 0n;
-      let records = 0;
+      const { charged, records } = await ledgerTotals(customers);
       for (const customer of customers) {
-        expect(await walletBooksViolations(customer.accountId)).toEqual([]);
-        const row = await walletAccountRow(customer.accountId);
-        charged += 100_000_000n - row.balance;
-        records += row.usage;
         const [balance] = await h.inspector.balances([customer.accountId]);
-        expect(balance).toMatchObject({ balanceMicros: row.balance, heldMicros: 0n });
+        expect(balance).toMatchObject({ balanceMicros: (await walletAccountRow(customer.accountId)).balance, heldMicros: 0n });
       }
       // Every settlement, the ones retried across the restart included, charged exactly once.
       expect(charged).toBe(totals.settledMicros + totals.deferredMicros);

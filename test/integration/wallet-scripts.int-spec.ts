@@ -10,8 +10,7 @@ import {
   shardOf,
 } from '../../libs/wallet/src';
 import { createAccount } from '../factories/account.factory';
-import { closeTestDb } from '../support/test-db';
-import { flushWalletPrefix, WalletHarness } from '../support/wallet-harness';
+import { useWalletHarness } from '../support/wallet-harness';
 
 /**
  * Every branch of every wallet script, one Redis round trip each, on the real Redis (the suite's own key prefix) and
@@ -19,18 +18,8 @@ import { flushWalletPrefix, WalletHarness } from '../support/wallet-harness';
  */
 describe('wallet scripts on Redis', () => {
   const NAME = 'wscripts';
-  let h: WalletHarness;
+  const h = useWalletHarness(NAME);
   const TTL_MS = 60_000;
-
-  beforeAll(async () => {
-    await flushWalletPrefix(NAME);
-    h = WalletHarness.create(NAME);
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await closeTestDb();
-  });
 
   const gen = (): GenerationId => generationId(newGenerationId());
   const ctx = JSON.stringify({ keyId: '00000000-0000-4000-8000-000000000000', model: 'm', createdAt: new Date() });

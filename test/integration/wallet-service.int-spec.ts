@@ -5,24 +5,14 @@ import { WalletUnavailableError } from '../../libs/wallet/src';
 import { usageRow } from '../factories/usage-row.factory';
 import { holdContext, newGeneration, walletCustomer, walletRequest } from '../factories/wallet-request.factory';
 import { RedisServer } from '../support/redis-servers';
-import { closeTestDb, testDb } from '../support/test-db';
+import { testDb } from '../support/test-db';
 import { walletAccountRow, walletBooksViolations } from '../support/wallet-books';
-import { flushWalletPrefix, WalletHarness } from '../support/wallet-harness';
+import { flushWalletPrefix, useWalletHarness, WalletHarness } from '../support/wallet-harness';
 
 /** WalletService as the proxy will use it, on real Redis and PostgreSQL. */
 describe('WalletService', () => {
   const NAME = 'wservice';
-  let h: WalletHarness;
-
-  beforeAll(async () => {
-    await flushWalletPrefix(NAME);
-    h = WalletHarness.create(NAME);
-  });
-
-  afterAll(async () => {
-    await h.close();
-    await closeTestDb();
-  });
+  const h = useWalletHarness(NAME);
 
   it('loads an account on first use inside hold() (NEED_LOAD) and refuses what it cannot cover with the spendable balance', async () => {
     const customer = await walletCustomer('0.010000');

@@ -12,6 +12,7 @@ import {
   WalletStore,
   WalletSweeper,
 } from '../../libs/wallet/src';
+import { closeTestDb } from './test-db';
 import { TEST_REDIS_PREFIX, TEST_REDIS_URL, testEnv } from './test-env';
 
 /**
@@ -92,4 +93,18 @@ export async function flushWalletPrefix(name: string, url = TEST_REDIS_URL): Pro
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * The harness of a suite on its own key prefix: flushed before the suite, closed after it (with the suite's test
+ * database connection). Call at the top of a describe block.
+ */
+export function useWalletHarness(name: string, env: Record<string, string> = {}): WalletHarness {
+  const harness = WalletHarness.create(name, env);
+  beforeAll(() => flushWalletPrefix(name));
+  afterAll(async () => {
+    await harness.close();
+    await closeTestDb();
+  });
+  return harness;
 }

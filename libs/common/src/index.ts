@@ -8,3 +8,4 @@ export * from './utc-day';
 export * from './errors/to-gateway-error';
 export * from './http/client-error.handler';
 export * from './http/json-nesting';
+export * from './drain';

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { drainWork } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import { UsageRecordRow, usageRowToJson } from '@gw/db';
 import { observeWallet, walletMetrics } from '@gw/observability';
@@ -14,7 +15,6 @@ import type { DeliveredUsage, HoldContext, HoldOutcome, HoldRequest, SettleOutco
 const SETTLE_RETRY_DELAYS_MS = [100, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000];
 /** Holds per heartbeat call (one call per shard touched, split above this). */
 const BEATS_PER_CALL = 500;
-const DRAIN_POLL_MS = 25;
 
 /** A hold this process placed for a request still running: kept alive by heartbeats until it settles. */
 interface OpenHold {
@@ -169,20 +169,8 @@ export class WalletService implements OnModuleDestroy {
    * Resolves once every hold of this process is closed and every retried settlement has finished, or `timeoutMs`
    * has passed. Returns the holds still open (their heartbeats stop with the process; the sweep closes them).
    */
-  async drain(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      if (this.background.size > 0) {
-        await Promise.race([Promise.allSettled([...this.background]), sleep(Math.min(left, 1_000))]);
-      } else if (this.open.size > 0) {
-        await sleep(Math.min(left, DRAIN_POLL_MS));
-      } else {
-        break;
-      }
-    }
-    return this.open.size;
+  drain(timeoutMs = Number.POSITIVE_INFINITY): Promise<number> {
+    return drainWork(this.background, () => this.open.size, timeoutMs);
   }
 
   get openHolds(): number {

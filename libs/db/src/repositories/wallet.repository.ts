@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, RAW_QUERY_TYPES } from '../prisma.service';
+import type { UsageRecordRow } from './usage-record.row';
 
 /** What loading an account into the wallet starts from: one consistent read of its row. */
 export interface WalletSnapshot {
@@ -10,31 +11,19 @@ export interface WalletSnapshot {
 
 export type WalletEventKind = 'settle' | 'unheld' | 'abandoned' | 'late';
 
-/** A request's usage record as a settlement event carries it; its money columns come from the event. */
-export interface WalletEventUsage {
-  requestId: string | null;
-  keyId: string;
-  model: string;
-  requestedModel: string | null;
+/**
+ * A request's usage record as a settlement event carries it: its money columns come from the event, its ids from the
+ * event too; protocol and outcome are checked by PostgreSQL (their enum and text), not here.
+ */
+export type WalletEventUsage = Omit<
+  UsageRecordRow,
+  'generationId' | 'accountId' | 'reservedMicros' | 'costMicros' | 'overrunMicros' | 'protocol' | 'outcome' | 'createdAt'
+> & {
   protocol: string;
-  endpoint: string;
-  stream: boolean;
-  status: number;
   outcome: string;
-  errorType: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  usageEstimated: boolean;
-  upstreamStatus: number | null;
-  channelId: string | null;
-  attempts: number;
-  latencyMs: number;
-  upstreamLatencyMs: number | null;
   /** Null: when written. */
   createdAt: Date | null;
-}
+};
 
 /** One settlement event as gw_wallet_apply takes it (see the wallet migration). */
 export interface WalletEventRow {
