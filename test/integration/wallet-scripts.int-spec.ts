@@ -8,9 +8,10 @@ import {
   GenerationId,
   LEDGER_WRITERS_GROUP,
   shardOf,
+  WalletLayoutError,
 } from '../../libs/wallet/src';
 import { createAccount } from '../factories/account.factory';
-import { useWalletHarness } from '../support/wallet-harness';
+import { useWalletHarness, WalletHarness } from '../support/wallet-harness';
 
 /**
  * Every branch of every wallet script, one Redis round trip each, on the real Redis (the suite's own key prefix) and
@@ -311,6 +312,20 @@ describe('wallet scripts on Redis', () => {
       expect(await h.store.load(account, { balanceMicros: 10_000n, creditSeq: 0n, walletSeq: 0n }, 'replace')).toEqual({
         kind: 'STALE',
       });
+    });
+  });
+
+  describe('layout', () => {
+    it('refuses to run with another shard count than the wallet was set up with', async () => {
+      await loadedAccount(); // the suite's wallet has its layout (16 shards) recorded
+      const other = WalletHarness.create(NAME, { WALLET_SHARDS: '8' });
+      try {
+        const account = accountId((await createAccount()).id);
+        await expect(other.store.hold(account, gen(), 1n, TTL_MS, 'test', ctx)).rejects.toBeInstanceOf(WalletLayoutError);
+        await expect(other.store.credit(account, 1n, 1n)).rejects.toThrow(/WALLET_SHARDS is 8 but this Redis holds a wallet of 16/);
+      } finally {
+        await other.close();
+      }
     });
   });
 

@@ -85,7 +85,8 @@ export class WalletRedis implements OnModuleDestroy {
    */
   private checkLayout(): Promise<void> {
     this.layoutChecked ??= this.verifyLayout().catch((error: unknown) => {
-      this.layoutChecked = undefined; // unreachable: check again on the next call
+      // Unreachable: check again on the next call. A wrong layout stays wrong: every call refuses, without a new read.
+      if (!(error instanceof WalletLayoutError)) this.layoutChecked = undefined;
       throw error;
     });
     return this.layoutChecked;
