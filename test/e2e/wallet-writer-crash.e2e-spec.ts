@@ -62,10 +62,10 @@ describe('worker: the ledger writer killed mid-batch, the credit relay and the h
       await blocker.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [customer.accountId]);
       const first = await AppProcess.start('worker', env);
       workers.push(first);
+      // The writer's transaction waits for our row lock (its statement text may not show yet: ask who we block).
       await waitFor(async () => {
         const { rows } = await blocker.query(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND query LIKE '%gw_wallet_apply%' AND pid <> pg_backend_pid()`,
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
         );
         return rows[0].waiting > 0;
       }, 30_000);
@@ -79,7 +79,10 @@ describe('worker: the ledger writer killed mid-batch, the credit relay and the h
     // Another worker claims the dead writer's entries once they have been idle long enough, and writes them.
     const second = await AppProcess.start('worker', env);
     workers.push(second);
-    await waitFor(async () => (await walletAccountRow(customer.accountId)).walletSeq === 50n && (await pendingEntries()) === 0, 30_000);
+    await waitFor(
+      async () => (await walletAccountRow(customer.accountId)).walletSeq === 50n && (await pendingEntries()) === 0,
+      30_000,
+    );
     expect(await walletAccountRow(customer.accountId)).toEqual({ balance: expected, walletSeq: 50n, usage: 50 });
     const db = await testDb();
     expect(await db.ledgerEntry.count({ where: { accountId: customer.accountId, kind: 'settlement' } })).toBe(50);

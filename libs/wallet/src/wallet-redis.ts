@@ -35,6 +35,9 @@ export class WalletRedis implements OnModuleDestroy {
   readonly keys: WalletKeys;
   readonly timeoutMs: number;
   private layoutChecked?: Promise<void>;
+  /** Resolves on the first connection: calls made before it wait for it (within their deadline), not fail at once. */
+  private readonly firstConnection: Promise<void>;
+  private everConnected = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.timeoutMs = config.wallet.commandTimeoutMs;
@@ -42,29 +45,26 @@ export class WalletRedis implements OnModuleDestroy {
     this.client = createWalletClient(config);
     for (const [name, lua] of Object.entries(WALLET_SCRIPTS)) this.client.defineCommand(name, { lua });
     this.client.on('error', () => undefined); // reported through readiness and the callers' 503s
+    this.firstConnection = new Promise((resolve) => this.client.once('ready', () => resolve()));
+    void this.firstConnection.then(() => (this.everConnected = true));
   }
 
   /** Runs one wallet script (one round trip), within the deadline. */
   async script<T>(name: WalletScript, keys: string[], args: (string | number)[]): Promise<T> {
-    await this.checkLayout();
+    await this.beforeCall();
     const fn = (this.client as unknown as Record<WalletScript, ScriptFn>)[name].bind(this.client);
     return this.within(name, fn(keys.length, ...keys, ...args)) as Promise<T>;
   }
 
   /** Any other command (stream reads, trimming), within the deadline. */
   async call<T>(what: string, run: (client: WalletClient) => Promise<T>): Promise<T> {
-    await this.checkLayout();
+    await this.beforeCall();
     return this.within(what, run(this.client));
   }
 
-  /** Resolves once connected (commands fail fast while not: a process that needs Redis at once waits for this). */
+  /** Resolves once connected for the first time (a command-line tool waits for this before its first call). */
   async connected(timeoutMs = 10_000): Promise<void> {
-    if (this.client.status === 'ready') return;
-    await withinDeadline(
-      'connect',
-      timeoutMs,
-      new Promise<void>((resolve) => this.client.once('ready', () => resolve())),
-    );
+    if (!this.everConnected) await withinDeadline('connect', timeoutMs, this.firstConnection);
   }
 
   async ping(): Promise<void> {
@@ -80,10 +80,17 @@ export class WalletRedis implements OnModuleDestroy {
   }
 
   /**
-   * Once per process, before the first call: the shard count this Redis was set up with must be ours (an account's
-   * shard is part of its key names). Not at boot, so that an app starts while Redis is down, as every app does.
+   * Before a call. Until the process has connected once, a call waits for that (within its deadline) rather than fail
+   * at once; afterwards, while Redis is unreachable, calls fail fast (no offline queue). Then, once per process, the
+   * shard count this Redis was set up with must be ours (an account's shard is part of its key names). Not at boot, so
+   * that an app starts while Redis is down, as every app does.
    */
-  private checkLayout(): Promise<void> {
+  private async beforeCall(): Promise<void> {
+    if (!this.everConnected) await this.connected(this.timeoutMs).catch(() => undefined);
+    return this.verifyLayoutOnce();
+  }
+
+  private verifyLayoutOnce(): Promise<void> {
     this.layoutChecked ??= this.verifyLayout().catch((error: unknown) => {
       // Unreachable: check again on the next call. A wrong layout stays wrong: every call refuses, without a new read.
       if (!(error instanceof WalletLayoutError)) this.layoutChecked = undefined;
