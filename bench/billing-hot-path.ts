@@ -10,7 +10,7 @@
  * bench/results/billing-hot-path.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { BillingService } from '@gw/billing';
@@ -20,16 +20,14 @@ import { BillingLedgerRepository, HoldLivenessRepository, LedgerRepository, Pris
 import { JobQueue } from '@gw/jobs';
 import { RedisService } from '@gw/redis';
 import { ensureDatabase, migrateDeploy } from '../scripts/ensure-database';
-import { SampleBuffer, summarize } from './src/stats';
+import { BenchAccount, benchUsageRow, closedLoop, createBenchAccounts, HOT_PATH, machineLine } from './src/hot-path';
+import { summarize } from './src/stats';
 
 const ROOT = join(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_BILLING_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/chuizi_bench_billing';
 const SECONDS = Number(process.env.BENCH_BILLING_SECONDS ?? 5);
-const WARMUP_SECONDS = 1;
-const MANY_ACCOUNTS = 1_000;
-const HOLD_MICROS = 2_000n;
-const COST_MICROS = 1_234n;
-const MODEL_ID = 'openai/gpt-4.1-mini';
+const { warmupSeconds: WARMUP_SECONDS, manyAccounts: MANY_ACCOUNTS, holdMicros: HOLD_MICROS } = HOT_PATH;
+const { costMicros: COST_MICROS, modelId: MODEL_ID } = HOT_PATH;
 
 interface Instance {
   prisma: PrismaService;
@@ -39,10 +37,7 @@ interface Instance {
   billing: BillingService;
 }
 
-interface Account {
-  id: string;
-  keyId: string;
-}
+type Account = BenchAccount;
 
 interface Scenario {
   name: string;
@@ -71,56 +66,11 @@ function instance(config: AppConfig, name: string): Instance {
   return { prisma, redis, jobs, ledger, billing };
 }
 
-function usageRow(account: Account, generationId: string): UsageRecordRow {
-  return {
-    generationId,
-    requestId: null,
-    accountId: account.id,
-    keyId: account.keyId,
-    model: MODEL_ID,
-    requestedModel: 'gpt-4.1-mini',
-    protocol: 'openai',
-    endpoint: 'chat.completions',
-    stream: false,
-    status: 200,
-    outcome: 'completed',
-    errorType: null,
-    inputTokens: 100,
-    outputTokens: 700,
-    cachedInputTokens: 0,
-    cacheWriteTokens: 0,
-    usageEstimated: false,
-    reservedMicros: HOLD_MICROS,
-    costMicros: COST_MICROS,
-    overrunMicros: 0n,
-    upstreamStatus: 200,
-    channelId: null,
-    attempts: 1,
-    latencyMs: 1,
-    upstreamLatencyMs: 1,
-    createdAt: new Date(),
-  };
-}
-
-async function createAccounts(prisma: PrismaService, count: number): Promise<Account[]> {
-  const ledger = new LedgerRepository(prisma);
-  const accounts: Account[] = [];
-  for (let i = 0; i < count; i++) {
-    const account = await prisma.account.create({ data: { name: `bench billing ${i}` } });
-    const key = await prisma.apiKey.create({
-      data: { accountId: account.id, name: 'bench', keyHash: `bench-billing-${account.id}`, prefix: 'ck-bench' },
-    });
-    await ledger.post(account.id, 'top_up', 1_000_000_000_000n, 'bench credit', null);
-    accounts.push({ id: account.id, keyId: key.id });
-  }
-  return accounts;
-}
-
 /** One simulated request: hold, then settle; returns both latencies in ms. */
 async function request(target: Instance, account: Account, groupCommit: boolean): Promise<[number, number]> {
   const generationId = newGenerationId();
   const hold = { generationId, keyId: account.keyId, modelId: MODEL_ID, amountMicros: HOLD_MICROS };
-  const close = { generationId, costMicros: COST_MICROS, closedBy: 'settlement' as const, usage: usageRow(account, generationId) };
+  const close = { generationId, costMicros: COST_MICROS, closedBy: 'settlement' as const, usage: benchUsageRow(account, generationId) };
   const t0 = process.hrtime.bigint();
   const held = groupCommit
     ? await target.billing.reserve(account.id, hold)
@@ -136,32 +86,23 @@ async function request(target: Instance, account: Account, groupCommit: boolean)
 }
 
 async function run(scenario: Scenario, instances: Instance[], hot: Account, many: Account[]): Promise<Result> {
-  const reserve = new SampleBuffer();
-  const settle = new SampleBuffer();
-  let measured = 0;
-  const start = Date.now();
-  const measureFrom = start + WARMUP_SECONDS * 1000;
-  const end = measureFrom + SECONDS * 1000;
   let next = 0;
-  const loop = async (worker: number) => {
-    const target = instances[worker % instances.length];
-    while (Date.now() < end) {
-      const account = scenario.accounts === 'one' ? hot : many[next++ % many.length];
-      const [held, settled] = await request(target, account, scenario.groupCommit);
-      if (Date.now() >= measureFrom) {
-        reserve.push(held);
-        settle.push(settled);
-        measured++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: scenario.concurrency }, (_, i) => loop(i)));
+  const loop = await closedLoop({
+    concurrency: scenario.concurrency,
+    seconds: SECONDS,
+    request: (worker) =>
+      request(
+        instances[worker % instances.length],
+        scenario.accounts === 'one' ? hot : many[next++ % many.length],
+        scenario.groupCommit,
+      ),
+  });
   return {
     scenario,
-    requests: measured,
-    perSecond: measured / SECONDS,
-    reserve: summarize(reserve.values()),
-    settle: summarize(settle.values()),
+    requests: loop.requests,
+    perSecond: loop.requests / SECONDS,
+    reserve: summarize(loop.hold.values()),
+    settle: summarize(loop.settle.values()),
   };
 }
 
@@ -203,7 +144,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL, REDIS_KEY_PREFIX: 'gwbench_billing:', LOG_LEVEL: 'warn', DB_POOL_MAX: '20' });
   const instances = [instance(config, 'a'), instance(config, 'b')];
   const setup = instances[0].prisma;
-  const [hot, ...many] = await createAccounts(setup, MANY_ACCOUNTS + 1);
+  const [hot, ...many] = await createBenchAccounts(setup, MANY_ACCOUNTS + 1, 'billing');
 
   const scenarios: Scenario[] = [
     { name: 'one account', concurrency: 1, accounts: 'one', instances: 1, groupCommit: true },
@@ -245,9 +186,7 @@ async function main(): Promise<void> {
     '',
     `Books after the run: ${consistent ? 'every account balance equals its ledger sum, nothing left reserved' : 'INCONSISTENT'}.`,
     '',
-    `Machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, Node ${process.version}, PostgreSQL ${rows[0].server_version} ` +
-      `(local, default settings). Shared with other engineers' builds and tests: 1-minute load average ${loadBefore.toFixed(2)} ` +
-      `before, ${loadAfter.toFixed(2)} after. Figures are indicative; compare rows of one run, not runs.`,
+    machineLine(rows[0].server_version, loadBefore, loadAfter),
     '',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'results', 'billing-hot-path.md'), report);

@@ -18,6 +18,7 @@ import {
 } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { RedisModule } from '@gw/redis';
+import { WalletModule } from '@gw/wallet';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
 import { AuditController } from './audit/audit.controller';
@@ -30,6 +31,7 @@ import { LedgerController } from './billing/ledger.controller';
 import { LedgerService } from './billing/ledger.service';
 import { TopUpsController } from './billing/top-ups.controller';
 import { TopUpsService } from './billing/top-ups.service';
+import { WalletBalances } from './billing/wallet-balances.service';
 import { HealthController } from './health/health.controller';
 import { ApiKeysController } from './keys/api-keys.controller';
 import { ApiKeysService } from './keys/api-keys.service';
@@ -81,6 +83,7 @@ const SERVICES = [
   AdjustmentsService,
   UsageDailyService,
   ChannelsService,
+  WalletBalances,
 ];
 
 @Module({})
@@ -88,7 +91,7 @@ export class AdminModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AdminModule,
-      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, JobsModule],
+      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, JobsModule, WalletModule],
       controllers: [
         HealthController,
         StaffController,

@@ -3,7 +3,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { AppConfig } from '@gw/config';
 import { PrismaService, ReservationStatsRepository } from '@gw/db';
 import { JobQueue } from '@gw/jobs';
+import { WalletInspector } from '@gw/wallet';
 import {
+  observeWalletBacklog,
   observeWorker,
   registerHttpAccessLog,
   registerMetricsRoute,
@@ -39,6 +41,8 @@ export async function createWorkerApp(config: AppConfig): Promise<NestFastifyApp
     queueCounts: () => queue.queue.getJobCounts(...QUEUE_STATES),
     openReservations: () => reservations.openTotals(),
   });
+  const wallet = app.get(WalletInspector);
+  observeWalletBacklog(() => wallet.backlog());
   // No enableShutdownHooks(): main.ts installs the ordered sequence (stop taking jobs, finish them, then close).
   await app.init();
   return app;

@@ -4,12 +4,14 @@ import { loadConfig } from '@gw/config';
 import { APP_LOGGER, AppLogger, installGracefulShutdown, Lifecycle, logFatalErrors } from '@gw/observability';
 import { createWorkerApp } from './bootstrap';
 import { GatewayWorker } from './jobs/gateway-worker';
+import { LedgerWriterRunner } from './wallet/ledger-writer.runner';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createWorkerApp(config);
   const logger = app.get<AppLogger>(APP_LOGGER);
   const worker = app.get(GatewayWorker);
+  const ledgerWriter = app.get(LedgerWriterRunner);
   logFatalErrors(logger);
   installGracefulShutdown({
     app,
@@ -17,9 +19,11 @@ async function main(): Promise<void> {
     logger,
     graceMs: config.ops.shutdownGraceMs,
     delayMs: config.ops.shutdownDelayMs,
-    // Stop taking jobs and finish the running ones; past the grace period, let go of them (their locks lapse and
-    // another worker retries them: every job is idempotent).
-    finishWork: () => worker.stop(),
+    // Stop taking jobs and finish the running ones (and the ledger writer's batch); past the grace period, let go of
+    // them (job locks lapse and another worker retries them; a batch left pending is claimed by another writer).
+    finishWork: async () => {
+      await Promise.all([worker.stop(), ledgerWriter.stop()]);
+    },
     cutWork: () => worker.abandonRunningJobs(),
   });
   await app.listen(config.ports.worker, config.host);

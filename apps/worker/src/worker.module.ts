@@ -5,6 +5,7 @@ import { BillingModule, BooksModule } from '@gw/billing';
 import { DbModule } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { RedisModule } from '@gw/redis';
+import { WalletModule } from '@gw/wallet';
 import { HealthController } from './health/health.controller';
 import { GatewayWorker } from './jobs/gateway-worker';
 import { JobSchedules } from './jobs/job-schedules';
@@ -13,13 +14,25 @@ import { ReconcileProcessor } from './processors/reconcile.processor';
 import { RollupUsageProcessor } from './processors/rollup-usage.processor';
 import { SettleProcessor } from './processors/settle.processor';
 import { SweepStaleReservationsProcessor } from './processors/sweep-stale-reservations.processor';
+import { WalletRelayCreditsProcessor } from './processors/wallet-relay-credits.processor';
+import { WalletSweepHoldsProcessor } from './processors/wallet-sweep-holds.processor';
+import { LedgerWriterRunner } from './wallet/ledger-writer.runner';
 
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DiscoveryModule, DbModule, RedisModule, JobsModule, BillingModule, BooksModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DiscoveryModule,
+        DbModule,
+        RedisModule,
+        JobsModule,
+        BillingModule,
+        BooksModule,
+        WalletModule,
+      ],
       controllers: [HealthController],
       providers: [
         ProcessorRegistry,
@@ -29,6 +42,9 @@ export class WorkerModule {
         SweepStaleReservationsProcessor,
         ReconcileProcessor,
         RollupUsageProcessor,
+        WalletSweepHoldsProcessor,
+        WalletRelayCreditsProcessor,
+        LedgerWriterRunner,
       ],
     };
   }

@@ -18,3 +18,4 @@ export * from './reconcile/reconcile-range';
 export * from './reconcile/reconciliation.service';
 export * from './rollup/usage-rollup.service';
 export * from './reconcile/books.module';
+export * from './reconcile/wallet-books.check';

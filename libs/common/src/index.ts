@@ -9,3 +9,4 @@ export * from './errors/to-gateway-error';
 export * from './http/client-error.handler';
 export * from './http/json-nesting';
 export * from './deadline';
+export * from './drain';

@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EnvDto } from './env.schema';
 import { parseCredentialsKey } from './credentials-key';
+import { parseRedisClusterNodes, RedisNode } from './redis-cluster-nodes';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** The validated, typed configuration every app receives (never process.env directly). */
@@ -57,6 +58,17 @@ export interface AppConfig {
     heartbeatEveryMs: number;
     /** Exact token counts (worker threads) when the byte bound alone would be refused. */
     exactCount: { maxBytes: number; timeoutMs: number; threads: number };
+  };
+  /** The Redis wallet (libs/wallet; README, "Billing"). */
+  wallet: {
+    redisUrl: string;
+    /** Seed nodes of a Redis Cluster; null: one Redis at redisUrl. */
+    clusterNodes: RedisNode[] | null;
+    shards: number;
+    commandTimeoutMs: number;
+    holdTtlMs: number;
+    sweepEverySeconds: number;
+    writer: { batchSize: number; pollMs: number; claimIdleMs: number; retentionMs: number };
   };
   worker: {
     jobLockMs: number;
@@ -156,6 +168,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S,
       heartbeatEveryMs: dto.HOLD_HEARTBEAT_EVERY_MS,
       exactCount: { maxBytes: dto.EXACT_COUNT_MAX_BYTES, timeoutMs: dto.EXACT_COUNT_TIMEOUT_MS, threads: dto.TOKENIZER_THREADS },
+    },
+    wallet: {
+      redisUrl: dto.WALLET_REDIS_URL ?? dto.REDIS_URL,
+      clusterNodes: dto.WALLET_REDIS_CLUSTER_NODES ? parseRedisClusterNodes(dto.WALLET_REDIS_CLUSTER_NODES) : null,
+      shards: dto.WALLET_SHARDS,
+      commandTimeoutMs: dto.WALLET_COMMAND_TIMEOUT_MS,
+      holdTtlMs: dto.WALLET_HOLD_TTL_S * 1000,
+      sweepEverySeconds: dto.WALLET_SWEEP_EVERY_S,
+      writer: {
+        batchSize: dto.WALLET_WRITER_BATCH,
+        pollMs: dto.WALLET_WRITER_POLL_MS,
+        claimIdleMs: dto.WALLET_WRITER_CLAIM_IDLE_MS,
+        retentionMs: dto.WALLET_EVENTS_RETENTION_S * 1000,
+      },
     },
     worker: {
       jobLockMs: dto.JOB_LOCK_MS,

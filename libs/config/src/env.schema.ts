@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsCredentialsKey } from './credentials-key';
+import { IsRedisClusterNodes } from './redis-cluster-nodes';
 import { IsTrustProxy } from './trust-proxy';
 
 /** The most any body limit may be set to. */
@@ -180,6 +181,61 @@ export class EnvDto {
   /** Worker threads running exact token counts (never on the event loop). */
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   TOKENIZER_THREADS: number = 1;
+
+  /**
+   * The Redis of the wallet (holds, spendable balances, settlement streams): REDIS_URL when unset. Ignored when
+   * WALLET_REDIS_CLUSTER_NODES is set.
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true }, {
+    message: 'WALLET_REDIS_URL must be a redis:// or rediss:// URL',
+  })
+  WALLET_REDIS_URL?: string;
+
+  /** Seed nodes (`host:port,host:port`) of a Redis Cluster holding the wallet; unset: one Redis (WALLET_REDIS_URL). */
+  @IsOptional() @IsRedisClusterNodes()
+  WALLET_REDIS_CLUSTER_NODES?: string;
+
+  /**
+   * Wallet shards: each account belongs to one (a hash of its id), and a shard's keys share one Redis Cluster slot.
+   * Fixed for a deployment (the wallet refuses to start on a Redis that holds another count).
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  WALLET_SHARDS: number = 16;
+
+  /** Deadline of every wallet call to Redis; past it the call fails (the proxy answers 503) instead of waiting. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  WALLET_COMMAND_TIMEOUT_MS: number = 1_000;
+
+  /**
+   * A hold lives this long past its last heartbeat (a running request beats every third of it); then the sweep
+   * releases it, charging what its last heartbeat said was delivered.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
+  WALLET_HOLD_TTL_S: number = 60;
+
+  /** How often the worker sweeps expired holds and relays credits not yet applied to the wallet. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
+  WALLET_SWEEP_EVERY_S: number = 10;
+
+  /** Settlement events per ledger-writer transaction at most. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  WALLET_WRITER_BATCH: number = 500;
+
+  /** How long an idle ledger writer waits before it looks for new settlement events again. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  WALLET_WRITER_POLL_MS: number = 50;
+
+  /**
+   * Settlement events delivered to a writer and not acknowledged for this long (their writer died, or they wait for
+   * an earlier event of their account) are claimed by another writer.
+   */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  WALLET_WRITER_CLAIM_IDLE_MS: number = 30_000;
+
+  /** Settlement events stay in their Redis stream this long after they were written to PostgreSQL (inspection). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(7 * 24 * 3600)
+  WALLET_EVENTS_RETENTION_S: number = 600;
 
   /**
    * How long a worker holds a job's lock without renewing it. A worker that dies mid-job (killed, crashed) is noticed

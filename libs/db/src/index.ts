@@ -21,3 +21,4 @@ export * from './channel-credentials';
 export * from './repositories/channels.repository';
 export * from './repositories/reservation-stats.repository';
 export * from './connection-failure';
+export * from './repositories/wallet.repository';

@@ -8,6 +8,10 @@ export enum JobName {
   RECONCILE = 'reconcile',
   /** Daily usage aggregates per account, key and model. Repeatable. */
   ROLLUP_USAGE = 'rollup-usage',
+  /** Closes expired wallet holds (their process stopped beating: it died). Repeatable. */
+  WALLET_SWEEP_HOLDS = 'wallet-sweep-holds',
+  /** Applies to the wallet the top-ups and adjustments it has not confirmed (a crash after the commit). Repeatable. */
+  WALLET_RELAY_CREDITS = 'wallet-relay-credits',
 }
 
 /** All jobs share one queue: the worker scales out by running more processes on it. */

@@ -19,6 +19,8 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
     case JobName.SETTLE:
       return { ...base, jobId: `settle-${(data as JobPayloads[JobName.SETTLE]).generationId}`, attempts: 20 };
     case JobName.SWEEP_STALE_RESERVATIONS:
+    case JobName.WALLET_SWEEP_HOLDS:
+    case JobName.WALLET_RELAY_CREDITS:
       // Repeated every interval by a job scheduler: a failed run is simply the next run's work.
       return { ...base, attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
     case JobName.RECONCILE: {

@@ -25,4 +25,6 @@ export interface JobPayloads {
   [JobName.SWEEP_STALE_RESERVATIONS]: Record<string, never>;
   [JobName.RECONCILE]: ReconcileJobData;
   [JobName.ROLLUP_USAGE]: RollupUsageJobData;
+  [JobName.WALLET_SWEEP_HOLDS]: Record<string, never>;
+  [JobName.WALLET_RELAY_CREDITS]: Record<string, never>;
 }

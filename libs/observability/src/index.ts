@@ -18,5 +18,6 @@ export * from './metrics/metrics.route';
 export * from './metrics/proxy.metrics';
 export * from './metrics/upstream.metrics';
 export * from './metrics/worker.metrics';
+export * from './metrics/wallet.metrics';
 export * from './observability.module';
 export * from './observability.setup';

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { formatMicrosAsUsd } from '@gw/common';
 import type { AccountRecord } from '@gw/db';
+import type { WalletBalance } from '@gw/wallet';
 
 export class AccountView {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -16,14 +17,18 @@ export class AccountView {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
-export function toAccountView(record: AccountRecord): AccountView {
+/**
+ * An account as staff see it. Loaded into the Redis wallet, its money is the wallet's (spendable = balance - open
+ * holds; reserved = open holds); otherwise PostgreSQL's columns (spendable net of its reservations; reserved).
+ */
+export function toAccountView(record: AccountRecord, wallet: WalletBalance | null = null): AccountView {
   return {
     id: record.id,
     name: record.name,
     email: record.email,
     status: record.status,
-    balanceUsd: formatMicrosAsUsd(record.balanceMicros),
-    reservedUsd: formatMicrosAsUsd(record.reservedMicros),
+    balanceUsd: formatMicrosAsUsd(wallet ? wallet.spendableMicros : record.balanceMicros),
+    reservedUsd: formatMicrosAsUsd(wallet ? wallet.heldMicros : record.reservedMicros),
     createdAt: record.createdAt.toISOString(),
   };
 }

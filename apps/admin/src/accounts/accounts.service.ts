@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
 import { AccountsRepository, TransactionRunner } from '@gw/db';
 import { AuditService } from '../audit/audit.service';
+import { WalletBalances } from '../billing/wallet-balances.service';
 import type { Actor } from '../shared/actor';
 import { timeCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
@@ -16,6 +17,7 @@ export class AccountsService {
     private readonly accounts: AccountsRepository,
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
+    private readonly wallet: WalletBalances,
   ) {}
 
   async create(actor: Actor, dto: CreateAccountDto): Promise<AccountView> {
@@ -34,11 +36,16 @@ export class AccountsService {
     const page = await this.accounts.findPage(pageSize(query), timeCursor.decode(query.cursor), {
       search: query.search,
     });
-    return { data: page.items.map(toAccountView), nextCursor: timeCursor.encode(page.next) };
+    const wallets = await this.wallet.of(page.items.map((account) => account.id));
+    return {
+      data: page.items.map((account, i) => toAccountView(account, wallets[i])),
+      nextCursor: timeCursor.encode(page.next),
+    };
   }
 
   async get(id: string): Promise<AccountView> {
-    return toAccountView(await this.require(id));
+    const account = await this.require(id);
+    return toAccountView(account, await this.wallet.one(account.id));
   }
 
   /** 404 for an id that names no account (a malformed id included). */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { formatMicrosAsUsd, GatewayError, GatewayErrorCode, sha256Hex } from '@gw/common';
 import {
-  AccountBooks,
   IdempotencyRepository,
   LedgerRepository,
   NegativeBalanceError,
@@ -15,6 +14,7 @@ import { usdStringToMicros } from '../shared/usd-amount.validator';
 import { isUuid } from '../shared/uuid';
 import { ADJUSTMENT_BOUNDS, AdjustmentDto } from './adjustment.dto';
 import type { AdjustmentView } from './adjustment.view';
+import { WalletBalances } from './wallet-balances.service';
 
 const SCOPE = 'adjustment';
 
@@ -40,6 +40,7 @@ export class AdjustmentsService {
     private readonly idempotency: IdempotencyRepository,
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
+    private readonly wallet: WalletBalances,
   ) {}
 
   async adjust(
@@ -62,14 +63,18 @@ export class AdjustmentsService {
     const hashed = [accountId, amountMicros.toString(), reason, reconciliationId, ...(allowNegativeBalance ? [true] : [])];
     const requestHash = sha256Hex(JSON.stringify(hashed));
 
-    return this.transactions.run(async (tx) => {
+    const result = await this.transactions.run(async (tx) => {
       if (idempotencyKey !== null && !(await this.idempotency.claim(SCOPE, idempotencyKey, requestHash, tx))) {
         const stored = await this.idempotency.find(SCOPE, idempotencyKey, tx);
         if (!stored || stored.requestHash !== requestHash) throw keyReused();
-        return { view: replayOf(stored.response as AdjustmentView), replayed: true };
+        return { view: replayOf(stored.response as AdjustmentView), replayed: true, credit: null };
       }
       const books = await this.ledger.lockBooks(accountId, tx);
       if (!books) throw accountNotFound(accountId);
+      // Read under the account's row lock (no settlement can be written meanwhile): what the wallet holds or has spent
+      // beyond the stored balance is not spendable, and a debit may not take the spendable balance below zero.
+      const wallet = await this.wallet.one(accountId);
+      const walletPendingMicros = wallet ? books.storedBalanceMicros - wallet.spendableMicros : 0n;
       const drifted =
         books.storedBalanceMicros !== books.runningBalanceMicros || books.storedReservedMicros !== books.openHoldsMicros;
       if (amountMicros === 0n && !drifted) {
@@ -79,17 +84,22 @@ export class AdjustmentsService {
         );
       }
       const posted = await this.ledger
-        .post(accountId, 'adjustment', amountMicros, reference, actor.staffId, tx, { allowNegativeBalance })
+        .post(accountId, 'adjustment', amountMicros, reference, actor.staffId, tx, {
+          allowNegativeBalance,
+          walletPendingMicros,
+        })
         .catch((error: unknown) => {
-          throw error instanceof NegativeBalanceError ? wouldGoNegative(books, amountMicros) : error;
+          throw error instanceof NegativeBalanceError
+            ? wouldGoNegative(books.runningBalanceMicros - walletPendingMicros, amountMicros)
+            : error;
         });
       const view: AdjustmentView = {
         id: posted.entryId.toString(),
         accountId,
         amountUsd: formatMicrosAsUsd(amountMicros),
-        balanceUsd: formatMicrosAsUsd(posted.balanceMicros),
-        previousBalanceUsd: formatMicrosAsUsd(books.storedBalanceMicros),
-        reservedUsd: formatMicrosAsUsd(books.openHoldsMicros),
+        balanceUsd: formatMicrosAsUsd(wallet ? wallet.spendableMicros + posted.creditMicros : posted.balanceMicros),
+        previousBalanceUsd: formatMicrosAsUsd(wallet ? wallet.spendableMicros : books.storedBalanceMicros),
+        reservedUsd: formatMicrosAsUsd(wallet ? wallet.heldMicros : books.openHoldsMicros),
         reason,
         reconciliationId,
       };
@@ -108,8 +118,10 @@ export class AdjustmentsService {
         },
         tx,
       );
-      return { view, replayed: false };
+      return { view, replayed: false, credit: posted };
     });
+    if (result.credit) await this.wallet.applyCommitted(accountId, result.credit.creditSeq, result.credit.creditMicros);
+    return { view: result.view, replayed: result.replayed };
   }
 }
 
@@ -119,12 +131,12 @@ function replayOf(stored: AdjustmentView): AdjustmentView {
   return { id, accountId, amountUsd, balanceUsd, previousBalanceUsd, reservedUsd, reason, reconciliationId };
 }
 
-/** 400 naming the amount, with the balance it was checked against (read under the same lock). */
-function wouldGoNegative(books: AccountBooks, amountMicros: bigint): GatewayError {
+/** 400 naming the amount, with the spendable balance it was checked against (read under the same lock). */
+function wouldGoNegative(spendableMicros: bigint, amountMicros: bigint): GatewayError {
   return GatewayError.invalidRequest(
     `Invalid value for 'amountUsd': the adjustment would take the balance below zero ` +
-      `(from ${formatMicrosAsUsd(books.runningBalanceMicros)} ` +
-      `to ${formatMicrosAsUsd(books.runningBalanceMicros + amountMicros)} USD); ` +
+      `(from ${formatMicrosAsUsd(spendableMicros)} ` +
+      `to ${formatMicrosAsUsd(spendableMicros + amountMicros)} USD); ` +
       'set "allowNegativeBalance": true to post it anyway',
   );
 }

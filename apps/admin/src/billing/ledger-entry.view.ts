@@ -4,7 +4,8 @@ import type { LedgerEntryRecord, LedgerKind } from '@gw/db';
 
 export class LedgerEntryView {
   @ApiProperty({ description: 'Serial id, as a string' }) id!: string;
-  @ApiProperty({ enum: ['top_up', 'reservation', 'settlement', 'release', 'adjustment'] }) kind!: LedgerKind;
+  @ApiProperty({ enum: ['top_up', 'reservation', 'settlement', 'release', 'adjustment', 'late_settlement'] })
+  kind!: LedgerKind;
   @ApiProperty({ example: '-0.000840', description: 'Signed: credits positive, debits negative' }) amountUsd!: string;
   @ApiProperty({ example: '9.999160' }) balanceAfterUsd!: string;
   @ApiProperty({ type: String, nullable: true }) generationId!: string | null;

@@ -8,6 +8,7 @@ import { usdStringToMicros } from '../shared/usd-amount.validator';
 import { isUuid } from '../shared/uuid';
 import { TOP_UP_BOUNDS, TopUpDto } from './top-up.dto';
 import type { TopUpView } from './top-up.view';
+import { WalletBalances } from './wallet-balances.service';
 
 const SCOPE = 'top-up';
 
@@ -18,9 +19,10 @@ export interface TopUpResult {
 }
 
 /**
- * Credits an account. The ledger entry, the stored answer of its Idempotency-Key and the audit entry commit in one
- * transaction; a repeat of the key (even a concurrent one, which waits on the first one's row) gets the first answer
- * and moves nothing.
+ * Credits an account. The ledger entry, its wallet credit (outbox row), the stored answer of its Idempotency-Key and
+ * the audit entry commit in one transaction; a repeat of the key (even a concurrent one, which waits on the first one's
+ * row) gets the first answer and moves nothing. After the commit the credit is applied to the Redis wallet (exactly
+ * once: the relay catches up if that fails).
  */
 @Injectable()
 export class TopUpsService {
@@ -30,6 +32,7 @@ export class TopUpsService {
     private readonly idempotency: IdempotencyRepository,
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
+    private readonly wallet: WalletBalances,
   ) {}
 
   async topUp(actor: Actor, accountId: string, dto: TopUpDto, idempotencyKey: string | null): Promise<TopUpResult> {
@@ -39,19 +42,21 @@ export class TopUpsService {
     const reference = dto.reference ?? null;
     const requestHash = sha256Hex(JSON.stringify([accountId, amountMicros.toString(), reference]));
 
-    return this.transactions.run(async (tx) => {
+    const result = await this.transactions.run(async (tx) => {
       if (idempotencyKey !== null && !(await this.idempotency.claim(SCOPE, idempotencyKey, requestHash, tx))) {
         const stored = await this.idempotency.find(SCOPE, idempotencyKey, tx);
         if (!stored || stored.requestHash !== requestHash) throw keyReused();
-        return { view: replayOf(stored.response as TopUpView), replayed: true };
+        return { view: replayOf(stored.response as TopUpView), replayed: true, credit: null };
       }
       if (!(await this.accounts.exists(accountId, tx))) throw accountNotFound(accountId);
       const posted = await this.ledger.post(accountId, 'top_up', amountMicros, reference, actor.staffId, tx);
+      // Read under the account's row lock: the spendable balance the wallet will have once the credit is applied.
+      const wallet = await this.wallet.one(accountId);
       const view: TopUpView = {
         id: posted.entryId.toString(),
         accountId,
         amountUsd: formatMicrosAsUsd(amountMicros),
-        balanceUsd: formatMicrosAsUsd(posted.balanceMicros),
+        balanceUsd: formatMicrosAsUsd(wallet ? wallet.spendableMicros + posted.creditMicros : posted.balanceMicros),
         reference,
       };
       if (idempotencyKey !== null) await this.idempotency.complete(SCOPE, idempotencyKey, 201, view, tx);
@@ -65,8 +70,10 @@ export class TopUpsService {
         },
         tx,
       );
-      return { view, replayed: false };
+      return { view, replayed: false, credit: posted };
     });
+    if (result.credit) await this.wallet.applyCommitted(accountId, result.credit.creditSeq, result.credit.creditMicros);
+    return { view: result.view, replayed: result.replayed };
   }
 }
 

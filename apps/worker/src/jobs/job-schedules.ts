@@ -6,7 +6,12 @@ import { JobCron, JobName, JobQueue } from '@gw/jobs';
 export const RECONCILE_CRON = '5 * * * *';
 
 export interface JobSchedule {
-  name: JobName.SWEEP_STALE_RESERVATIONS | JobName.RECONCILE | JobName.ROLLUP_USAGE;
+  name:
+    | JobName.SWEEP_STALE_RESERVATIONS
+    | JobName.RECONCILE
+    | JobName.ROLLUP_USAGE
+    | JobName.WALLET_SWEEP_HOLDS
+    | JobName.WALLET_RELAY_CREDITS;
   /** Milliseconds between runs, or a cron pattern (UTC). */
   every: number | JobCron;
 }
@@ -17,6 +22,8 @@ export function jobSchedules(config: AppConfig): JobSchedule[] {
     { name: JobName.SWEEP_STALE_RESERVATIONS, every: config.billing.sweepEverySeconds * 1000 },
     { name: JobName.RECONCILE, every: { cron: RECONCILE_CRON } },
     { name: JobName.ROLLUP_USAGE, every: config.worker.usageRollupEverySeconds * 1000 },
+    { name: JobName.WALLET_SWEEP_HOLDS, every: config.wallet.sweepEverySeconds * 1000 },
+    { name: JobName.WALLET_RELAY_CREDITS, every: config.wallet.sweepEverySeconds * 1000 },
   ];
 }
 

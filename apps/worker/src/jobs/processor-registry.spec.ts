@@ -31,7 +31,14 @@ describe(processorProblems.name, () => {
   it('handles every job there is, once each', () => {
     expect(new Set(HANDLED_JOBS).size).toBe(HANDLED_JOBS.length);
     expect([...HANDLED_JOBS].sort()).toEqual(
-      [JobName.SETTLE, JobName.SWEEP_STALE_RESERVATIONS, JobName.RECONCILE, JobName.ROLLUP_USAGE].sort(),
+      [
+        JobName.SETTLE,
+        JobName.SWEEP_STALE_RESERVATIONS,
+        JobName.RECONCILE,
+        JobName.ROLLUP_USAGE,
+        JobName.WALLET_SWEEP_HOLDS,
+        JobName.WALLET_RELAY_CREDITS,
+      ].sort(),
     );
   });
 });

@@ -1,5 +1,5 @@
 import type { AccountBooksRow, LedgerCheckRow, UsageLedgerRow } from '@gw/db';
-import { accountDrift, chainBreak, lacksUsageRecord, overrun, usageVerdict } from './reconciliation-findings';
+import { accountDrift, chainBreak, lacksUsageRecord, overrun, usageVerdict, walletDrift } from './reconciliation-findings';
 
 const at = new Date('2026-11-25T10:00:00.000Z');
 
@@ -142,6 +142,17 @@ describe(usageVerdict.name, () => {
     });
   });
 
+  it('accepts a request held in the Redis wallet: no reservation row or entry, released free or charged its cost', () => {
+    const wallet = { reservationStatus: null, heldMicros: 0n, releasedMicros: 0n };
+    expect(usageVerdict(usage({ ...wallet, costMicros: 0n, settledMicros: 0n, ledgerEntries: 0 }))).toEqual({ kind: 'ok' });
+    expect(usageVerdict(usage({ ...wallet, ledgerEntries: 1 }))).toEqual({ kind: 'ok' });
+    expect(usageVerdict(usage({ ...wallet, ledgerEntries: 2, costMicros: 30_000n, settledMicros: 30_000n }))).toEqual({ kind: 'ok' });
+    expect(usageVerdict(usage({ ...wallet, ledgerEntries: 1, costMicros: 30_000n }))).toMatchObject({
+      kind: 'mismatch',
+      item: { problems: ['cost_differs_from_settlements'] },
+    });
+  });
+
   it('does not expect the release of a hold that is still open', () => {
     expect(usageVerdict(usage({ releasedMicros: 0n, reservationStatus: 'open' }))).toEqual({ kind: 'ok' });
   });
@@ -158,5 +169,27 @@ describe(overrun.name, () => {
       overrunUsd: '0.010000',
       createdAt: at.toISOString(),
     });
+  });
+});
+
+describe(walletDrift.name, () => {
+  const row = {
+    accountId: 'acc-w',
+    walletBalanceMicros: 800n,
+    walletHeldMicros: 10n,
+    holdsMicros: 10n,
+    storedBalanceMicros: 1_000n,
+    unflushedMicros: 300n,
+    pendingCreditMicros: -100n,
+    behindLedger: false,
+  };
+
+  it('expects the wallet to hold the stored balance minus unflushed settlements minus pending credits', () => {
+    expect(walletDrift(row)).toBeNull();
+    expect(walletDrift({ ...row, walletBalanceMicros: 799n })?.differenceUsd).toBe('-0.000001');
+  });
+
+  it('reports a wallet behind the ledger (it lost events) without comparing its balance', () => {
+    expect(walletDrift({ ...row, walletBalanceMicros: 1n, behindLedger: true })?.problems).toEqual(['wallet_behind_ledger']);
   });
 });

@@ -121,11 +121,14 @@ export type UsageVerdict =
 
 /**
  * A usage record against its generation's ledger entries. A request that never held money (refused before the
- * upstream call, a free model) has neither, and is fine.
+ * upstream call, a free model) has neither, and is fine. A request held in the Redis wallet has no reservation row and
+ * no reservation entry (its hold never reached the ledger): only its cost is compared, and a released one (cost 0) has
+ * no entry at all.
  */
 export function usageVerdict(row: UsageLedgerRow): UsageVerdict {
+  const heldInWallet = row.reservationStatus === null;
   if (row.ledgerEntries === 0) {
-    if (row.costMicros === 0n && row.reservedMicros === 0n) return { kind: 'ok' };
+    if (row.costMicros === 0n && (row.reservedMicros === 0n || heldInWallet)) return { kind: 'ok' };
     return {
       kind: 'without_ledger',
       item: {
@@ -140,8 +143,8 @@ export function usageVerdict(row: UsageLedgerRow): UsageVerdict {
   }
   const problems: UsageProblem[] = [];
   if (row.costMicros !== row.settledMicros) problems.push('cost_differs_from_settlements');
-  if (row.reservedMicros !== row.heldMicros) problems.push('reserved_differs_from_reservation');
-  if (row.reservationStatus !== 'open' && row.heldMicros !== row.releasedMicros) {
+  if (!heldInWallet && row.reservedMicros !== row.heldMicros) problems.push('reserved_differs_from_reservation');
+  if (!heldInWallet && row.reservationStatus !== 'open' && row.heldMicros !== row.releasedMicros) {
     problems.push('hold_not_fully_released');
   }
   if (problems.length === 0) return { kind: 'ok' };
@@ -191,5 +194,66 @@ export function openTooLongItem(row: OpenReservationRow): OpenTooLongItem {
     amountUsd: formatMicrosAsUsd(row.amountMicros),
     instanceId: row.instanceId,
     openedAt: row.createdAt.toISOString(),
+  };
+}
+
+export type WalletDriftProblem =
+  /** The wallet's balance differs from PostgreSQL's minus the settlements not written yet and the credits pending. */
+  | 'wallet_balance_differs_from_books'
+  /** The wallet's `held` differs from the sum of the account's hold records. */
+  | 'wallet_held_differs_from_holds'
+  /** PostgreSQL has settlement events the wallet never emitted (it lost data): its balance cannot be compared. */
+  | 'wallet_behind_ledger';
+
+export interface WalletDriftItem {
+  accountId: string;
+  /** What the wallet spends from (settled balance in Redis). */
+  walletBalanceUsd: string;
+  /** PostgreSQL's stored balance - unflushed settlements - pending credits: what the wallet should hold. */
+  expectedBalanceUsd: string;
+  /** Wallet minus expected. */
+  differenceUsd: string;
+  storedBalanceUsd: string;
+  unflushedUsd: string;
+  pendingCreditsUsd: string;
+  walletHeldUsd: string;
+  /** Sum of the account's hold records. */
+  openHoldsUsd: string;
+  problems: WalletDriftProblem[];
+}
+
+/** One loaded account: the wallet's state read first, then PostgreSQL's. */
+export interface WalletComparison {
+  accountId: string;
+  walletBalanceMicros: bigint;
+  walletHeldMicros: bigint;
+  holdsMicros: bigint;
+  storedBalanceMicros: bigint;
+  /** Charges of the wallet's events PostgreSQL does not have yet (seq above its wallet_seq). */
+  unflushedMicros: bigint;
+  pendingCreditMicros: bigint;
+  /** PostgreSQL has events the wallet has not emitted (its event seq is behind wallet_seq). */
+  behindLedger: boolean;
+}
+
+/** The wallet's balance and holds against PostgreSQL and the hold records; null when they agree. */
+export function walletDrift(row: WalletComparison): WalletDriftItem | null {
+  const expected = row.storedBalanceMicros - row.unflushedMicros - row.pendingCreditMicros;
+  const problems: WalletDriftProblem[] = [];
+  if (row.behindLedger) problems.push('wallet_behind_ledger');
+  else if (row.walletBalanceMicros !== expected) problems.push('wallet_balance_differs_from_books');
+  if (row.walletHeldMicros !== row.holdsMicros) problems.push('wallet_held_differs_from_holds');
+  if (problems.length === 0) return null;
+  return {
+    accountId: row.accountId,
+    walletBalanceUsd: formatMicrosAsUsd(row.walletBalanceMicros),
+    expectedBalanceUsd: formatMicrosAsUsd(expected),
+    differenceUsd: formatMicrosAsUsd(row.walletBalanceMicros - expected),
+    storedBalanceUsd: formatMicrosAsUsd(row.storedBalanceMicros),
+    unflushedUsd: formatMicrosAsUsd(row.unflushedMicros),
+    pendingCreditsUsd: formatMicrosAsUsd(row.pendingCreditMicros),
+    walletHeldUsd: formatMicrosAsUsd(row.walletHeldMicros),
+    openHoldsUsd: formatMicrosAsUsd(row.holdsMicros),
+    problems,
   };
 }

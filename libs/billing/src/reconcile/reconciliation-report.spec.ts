@@ -1,4 +1,5 @@
 import type { AccountBooksRow, LedgerCheckRow, UsageLedgerRow } from '@gw/db';
+import type { WalletComparison } from './reconciliation-findings';
 import { ReportBuilder } from './reconciliation-report';
 
 const at = new Date('2026-11-25T10:00:00.000Z');
@@ -63,8 +64,10 @@ describe(ReportBuilder.name, () => {
       truncated: false,
       clean: true,
     });
+    expect(report.wallet).toBeNull();
     expect(report.totals).toEqual({
       drift: 0,
+      walletDrift: 0,
       runningBalanceBreaks: 0,
       usageWithoutLedger: { count: 0, usd: '0.000000' },
       ledgerWithoutUsage: { count: 0, usd: '0.000000' },
@@ -119,5 +122,67 @@ describe(ReportBuilder.name, () => {
     expect(report.ledgerWithoutUsage).toHaveLength(2);
     expect(report.totals.ledgerWithoutUsage.count).toBe(3);
     expect(report).toMatchObject({ listLimit: 2, truncated: true, clean: false });
+  });
+
+  describe('the wallet section', () => {
+    const loaded = (overrides: Partial<WalletComparison> = {}): WalletComparison => ({
+      accountId: 'acc-w',
+      walletBalanceMicros: 900n,
+      walletHeldMicros: 40n,
+      holdsMicros: 40n,
+      storedBalanceMicros: 1_000n,
+      unflushedMicros: 150n,
+      pendingCreditMicros: -50n,
+      behindLedger: false,
+      ...overrides,
+    });
+
+    it('sums what the loaded accounts hold and owe, and stays clean when each agrees with the books', () => {
+      const sut = new ReportBuilder(range);
+      sut.addWalletAccount(loaded(), { holds: 2, unflushed: 3, pendingCredits: 1 });
+      sut.addWalletAccount(loaded({ accountId: 'acc-x' }), { holds: 1, unflushed: 0, pendingCredits: 0 });
+      sut.setWalletExpiredHolds(0, 0n);
+      const report = sut.build(at);
+      expect(report.wallet).toEqual({
+        checked: true,
+        accountsLoaded: 2,
+        openHolds: { count: 3, usd: '0.000080' },
+        unflushed: { count: 3, usd: '0.000300' },
+        pendingCredits: { count: 1, usd: '-0.000100' },
+        expiredHolds: { count: 0, usd: '0.000000' },
+        skippedBusy: 0,
+      });
+      expect(report).toMatchObject({ walletDrift: [], clean: true });
+    });
+
+    it('reports an account whose wallet differs from the books or from its holds, and is then not clean', () => {
+      const sut = new ReportBuilder(range);
+      sut.addWalletAccount(loaded({ walletBalanceMicros: 905n, walletHeldMicros: 0n }), { holds: 2, unflushed: 0, pendingCredits: 0 });
+      const report = sut.build(at);
+      expect(report.walletDrift).toEqual([
+        {
+          accountId: 'acc-w',
+          walletBalanceUsd: '0.000905',
+          expectedBalanceUsd: '0.000900',
+          differenceUsd: '0.000005',
+          storedBalanceUsd: '0.001000',
+          unflushedUsd: '0.000150',
+          pendingCreditsUsd: '-0.000050',
+          walletHeldUsd: '0.000000',
+          openHoldsUsd: '0.000040',
+          problems: ['wallet_balance_differs_from_books', 'wallet_held_differs_from_holds'],
+        },
+      ]);
+      expect(report).toMatchObject({ clean: false, totals: { walletDrift: 1 } });
+    });
+
+    it('is not clean when the wallet could not be read, or when expired holds wait for a sweep', () => {
+      const unreadable = new ReportBuilder(range);
+      unreadable.walletFailed('connect ECONNREFUSED');
+      expect(unreadable.build(at)).toMatchObject({ wallet: { checked: false, error: 'connect ECONNREFUSED' }, clean: false });
+      const behind = new ReportBuilder(range);
+      behind.setWalletExpiredHolds(2, 3_000n);
+      expect(behind.build(at)).toMatchObject({ wallet: { expiredHolds: { count: 2, usd: '0.003000' } }, clean: false });
+    });
   });
 });

@@ -13,6 +13,9 @@ import {
   UsageMismatchItem,
   usageVerdict,
   UsageWithoutLedgerItem,
+  WalletComparison,
+  walletDrift,
+  WalletDriftItem,
 } from './reconciliation-findings';
 
 /** Items listed per finding; the totals count them all. */
@@ -31,6 +34,24 @@ export interface LedgerWithoutUsageItem {
 interface CountedUsd {
   count: number;
   usd: string;
+}
+
+/** The Redis wallet as a run found it (accounts loaded into it; the others are PostgreSQL's alone). */
+export interface WalletSection {
+  /** False when the wallet could not be read (Redis unreachable): its findings are unknown and the run is not clean. */
+  checked: boolean;
+  error?: string;
+  accountsLoaded: number;
+  /** Hold records of the loaded accounts (requests in flight). */
+  openHolds: CountedUsd;
+  /** Settlement events not yet written to PostgreSQL (the ledger writer's backlog), by their charges. */
+  unflushed: CountedUsd;
+  /** Credits committed in PostgreSQL and not yet applied to the wallet. */
+  pendingCredits: CountedUsd;
+  /** Holds past their expiry for longer than three sweep intervals: the sweep is not running or not keeping up. */
+  expiredHolds: CountedUsd;
+  /** Accounts whose wallet moved during every one of the run's reads: not compared this time. */
+  skippedBusy: number;
 }
 
 /**
@@ -55,8 +76,13 @@ export interface ReconciliationReport {
   usageLedgerMismatches: UsageMismatchItem[];
   reservationsOpenTooLong: OpenTooLongItem[];
   overruns: OverrunItem[];
+  /** Null when the run had no wallet to check. */
+  wallet: WalletSection | null;
+  /** Loaded accounts whose wallet disagrees with PostgreSQL or with its own hold records. */
+  walletDrift: WalletDriftItem[];
   totals: {
     drift: number;
+    walletDrift: number;
     runningBalanceBreaks: number;
     usageWithoutLedger: CountedUsd;
     ledgerWithoutUsage: CountedUsd;
@@ -70,6 +96,8 @@ export interface ReconciliationReport {
   /** Nothing to act on (overruns are charged by design and do not count). */
   clean: boolean;
 }
+
+const zeroUsd = (): CountedUsd => ({ count: 0, usd: '0.000000' });
 
 class CappedList<T> {
   readonly items: T[] = [];
@@ -100,6 +128,9 @@ export class ReportBuilder {
   private ledgerEntriesChecked = 0;
   private accountsChecked = 0;
   private readonly drift: CappedList<DriftItem>;
+  private readonly walletDrifts: CappedList<WalletDriftItem>;
+  private wallet: WalletSection | null = null;
+  private walletMicros = { holds: 0n, unflushed: 0n, pendingCredits: 0n };
   private readonly breaks: CappedList<ChainBreakItem>;
   private readonly withoutLedger: CappedList<UsageWithoutLedgerItem>;
   private withoutLedgerMicros = 0n;
@@ -118,6 +149,7 @@ export class ReportBuilder {
     private readonly limit = REPORT_LIST_LIMIT,
   ) {
     this.drift = new CappedList(limit);
+    this.walletDrifts = new CappedList(limit);
     this.breaks = new CappedList(limit);
     this.withoutLedger = new CappedList(limit);
     this.mismatches = new CappedList(limit);
@@ -128,6 +160,47 @@ export class ReportBuilder {
     this.accountsChecked++;
     const drift = accountDrift(row);
     if (drift) this.drift.add(drift);
+  }
+
+  /** This run checks a wallet: the report gets its section (null otherwise). */
+  checkWallet(): void {
+    this.wallet ??= {
+      checked: true,
+      accountsLoaded: 0,
+      openHolds: zeroUsd(),
+      unflushed: zeroUsd(),
+      pendingCredits: zeroUsd(),
+      expiredHolds: zeroUsd(),
+      skippedBusy: 0,
+    };
+  }
+
+  addWalletAccount(row: WalletComparison, counts: { holds: number; unflushed: number; pendingCredits: number }): void {
+    const wallet = this.walletSection();
+    wallet.accountsLoaded++;
+    wallet.openHolds.count += counts.holds;
+    wallet.unflushed.count += counts.unflushed;
+    wallet.pendingCredits.count += counts.pendingCredits;
+    this.walletMicros.holds += row.holdsMicros;
+    this.walletMicros.unflushed += row.unflushedMicros;
+    this.walletMicros.pendingCredits += row.pendingCreditMicros;
+    const drift = walletDrift(row);
+    if (drift) this.walletDrifts.add(drift);
+  }
+
+  walletSkipped(accounts: number): void {
+    this.walletSection().skippedBusy += accounts;
+  }
+
+  setWalletExpiredHolds(count: number, micros: bigint): void {
+    this.walletSection().expiredHolds = { count, usd: formatMicrosAsUsd(micros) };
+  }
+
+  /** The wallet could not be read: what the run found of it so far stands, the rest is unknown. */
+  walletFailed(error: string): void {
+    const wallet = this.walletSection();
+    wallet.checked = false;
+    wallet.error = error.slice(0, 500);
   }
 
   addUsage(row: UsageLedgerRow): void {
@@ -176,6 +249,11 @@ export class ReportBuilder {
     this.openTooLong = openTooLong;
   }
 
+  private walletSection(): WalletSection {
+    this.checkWallet();
+    return this.wallet!;
+  }
+
   build(generatedAt: Date): ReconciliationReport {
     const ledgerWithoutUsage = [...this.withoutUsage].map(([generationId, entries]) => ({
       generationId,
@@ -185,8 +263,19 @@ export class ReportBuilder {
       firstEntryAt: entries.firstEntryAt.toISOString(),
     }));
     const openItems = this.openTooLong.items.slice(0, this.limit).map(openTooLongItem);
+    const wallet = this.wallet && {
+      ...this.wallet,
+      openHolds: { count: this.wallet.openHolds.count, usd: formatMicrosAsUsd(this.walletMicros.holds) },
+      unflushed: { count: this.wallet.unflushed.count, usd: formatMicrosAsUsd(this.walletMicros.unflushed) },
+      pendingCredits: {
+        count: this.wallet.pendingCredits.count,
+        usd: formatMicrosAsUsd(this.walletMicros.pendingCredits),
+      },
+    };
+    const walletUnsound = wallet !== null && (!wallet.checked || wallet.expiredHolds.count > 0);
     const totals = {
       drift: this.drift.count,
+      walletDrift: this.walletDrifts.count,
       runningBalanceBreaks: this.breaks.count,
       usageWithoutLedger: { count: this.withoutLedger.count, usd: formatMicrosAsUsd(this.withoutLedgerMicros) },
       ledgerWithoutUsage: { count: this.withoutUsageIds.size, usd: formatMicrosAsUsd(this.withoutUsageMicros) },
@@ -198,7 +287,9 @@ export class ReportBuilder {
       overruns: { count: this.overruns.count, usd: formatMicrosAsUsd(this.overrunMicros) },
     };
     const truncated =
-      [this.drift, this.breaks, this.withoutLedger, this.mismatches, this.overruns].some((list) => list.truncated) ||
+      [this.drift, this.walletDrifts, this.breaks, this.withoutLedger, this.mismatches, this.overruns].some(
+        (list) => list.truncated,
+      ) ||
       this.withoutUsageIds.size > ledgerWithoutUsage.length ||
       this.openTooLong.total.count > openItems.length;
     return {
@@ -215,11 +306,15 @@ export class ReportBuilder {
       usageLedgerMismatches: this.mismatches.items,
       reservationsOpenTooLong: openItems,
       overruns: this.overruns.items,
+      wallet,
+      walletDrift: this.walletDrifts.items,
       totals,
       listLimit: this.limit,
       truncated,
       clean:
+        !walletUnsound &&
         totals.drift +
+          totals.walletDrift +
           totals.runningBalanceBreaks +
           totals.usageWithoutLedger.count +
           totals.ledgerWithoutUsage.count +

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import {
   CheckPosition,
@@ -10,6 +10,7 @@ import {
 } from '@gw/db';
 import { PermanentReconciliationError, runRange, scheduledRange, scheduledRunId } from './reconcile-range';
 import { ReconciliationReport, REPORT_LIST_LIMIT, ReportBuilder } from './reconciliation-report';
+import { WalletBooksCheck } from './wallet-books.check';
 
 export interface ReconcileOutcome {
   runId: string;
@@ -32,6 +33,8 @@ export class ReconciliationService {
     private readonly runs: ReconciliationsRepository,
     private readonly checks: ReconciliationChecksRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    /** The Redis wallet's accounts are checked too when present (the worker's BooksModule provides it). */
+    @Optional() private readonly wallet?: WalletBooksCheck,
   ) {}
 
   /** The hourly run fired at `firedAt`: its row is created from the range it covers, once. */
@@ -69,9 +72,11 @@ export class ReconciliationService {
     const report = new ReportBuilder(range, REPORT_LIST_LIMIT);
     const size = this.config.worker.reconcileBatchSize;
 
+    let walletReadable = this.wallet !== undefined;
     for (let after: string | null = null; ; ) {
       const page = await this.checks.accountBooksPage(after, size);
       page.forEach((row) => report.addAccount(row));
+      if (walletReadable) walletReadable = await this.checkWallet(report, (w) => w.checkPage(page.map((row) => row.accountId), report));
       await this.pause();
       if (page.length < size) break;
       after = page[page.length - 1].accountId;
@@ -94,7 +99,23 @@ export class ReconciliationService {
     }
     report.setSwept(await this.checks.sweptInRange(range));
     report.setOpenTooLong(await this.checks.openTooLong(this.config.billing.reservationStaleAfterS, REPORT_LIST_LIMIT));
+    if (walletReadable) await this.checkWallet(report, (w) => w.checkExpiredHolds(report));
     return report.build(new Date());
+  }
+
+  /**
+   * A wallet check that fails (Redis unreachable) does not fail the run: the report says the wallet was not checked
+   * (and is not clean), and the PostgreSQL checks go on. Returns whether the wallet is still worth reading.
+   */
+  private async checkWallet(report: ReportBuilder, check: (wallet: WalletBooksCheck) => Promise<void>): Promise<boolean> {
+    try {
+      await check(this.wallet!);
+      return true;
+    } catch (error) {
+      this.logger.warn(`reconciliation could not read the wallet: ${(error as Error).message}`);
+      report.walletFailed((error as Error).message);
+      return false;
+    }
   }
 
   private async pause(): Promise<void> {

@@ -6,9 +6,13 @@ import { Page, toPage } from './keyset-page';
 export interface PostedEntry {
   entryId: bigint;
   balanceMicros: bigint;
+  /** The wallet credit this entry made (its outbox row): apply it to the wallet with WalletCredits.apply. */
+  creditSeq: bigint;
+  /** What the stored balance changed by (the amount; on a drifted account, the re-statement too). */
+  creditMicros: bigint;
 }
 
-export type LedgerKind = 'top_up' | 'reservation' | 'settlement' | 'release' | 'adjustment';
+export type LedgerKind = 'top_up' | 'reservation' | 'settlement' | 'release' | 'adjustment' | 'late_settlement';
 
 export interface LedgerEntryRecord {
   id: bigint;
@@ -32,6 +36,22 @@ export class NegativeBalanceError extends Error {
 
 const NEGATIVE_BALANCE_SQLSTATE = 'GWNEG';
 
+interface PostedRow {
+  entry_id: bigint;
+  balance_micros: bigint;
+  credit_seq: bigint;
+  credit_micros: bigint;
+}
+
+function toPosted(row: PostedRow): PostedEntry {
+  return {
+    entryId: BigInt(row.entry_id),
+    balanceMicros: BigInt(row.balance_micros),
+    creditSeq: BigInt(row.credit_seq),
+    creditMicros: BigInt(row.credit_micros),
+  };
+}
+
 /** An account's stored columns and their sources, read under the account's row lock. */
 export interface AccountBooks {
   storedBalanceMicros: bigint;
@@ -50,7 +70,9 @@ export class LedgerRepository {
   /**
    * Posts through gw_post. With `tx`, the entry commits with the rest of that transaction (the top-up's idempotency
    * record and audit entry); without, it is its own transaction. A debit that would take the spendable balance below
-   * zero throws NegativeBalanceError (checked by gw_post under the account's row lock) unless `allowNegativeBalance`.
+   * zero throws NegativeBalanceError (checked by gw_post under the account's row lock) unless `allowNegativeBalance`;
+   * the spendable balance is the stored one minus `walletPendingMicros` (what the Redis wallet holds or has spent
+   * beyond it). gw_post also writes the entry's wallet credit (the outbox row), returned as creditSeq/creditMicros.
    */
   async post(
     accountId: string,
@@ -59,24 +81,25 @@ export class LedgerRepository {
     reference: string | null,
     staffId: string | null,
     tx?: DbTransaction,
-    options: { allowNegativeBalance?: boolean } = {},
+    options: { allowNegativeBalance?: boolean; walletPendingMicros?: bigint } = {},
   ): Promise<PostedEntry> {
     const allowNegative = options.allowNegativeBalance ?? false;
+    const pending = options.walletPendingMicros ?? 0n;
     try {
       if (tx) {
-        const rows = await tx.$queryRaw<{ entry_id: bigint; balance_micros: bigint }[]>`
-          SELECT entry_id, balance_micros
+        const rows = await tx.$queryRaw<PostedRow[]>`
+          SELECT entry_id, balance_micros, credit_seq, credit_micros
             FROM gw_post(${accountId}::uuid, ${kind}::"LedgerKind", ${amountMicros}::bigint, ${reference},
-                         ${staffId}::uuid, ${allowNegative})`;
-        return { entryId: BigInt(rows[0].entry_id), balanceMicros: BigInt(rows[0].balance_micros) };
+                         ${staffId}::uuid, ${allowNegative}, ${pending}::bigint)`;
+        return toPosted(rows[0]);
       }
-      const result = await this.prisma.pool.query<{ entry_id: bigint; balance_micros: bigint }>({
-        text: 'SELECT entry_id, balance_micros FROM gw_post($1::uuid, $2::"LedgerKind", $3::bigint, $4, $5::uuid, $6)',
-        values: [accountId, kind, amountMicros.toString(), reference, staffId, allowNegative],
+      const result = await this.prisma.pool.query<PostedRow>({
+        text: `SELECT entry_id, balance_micros, credit_seq, credit_micros
+                 FROM gw_post($1::uuid, $2::"LedgerKind", $3::bigint, $4, $5::uuid, $6, $7::bigint)`,
+        values: [accountId, kind, amountMicros.toString(), reference, staffId, allowNegative, pending.toString()],
         types: RAW_QUERY_TYPES,
       });
-      const row = result.rows[0];
-      return { entryId: row.entry_id, balanceMicros: row.balance_micros };
+      return toPosted(result.rows[0]);
     } catch (error) {
       if (sqlStateOf(error) === NEGATIVE_BALANCE_SQLSTATE) throw new NegativeBalanceError();
       throw error;

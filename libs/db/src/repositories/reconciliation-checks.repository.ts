@@ -37,7 +37,7 @@ export interface UsageLedgerRow {
   overrunMicros: bigint;
   /** How many ledger entries carry this generation id. */
   ledgerEntries: number;
-  /** -SUM(settlement entries). */
+  /** -SUM(settlement and late_settlement entries). */
   settledMicros: bigint;
   /** -SUM(reservation entries). */
   heldMicros: bigint;
@@ -145,7 +145,8 @@ export class ReconciliationChecksRepository {
              SELECT p.generation_id, p.account_id::text AS account_id, p.created_at, p.outcome, p.cost_micros,
                     p.reserved_micros, p.overrun_micros,
                     COUNT(l.id) AS entries,
-                    COALESCE(-SUM(l.amount_micros) FILTER (WHERE l.kind = 'settlement'), 0)::bigint AS settled,
+                    COALESCE(-SUM(l.amount_micros) FILTER (WHERE l.kind IN ('settlement', 'late_settlement')), 0)::bigint
+                      AS settled,
                     COALESCE(-SUM(l.amount_micros) FILTER (WHERE l.kind = 'reservation'), 0)::bigint AS held,
                     COALESCE(SUM(l.amount_micros) FILTER (WHERE l.kind = 'release'), 0)::bigint AS released,
                     (SELECT r.status::text FROM reservations r WHERE r.generation_id = p.generation_id) AS reservation_status
@@ -215,14 +216,26 @@ export class ReconciliationChecksRepository {
     }));
   }
 
-  /** Holds the stale sweep released in the range (those whose request later settled after all included). */
+  /**
+   * Holds the stale sweeps released in the range (those whose request later settled after all included): PostgreSQL
+   * reservations the sweep released, and wallet holds the wallet's sweep closed (their `abandoned` usage records,
+   * which hold no reservation row; a request that settled late replaced its record, and is not counted).
+   */
   async sweptInRange(range: CheckRange): Promise<Total> {
     const { rows } = await this.prisma.pool.query<{ count: bigint; micros: bigint }>(batchQuery({
       types: RAW_QUERY_TYPES,
-      text: `SELECT COUNT(*) AS count, COALESCE(SUM(l.amount_micros), 0)::bigint AS micros
-               FROM ledger_entries l JOIN reservations r ON r.generation_id = l.generation_id
-              WHERE l.kind = 'release' AND r.closed_by IN ('sweep', 'late_settlement')
-                AND ($1::timestamptz IS NULL OR l.created_at >= $1::timestamptz) AND l.created_at < $2::timestamptz`,
+      text: `SELECT SUM(s.count)::bigint AS count, COALESCE(SUM(s.micros), 0)::bigint AS micros FROM (
+               SELECT COUNT(*) AS count, COALESCE(SUM(l.amount_micros), 0) AS micros
+                 FROM ledger_entries l JOIN reservations r ON r.generation_id = l.generation_id
+                WHERE l.kind = 'release' AND r.closed_by IN ('sweep', 'late_settlement')
+                  AND ($1::timestamptz IS NULL OR l.created_at >= $1::timestamptz) AND l.created_at < $2::timestamptz
+               UNION ALL
+               SELECT COUNT(*), COALESCE(SUM(u.reserved_micros - u.cost_micros), 0)
+                 FROM usage_records u
+                WHERE u.outcome = 'abandoned'
+                  AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.generation_id = u.generation_id)
+                  AND ($1::timestamptz IS NULL OR u.created_at >= $1::timestamptz) AND u.created_at < $2::timestamptz
+             ) s`,
       values: [range.from, range.to],
     }));
     return { count: Number(rows[0].count), micros: rows[0].micros };

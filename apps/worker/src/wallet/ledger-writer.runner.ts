@@ -1,0 +1,25 @@
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { LedgerWriter } from '@gw/wallet';
+
+/**
+ * Runs the wallet's ledger writer for as long as the worker runs: a long-running consumer of the settlement streams
+ * beside the BullMQ jobs (every worker process is one writer of the consumer group). On shutdown it finishes the batch
+ * in progress, which commits and is acknowledged, before the connections close; a writer killed instead leaves its
+ * batch pending for another writer (docs/worker.md, "The ledger writer").
+ */
+@Injectable()
+export class LedgerWriterRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  onApplicationBootstrap(): void {
+    this.writer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.writer.stop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.writer.stop();
+  }
+}
