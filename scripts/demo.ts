@@ -55,6 +55,8 @@ async function main(): Promise<void> {
   // CHANNEL_CREDENTIALS_KEY to run it as production does.
   const plaintextCredentials = !env.CHANNEL_CREDENTIALS_KEY;
   if (plaintextCredentials) env.ALLOW_PLAINTEXT_CREDENTIALS = 'true';
+  // Balance alerts may go to a receiver on this machine (e.g. `npx http-echo-server`): the demo is all local.
+  env.ALERT_WEBHOOK_ALLOW_PRIVATE ??= 'true';
   const upstreamUrl = env.MOCK_UPSTREAM_URL ?? `http://127.0.0.1:${env.MOCK_UPSTREAM_PORT}`;
   const config = loadConfig(env);
 

@@ -39,6 +39,8 @@ describe('admin API: accounts, top-ups and the ledger', () => {
         status: 'active',
         balanceUsd: '0.000000',
         reservedUsd: '0.000000',
+        rpmLimit: null,
+        accountRpmLimit: null,
         createdAt: expect.any(String),
       });
       expect(new Date(created.body.createdAt).toISOString()).toBe(created.body.createdAt);

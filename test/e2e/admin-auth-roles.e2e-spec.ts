@@ -77,6 +77,31 @@ const ROUTES: RouteCase[] = [
     call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}/ledger`),
   },
   {
+    route: 'PUT /accounts/:id/rpm-limit',
+    allowed: ['support'],
+    success: 200,
+    call: (api, f) => api.put(`/admin/v1/accounts/${f.accountId}/rpm-limit`, { rpm: 100 }),
+  },
+  {
+    route: 'PUT /accounts/:id/alerts',
+    allowed: ['finance'],
+    success: 200,
+    call: (api, f) =>
+      api.put(`/admin/v1/accounts/${f.accountId}/alerts`, { thresholdsUsd: [], webhookUrl: 'https://hooks.example.com/x', secret: 's' }),
+  },
+  {
+    route: 'GET /accounts/:id/alerts',
+    allowed: ['finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}/alerts`),
+  },
+  {
+    route: 'GET /accounts/:id/alerts/deliveries',
+    allowed: ['finance'],
+    success: 200,
+    call: (api, f) => api.get(`/admin/v1/accounts/${f.accountId}/alerts/deliveries`),
+  },
+  {
     route: 'POST /keys',
     allowed: ['support'],
     success: 201,
@@ -99,6 +124,12 @@ const ROUTES: RouteCase[] = [
     allowed: ['support'],
     success: 200,
     call: (api, f) => api.patch(`/admin/v1/keys/${f.keyId}`, { status: 'active' }),
+  },
+  {
+    route: 'PATCH /keys/:id (policy)',
+    allowed: ['support'],
+    success: 200,
+    call: (api, f) => api.patch(`/admin/v1/keys/${f.keyId}`, { ipAllowlist: ['10.0.0.0/8'], dailyLimitUsd: '5', tpmLimit: 100 }),
   },
   {
     route: 'PATCH /keys/:id (other fields)',

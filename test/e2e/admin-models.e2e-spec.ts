@@ -3,7 +3,7 @@ import { createModel } from '../factories/model.factory';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 import { BROADCAST_ONLY_ENV, PROPAGATION_WAIT_MS } from '../support/propagation';
-import { closeTestDb } from '../support/test-db';
+import { closeTestDb, testDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
 const DEMO_IDS = [
@@ -72,21 +72,32 @@ describe('admin API: models and prices', () => {
     return waitFor(() => chargedUsage(model).catch(() => null));
   }
 
-  it('lists the catalog with prices per MTok as decimal strings', async () => {
+  it('lists the catalog with charged and upstream prices per MTok as decimal strings, at the default markup 1.05', async () => {
     const models = await allModels();
     expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(DEMO_IDS));
     expect(models.find((m) => m.id === 'openai/gpt-4.1-mini')).toEqual({
       id: 'openai/gpt-4.1-mini',
       aliases: ['gpt-4.1-mini'],
       provider: 'openai',
-      inputUsdPerMTok: '0.400000',
-      outputUsdPerMTok: '1.600000',
-      cachedInputUsdPerMTok: '0.100000',
+      inputUsdPerMTok: '0.420000',
+      outputUsdPerMTok: '1.680000',
+      cachedInputUsdPerMTok: '0.105000',
+      // No cache-write price of its own: 1.25 x input upstream (0.50), marked up.
+      cacheWriteUsdPerMTok: '0.525000',
+      markup: '1.05',
+      upstream: {
+        inputUsdPerMTok: '0.400000',
+        outputUsdPerMTok: '1.600000',
+        cachedInputUsdPerMTok: '0.100000',
+        cacheWriteUsdPerMTok: '0.500000',
+      },
+      rpmPerAccount: 0,
       maxOutputTokens: 32768,
       timeoutS: 120,
       enabled: true,
     });
-    expect(models.find((m) => m.id === 'openai/text-embedding-3-small').cachedInputUsdPerMTok).toBeNull();
+    // No cache prices of its own: 0.1 x 0.02 upstream, x 1.05.
+    expect(models.find((m) => m.id === 'openai/text-embedding-3-small').cachedInputUsdPerMTok).toBe('0.002100');
     expect(JSON.stringify(models)).not.toMatch(/mock-openai-key|mock-anthropic-key|apiKey|baseUrl/);
   });
 
@@ -172,6 +183,56 @@ describe('admin API: models and prices', () => {
     expect((await chargedUsage(model.id)).costUsd).toBe('0.000870');
   });
 
+  it('PUT markup and upstream prices: charged = upstream x markup rounded up, and the running proxy charges it', async () => {
+    const model = await createModel({ inputUsdPerMTok: '1.00', outputUsdPerMTok: '2.00' });
+    expect((await firstUsage(model.alias)).costUsd).toBe('0.000085');
+
+    const updated = await api.put(path(model.id), {
+      markup: '1.5',
+      upstream: { inputUsdPerMTok: '2.000001', outputUsdPerMTok: '10', cacheWriteUsdPerMTok: '3' },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({
+      markup: '1.5',
+      inputUsdPerMTok: '3.000002', // 3.0000015 rounded up
+      outputUsdPerMTok: '15.000000',
+      // The default: 0.1 x 2.000001 = 0.2000001, rounded up to 0.200001 upstream; x 1.5 = 0.3000015, rounded up.
+      cachedInputUsdPerMTok: '0.300002',
+      cacheWriteUsdPerMTok: '4.500000',
+      upstream: { inputUsdPerMTok: '2.000001', outputUsdPerMTok: '10.000000', cachedInputUsdPerMTok: '0.200001', cacheWriteUsdPerMTok: '3.000000' },
+    });
+    // 5 x 3.000002 + 40 x 15 = 615.00001 micro-dollars -> 616, once the catalog reload reached the proxy.
+    await waitFor(async () => (await chargedUsage(model.alias)).costUsd === '0.000616', PROPAGATION_WAIT_MS);
+
+    // null goes back to PRICE_MARKUP (1.05) and to the default cache-write price.
+    const defaults = await api.put(path(model.id), { markup: null, upstream: { cacheWriteUsdPerMTok: null } });
+    // 1.25 x 2.000001 = 2.50000125 -> 2.500002 upstream; x 1.05 = 2.6250021 -> 2.625003.
+    expect(defaults.body).toMatchObject({ markup: '1.05', inputUsdPerMTok: '2.100002', cacheWriteUsdPerMTok: '2.625003' });
+    const entries = await api.auditOf(`model:${model.id}`);
+    expect(entries[0]).toMatchObject({ action: 'model.update', before: { markup: '1.5' }, after: { markup: '1.05' } });
+  });
+
+  it('a new top-level price is the charged price wanted: the upstream price is set so that it charges exactly that', async () => {
+    const model = await createModel({ inputUsdPerMTok: '1.00', markup: null });
+    const updated = await api.put(path(model.id), { inputUsdPerMTok: '10' });
+    expect(updated.body).toMatchObject({ markup: '1.05', inputUsdPerMTok: '10.000000', upstream: { inputUsdPerMTok: '9.523809' } });
+    expectError(
+      await api.put(path(model.id), { inputUsdPerMTok: '0.000001' }),
+      400,
+      'invalid_request_error',
+      /'inputUsdPerMTok': no upstream price charges exactly 0\.000001 at markup 1\.05 \(the nearest are 0\.000000 and 0\.000002\)/,
+    );
+  });
+
+  it('sets and resets the per-account limit of a model', async () => {
+    const model = await createModel();
+    expect((await api.put(path(model.id), { rpmPerAccount: 30 })).body.rpmPerAccount).toBe(30);
+    expect((await api.put(path(model.id), { rpmPerAccount: 0 })).body.rpmPerAccount).toBe(0);
+    expect((await api.put(path(model.id), { rpmPerAccount: null })).body.rpmPerAccount).toBe(0); // DEFAULT_MODEL_RPM_PER_ACCOUNT
+    const db = await testDb();
+    expect((await db.model.findUniqueOrThrow({ where: { id: model.id } })).rpmPerAccount).toBeNull();
+  });
+
   it('disabling a model makes the proxy answer 404 at once (by broadcast); enabling brings it back', async () => {
     const model = await createModel();
     expect((await firstUsage(model.alias)).status).toBe(200);
@@ -207,25 +268,28 @@ describe('admin API: models and prices', () => {
       aliases: [newAlias],
       cachedInputUsdPerMTok: '0.25',
     });
+    const upstream = { inputUsdPerMTok: '1.000000', outputUsdPerMTok: '2.000000', cachedInputUsdPerMTok: '0.250000', cacheWriteUsdPerMTok: '1.250000' };
     expect(response.body).toEqual({
       id: model.id,
       aliases: [newAlias],
       provider: 'openai',
-      inputUsdPerMTok: '1.000000',
-      outputUsdPerMTok: '2.000000',
-      cachedInputUsdPerMTok: '0.250000',
+      ...upstream,
+      markup: '1',
+      upstream,
+      rpmPerAccount: 0,
       maxOutputTokens: 2048,
       timeoutS: 30,
       enabled: true,
     });
-    expect((await api.put(path(model.id), { cachedInputUsdPerMTok: null })).body.cachedInputUsdPerMTok).toBeNull();
+    // null: back to the default, 0.1 x input.
+    expect((await api.put(path(model.id), { cachedInputUsdPerMTok: null })).body.cachedInputUsdPerMTok).toBe('0.100000');
     expect((await allModels()).find((m) => m.id === model.id)).toMatchObject({ aliases: [newAlias], timeoutS: 30 });
 
     const entries = await api.auditOf(`model:${model.id}`);
     expect(entries).toHaveLength(2);
     expect(entries[1]).toMatchObject({
       action: 'model.update',
-      before: { timeoutS: 120, aliases: [model.alias], cachedInputUsdPerMTok: null },
+      before: { timeoutS: 120, aliases: [model.alias], cachedInputUsdPerMTok: '0.100000' },
       after: { timeoutS: 30, aliases: [newAlias], cachedInputUsdPerMTok: '0.250000' },
     });
   });
@@ -251,6 +315,19 @@ describe('admin API: models and prices', () => {
     [{ id: 'openai/other' }, 400, /'id'/],
     [{ channels: [] }, 400, /Unrecognized field 'channels'/],
     [{ aliases: ['gpt-4.1-mini'] }, 409, /'aliases'.*openai\/gpt-4.1-mini/],
+    [{ markup: '1.0000001' }, 400, /'markup'/],
+    [{ markup: '-1' }, 400, /'markup'/],
+    [{ markup: '101' }, 400, /'markup'/],
+    [{ markup: 1.05 }, 400, /'markup'/],
+    [{ upstream: { inputUsdPerMTok: '-1' } }, 400, /'upstream\.inputUsdPerMTok'/],
+    [{ upstream: { outputUsdPerMTok: '1.1234567' } }, 400, /'upstream\.outputUsdPerMTok'/],
+    [{ upstream: { inputUsdPerMTok: null } }, 400, /'upstream\.inputUsdPerMTok'/],
+    [{ upstream: { surprise: '1' } }, 400, /Unrecognized field 'upstream\.surprise'/],
+    [{ upstream: 'cheap' }, 400, /'upstream'/],
+    [{ cacheWriteUsdPerMTok: 'x' }, 400, /'cacheWriteUsdPerMTok'/],
+    [{ inputUsdPerMTok: '5', upstream: { inputUsdPerMTok: '1' } }, 400, /'inputUsdPerMTok': send either/],
+    [{ rpmPerAccount: -1 }, 400, /'rpmPerAccount'/],
+    [{ rpmPerAccount: 1.5 }, 400, /'rpmPerAccount'/],
   ])('%j -> %i naming the field', async (body, status, message) => {
     const model = await createModel();
     expectError(await api.put(path(model.id), body), status, 'invalid_request_error', message);

@@ -24,6 +24,11 @@ const SPEC_ROUTES = [
   'GET /admin/v1/audit-log',
   'GET /healthz',
   'GET /readyz',
+  // spec/policy.md, "Admin API additions" and "Balance alerts"
+  'PUT /admin/v1/accounts/{id}/rpm-limit',
+  'PUT /admin/v1/accounts/{id}/alerts',
+  'GET /admin/v1/accounts/{id}/alerts',
+  'GET /admin/v1/accounts/{id}/alerts/deliveries',
 ];
 
 /** Our additions to the contract (staff listing and disabling; adjustments and daily usage, docs/worker.md; upstream
@@ -108,6 +113,30 @@ describe('admin API: OpenAPI document', () => {
       document.paths['/admin/v1/usage'].get as unknown as { parameters: { name: string; schema: { enum?: string[] } }[] }
     ).parameters;
     expect(usageParameters.find((p) => p.name === 'protocol')?.schema.enum).toEqual(['openai', 'anthropic', 'gemini']);
+  });
+
+  it('documents the policy fields: key policy, account limits, model prices and markup, alerts without a readable secret', () => {
+    type Schema = { properties: Record<string, { type?: string; nullable?: boolean; writeOnly?: boolean; $ref?: string; allOf?: unknown[] }> };
+    const schema = (name: string) => document.components.schemas[name] as Schema;
+    for (const name of ['CreateApiKeyDto', 'UpdateApiKeyDto', 'ApiKeyView']) {
+      expect(schema(name).properties).toMatchObject({
+        ipAllowlist: { type: 'array' },
+        dailyLimitUsd: { type: 'string', nullable: true },
+        tpmLimit: { type: 'number', nullable: true },
+      });
+    }
+    expect(schema('AccountView').properties).toMatchObject({ rpmLimit: { nullable: true }, accountRpmLimit: { nullable: true } });
+    expect(schema('AccountRpmLimitsDto').properties).toMatchObject({ rpm: { nullable: true }, accountRpm: { nullable: true } });
+    expect(schema('ModelView').properties).toMatchObject({
+      markup: { type: 'string' },
+      cacheWriteUsdPerMTok: { type: 'string' },
+      rpmPerAccount: { type: 'number' },
+    });
+    expect(JSON.stringify(schema('ModelView').properties.upstream)).toContain('PriceTableView');
+    expect(JSON.stringify(schema('UpdateModelDto').properties.upstream)).toContain('UpstreamPricesDto');
+    expect(schema('BalanceAlertSettingsDto').properties.secret).toMatchObject({ type: 'string', writeOnly: true });
+    expect(schema('BalanceAlertSettingsView').properties).not.toHaveProperty('secret');
+    expect(schema('AlertDeliveryView').properties).toMatchObject({ status: { type: 'string' }, lastStatusCode: { nullable: true } });
   });
 
   it('every documented route exists on the running app (no 404 from the router)', async () => {

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import OpenAI from 'openai';
+import { formatMicrosAsUsd } from '../../libs/common/src';
 import { createApiKey } from '../factories/api-key.factory';
 import type { UsageProtocol } from '../../libs/db/src';
 import { createUsageRecord } from '../factories/usage-record.factory';
@@ -87,10 +88,16 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
         inputTokens: 4,
         outputTokens: 4,
         cachedInputTokens: 0,
+        cacheWriteTokens: 0,
+        // What the proxy recorded of the provider, reasoning, upstream cost and stop reason, as stored.
+        provider: row.provider,
+        reasoningTokens: row.reasoningTokens ?? 0,
+        upstreamCostUsd: row.upstreamCostMicros === null ? null : formatMicrosAsUsd(row.upstreamCostMicros),
+        finishReason: row.finishReason,
         usageEstimated: false,
         reservedUsd: expect.stringMatching(/^\d+\.\d{6}$/),
-        // 4 x 0.40 + 4 x 1.60 USD per million tokens = 8 micro-dollars.
-        costUsd: '0.000008',
+        // 4 x 0.42 + 4 x 1.68 USD per million tokens (upstream x 1.05) = 8.4 micro-dollars, rounded up.
+        costUsd: '0.000009',
         overrunUsd: '0.000000',
         upstreamStatus: 200,
         latencyMs: expect.any(Number),

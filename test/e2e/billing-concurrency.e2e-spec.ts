@@ -2,12 +2,12 @@ import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { holdPlan, priceOf } from '../../apps/proxy/src/middleware/request-estimate';
 import { boundQuote, costMicros } from '../../libs/billing/src';
-import type { ModelRecord } from '../../libs/db/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { billingViolations } from '../support/billing-invariants';
+import { catalogModelOf } from '../support/catalog-model';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
 
@@ -45,7 +45,7 @@ describe('reservations under concurrency: 300 requests, two proxy instances, one
 
   it('sends at most what the balance covers upstream, answers 402 to the rest, and keeps the books exact', async () => {
     const db = await testDb();
-    const model = { ...(await db.model.findUniqueOrThrow({ where: { id: modelId } })), channels: [] } as ModelRecord;
+    const model = await catalogModelOf(modelId);
     const body = { model: modelId, max_tokens: MAX_TOKENS, messages: [{ role: 'user' as const, content: PROMPT }] };
     const estimate = boundQuote(holdPlan('chat.completions', body, model)).amountMicros;
     const realCost = costMicros(priceOf(model), { inputTokens: PROMPT_WORDS, outputTokens: MAX_TOKENS, cachedInputTokens: 0, cacheWriteTokens: 0 });

@@ -3,11 +3,12 @@ import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { demoCost } from '../support/settlement';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
-// gpt-4.1-mini: USD 0.40 / MTok input, 1.60 / MTok output (the demo catalog). In micro-dollars per token: 0.4 and 1.6.
-const costOf = (input: number, output: number) => BigInt(Math.ceil((input * 400_000 + output * 1_600_000) / 1_000_000));
+// gpt-4.1-mini: USD 0.40 / MTok input, 1.60 / MTok output upstream (the demo catalog), charged at PRICE_MARKUP 1.05.
+const costOf = (input: number, output: number) => demoCost('openai/gpt-4.1-mini', { input, output });
 
 async function mockStats() {
   return (await (await fetch(`${sharedMockUrl()}/__mock/stats`)).json()) as { requests: number };

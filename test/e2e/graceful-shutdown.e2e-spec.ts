@@ -15,7 +15,7 @@ import { AppProcess } from '../support/app-process';
 import { billingViolations } from '../support/billing-invariants';
 import { settledBooks } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
-import { TEST_ADMIN_TOKEN, TEST_DATABASE_URL, testEnv } from '../support/test-env';
+import { TEST_ADMIN_TOKEN, TEST_DATABASE_URL, TEST_REDIS_PREFIX, testEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
 interface StreamRun {
@@ -231,14 +231,16 @@ describe('graceful shutdown on SIGTERM (real processes)', () => {
   }, 60_000);
 
   it('worker: turns not ready, finishes the job it is running, and exits 0', async () => {
-    const config = loadConfig(testEnv({ DB_POOL_MAX: '2' }));
+    // A queue of its own: a worker of another suite on the shared queue could take the job this worker must be running.
+    const queueEnv = { REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}gs:` };
+    const config = loadConfig(testEnv({ DB_POOL_MAX: '2', ...queueEnv }));
     const prisma = new PrismaService(config);
     const redis = new RedisService(config);
     const jobs = new JobQueue(redis);
     const lock = new Client({ connectionString: TEST_DATABASE_URL });
     try {
       // The job waits on a lock this test holds for a while: longer than a query's default deadline.
-      const worker = await start('worker', { SHUTDOWN_GRACE_MS: '30000', DB_QUERY_TIMEOUT_MS: '30000' });
+      const worker = await start('worker', { SHUTDOWN_GRACE_MS: '30000', DB_QUERY_TIMEOUT_MS: '30000', ...queueEnv });
       const account = await createAccount({ balanceUsd: '1.00' });
       const { id: keyId } = await createApiKey(account.id);
       const generationId = newGenerationId();

@@ -2,12 +2,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { holdPlan } from '../../apps/proxy/src/middleware/request-estimate';
 import { countOpenAiTokens, exactQuote } from '../../libs/billing/src';
-import type { ModelRecord } from '../../libs/db/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { billingViolations } from '../support/billing-invariants';
+import { catalogModelOf } from '../support/catalog-model';
 import { callGateway } from '../support/gateway-call';
 import { settledBooks, usageOf } from '../support/settlement';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
@@ -115,7 +115,7 @@ describe('holds: upper bounds of what a request can cost, estimated without free
       .withResponse();
     expect(data.choices[0].message.content).toBeTruthy();
 
-    const record = { ...(await (await testDb()).model.findUniqueOrThrow({ where: { id: model.id } })), channels: [] } as ModelRecord;
+    const record = await catalogModelOf(model.id);
     const plan = holdPlan('chat.completions', { messages: [{ role: 'user', content }], max_tokens: 16 }, record);
     const exact = exactQuote(plan, plan.input.pieces.reduce((sum, piece) => sum + countOpenAiTokens(piece), 0));
     const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
@@ -126,7 +126,9 @@ describe('holds: upper bounds of what a request can cost, estimated without free
   }, 60_000);
 
   it("sends the model's max output upstream when the client sets none, so that no answer outgrows its hold", async () => {
+    // Both models first: the proxy's catalog reload (by broadcast) has the time the account takes to be created.
     const model = await createModel({ maxOutputTokens: 5 });
+    const anthropicModel = await createModel({ provider: 'anthropic', maxOutputTokens: 5 });
     const account = await createAccount({ balanceUsd: '1.00' });
     const { key } = await createApiKey(account.id);
     const openai = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
@@ -140,7 +142,6 @@ describe('holds: upper bounds of what a request can cost, estimated without free
     expect(usage.outputTokens).toBe(5);
     expect(usage.overrunMicros).toBe(0n);
 
-    const anthropicModel = await createModel({ provider: 'anthropic', maxOutputTokens: 5 });
     const anthropic = new Anthropic({ apiKey: key, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
     const message = await anthropic.messages.create({
       model: anthropicModel.id,

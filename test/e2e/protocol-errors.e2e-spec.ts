@@ -178,11 +178,12 @@ describe.each([openai, anthropic])('every error of spec/errors.md through the $n
 
   it('402 APIError with status 402 when the balance is below the estimate', async () => {
     const { account, key } = await fundedKey({}, '0.01');
-    // The hold: 20,000 output tokens at 1.60 (gpt-4.1-mini) or 5.00 (claude-haiku-4-5) per MTok, plus the input.
+    // The hold: 20,000 output tokens at 1.68 (gpt-4.1-mini) or 5.25 (claude-haiku-4-5) per MTok (upstream x 1.05), plus
+    // the input.
     const error = await failure({ key, maxTokens: 20_000 });
     expect(error).toBeInstanceOf(protocol.errors.api);
     expect(error.status).toBe(402);
-    const required = protocol.name === 'openai' ? '0.03' : '0.10';
+    const required = protocol.name === 'openai' ? '0.03' : '0.11';
     expect(error.error).toEqual(
       protocol.errorBody(402, 'insufficient_quota', `Insufficient balance. Current: $0.01, Required: $${required}`),
     );

@@ -89,10 +89,10 @@ describe('worker: reconciliation, stale sweep, usage rollups and the queue dashb
     return awaitRun(queued.body.id);
   }
 
-  it('schedules its repeatable jobs at boot: the sweep every ten seconds, reconciliation hourly, usage rollups, the wallet sweep and relay', async () => {
+  it('schedules its repeatable jobs at boot: the sweep every ten seconds, reconciliation hourly, usage rollups, the wallet sweep and relay, alerts', async () => {
     const schedulers = await waitFor(async () => {
       const found = await queue.getJobSchedulers();
-      return found.length === 5 ? found : null;
+      return found.length === 6 ? found : null;
     });
     const byKey = Object.fromEntries(schedulers.map((s) => [s.key, s]));
     expect(byKey['schedule-sweep-stale-reservations']).toMatchObject({ name: 'sweep-stale-reservations', every: 10_000 });
@@ -101,6 +101,7 @@ describe('worker: reconciliation, stale sweep, usage rollups and the queue dashb
     expect(byKey['schedule-rollup-usage']).toMatchObject({ name: 'rollup-usage', every: 600_000 });
     expect(byKey['schedule-wallet-sweep-holds']).toMatchObject({ name: 'wallet-sweep-holds', every: 10_000 });
     expect(byKey['schedule-wallet-relay-credits']).toMatchObject({ name: 'wallet-relay-credits', every: 10_000 });
+    expect(byKey['schedule-balance-alerts']).toMatchObject({ name: 'balance-alerts', every: 5_000 });
     // The next reconciliation is at five past an hour.
     expect(new Date(byKey['schedule-reconcile'].next!).getUTCMinutes()).toBe(5);
   });

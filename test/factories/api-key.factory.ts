@@ -1,4 +1,4 @@
-import { displayPrefix, generateApiKey, sha256Hex } from '../../libs/common/src';
+import { displayPrefix, generateApiKey, parseUsdToMicros, sha256Hex } from '../../libs/common/src';
 import { testDb } from '../support/test-db';
 
 export interface ApiKeyOptions {
@@ -6,6 +6,9 @@ export interface ApiKeyOptions {
   rpmLimit?: number | null;
   status?: 'active' | 'disabled' | 'revoked';
   expiresAt?: Date | null;
+  ipAllowlist?: string[];
+  dailyLimitUsd?: string | null;
+  tpmLimit?: number | null;
 }
 
 /** A key for the account, stored as the product stores it (SHA-256 only). Returns the plaintext with the row. */
@@ -22,6 +25,9 @@ export async function createApiKey(accountId: string, options: ApiKeyOptions = {
       rpmLimit: options.rpmLimit ?? null,
       status: options.status ?? 'active',
       expiresAt: options.expiresAt ?? null,
+      ipAllowlist: options.ipAllowlist ?? [],
+      dailyLimitMicros: options.dailyLimitUsd ? parseUsdToMicros(options.dailyLimitUsd)! : null,
+      tpmLimit: options.tpmLimit ?? null,
     },
   });
   return { id: row.id, key };

@@ -44,11 +44,22 @@ export interface ModelOptions {
   enabled?: boolean;
   /** Default: one unique alias, the id without its provider. */
   aliases?: string[];
-  /** USD per million tokens; default 0.40 in, 1.60 out. */
+  /**
+   * Upstream USD per million tokens; default 0.40 in, 1.60 out. Cache prices default to null (the catalog's defaults:
+   * 0.1 x and 1.25 x input).
+   */
   inputUsdPerMTok?: string;
   outputUsdPerMTok?: string;
-  /** Default null: cached input at the input price. */
+  /** Default null: the defaults of a model without its own (0.1 x input for cached input, 1.25 x input for cache writes). */
   cachedInputUsdPerMTok?: string | null;
+  cacheWriteUsdPerMTok?: string | null;
+  /**
+   * Charged = upstream x markup. Default '1': a test's model charges exactly its prices, so cost assertions need no
+   * markup arithmetic; null follows PRICE_MARKUP (1.05), as models without one of their own do.
+   */
+  markup?: string | null;
+  /** Requests per minute of one account on the model; default null (DEFAULT_MODEL_RPM_PER_ACCOUNT). */
+  rpmPerAccount?: number | null;
   /** Default 4096. */
   maxOutputTokens?: number;
   /** The name sent upstream (the mock answers any of its own model names). */
@@ -62,6 +73,10 @@ export interface TestModel {
   alias: string;
   /** Its channels, in the order of `channels` (the demo channel when it has none of its own). */
   channelIds: string[];
+}
+
+function usdOrNull(usd: string | null | undefined): bigint | null {
+  return usd === undefined || usd === null ? null : parseUsdToMicros(usd)!;
 }
 
 const DEFAULT_CHAT_MODEL: Record<ModelProvider, string> = {
@@ -111,7 +126,10 @@ export async function createModel(options: ModelOptions = {}): Promise<TestModel
       aliases: options.aliases ?? [name],
       inputMicrosPerMTok: parseUsdToMicros(options.inputUsdPerMTok ?? '0.40')!,
       outputMicrosPerMTok: parseUsdToMicros(options.outputUsdPerMTok ?? '1.60')!,
-      cachedInputMicrosPerMTok: options.cachedInputUsdPerMTok ? parseUsdToMicros(options.cachedInputUsdPerMTok) : null,
+      cachedInputMicrosPerMTok: usdOrNull(options.cachedInputUsdPerMTok),
+      cacheWriteMicrosPerMTok: usdOrNull(options.cacheWriteUsdPerMTok),
+      markup: options.markup === undefined ? '1' : options.markup,
+      rpmPerAccount: options.rpmPerAccount ?? null,
       maxOutputTokens: options.maxOutputTokens ?? 4_096,
       timeoutS: options.timeoutS ?? null,
       enabled: options.enabled ?? true,

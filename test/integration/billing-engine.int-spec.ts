@@ -26,7 +26,7 @@ class BillingStack {
   readonly billing: BillingService;
 
   constructor(env: Record<string, string> = {}) {
-    this.config = loadConfig(testEnv({ DB_POOL_MAX: '4', INSTANCE_ID: `int-${Math.random()}`, ...env }));
+    this.config = loadConfig(testEnv({ DB_POOL_MAX: '4', SHUTDOWN_GRACE_MS: '1000', INSTANCE_ID: `int-${Math.random()}`, ...env }));
     this.prisma = new PrismaService(this.config);
     this.redis = new RedisService(this.config);
     this.jobs = new JobQueue(this.redis);
@@ -40,7 +40,8 @@ class BillingStack {
   }
 
   async close(): Promise<void> {
-    await this.billing.drain(1_000);
+    // What the proxy does at shutdown (drain, then stop the heartbeat), so no timer outlives the pool closed below.
+    await this.billing.onModuleDestroy();
     await this.jobs.onModuleDestroy();
     await this.redis.onModuleDestroy();
     await this.prisma.onModuleDestroy();

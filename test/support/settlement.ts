@@ -18,19 +18,30 @@ export interface Tokens {
   cacheWrite?: number;
 }
 
-/** What a request must cost at the demo catalog's prices: every token class at its price, rounded up once. */
+const ceilDiv = (numerator: bigint, denominator: bigint) => (numerator + denominator - 1n) / denominator;
+
+/** The demo models follow PRICE_MARKUP, 1.05 by default: each upstream price x 105 / 100, rounded up (spec/policy.md). */
+const charged = (upstreamMicros: bigint) => ceilDiv(upstreamMicros * 105n, 100n);
+
+/**
+ * What a request must cost at the demo catalog's charged prices: every token class at its price (a cache price the
+ * catalog does not set defaults to 0.1 x / 1.25 x the input price), rounded up once.
+ */
 export function demoCost(modelId: string, tokens: Tokens): bigint {
   const entry = DEMO_CATALOG.find((model) => model.id === modelId);
   if (!entry) throw new Error(`${modelId} is not in the demo catalog`);
-  const input = microsPerMTok(entry.input);
+  const upstreamInput = microsPerMTok(entry.input);
+  const input = charged(upstreamInput);
+  const cachedPrice = charged(entry.cachedInput ? microsPerMTok(entry.cachedInput) : ceilDiv(upstreamInput, 10n));
+  const writePrice = charged(entry.cacheWrite ? microsPerMTok(entry.cacheWrite) : ceilDiv(upstreamInput * 5n, 4n));
   const cached = BigInt(tokens.cachedInput ?? 0);
   const written = BigInt(tokens.cacheWrite ?? 0);
   const total =
     (BigInt(tokens.input) - cached - written) * input +
-    cached * (entry.cachedInput ? microsPerMTok(entry.cachedInput) : input) +
-    written * (entry.cacheWrite ? microsPerMTok(entry.cacheWrite) : input) +
-    BigInt(tokens.output) * microsPerMTok(entry.output);
-  return (total + MICROS_PER_USD - 1n) / MICROS_PER_USD;
+    cached * cachedPrice +
+    written * writePrice +
+    BigInt(tokens.output) * charged(microsPerMTok(entry.output));
+  return ceilDiv(total, MICROS_PER_USD);
 }
 
 /** The request's usage record (written with its settlement, asynchronously). */

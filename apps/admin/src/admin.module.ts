@@ -3,8 +3,10 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
 import {
   AccountsRepository,
+  AlertDeliveriesRepository,
   ApiKeysRepository,
   AuditRepository,
+  BalanceAlertsRepository,
   ChannelsRepository,
   DbModule,
   IdempotencyRepository,
@@ -19,7 +21,11 @@ import {
 import { JobsModule } from '@gw/jobs';
 import { RedisModule } from '@gw/redis';
 import { WalletModule } from '@gw/wallet';
+import { AccountLimitsController } from './accounts/account-limits.controller';
+import { AccountLimitsService } from './accounts/account-limits.service';
 import { AccountsController } from './accounts/accounts.controller';
+import { BalanceAlertsController } from './alerts/balance-alerts.controller';
+import { BalanceAlertsService } from './alerts/balance-alerts.service';
 import { AccountsService } from './accounts/accounts.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
@@ -58,8 +64,10 @@ import { UsageService } from './usage/usage.service';
 
 const REPOSITORIES = [
   AccountsRepository,
+  AlertDeliveriesRepository,
   ApiKeysRepository,
   AuditRepository,
+  BalanceAlertsRepository,
   ChannelsRepository,
   IdempotencyRepository,
   LedgerRepository,
@@ -72,6 +80,8 @@ const REPOSITORIES = [
 
 const SERVICES = [
   AccountsService,
+  AccountLimitsService,
+  BalanceAlertsService,
   ApiKeysService,
   AuditService,
   LedgerService,
@@ -97,6 +107,8 @@ export class AdminModule {
         StaffController,
         StaffMeController,
         AccountsController,
+        AccountLimitsController,
+        BalanceAlertsController,
         TopUpsController,
         AdjustmentsController,
         LedgerController,

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
-import { BillingModule, BooksModule } from '@gw/billing';
+import { BalanceAlertsModule, BillingModule, BooksModule } from '@gw/billing';
 import { DbModule } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { RedisModule } from '@gw/redis';
@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { GatewayWorker } from './jobs/gateway-worker';
 import { JobSchedules } from './jobs/job-schedules';
 import { ProcessorRegistry } from './jobs/processor-registry';
+import { BalanceAlertsProcessor } from './processors/balance-alerts.processor';
 import { ReconcileProcessor } from './processors/reconcile.processor';
 import { RollupUsageProcessor } from './processors/rollup-usage.processor';
 import { SettleProcessor } from './processors/settle.processor';
@@ -32,6 +33,7 @@ export class WorkerModule {
         BillingModule,
         BooksModule,
         WalletModule,
+        BalanceAlertsModule,
       ],
       controllers: [HealthController],
       providers: [
@@ -45,6 +47,7 @@ export class WorkerModule {
         WalletSweepHoldsProcessor,
         WalletRelayCreditsProcessor,
         LedgerWriterRunner,
+        BalanceAlertsProcessor,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { costMicros, dearestInputPrice, holdMicros, ModelPrice, TokenUsage, ZERO_USAGE } from './pricing';
+import { costMicros, dearestInputPrice, holdMicros, ModelPrice, PriceTables, requestCosts, TokenUsage, ZERO_USAGE } from './pricing';
 
 const MTOK = 1_000_000n;
 
@@ -192,3 +192,65 @@ describe('holdMicros', () => {
     );
   });
 });
+
+describe('reasoning tokens', () => {
+  it('are output tokens: inside outputTokens they change nothing, beyond it they are billed in full at the output price', () => {
+    fc.assert(
+      fc.property(price, consistentUsage, tokenCount, (p, u, reasoning) => {
+        const inside = Math.min(reasoning, u.outputTokens);
+        const beyond = u.outputTokens + reasoning;
+        return (
+          costMicros(p, { ...u, reasoningTokens: inside }) === costMicros(p, u) &&
+          costMicros(p, { ...u, reasoningTokens: beyond }) === costMicros(p, { ...u, outputTokens: beyond })
+        );
+      }),
+    );
+  });
+
+  it.each([Number.NaN, -1, 0.5])('refuses %p as a count', (bad) => {
+    expect(() => costMicros(price0(), { ...ZERO_USAGE, reasoningTokens: bad })).toThrow(RangeError);
+  });
+});
+
+describe(requestCosts.name, () => {
+  /** Upstream USD 1.00 in, 0.10 cached, 1.25 cache write, 4.00 out; charged at a markup of 1.05, rounded up. */
+  const tables: PriceTables = {
+    upstream: { inputMicrosPerMTok: 1_000_000n, cachedInputMicrosPerMTok: 100_000n, cacheWriteMicrosPerMTok: 1_250_000n, outputMicrosPerMTok: 4_000_000n },
+    charged: { inputMicrosPerMTok: 1_050_000n, cachedInputMicrosPerMTok: 105_000n, cacheWriteMicrosPerMTok: 1_312_500n, outputMicrosPerMTok: 4_200_000n },
+  };
+
+  it.each([
+    // [what, usage, charged micro-dollars, upstream micro-dollars]
+    ['plain input', { inputTokens: 1_000 }, 1_050n, 1_000n],
+    ['cached input', { inputTokens: 1_000, cachedInputTokens: 1_000 }, 105n, 100n],
+    ['cache writes', { inputTokens: 1_000, cacheWriteTokens: 1_000 }, 1_313n, 1_250n], // 1,312.5 rounded up
+    ['output', { outputTokens: 1_000 }, 4_200n, 4_000n],
+    ['reasoning (inside the output)', { outputTokens: 1_000, reasoningTokens: 600 }, 4_200n, 4_000n],
+    ['every kind at once', { inputTokens: 3_333, cachedInputTokens: 1_111, cacheWriteTokens: 222, outputTokens: 77, reasoningTokens: 7 },
+      // charged: 2,000 x 1.05 + 1,111 x 0.105 + 222 x 1.3125 + 77 x 4.2 = 2,100 + 116.655 + 291.375 + 323.4 = 2,831.43 -> 2,832
+      // upstream: 2,000 x 1 + 1,111 x 0.1 + 222 x 1.25 + 77 x 4 = 2,000 + 111.1 + 277.5 + 308 = 2,696.6 -> 2,697
+      2_832n, 2_697n],
+  ])('prices %s to the micro-dollar at both price tables, rounded up once', (_what, partial, charged, upstream) => {
+    expect(requestCosts(tables, { ...ZERO_USAGE, ...partial })).toEqual({ costMicros: charged, upstreamCostMicros: upstream });
+  });
+
+  it('charges at least the upstream cost whenever every charged price is at least its upstream price', () => {
+    fc.assert(
+      fc.property(price, fc.bigInt({ min: 0n, max: 1_000_000n }), consistentUsage, (up, extra, u) => {
+        const marked = (value: bigint | null) => (value === null ? null : value + extra);
+        const charged: ModelPrice = {
+          inputMicrosPerMTok: up.inputMicrosPerMTok + extra,
+          outputMicrosPerMTok: up.outputMicrosPerMTok + extra,
+          cachedInputMicrosPerMTok: marked(up.cachedInputMicrosPerMTok),
+          cacheWriteMicrosPerMTok: marked(up.cacheWriteMicrosPerMTok),
+        };
+        const costs = requestCosts({ charged, upstream: up }, u);
+        return costs.costMicros >= costs.upstreamCostMicros && costs.upstreamCostMicros === costMicros(up, u);
+      }),
+    );
+  });
+});
+
+function price0(): ModelPrice {
+  return { inputMicrosPerMTok: 1n, outputMicrosPerMTok: 1n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+}

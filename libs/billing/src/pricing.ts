@@ -20,6 +20,23 @@ export interface TokenUsage {
   outputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  /**
+   * Part of outputTokens: reasoning (thinking) tokens, billed at the output price like any output token (absent: 0).
+   * A count above outputTokens (a provider that reports them beside the output) is billed in full.
+   */
+  reasoningTokens?: number;
+}
+
+/** A model's prices as charged to the customer, and as the provider charges the gateway (see libs/catalog). */
+export interface PriceTables {
+  charged: ModelPrice;
+  upstream: ModelPrice;
+}
+
+/** What one request costs the customer and what it costs the gateway upstream, in micro-dollars. */
+export interface RequestCosts {
+  costMicros: bigint;
+  upstreamCostMicros: bigint;
 }
 
 export const ZERO_USAGE: TokenUsage = Object.freeze({
@@ -44,7 +61,9 @@ export function costMicros(price: ModelPrice, usage: TokenUsage): bigint {
   const input = tokens(usage.inputTokens, 'inputTokens');
   const cached = tokens(usage.cachedInputTokens, 'cachedInputTokens');
   const cacheWrite = tokens(usage.cacheWriteTokens, 'cacheWriteTokens');
-  const output = tokens(usage.outputTokens, 'outputTokens');
+  const reported = tokens(usage.outputTokens, 'outputTokens');
+  const reasoning = tokens(usage.reasoningTokens ?? 0, 'reasoningTokens');
+  const output = reasoning > reported ? reasoning : reported;
   // A provider reporting more cached than total input would otherwise make the uncached part negative.
   const special = cached + cacheWrite > input ? input : cached + cacheWrite;
   const cachedPart = cached > special ? special : cached;
@@ -56,6 +75,11 @@ export function costMicros(price: ModelPrice, usage: TokenUsage): bigint {
     writePart * (price.cacheWriteMicrosPerMTok ?? price.inputMicrosPerMTok) +
     output * price.outputMicrosPerMTok;
   return ceilDiv(total, TOKENS_PER_MTOK);
+}
+
+/** The same usage at the charged and at the upstream prices, each rounded up once (spec/policy.md, "Prices"). */
+export function requestCosts(prices: PriceTables, usage: TokenUsage): RequestCosts {
+  return { costMicros: costMicros(prices.charged, usage), upstreamCostMicros: costMicros(prices.upstream, usage) };
 }
 
 /** The dearest price an input token can be billed at: plain input, cache write or cache read, whichever is highest. */

@@ -10,3 +10,6 @@ export * from './http/client-error.handler';
 export * from './http/json-nesting';
 export * from './deadline';
 export * from './drain';
+export * from './markup';
+export * from './net/ip-range';
+export * from './net/webhook-url';

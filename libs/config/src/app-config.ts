@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { parseMarkup } from '@gw/common';
 import { EnvDto } from './env.schema';
 import { parseCredentialsKey } from './credentials-key';
 import { parseRedisClusterNodes, RedisNode } from './redis-cluster-nodes';
@@ -26,8 +27,12 @@ export interface AppConfig {
     trustProxy: TrustProxy;
     docsAccess: 'public' | 'staff';
   };
+  /** Charged price = upstream price x markup (libs/catalog, model-prices.ts). */
+  pricing: { defaultMarkupMillionths: bigint };
   proxy: {
     defaultRpm: number;
+    /** Requests per minute of one account on a model without an rpmPerAccount of its own; 0: no limit. */
+    defaultModelRpmPerAccount: number;
     authFailureLimit: number;
     rateLimitWindowMs: number;
     trustProxy: TrustProxy;
@@ -76,6 +81,8 @@ export interface AppConfig {
     reconcileBatchPauseMs: number;
     usageRollupEverySeconds: number;
   };
+  /** Balance alerts (worker: crossing checks and webhook deliveries; admin: webhook URL checks). */
+  alerts: { allowPrivateWebhooks: boolean; checkEveryMs: number };
   cache: { ttlMs: number };
   /** Metrics, logs and shutdown of every app (docs/operations.md). */
   ops: { metricsToken: string | undefined; shutdownGraceMs: number; shutdownDelayMs: number };
@@ -135,8 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: parseTrustProxy(dto.TRUST_PROXY)!,
       docsAccess: dto.ADMIN_DOCS_ACCESS as 'public' | 'staff',
     },
+    pricing: { defaultMarkupMillionths: parseMarkup(dto.PRICE_MARKUP)! },
     proxy: {
       defaultRpm: dto.DEFAULT_RPM,
+      defaultModelRpmPerAccount: dto.DEFAULT_MODEL_RPM_PER_ACCOUNT,
       authFailureLimit: dto.AUTH_FAILURE_LIMIT,
       rateLimitWindowMs: dto.RATE_LIMIT_WINDOW_S * 1000,
       trustProxy: parseTrustProxy(dto.TRUST_PROXY)!,
@@ -189,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reconcileBatchPauseMs: dto.RECONCILE_BATCH_PAUSE_MS,
       usageRollupEverySeconds: dto.USAGE_ROLLUP_EVERY_S,
     },
+    alerts: { allowPrivateWebhooks: dto.ALERT_WEBHOOK_ALLOW_PRIVATE === 'true', checkEveryMs: dto.ALERT_CHECK_EVERY_S * 1000 },
     cache: { ttlMs: dto.CACHE_TTL_MS },
     ops: { metricsToken: dto.METRICS_TOKEN, shutdownGraceMs: dto.SHUTDOWN_GRACE_MS, shutdownDelayMs: dto.SHUTDOWN_DELAY_MS },
   };

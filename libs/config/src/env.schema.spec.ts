@@ -129,6 +129,37 @@ describe(EnvDto.name, () => {
     expect(problemsOf({ ...VALID, HOLD_HEARTBEAT_EVERY_MS: '5000', RESERVATION_STALE_AFTER_S: '15' })).toEqual([]);
   });
 
+  it('reads the policy settings: the default markup 1.05, no per-model account limit, no private webhooks', () => {
+    const config = loadConfig(VALID);
+    expect(config.pricing).toEqual({ defaultMarkupMillionths: 1_050_000n });
+    expect(config.proxy.defaultModelRpmPerAccount).toBe(0);
+    expect(config.alerts).toEqual({ allowPrivateWebhooks: false, checkEveryMs: 5_000 });
+    const set = loadConfig({
+      ...VALID,
+      PRICE_MARKUP: '1.2',
+      DEFAULT_MODEL_RPM_PER_ACCOUNT: '30',
+      ALERT_WEBHOOK_ALLOW_PRIVATE: 'true',
+      ALERT_CHECK_EVERY_S: '2',
+    });
+    expect(set.pricing.defaultMarkupMillionths).toBe(1_200_000n);
+    expect(set.proxy.defaultModelRpmPerAccount).toBe(30);
+    expect(set.alerts).toEqual({ allowPrivateWebhooks: true, checkEveryMs: 2_000 });
+  });
+
+  it.each([
+    ['PRICE_MARKUP', '1.0000001'],
+    ['PRICE_MARKUP', '-1'],
+    ['PRICE_MARKUP', '101'],
+    ['PRICE_MARKUP', 'five percent'],
+    ['DEFAULT_MODEL_RPM_PER_ACCOUNT', '-1'],
+    ['ALERT_WEBHOOK_ALLOW_PRIVATE', 'yes'],
+    ['ALERT_CHECK_EVERY_S', '0'],
+  ])('refuses the policy setting %s=%j, naming it', (name, value) => {
+    const problems = problemsOf({ ...VALID, [name]: value });
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toContain(name);
+  });
+
   it('reads METRICS_TOKEN and SHUTDOWN_DELAY_MS', () => {
     const config = loadConfig({ ...VALID, METRICS_TOKEN: 'a-long-enough-metrics-token', SHUTDOWN_DELAY_MS: '5000' });
     expect(config.ops).toMatchObject({ metricsToken: 'a-long-enough-metrics-token', shutdownDelayMs: 5_000 });

@@ -1,5 +1,18 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+import { parseMarkup } from '@gw/common';
 import { IsCredentialsKey } from './credentials-key';
 import { IsRedisClusterNodes } from './redis-cluster-nodes';
 import { IsTrustProxy } from './trust-proxy';
@@ -45,6 +58,22 @@ export class EnvDto {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   DEFAULT_RPM: number = 60;
+
+  /**
+   * Requests per minute of one account on one model, for models without an rpmPerAccount of their own; 0: no limit.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  DEFAULT_MODEL_RPM_PER_ACCOUNT: number = 0;
+
+  /**
+   * Charged price = upstream price x this, rounded up to the micro-dollar, for models without a markup of their own:
+   * a decimal with up to 6 places, 0 to 100.
+   */
+  @ValidateBy(
+    { name: 'isMarkup', validator: { validate: (value: unknown) => typeof value === 'string' && parseMarkup(value) !== null } },
+    { message: 'PRICE_MARKUP must be a decimal from 0 to 100 with up to 6 places (e.g. 1.05)' },
+  )
+  PRICE_MARKUP: string = '1.05';
 
   /**
    * Failed authentications per client address per minute before the proxy (API keys) or the admin API (staff tokens)
@@ -251,6 +280,14 @@ export class EnvDto {
   /** Pause after each batch of a reconciliation run, to spread its load on the database (0: none). */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
   RECONCILE_BATCH_PAUSE_MS: number = 0;
+
+  /** Lets balance-alert webhooks point at loopback and private addresses (the demo and tests; never in production). */
+  @IsIn(['true', 'false'], { message: 'ALERT_WEBHOOK_ALLOW_PRIVATE must be true or false' })
+  ALERT_WEBHOOK_ALLOW_PRIVATE: string = 'false';
+
+  /** How often the worker compares spendable balances with the alert thresholds (an alert goes out within this). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  ALERT_CHECK_EVERY_S: number = 5;
 
   /** How often the worker recomputes the daily usage rollups of today and yesterday (UTC). */
   @Transform(toInt) @IsInt() @Min(10) @Max(86_400)

@@ -22,3 +22,5 @@ export * from './repositories/channels.repository';
 export * from './repositories/reservation-stats.repository';
 export * from './connection-failure';
 export * from './repositories/wallet.repository';
+export * from './repositories/balance-alerts.repository';
+export * from './repositories/alert-deliveries.repository';

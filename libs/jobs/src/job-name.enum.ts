@@ -12,6 +12,8 @@ export enum JobName {
   WALLET_SWEEP_HOLDS = 'wallet-sweep-holds',
   /** Applies to the wallet the top-ups and adjustments it has not confirmed (a crash after the commit). Repeatable. */
   WALLET_RELAY_CREDITS = 'wallet-relay-credits',
+  /** Compares spendable balances with alert thresholds and delivers the events that are due. Repeatable. */
+  BALANCE_ALERTS = 'balance-alerts',
 }
 
 /** All jobs share one queue: the worker scales out by running more processes on it. */

@@ -21,6 +21,7 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
     case JobName.SWEEP_STALE_RESERVATIONS:
     case JobName.WALLET_SWEEP_HOLDS:
     case JobName.WALLET_RELAY_CREDITS:
+    case JobName.BALANCE_ALERTS:
       // Repeated every interval by a job scheduler: a failed run is simply the next run's work.
       return { ...base, attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
     case JobName.RECONCILE: {

@@ -27,4 +27,5 @@ export interface JobPayloads {
   [JobName.ROLLUP_USAGE]: RollupUsageJobData;
   [JobName.WALLET_SWEEP_HOLDS]: Record<string, never>;
   [JobName.WALLET_RELAY_CREDITS]: Record<string, never>;
+  [JobName.BALANCE_ALERTS]: Record<string, never>;
 }

@@ -15,13 +15,16 @@ const MAX_ENTRIES = 100_000;
 
 /**
  * Key hash -> key record, in memory, so authentication costs no database read per request. Admin changes (status,
- * revocation, allowed models, RPM override, expiry) publish an 'api-key' invalidation that every instance applies
- * within milliseconds; the TTL is the safety net.
+ * revocation, allowed models, RPM override, policy, expiry) publish an 'api-key' invalidation, and changes of an
+ * account's limits an 'account' one (dropping the records of all its keys), that every instance applies within
+ * milliseconds; the TTL is the safety net.
  */
 @Injectable()
 export class ApiKeyCache implements OnModuleInit {
   private readonly entries = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
+  /** Account id -> hashes of its cached keys, for 'account' invalidations. */
+  private readonly hashesByAccount = new Map<string, Set<string>>();
   private readonly loading = new Map<string, Promise<ApiKeyAuthRecord | null>>();
   /** Bumped on every invalidation, so that a load that raced with one is not cached. */
   private generation = 0;
@@ -34,6 +37,7 @@ export class ApiKeyCache implements OnModuleInit {
 
   onModuleInit(): void {
     this.bus.on('api-key', (id) => this.invalidate(id));
+    this.bus.on('account', (id) => this.invalidateAccount(id));
   }
 
   async get(keyHash: string): Promise<ApiKeyAuthRecord | null> {
@@ -58,24 +62,52 @@ export class ApiKeyCache implements OnModuleInit {
   invalidate(id: string): void {
     this.generation++;
     if (id === '*') {
-      this.entries.clear();
-      this.hashById.clear();
+      this.clear();
       return;
     }
     const hash = this.hashById.get(id);
-    if (hash) this.entries.delete(hash);
-    this.hashById.delete(id);
+    if (hash) this.forget(hash);
     // A key created a moment ago may be remembered as unknown: forget every negative entry.
     for (const [key, entry] of this.entries) if (entry.record === null) this.entries.delete(key);
+  }
+
+  /** An account's limits changed: every record of its keys carries them, so each is reloaded on its next use. */
+  invalidateAccount(accountId: string): void {
+    this.generation++;
+    if (accountId === '*') {
+      this.clear();
+      return;
+    }
+    for (const hash of [...(this.hashesByAccount.get(accountId) ?? [])]) this.forget(hash);
   }
 
   private store(keyHash: string, record: ApiKeyAuthRecord | null): void {
     if (this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
     const ttl = record ? this.config.cache.ttlMs : Math.min(NEGATIVE_TTL_MS, this.config.cache.ttlMs);
     this.entries.set(keyHash, { record, expiresAt: Date.now() + ttl });
-    if (record) this.hashById.set(record.id, keyHash);
+    if (!record) return;
+    this.hashById.set(record.id, keyHash);
+    const hashes = this.hashesByAccount.get(record.accountId) ?? new Set<string>();
+    this.hashesByAccount.set(record.accountId, hashes.add(keyHash));
+  }
+
+  /** Drops one entry and its index entries. */
+  private forget(keyHash: string): void {
+    const record = this.entries.get(keyHash)?.record;
+    this.entries.delete(keyHash);
+    if (!record) return;
+    if (this.hashById.get(record.id) === keyHash) this.hashById.delete(record.id);
+    const hashes = this.hashesByAccount.get(record.accountId);
+    hashes?.delete(keyHash);
+    if (hashes?.size === 0) this.hashesByAccount.delete(record.accountId);
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.hashById.clear();
+    this.hashesByAccount.clear();
   }
 }

@@ -1,2 +1,3 @@
 export * from './api-key-cache.service';
 export * from './keys.module';
+export * from './effective-limits';

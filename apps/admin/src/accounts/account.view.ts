@@ -14,6 +14,18 @@ export class AccountView {
   })
   balanceUsd!: string;
   @ApiProperty({ example: '0.250000', description: 'Open reservations' }) reservedUsd!: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Requests per minute of each of its keys without an rpmLimit of their own; null: the default (60)',
+  })
+  rpmLimit!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "Requests per minute of all its keys together; null: twice the requesting key's limit",
+  })
+  accountRpmLimit!: number | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
@@ -29,6 +41,8 @@ export function toAccountView(record: AccountRecord, wallet: WalletBalance | nul
     status: record.status,
     balanceUsd: formatMicrosAsUsd(wallet ? wallet.spendableMicros : record.balanceMicros),
     reservedUsd: formatMicrosAsUsd(wallet ? wallet.heldMicros : record.reservedMicros),
+    rpmLimit: record.rpmLimit,
+    accountRpmLimit: record.accountRpmLimit,
     createdAt: record.createdAt.toISOString(),
   };
 }

@@ -16,8 +16,16 @@ describe(assertMayPatch.name, () => {
     expect(() => assertMayPatch(as('support'), { status: 'active' })).not.toThrow();
   });
 
+  it('lets support set the key policy', () => {
+    expect(() =>
+      assertMayPatch(as('support'), { ipAllowlist: ['10.0.0.0/8'], dailyLimitUsd: '5.00', tpmLimit: 1000, status: 'active' }),
+    ).not.toThrow();
+    expect(() => assertMayPatch(as('support'), { dailyLimitUsd: null, tpmLimit: null })).not.toThrow();
+  });
+
   it.each([
     [{ name: 'n' }],
+    [{ name: 'n', ipAllowlist: [] }],
     [{ allowedModels: ['m'] }],
     [{ expiresAt: null }],
     [{ status: 'active' as const, expiresAt: '2030-01-01T00:00:00Z' }],

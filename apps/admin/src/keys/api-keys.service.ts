@@ -19,9 +19,11 @@ import type { ListResponse } from '../shared/list-response';
 import { pageSize } from '../shared/page-query.dto';
 import { parseTimestamp } from '../shared/timestamp.validator';
 import { isUuid } from '../shared/uuid';
+import { usdStringToMicros } from '../shared/usd-amount.validator';
 import { ApiKeyView, CreatedApiKeyView, toApiKeyView } from './api-key.view';
 import { assertMayPatch } from './api-key-patch.policy';
-import type { CreateApiKeyDto, ListApiKeysQueryDto, UpdateApiKeyDto } from './api-keys.dto';
+import { DAILY_LIMIT_BOUNDS, type CreateApiKeyDto, type ListApiKeysQueryDto, type UpdateApiKeyDto } from './api-keys.dto';
+import { canonicalIpAllowlist } from './ip-allowlist.validator';
 
 /**
  * Keys: created with the plaintext shown once (only its SHA-256 is stored), changed under a row lock with an audit
@@ -56,6 +58,9 @@ export class ApiKeysService {
             prefix: displayPrefix(key),
             allowedModels,
             rpmLimit: dto.rpmLimit ?? null,
+            ipAllowlist: canonicalIpAllowlist(dto.ipAllowlist ?? []),
+            dailyLimitMicros: dailyLimitMicros(dto.dailyLimitUsd),
+            tpmLimit: dto.tpmLimit ?? null,
             expiresAt,
           },
           tx,
@@ -95,6 +100,9 @@ export class ApiKeysService {
     if (dto.status !== undefined) changes.status = dto.status;
     if (dto.allowedModels !== undefined) changes.allowedModels = await this.checkedModels(dto.allowedModels);
     if (dto.expiresAt !== undefined) changes.expiresAt = parseTimestamp(dto.expiresAt);
+    if (dto.ipAllowlist !== undefined) changes.ipAllowlist = canonicalIpAllowlist(dto.ipAllowlist);
+    if (dto.dailyLimitUsd !== undefined) changes.dailyLimitMicros = dailyLimitMicros(dto.dailyLimitUsd);
+    if (dto.tpmLimit !== undefined) changes.tpmLimit = dto.tpmLimit;
     return this.change(actor, id, 'api_key.update', changes);
   }
 
@@ -150,6 +158,11 @@ export class ApiKeysService {
     }
     return unique;
   }
+}
+
+/** The validated daily limit in micro-dollars (null: no cap). */
+function dailyLimitMicros(usd: string | null | undefined): bigint | null {
+  return usd === undefined || usd === null ? null : usdStringToMicros(usd, DAILY_LIMIT_BOUNDS);
 }
 
 export function keyNotFound(id: string): GatewayError {

@@ -1,15 +1,36 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { formatMicrosAsUsd } from '@gw/common';
+import { ModelDefaults, modelPrices, toModelPricesView } from '@gw/catalog';
 import { MODEL_PROVIDERS, type ModelProvider, type ModelSettings } from '@gw/db';
 
-/** Prices are USD per million tokens, as decimal strings. Channels (provider credentials) are never shown. */
+/** USD per million tokens as decimal strings. */
+export class PriceTableView {
+  @ApiProperty({ example: '0.400000' }) inputUsdPerMTok!: string;
+  @ApiProperty({ example: '1.600000' }) outputUsdPerMTok!: string;
+  @ApiProperty({ example: '0.100000', description: 'Defaults to 0.1 x input' }) cachedInputUsdPerMTok!: string;
+  @ApiProperty({ example: '0.500000', description: 'Defaults to 1.25 x input' }) cacheWriteUsdPerMTok!: string;
+}
+
+/**
+ * Prices are USD per million tokens, as decimal strings: the top-level ones are what the gateway charges (upstream x
+ * markup, rounded up to 6 decimals), `upstream` what the provider charges. Channels (provider credentials) are never
+ * shown.
+ */
 export class ModelView {
   @ApiProperty({ example: 'openai/gpt-4.1-mini' }) id!: string;
   @ApiProperty({ type: [String], example: ['gpt-4.1-mini'] }) aliases!: string[];
   @ApiProperty({ enum: MODEL_PROVIDERS }) provider!: ModelProvider;
-  @ApiProperty({ example: '0.400000' }) inputUsdPerMTok!: string;
-  @ApiProperty({ example: '1.600000' }) outputUsdPerMTok!: string;
-  @ApiProperty({ type: String, nullable: true, example: '0.100000' }) cachedInputUsdPerMTok!: string | null;
+  @ApiProperty({ example: '0.420000', description: 'Charged' }) inputUsdPerMTok!: string;
+  @ApiProperty({ example: '1.680000', description: 'Charged' }) outputUsdPerMTok!: string;
+  @ApiProperty({ example: '0.105000', description: 'Charged' }) cachedInputUsdPerMTok!: string;
+  @ApiProperty({ example: '0.525000', description: 'Charged' }) cacheWriteUsdPerMTok!: string;
+  @ApiProperty({ example: '1.05', description: "The model's own, or PRICE_MARKUP when it has none" }) markup!: string;
+  @ApiProperty({ type: PriceTableView, description: 'What the provider charges' }) upstream!: PriceTableView;
+  @ApiProperty({
+    example: 0,
+    description:
+      "Requests per minute of one account on this model (0: no limit): the model's own, or DEFAULT_MODEL_RPM_PER_ACCOUNT",
+  })
+  rpmPerAccount!: number;
   @ApiProperty({ example: 32768 }) maxOutputTokens!: number;
   @ApiProperty({
     example: 120,
@@ -19,18 +40,20 @@ export class ModelView {
   @ApiProperty() enabled!: boolean;
 }
 
-/** `defaultTimeoutS`: UPSTREAM_TIMEOUT_S, shown for a model without a timeout of its own. */
-export function toModelView(model: ModelSettings, defaultTimeoutS: number): ModelView {
+/** The deployment's defaults, shown for a model without its own: UPSTREAM_TIMEOUT_S, PRICE_MARKUP, the RPM default. */
+export interface ModelViewDefaults extends ModelDefaults {
+  timeoutS: number;
+}
+
+export function toModelView(model: ModelSettings, defaults: ModelViewDefaults): ModelView {
   return {
     id: model.id,
     aliases: model.aliases,
     provider: model.provider,
-    inputUsdPerMTok: formatMicrosAsUsd(model.inputMicrosPerMTok),
-    outputUsdPerMTok: formatMicrosAsUsd(model.outputMicrosPerMTok),
-    cachedInputUsdPerMTok:
-      model.cachedInputMicrosPerMTok === null ? null : formatMicrosAsUsd(model.cachedInputMicrosPerMTok),
+    ...toModelPricesView(modelPrices(model, defaults)),
+    rpmPerAccount: model.rpmPerAccount ?? defaults.rpmPerAccount,
     maxOutputTokens: model.maxOutputTokens,
-    timeoutS: model.timeoutS ?? defaultTimeoutS,
+    timeoutS: model.timeoutS ?? defaults.timeoutS,
     enabled: model.enabled,
   };
 }

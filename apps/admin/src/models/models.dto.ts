@@ -1,25 +1,57 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { MODEL_PROVIDERS, type ModelProvider } from '@gw/db';
+import { IsMarkup } from '../shared/markup.validator';
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { IsUsdAmount, UsdBounds } from '../shared/usd-amount.validator';
 
 /** USD 0 to 1,000,000 per million tokens. */
 export const PRICE_BOUNDS: UsdBounds = { min: 0n, max: 1_000_000_000_000n };
+export const MAX_RPM_PER_ACCOUNT = 1_000_000;
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 
-/** Any of the fields GET /models shows; `id` and `provider` may be sent back but not changed. */
+/** What the provider charges, USD per million tokens; a field left out keeps its value. */
+export class UpstreamPricesDto {
+  @ApiPropertyOptional({ example: '0.40' })
+  @OptionalNotNull()
+  @IsUsdAmount(PRICE_BOUNDS)
+  inputUsdPerMTok?: string;
+
+  @ApiPropertyOptional({ example: '1.60' })
+  @OptionalNotNull()
+  @IsUsdAmount(PRICE_BOUNDS)
+  outputUsdPerMTok?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '0.10', description: 'null: 0.1 x the input price' })
+  @IsOptional()
+  @IsUsdAmount(PRICE_BOUNDS)
+  cachedInputUsdPerMTok?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '0.50', description: 'null: 1.25 x the input price' })
+  @IsOptional()
+  @IsUsdAmount(PRICE_BOUNDS)
+  cacheWriteUsdPerMTok?: string | null;
+}
+
+/**
+ * Any of the fields GET /models shows; `id` and `provider` may be sent back but not changed. The top-level prices
+ * are the charged ones: sent back unchanged they change nothing; a new value sets the upstream price that, marked up,
+ * charges exactly it (prefer `upstream` and `markup`, which say what you mean).
+ */
 export class UpdateModelDto {
   @ApiPropertyOptional({ description: 'If sent, must be the id in the path' })
   @OptionalNotNull()
@@ -38,12 +70,12 @@ export class UpdateModelDto {
   @IsIn(MODEL_PROVIDERS)
   provider?: ModelProvider;
 
-  @ApiPropertyOptional({ example: '0.40', description: 'USD per million input tokens' })
+  @ApiPropertyOptional({ example: '0.42', description: 'Charged USD per million input tokens' })
   @OptionalNotNull()
   @IsUsdAmount(PRICE_BOUNDS)
   inputUsdPerMTok?: string;
 
-  @ApiPropertyOptional({ example: '1.60', description: 'USD per million output tokens' })
+  @ApiPropertyOptional({ example: '1.68', description: 'Charged USD per million output tokens' })
   @OptionalNotNull()
   @IsUsdAmount(PRICE_BOUNDS)
   outputUsdPerMTok?: string;
@@ -51,12 +83,52 @@ export class UpdateModelDto {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
-    example: '0.10',
-    description: 'null: cached input at the input price',
+    example: '0.105',
+    description: 'Charged USD per million cached input tokens; null: the default (0.1 x the upstream input price)',
   })
   @IsOptional()
   @IsUsdAmount(PRICE_BOUNDS)
   cachedInputUsdPerMTok?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '0.525',
+    description: 'Charged USD per million cache-write tokens; null: the default (1.25 x the upstream input price)',
+  })
+  @IsOptional()
+  @IsUsdAmount(PRICE_BOUNDS)
+  cacheWriteUsdPerMTok?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '1.05',
+    description: 'Charged price = upstream price x markup, rounded up to 6 decimals; null: PRICE_MARKUP',
+  })
+  @IsOptional()
+  @IsMarkup()
+  markup?: string | null;
+
+  @ApiPropertyOptional({ type: UpstreamPricesDto, description: 'What the provider charges, USD per million tokens' })
+  @OptionalNotNull()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpstreamPricesDto)
+  upstream?: UpstreamPricesDto;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: MAX_RPM_PER_ACCOUNT,
+    description: 'Requests per minute of one account on this model, 0: no limit; null: DEFAULT_MODEL_RPM_PER_ACCOUNT',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RPM_PER_ACCOUNT)
+  rpmPerAccount?: number | null;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 10_000_000 })
   @OptionalNotNull()

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
+import { modelDefaults } from '@gw/catalog';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { ModelChanges, ModelSettings, ModelsRepository, TransactionRunner } from '@gw/db';
+import { ModelSettings, ModelsRepository, TransactionRunner } from '@gw/db';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../shared/actor';
 import { CacheInvalidator } from '../shared/cache-invalidator.service';
@@ -9,22 +10,26 @@ import { conflict } from '../shared/conflict';
 import { textCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
 import { PageQueryDto, pageSize } from '../shared/page-query.dto';
-import { usdStringToMicros } from '../shared/usd-amount.validator';
-import { ModelView, toModelView } from './model.view';
-import { PRICE_BOUNDS, UpdateModelDto } from './models.dto';
+import { modelChanges } from './model-changes';
+import { ModelView, ModelViewDefaults, toModelView } from './model.view';
+import type { UpdateModelDto } from './models.dto';
 
 @Injectable()
 export class ModelsService {
+  private readonly defaults: ModelViewDefaults;
+
   constructor(
     private readonly models: ModelsRepository,
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
     private readonly invalidator: CacheInvalidator,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.defaults = { ...modelDefaults(config), timeoutS: config.proxy.upstreamTimeoutS };
+  }
 
   private view(model: ModelSettings): ModelView {
-    return toModelView(model, this.config.proxy.upstreamTimeoutS);
+    return toModelView(model, this.defaults);
   }
 
   async list(query: PageQueryDto): Promise<ListResponse<ModelView>> {
@@ -32,7 +37,7 @@ export class ModelsService {
     return { data: page.items.map((model) => this.view(model)), nextCursor: textCursor.encode(page.next) };
   }
 
-  /** Prices and limits; every proxy reloads its catalog once this commits, so the next request uses them. */
+  /** Prices, markup and limits; every proxy reloads its catalog once this commits, so the next request uses them. */
   async update(actor: Actor, id: string, dto: UpdateModelDto): Promise<ModelView> {
     if (dto.id !== undefined && dto.id !== id) {
       throw GatewayError.invalidRequest(
@@ -45,7 +50,7 @@ export class ModelsService {
       if (dto.provider !== undefined && dto.provider !== model.provider) {
         throw GatewayError.invalidRequest("Invalid value for 'provider': a model's provider cannot be changed");
       }
-      const changes = toChanges(dto, model, this.config.proxy.upstreamTimeoutS);
+      const changes = modelChanges(dto, model, this.defaults);
       if (changes.aliases) {
         const [claimedBy] = await this.models.findClaimingNames(changes.aliases, id, tx);
         if (claimedBy) throw conflict(`Invalid value for 'aliases': a name is already used by model '${claimedBy}'`);
@@ -61,24 +66,3 @@ export class ModelsService {
   }
 }
 
-function toChanges(dto: UpdateModelDto, model: ModelSettings, defaultTimeoutS: number): ModelChanges {
-  const changes: ModelChanges = {};
-  if (dto.aliases !== undefined) changes.aliases = [...new Set(dto.aliases)];
-  if (dto.inputUsdPerMTok !== undefined) changes.inputMicrosPerMTok = price(dto.inputUsdPerMTok);
-  if (dto.outputUsdPerMTok !== undefined) changes.outputMicrosPerMTok = price(dto.outputUsdPerMTok);
-  if (dto.cachedInputUsdPerMTok !== undefined) {
-    changes.cachedInputMicrosPerMTok = dto.cachedInputUsdPerMTok === null ? null : price(dto.cachedInputUsdPerMTok);
-  }
-  if (dto.maxOutputTokens !== undefined) changes.maxOutputTokens = dto.maxOutputTokens;
-  // GET shows the default for a model without a timeout of its own: that value sent back keeps it on the default.
-  const timeoutS = model.timeoutS === null && dto.timeoutS === defaultTimeoutS ? null : dto.timeoutS;
-  if (timeoutS !== undefined && timeoutS !== model.timeoutS) changes.timeoutS = timeoutS;
-  if (dto.enabled !== undefined) changes.enabled = dto.enabled;
-  return changes;
-}
-
-function price(value: string): bigint {
-  const micros = usdStringToMicros(value, PRICE_BOUNDS);
-  if (micros === null) throw GatewayError.invalidRequest(`Invalid price '${value}'`);
-  return micros;
-}

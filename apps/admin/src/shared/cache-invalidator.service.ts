@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CacheInvalidationBus } from '@gw/redis';
+import { CacheInvalidationBus, InvalidationTopic } from '@gw/redis';
 
 /**
- * Tells every proxy instance that a key or the catalog changed, after the change committed (pub/sub: they drop the
+ * Tells every proxy instance that a key, an account's limits or the catalog changed, after the change committed (pub/sub: they drop the
  * entry and reload within milliseconds). If Redis cannot take the message the change still stands; the proxies' cache
  * TTL is the safety net, and proxies without Redis refuse traffic anyway (they fail closed).
  */
@@ -16,11 +16,16 @@ export class CacheInvalidator {
     return this.publish('api-key', keyId);
   }
 
+  /** The account's limits, which the cached records of all its keys carry. */
+  account(accountId: string): Promise<void> {
+    return this.publish('account', accountId);
+  }
+
   catalog(): Promise<void> {
     return this.publish('model', '*');
   }
 
-  private async publish(topic: 'api-key' | 'model', id: string): Promise<void> {
+  private async publish(topic: InvalidationTopic, id: string): Promise<void> {
     try {
       await this.bus.publish(topic, id);
     } catch (error) {

@@ -18,14 +18,28 @@ export class UsageRecordView {
   @ApiProperty({ type: String, nullable: true }) errorType!: string | null;
   @ApiProperty() inputTokens!: number;
   @ApiProperty() outputTokens!: number;
-  @ApiProperty() cachedInputTokens!: number;
+  @ApiProperty({ type: String, enum: ['openai', 'anthropic'], nullable: true, description: "The model's provider" })
+  provider!: string | null;
+  @ApiProperty({ description: 'Part of inputTokens: read from the prompt cache' }) cachedInputTokens!: number;
+  @ApiProperty({ description: 'Part of inputTokens: written to the prompt cache' }) cacheWriteTokens!: number;
+  @ApiProperty({ description: 'Part of outputTokens: reasoning tokens, billed at the output price' })
+  reasoningTokens!: number;
   @ApiProperty({ description: 'Tokens counted by the gateway (stream cut short) rather than reported upstream' })
   usageEstimated!: boolean;
   @ApiProperty({ example: '0.052600' }) reservedUsd!: string;
-  @ApiProperty({ example: '0.000070' }) costUsd!: string;
+  @ApiProperty({ example: '0.000070', description: 'Charged' }) costUsd!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '0.000067',
+    description: 'The same usage at the upstream prices; null for records written before it was recorded',
+  })
+  upstreamCostUsd!: string | null;
   @ApiProperty({ example: '0.000000', description: 'Cost above the reservation, flagged for reconciliation' })
   overrunUsd!: string;
   @ApiProperty({ type: Number, nullable: true }) upstreamStatus!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: 'stop', description: 'The stop reason the client received' })
+  finishReason!: string | null;
   @ApiProperty() latencyMs!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
@@ -46,12 +60,17 @@ export function toUsageRecordView(row: UsageRow): UsageRecordView {
     errorType: row.errorType,
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
+    provider: row.provider,
     cachedInputTokens: row.cachedInputTokens,
+    cacheWriteTokens: row.cacheWriteTokens,
+    reasoningTokens: row.reasoningTokens ?? 0,
     usageEstimated: row.usageEstimated,
     reservedUsd: formatMicrosAsUsd(row.reservedMicros),
     costUsd: formatMicrosAsUsd(row.costMicros),
+    upstreamCostUsd: row.upstreamCostMicros === null ? null : formatMicrosAsUsd(row.upstreamCostMicros),
     overrunUsd: formatMicrosAsUsd(row.overrunMicros),
     upstreamStatus: row.upstreamStatus,
+    finishReason: row.finishReason,
     latencyMs: row.latencyMs,
     createdAt: row.createdAt.toISOString(),
   };

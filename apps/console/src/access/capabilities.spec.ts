@@ -18,7 +18,23 @@ describe(sectionsFor.name, () => {
 describe(capabilitiesOf.name, () => {
   it('gives admin everything, support the keys and finance the money', () => {
     expect(Object.values(capabilitiesOf('admin')).every(Boolean)).toBe(true);
-    expect(capabilitiesOf('support')).toMatchObject({ setKeyRpm: true, revokeKeys: false, topUp: false, readLedger: false });
-    expect(capabilitiesOf('finance')).toMatchObject({ topUp: true, reconcile: true, readKeys: false, readAuditLog: false });
+    expect(capabilitiesOf('support')).toMatchObject({
+      setKeyRpm: true,
+      editKeyPolicy: true,
+      setAccountRpm: true,
+      manageAlerts: false,
+      revokeKeys: false,
+      topUp: false,
+      readLedger: false,
+    });
+    expect(capabilitiesOf('finance')).toMatchObject({
+      topUp: true,
+      reconcile: true,
+      manageAlerts: true,
+      setAccountRpm: false,
+      editKeyPolicy: false,
+      readKeys: false,
+      readAuditLog: false,
+    });
   });
 });

@@ -16,7 +16,13 @@ export interface Capabilities {
   setKeyStatus: boolean;
   setKeyRpm: boolean;
   editKeyModels: boolean;
+  /** A key's IP allow-list, daily spending limit and tokens per minute. */
+  editKeyPolicy: boolean;
   revokeKeys: boolean;
+  /** An account's RPM limits (its keys' default and all its keys together). */
+  setAccountRpm: boolean;
+  /** An account's balance-alert settings and deliveries. */
+  manageAlerts: boolean;
   /** The model catalog (suggestions for allowed models). */
   readModels: boolean;
   readDailyUsage: boolean;
@@ -37,7 +43,10 @@ const NONE: Capabilities = {
   setKeyStatus: false,
   setKeyRpm: false,
   editKeyModels: false,
+  editKeyPolicy: false,
   revokeKeys: false,
+  setAccountRpm: false,
+  manageAlerts: false,
   readModels: false,
   readDailyUsage: false,
   lookUpGenerations: false,
@@ -55,6 +64,8 @@ const ROLE_CAPABILITIES: Record<Role, Capabilities> = {
     createKeys: true,
     setKeyStatus: true,
     setKeyRpm: true,
+    editKeyPolicy: true,
+    setAccountRpm: true,
     lookUpGenerations: true,
   },
   finance: {
@@ -65,6 +76,7 @@ const ROLE_CAPABILITIES: Record<Role, Capabilities> = {
     readDailyUsage: true,
     lookUpGenerations: true,
     reconcile: true,
+    manageAlerts: true,
   },
 };
 

@@ -1,6 +1,8 @@
 import type { AdminClient } from './admin-client';
 import type {
   Account,
+  AlertDelivery,
+  AlertSettings,
   ApiKey,
   AuditEntry,
   CreatedApiKey,
@@ -31,11 +33,18 @@ export function adminApi(client: AdminClient) {
       client.post<TopUpResult>(`/accounts/${id(accountId)}/top-ups`, body, { 'idempotency-key': idempotencyKey }),
     ledger: (accountId: string, cursor?: string) =>
       client.get<ListPage<LedgerEntry>>(`/accounts/${id(accountId)}/ledger`, { limit: 20, cursor }),
+    setAccountRpm: (accountId: string, body: { rpm?: number | null; accountRpm?: number | null }) =>
+      client.put<Account>(`/accounts/${id(accountId)}/rpm-limit`, body),
+    alerts: (accountId: string) => client.get<AlertSettings>(`/accounts/${id(accountId)}/alerts`),
+    setAlerts: (accountId: string, body: { thresholdsUsd: string[]; webhookUrl: string; secret?: string }) =>
+      client.put<AlertSettings>(`/accounts/${id(accountId)}/alerts`, body),
+    alertDeliveries: (accountId: string, cursor?: string) =>
+      client.get<ListPage<AlertDelivery>>(`/accounts/${id(accountId)}/alerts/deliveries`, { limit: 20, cursor }),
 
     keys: (query: { accountId?: string; cursor?: string; limit?: number }) =>
       client.get<ListPage<ApiKey>>('/keys', { limit: 20, ...query }),
     createKey: (body: { accountId: string; name: string }) => client.post<CreatedApiKey>('/keys', body),
-    updateKey: (keyId: string, body: Partial<Pick<ApiKey, 'status' | 'allowedModels'>>) =>
+    updateKey: (keyId: string, body: Partial<Pick<ApiKey, 'status' | 'allowedModels' | 'ipAllowlist' | 'dailyLimitUsd' | 'tpmLimit'>>) =>
       client.patch<ApiKey>(`/keys/${id(keyId)}`, body),
     setKeyRpm: (keyId: string, rpm: number | null) => client.put<ApiKey>(`/keys/${id(keyId)}/rpm-limit`, { rpm }),
     revokeKey: (keyId: string) => client.delete(`/keys/${id(keyId)}`),

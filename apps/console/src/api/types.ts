@@ -27,6 +27,10 @@ export interface Account {
   status: 'active' | 'suspended';
   balanceUsd: string;
   reservedUsd: string;
+  /** Requests per minute of each key without a limit of its own; null: DEFAULT_RPM. */
+  rpmLimit: number | null;
+  /** Requests per minute of all its keys together; null: twice the requesting key's limit. */
+  accountRpmLimit: number | null;
   createdAt: string;
 }
 
@@ -40,6 +44,12 @@ export interface ApiKey {
   status: KeyStatus;
   allowedModels: string[];
   rpmLimit: number | null;
+  /** Addresses and CIDR ranges the key may be used from; empty: any. */
+  ipAllowlist: string[];
+  /** USD per UTC day; null: no cap. */
+  dailyLimitUsd: string | null;
+  /** Tokens per minute; null: no limit. */
+  tpmLimit: number | null;
   expiresAt: string | null;
   revokedAt: string | null;
   createdAt: string;
@@ -65,6 +75,29 @@ export interface TopUpResult {
   accountId: string;
   amountUsd: string;
   balanceUsd: string;
+}
+
+/** An account's balance alerts (spec/policy.md, "Balance alerts"); the secret is never returned. */
+export interface AlertSettings {
+  accountId: string;
+  thresholdsUsd: string[];
+  webhookUrl: string | null;
+  hasSecret: boolean;
+  /** Thresholds that fired and wait for a top-up to lift the balance over them again. */
+  firedThresholdsUsd: string[];
+  updatedAt: string | null;
+}
+
+export interface AlertDelivery {
+  id: string;
+  thresholdUsd: string;
+  balanceUsd: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
 }
 
 export interface ModelInfo {

@@ -28,6 +28,12 @@ export function formatUsd(usd: string): string {
   return `${negative ? '-' : ''}$${grouped}.${shown}`;
 }
 
+/** "10.000000" -> "10.00", "0.005000" -> "0.005": an amount from the API as a person types it (no $, no commas). */
+export function plainUsd(usd: string): string {
+  const [whole, fraction = ''] = usd.split('.');
+  return `${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}`;
+}
+
 /** For charts only (an axis does not need micro-dollar precision). */
 export function microsToNumber(micros: bigint): number {
   return Number(micros) / 1_000_000;

@@ -2,7 +2,7 @@ import { Anchor, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
-import type { ApiKey } from '../api/types';
+import type { Account, ApiKey } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { StatusBadge } from '../components/StatusBadge';
@@ -12,7 +12,8 @@ import { useSession } from '../session/session';
 import { KeySettingsForm } from './KeySettingsForm';
 
 /** One key: its state, Disable / Enable, Revoke (with a confirmation), and its settings. */
-export function KeyCard({ apiKey, showAccount }: { apiKey: ApiKey; showAccount: boolean }) {
+export function KeyCard({ apiKey, account }: { apiKey: ApiKey; account: Account | null }) {
+  const showAccount = account === null;
   const { api, can } = useSession();
   const queryClient = useQueryClient();
   const headingId = useId();
@@ -79,7 +80,7 @@ export function KeyCard({ apiKey, showAccount }: { apiKey: ApiKey; showAccount: 
           ) : null}
         </Text>
         {action.error ? <ErrorAlert error={action.error} title={`Could not change “${apiKey.name}”`} /> : null}
-        <KeySettingsForm apiKey={apiKey} />
+        <KeySettingsForm apiKey={apiKey} account={account} />
       </Stack>
       <ConfirmDialog
         opened={confirming}

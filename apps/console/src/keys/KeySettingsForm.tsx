@@ -2,12 +2,21 @@ import { Button, Group, Stack, TagsInput, Text, TextInput } from '@mantine/core'
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useEffect, useState } from 'react';
 import { messageOf } from '../api/api-error';
-import type { ApiKey } from '../api/types';
+import type { Account, ApiKey } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { SaveRow } from '../components/SaveRow';
 import { useSingleSubmit } from '../components/use-single-submit';
 import { settings } from '../settings';
 import { useSession } from '../session/session';
-import { effectiveRpm, initialValues, KEY_PATCH_FIELDS, keyChanges, KeySettingsValues } from './key-settings';
+import {
+  describeField,
+  effectiveRpm,
+  initialValues,
+  KEY_PATCH_FIELDS,
+  keyChanges,
+  KeyPatchField,
+  KeySettingsValues,
+} from './key-settings';
 
 /** The catalog's names (ids and aliases) as suggestions for allowed models; admin only (GET /models). */
 function useModelNames(enabled: boolean): { names: string[]; error: unknown } {
@@ -21,12 +30,12 @@ function useModelNames(enabled: boolean): { names: string[]; error: unknown } {
  * The key's RPM override (with the effective limit) and the fields of KEY_PATCH_FIELDS, with one Save: the override
  * goes to PUT /keys/:id/rpm-limit, the rest to PATCH /keys/:id. Fields the role may not change are shown, not editable.
  */
-export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
+export function KeySettingsForm({ apiKey, account }: { apiKey: ApiKey; account: Account | null }) {
   const { api, can } = useSession();
   const queryClient = useQueryClient();
   const save = useSingleSubmit();
   const [values, setValues] = useState<KeySettingsValues>(() => initialValues(apiKey));
-  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [saved, setSaved] = useState(false);
   const models = useModelNames(can.readModels && can.editKeyModels);
   const revoked = apiKey.status === 'revoked';
@@ -36,13 +45,14 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
   useEffect(() => setValues(JSON.parse(serverValues) as KeySettingsValues), [serverValues]);
 
   const mayEdit = !revoked && (can.setKeyRpm || KEY_PATCH_FIELDS.some((field) => field.editable(can)));
+  const errorOf = (field: string) => (fieldError?.field === field ? fieldError.message : null);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     setSaved(false);
     const result = keyChanges(apiKey, values, can);
     if (!result.ok) {
-      setFieldError(result.message);
+      setFieldError({ field: result.field, message: result.message });
       return;
     }
     setFieldError(null);
@@ -67,11 +77,39 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
     });
   }
 
-  const effective = (
-    <Text size="sm" aria-live="polite">
-      Effective limit: {effectiveRpm(apiKey, settings.defaultRpm)}
-    </Text>
-  );
+  function input(field: KeyPatchField) {
+    if (field.kind === 'list') {
+      const suggestions = field.suggestions === 'models' ? models : { names: [], error: null };
+      return (
+        <TagsInput
+          key={field.name}
+          label={field.label}
+          description={suggestions.error ? `${field.description}. No suggestions: ${messageOf(suggestions.error)}` : field.description}
+          data={suggestions.names}
+          value={values.lists[field.name]}
+          onChange={(list) => setValues((current) => ({ ...current, lists: { ...current.lists, [field.name]: list } }))}
+          clearable
+          maw={640}
+        />
+      );
+    }
+    return (
+      <TextInput
+        key={field.name}
+        label={field.label}
+        description={field.description}
+        inputMode={field.kind === 'usd' ? 'decimal' : 'numeric'}
+        autoComplete="off"
+        w={320}
+        value={values.texts[field.name]}
+        error={errorOf(field.name)}
+        onChange={(event) => {
+          const typed = event.currentTarget.value;
+          setValues((current) => ({ ...current, texts: { ...current.texts, [field.name]: typed } }));
+        }}
+      />
+    );
+  }
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label={`Settings of ${apiKey.name}`}>
@@ -85,7 +123,7 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
               autoComplete="off"
               w={240}
               value={values.rpmLimit}
-              error={fieldError}
+              error={errorOf('rpmLimit')}
               onChange={(event) => {
                 const rpmLimit = event.currentTarget.value;
                 setValues((current) => ({ ...current, rpmLimit }));
@@ -96,38 +134,20 @@ export function KeySettingsForm({ apiKey }: { apiKey: ApiKey }) {
             </Button>
           </Group>
         ) : null}
-        {effective}
+        <Text size="sm" aria-live="polite">
+          Effective limit: {effectiveRpm(apiKey, account?.rpmLimit ?? null, settings.defaultRpm)}
+        </Text>
         {KEY_PATCH_FIELDS.map((field) =>
           mayEdit && field.editable(can) ? (
-            <TagsInput
-              key={field.name}
-              label={field.label}
-              description={
-                models.error ? `${field.description}. No suggestions: ${messageOf(models.error)}` : field.description
-              }
-              data={models.names}
-              value={values.fields[field.name]}
-              onChange={(list) => setValues((current) => ({ ...current, fields: { ...current.fields, [field.name]: list } }))}
-              clearable
-              maw={640}
-            />
+            input(field)
           ) : (
             <Text key={field.name} size="sm">
-              {field.label}: {apiKey[field.name].length > 0 ? apiKey[field.name].join(', ') : field.emptyMeaning}
+              {field.label}: {describeField(field, apiKey)}
             </Text>
           ),
         )}
         {mayEdit ? (
-          <Group gap="sm">
-            <Button type="submit" size="sm" loading={save.pending} onClick={save.onSubmitClick}>
-              Save
-            </Button>
-            {saved ? (
-              <Text size="sm" c="green" role="status">
-                Saved.
-              </Text>
-            ) : null}
-          </Group>
+          <SaveRow label="Save" save={save} saved={saved} />
         ) : null}
         {save.error ? <ErrorAlert error={save.error} title={`Could not save “${apiKey.name}”`} /> : null}
       </Stack>

@@ -25,7 +25,7 @@ export function KeysPanel({ account }: { account: Account | null }) {
       {created ? <CreatedKeyNotice created={created} onDone={() => setCreated(null)} /> : null}
       <ListState pages={pages} of="keys" empty="No keys yet" />
       {pages.items.map((key) => (
-        <KeyCard key={key.id} apiKey={key} showAccount={!account} />
+        <KeyCard key={key.id} apiKey={key} account={account} />
       ))}
       <Pager pages={pages} of="keys" />
     </Stack>

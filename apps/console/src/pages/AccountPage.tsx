@@ -1,7 +1,9 @@
 import { Anchor, Code, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
+import { AccountLimitsForm } from '../accounts/AccountLimitsForm';
 import { LedgerTable } from '../accounts/LedgerTable';
+import { BalanceAlertsPanel } from '../alerts/BalanceAlertsPanel';
 import { TopUpForm } from '../accounts/TopUpForm';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageTitle } from '../components/PageTitle';
@@ -68,6 +70,8 @@ export function AccountPage() {
         </Anchor>
       ) : null}
       {can.topUp ? <TopUpForm account={data} /> : null}
+      <AccountLimitsForm account={data} />
+      {can.manageAlerts ? <BalanceAlertsPanel accountId={data.id} /> : null}
       {can.readKeys ? <KeysPanel account={data} /> : null}
       {can.readLedger ? <LedgerTable accountId={data.id} /> : null}
     </Stack>

@@ -21,7 +21,7 @@ export class ModelAccessGuard implements CanActivate {
     private readonly catalog: ModelCatalog,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.reflector.get<GatewayRouteOptions | undefined>(GATEWAY_ROUTE, context.getHandler());
     if (!route?.body) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -30,13 +30,20 @@ export class ModelAccessGuard implements CanActivate {
     gw.body = body;
     gw.stream = body.stream === true;
     gw.requestedModel = body.model as string;
-    gw.model = this.resolve(gw, route);
-    return true;
+    const known = this.catalog.resolve(gw.requestedModel);
+    if (known) {
+      gw.model = this.check(known, gw, route);
+      return true;
+    }
+    // Rare: an unknown name, or a model created a moment ago that this instance has not loaded yet.
+    return this.catalog.resolveAfterReload(gw.requestedModel).then((model) => {
+      gw.model = this.check(model, gw, route);
+      return true;
+    });
   }
 
-  private resolve(gw: GatewayContext, route: GatewayRouteOptions): ModelRecord {
+  private check(model: ModelRecord | undefined, gw: GatewayContext, route: GatewayRouteOptions): ModelRecord {
     const name = gw.requestedModel!;
-    const model = this.catalog.resolve(name);
     if (!model || !model.enabled) {
       throw GatewayError.notFound(`The model '${name}' does not exist or is not available`);
     }

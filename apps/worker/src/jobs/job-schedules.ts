@@ -11,7 +11,8 @@ export interface JobSchedule {
     | JobName.RECONCILE
     | JobName.ROLLUP_USAGE
     | JobName.WALLET_SWEEP_HOLDS
-    | JobName.WALLET_RELAY_CREDITS;
+    | JobName.WALLET_RELAY_CREDITS
+    | JobName.BALANCE_ALERTS;
   /** Milliseconds between runs, or a cron pattern (UTC). */
   every: number | JobCron;
 }
@@ -24,6 +25,7 @@ export function jobSchedules(config: AppConfig): JobSchedule[] {
     { name: JobName.ROLLUP_USAGE, every: config.worker.usageRollupEverySeconds * 1000 },
     { name: JobName.WALLET_SWEEP_HOLDS, every: config.wallet.sweepEverySeconds * 1000 },
     { name: JobName.WALLET_RELAY_CREDITS, every: config.wallet.sweepEverySeconds * 1000 },
+    { name: JobName.BALANCE_ALERTS, every: config.alerts.checkEveryMs },
   ];
 }
 

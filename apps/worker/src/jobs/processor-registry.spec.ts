@@ -38,6 +38,7 @@ describe(processorProblems.name, () => {
         JobName.ROLLUP_USAGE,
         JobName.WALLET_SWEEP_HOLDS,
         JobName.WALLET_RELAY_CREDITS,
+        JobName.BALANCE_ALERTS,
       ].sort(),
     );
   });

@@ -11,8 +11,14 @@ export interface AccountRecord {
   /** Spendable: net of open reservations (see the Account model). */
   balanceMicros: bigint;
   reservedMicros: bigint;
+  /** Requests per minute of each of its keys without a limit of their own; null: DEFAULT_RPM. */
+  rpmLimit: number | null;
+  /** Requests per minute of all its keys together; null: twice the requesting key's effective limit. */
+  accountRpmLimit: number | null;
   createdAt: Date;
 }
+
+export type AccountRpmLimits = Pick<AccountRecord, 'rpmLimit' | 'accountRpmLimit'>;
 
 const ACCOUNT_FIELDS = {
   id: true,
@@ -21,6 +27,8 @@ const ACCOUNT_FIELDS = {
   status: true,
   balanceMicros: true,
   reservedMicros: true,
+  rpmLimit: true,
+  accountRpmLimit: true,
   createdAt: true,
 } as const;
 
@@ -34,6 +42,22 @@ export class AccountsRepository {
 
   async findById(id: string, tx?: DbTransaction): Promise<AccountRecord | null> {
     return (tx ?? this.prisma).account.findUnique({ where: { id }, select: ACCOUNT_FIELDS });
+  }
+
+  /** Locks the account's row for the transaction: concurrent changes apply one at a time, audited in order. */
+  async lockById(id: string, tx: DbTransaction): Promise<AccountRecord | null> {
+    await tx.$executeRaw`SELECT 1 FROM accounts WHERE id = ${id}::uuid FOR UPDATE`;
+    return this.findById(id, tx);
+  }
+
+  async updateRpmLimits(id: string, limits: Partial<AccountRpmLimits>, tx: DbTransaction): Promise<AccountRecord> {
+    return tx.account.update({ where: { id }, data: limits, select: ACCOUNT_FIELDS });
+  }
+
+  /** Spendable balances (net of open holds) of these accounts, as PostgreSQL keeps them. */
+  async findSpendableBalances(ids: readonly string[]): Promise<Map<string, bigint>> {
+    const rows = await this.prisma.account.findMany({ where: { id: { in: [...ids] } }, select: { id: true, balanceMicros: true } });
+    return new Map(rows.map((row) => [row.id, row.balanceMicros]));
   }
 
   async exists(id: string, tx?: DbTransaction): Promise<boolean> {

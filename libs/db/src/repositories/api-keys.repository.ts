@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { IpAllowlist } from '@gw/common';
 import { PrismaService } from '../prisma.service';
 import type { DbTransaction } from '../transaction-runner';
 import { afterTimePosition, Page, TimePosition, toPage } from './keyset-page';
@@ -10,8 +11,22 @@ export interface ApiKeyAuthRecord {
   status: 'active' | 'disabled' | 'revoked';
   accountActive: boolean;
   allowedModels: string[];
+  /** Requests per minute; null: the account's rpmLimit, else DEFAULT_RPM. */
   rpmLimit: number | null;
   expiresAt: Date | null;
+  /** Client addresses and CIDR ranges (canonical form) the key may be used from; empty: any address. */
+  ipAllowlist: string[];
+  /** `ipAllowlist` compiled once per record: `allowedIps.allows(clientAddress)` per request. */
+  allowedIps: IpAllowlist;
+  /** Most the key may spend per UTC day (settled charges plus open holds), micro-dollars; null: no cap. */
+  dailyLimitMicros: bigint | null;
+  /** Tokens per minute (input + output); null: no limit. */
+  tpmLimit: number | null;
+  /**
+   * The account's limits (null: the defaults): `rpmLimit` for its keys without one of their own, `accountRpmLimit` for
+   * all its keys together. A change publishes an 'account' invalidation, which drops the records of its keys.
+   */
+  account: { rpmLimit: number | null; accountRpmLimit: number | null };
 }
 
 export type ApiKeyStatus = 'active' | 'disabled' | 'revoked';
@@ -25,12 +40,18 @@ export interface ApiKeyRecord {
   status: ApiKeyStatus;
   allowedModels: string[];
   rpmLimit: number | null;
+  ipAllowlist: string[];
+  dailyLimitMicros: bigint | null;
+  tpmLimit: number | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
 }
 
-export interface NewApiKey {
+/** A key's policy: where it may be used from and how much it may spend and use (spec/policy.md, "Per-key policy"). */
+export type ApiKeyPolicy = Pick<ApiKeyRecord, 'ipAllowlist' | 'dailyLimitMicros' | 'tpmLimit'>;
+
+export interface NewApiKey extends ApiKeyPolicy {
   accountId: string;
   name: string;
   keyHash: string;
@@ -41,7 +62,10 @@ export interface NewApiKey {
 }
 
 export type ApiKeyChanges = Partial<
-  Pick<ApiKeyRecord, 'name' | 'status' | 'allowedModels' | 'rpmLimit' | 'expiresAt' | 'revokedAt'>
+  Pick<
+    ApiKeyRecord,
+    'name' | 'status' | 'allowedModels' | 'rpmLimit' | 'ipAllowlist' | 'dailyLimitMicros' | 'tpmLimit' | 'expiresAt' | 'revokedAt'
+  >
 >;
 
 const KEY_FIELDS = {
@@ -52,6 +76,9 @@ const KEY_FIELDS = {
   status: true,
   allowedModels: true,
   rpmLimit: true,
+  ipAllowlist: true,
+  dailyLimitMicros: true,
+  tpmLimit: true,
   expiresAt: true,
   revokedAt: true,
   createdAt: true,
@@ -71,7 +98,10 @@ export class ApiKeysRepository {
         allowedModels: true,
         rpmLimit: true,
         expiresAt: true,
-        account: { select: { status: true } },
+        ipAllowlist: true,
+        dailyLimitMicros: true,
+        tpmLimit: true,
+        account: { select: { status: true, rpmLimit: true, accountRpmLimit: true } },
       },
     });
     if (!key) return null;
@@ -83,6 +113,11 @@ export class ApiKeysRepository {
       allowedModels: key.allowedModels,
       rpmLimit: key.rpmLimit,
       expiresAt: key.expiresAt,
+      ipAllowlist: key.ipAllowlist,
+      allowedIps: IpAllowlist.compile(key.ipAllowlist),
+      dailyLimitMicros: key.dailyLimitMicros,
+      tpmLimit: key.tpmLimit,
+      account: { rpmLimit: key.account.rpmLimit, accountRpmLimit: key.account.accountRpmLimit },
     };
   }
 

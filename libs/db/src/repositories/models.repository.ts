@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Prisma } from '@prisma/client';
+import { formatMarkup, parseMarkup } from '@gw/common';
 import { ChannelCredentials } from '../channel-credentials';
 import { PrismaService } from '../prisma.service';
 import type { ModelProvider } from '../providers';
@@ -15,6 +17,11 @@ export interface ChannelRecord {
   weight: number;
 }
 
+/**
+ * A model as the proxy serves it: `...MicrosPerMTok` are the CHARGED prices (upstream x markup, rounded up, with the
+ * default cache prices filled in), what every request is billed at. libs/catalog builds these from the stored model
+ * (`CatalogModel` adds the upstream prices, the markup and the per-account limit).
+ */
 export interface ModelRecord {
   id: string;
   provider: ModelProvider;
@@ -35,10 +42,23 @@ export interface ModelRecord {
   channels: ChannelRecord[];
 }
 
-/** A model as the admin API sees it: prices and limits, no channels (they hold provider credentials). */
-export type ModelSettings = Omit<ModelRecord, 'channels'>;
+/**
+ * A model as stored, and as the admin API reads it: `...MicrosPerMTok` are the UPSTREAM prices (what the provider
+ * charges), null cache prices meaning the defaults; no channels (they hold provider credentials).
+ */
+export interface ModelSettings extends Omit<ModelRecord, 'channels'> {
+  /** Charged = upstream x markup, a decimal string ("1.05"); null: PRICE_MARKUP. */
+  markup: string | null;
+  /** Requests per minute of one account on the model (0: no limit); null: DEFAULT_MODEL_RPM_PER_ACCOUNT. */
+  rpmPerAccount: number | null;
+}
 
-/** What staff may change about a model. Prices in micro-dollars per million tokens. */
+/** A stored model with its channels, credentials opened: what libs/catalog prices into its records. */
+export interface StoredModel extends ModelSettings {
+  channels: ChannelRecord[];
+}
+
+/** What staff may change about a model. Upstream prices in micro-dollars per million tokens. */
 export type ModelChanges = Partial<
   Pick<
     ModelSettings,
@@ -46,6 +66,9 @@ export type ModelChanges = Partial<
     | 'inputMicrosPerMTok'
     | 'outputMicrosPerMTok'
     | 'cachedInputMicrosPerMTok'
+    | 'cacheWriteMicrosPerMTok'
+    | 'markup'
+    | 'rpmPerAccount'
     | 'maxOutputTokens'
     | 'timeoutS'
     | 'enabled'
@@ -62,6 +85,8 @@ const MODEL_FIELDS = {
   outputMicrosPerMTok: true,
   cachedInputMicrosPerMTok: true,
   cacheWriteMicrosPerMTok: true,
+  markup: true,
+  rpmPerAccount: true,
   maxOutputTokens: true,
   contextWindow: true,
   timeoutS: true,
@@ -82,7 +107,7 @@ export class ModelsRepository {
    * The catalog as the proxy serves it, credentials opened. A channel whose credential does not open (sealed under
    * another key, or its base URL changed behind the admin API's back) is left out and logged, never sent anywhere.
    */
-  async findAllWithChannels(): Promise<ModelRecord[]> {
+  async findAllWithChannels(): Promise<StoredModel[]> {
     const models = await this.prisma.model.findMany({
       orderBy: { id: 'asc' },
       include: {
@@ -101,8 +126,9 @@ export class ModelsRepository {
       }
       return opened.get(channel.id)!;
     };
-    return models.map(({ channels, updatedAt: _updatedAt, ...model }) => ({
+    return models.map(({ channels, updatedAt: _updatedAt, markup, ...model }) => ({
       ...model,
+      markup: markupText(markup),
       channels: channels.flatMap((link) => {
         const apiKey = link.channel.enabled ? open(link.channel) : null;
         if (apiKey === null) return [];
@@ -121,21 +147,23 @@ export class ModelsRepository {
       take: limit + 1,
       select: MODEL_FIELDS,
     });
-    return toPage(rows, limit, (row) => row.id);
+    return toPage(rows.map(toSettings), limit, (row) => row.id);
   }
 
   async findById(id: string): Promise<ModelSettings | null> {
-    return this.prisma.model.findUnique({ where: { id }, select: MODEL_FIELDS });
+    const row = await this.prisma.model.findUnique({ where: { id }, select: MODEL_FIELDS });
+    return row && toSettings(row);
   }
 
   /** Locks the model's row for the transaction, so that the audit entry's "before" is what was changed. */
   async lockById(id: string, tx: DbTransaction): Promise<ModelSettings | null> {
     await tx.$executeRaw`SELECT 1 FROM models WHERE id = ${id} FOR UPDATE`;
-    return tx.model.findUnique({ where: { id }, select: MODEL_FIELDS });
+    const row = await tx.model.findUnique({ where: { id }, select: MODEL_FIELDS });
+    return row && toSettings(row);
   }
 
   async update(id: string, changes: ModelChanges, tx: DbTransaction): Promise<ModelSettings> {
-    return tx.model.update({ where: { id }, data: changes, select: MODEL_FIELDS });
+    return toSettings(await tx.model.update({ where: { id }, data: changes, select: MODEL_FIELDS }));
   }
 
   /** Ids of the models, other than `exceptId`, that already answer to one of `names` (as id or alias). */
@@ -161,4 +189,18 @@ export class ModelsRepository {
     const known = new Set(rows.flatMap((row) => [row.id, ...row.aliases]));
     return names.filter((name) => !known.has(name));
   }
+}
+
+type ModelRow = Omit<ModelSettings, 'markup'> & { markup: Prisma.Decimal | null };
+
+function toSettings({ markup, ...row }: ModelRow): ModelSettings {
+  return { ...row, markup: markupText(markup) };
+}
+
+/** NUMERIC(9,6) as the markup's shortest decimal ("1.05"), as it was written to the API. */
+function markupText(markup: Prisma.Decimal | null): string | null {
+  if (markup === null) return null;
+  const millionths = parseMarkup(markup.toFixed(6));
+  if (millionths === null) throw new Error(`models.markup out of range: ${markup.toFixed(6)}`);
+  return formatMarkup(millionths);
 }

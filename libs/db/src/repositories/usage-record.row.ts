@@ -1,4 +1,4 @@
-import type { UsageProtocol } from '../providers';
+import type { ModelProvider, UsageProtocol } from '../providers';
 
 /** One usage record as the billing path writes it (see the UsageRecord model in prisma/schema.prisma). */
 export interface UsageRecordRow {
@@ -28,6 +28,14 @@ export interface UsageRecordRow {
   latencyMs: number;
   upstreamLatencyMs: number | null;
   createdAt: Date;
+  /** The model's provider (absent or null: not recorded, as in records written before it was). */
+  provider?: ModelProvider | null;
+  /** Part of outputTokens: reasoning tokens, billed at the output price (absent: not reported). */
+  reasoningTokens?: number | null;
+  /** The same usage at the upstream prices, rounded up once (absent: not recorded). */
+  upstreamCostMicros?: bigint | null;
+  /** The stop reason the client received (stop, length, end_turn, tool_use, ...). */
+  finishReason?: string | null;
 }
 
 /**
@@ -75,5 +83,9 @@ export function usageRowToJson(row: UsageRecordRow): Record<string, unknown> {
     latency_ms: row.latencyMs,
     upstream_latency_ms: row.upstreamLatencyMs,
     created_at: row.createdAt.toISOString(),
+    provider: row.provider ?? null,
+    reasoning_tokens: row.reasoningTokens ?? null,
+    upstream_cost_micros: row.upstreamCostMicros?.toString() ?? null,
+    finish_reason: row.finishReason ?? null,
   };
 }

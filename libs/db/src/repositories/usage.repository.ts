@@ -16,9 +16,13 @@ export interface UsageFilter {
 }
 
 /** A usage record as the admin API reads it: the row the billing path wrote, minus routing details. */
-export type UsageRecordView = Omit<UsageRecordRow, 'outcome' | 'channelId' | 'attempts' | 'upstreamLatencyMs'> & {
-  outcome: string;
-};
+export type UsageRecordView = Omit<
+  UsageRecordRow,
+  'outcome' | 'channelId' | 'attempts' | 'upstreamLatencyMs' | 'provider' | 'reasoningTokens' | 'upstreamCostMicros' | 'finishReason'
+> &
+  Required<Pick<UsageRecordRow, 'provider' | 'reasoningTokens' | 'upstreamCostMicros' | 'finishReason'>> & {
+    outcome: string;
+  };
 
 const USAGE_FIELDS = {
   generationId: true,
@@ -44,6 +48,10 @@ const USAGE_FIELDS = {
   upstreamStatus: true,
   latencyMs: true,
   createdAt: true,
+  provider: true,
+  reasoningTokens: true,
+  upstreamCostMicros: true,
+  finishReason: true,
 } as const;
 
 /** Reads of the usage records the proxy writes (one per request, keyed by generation id). */
@@ -82,5 +90,16 @@ export class UsageRepository {
 
   async findByGenerationId(generationId: string): Promise<UsageRecordView | null> {
     return this.prisma.usageRecord.findUnique({ where: { generationId }, select: USAGE_FIELDS });
+  }
+
+  /**
+   * A generation of one account only (a customer's own lookup, GET /v1/generation): another account's id reads as
+   * unknown, so that an id never tells a caller anything about someone else's request.
+   */
+  async findOfAccount(scope: { accountId: string }, generationId: string): Promise<UsageRecordView | null> {
+    return this.prisma.usageRecord.findFirst({
+      where: { generationId, accountId: scope.accountId },
+      select: USAGE_FIELDS,
+    });
   }
 }

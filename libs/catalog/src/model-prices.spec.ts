@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import type { ModelSettings, StoredModel } from '@gw/db';
+import { chargedPrices, modelPrices, toCatalogModel, toModelPricesView, upstreamPrices } from './model-prices';
+
+const DEFAULTS = { markupMillionths: 1_050_000n, rpmPerAccount: 0 };
+
+function stored(overrides: Partial<ModelSettings> = {}): StoredModel {
+  return {
+    id: 'openai/test',
+    provider: 'openai',
+    kind: 'chat',
+    upstreamModel: 'gpt-4.1-mini',
+    aliases: ['test'],
+    inputMicrosPerMTok: 400_000n,
+    outputMicrosPerMTok: 1_600_000n,
+    cachedInputMicrosPerMTok: null,
+    cacheWriteMicrosPerMTok: null,
+    markup: null,
+    rpmPerAccount: null,
+    maxOutputTokens: 1_000,
+    contextWindow: 128_000,
+    timeoutS: null,
+    enabled: true,
+    createdAt: new Date(0),
+    channels: [],
+    ...overrides,
+  };
+}
+
+describe(upstreamPrices.name, () => {
+  it('fills cache reads at 0.1 x input and cache writes at 1.25 x input when the model has none, rounded up', () => {
+    expect(upstreamPrices(stored({ inputMicrosPerMTok: 3_000_001n }))).toEqual({
+      inputMicrosPerMTok: 3_000_001n,
+      outputMicrosPerMTok: 1_600_000n,
+      cachedInputMicrosPerMTok: 300_001n, // 300,000.1
+      cacheWriteMicrosPerMTok: 3_750_002n, // 3,750,001.25
+    });
+  });
+
+  it("keeps the model's own cache prices", () => {
+    const own = upstreamPrices(stored({ cachedInputMicrosPerMTok: 50_000n, cacheWriteMicrosPerMTok: 0n }));
+    expect(own).toMatchObject({ cachedInputMicrosPerMTok: 50_000n, cacheWriteMicrosPerMTok: 0n });
+  });
+});
+
+describe(modelPrices.name, () => {
+  it('charges upstream x PRICE_MARKUP (1.05) rounded up to 6 decimals of USD, and shows the markup as "1.05"', () => {
+    const prices = modelPrices(stored({ inputMicrosPerMTok: 150_000n, outputMicrosPerMTok: 600_001n }), DEFAULTS);
+    expect(toModelPricesView(prices)).toEqual({
+      inputUsdPerMTok: '0.157500',
+      outputUsdPerMTok: '0.630002', // 630,001.05 rounded up
+      cachedInputUsdPerMTok: '0.015750', // 0.1 x 0.15 = 0.015, x 1.05
+      cacheWriteUsdPerMTok: '0.196875', // 1.25 x 0.15 = 0.1875, x 1.05
+      markup: '1.05',
+      upstream: {
+        inputUsdPerMTok: '0.150000',
+        outputUsdPerMTok: '0.600001',
+        cachedInputUsdPerMTok: '0.015000',
+        cacheWriteUsdPerMTok: '0.187500',
+      },
+    });
+  });
+
+  it("applies the model's own markup", () => {
+    const prices = modelPrices(stored({ markup: '1', inputMicrosPerMTok: 1_000_000n }), DEFAULTS);
+    expect(prices).toMatchObject({ markup: '1', inputMicrosPerMTok: 1_000_000n, upstream: { inputMicrosPerMTok: 1_000_000n } });
+    expect(modelPrices(stored({ markup: '2.5' }), DEFAULTS)).toMatchObject({ markup: '2.5', inputMicrosPerMTok: 1_000_000n });
+  });
+
+  it('never charges below upstream x markup, nor a micro-dollar or more above it', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 100_000_000n }), (upstream, markup) => {
+        const table = { inputMicrosPerMTok: upstream, outputMicrosPerMTok: upstream, cachedInputMicrosPerMTok: upstream, cacheWriteMicrosPerMTok: upstream };
+        const charged = chargedPrices(table, markup).inputMicrosPerMTok * 1_000_000n;
+        return charged >= upstream * markup && charged - upstream * markup < 1_000_000n;
+      }),
+    );
+  });
+});
+
+describe(toCatalogModel.name, () => {
+  it('puts the charged prices where the billing path reads them, the upstream ones beside, and the limit in effect', () => {
+    const model = toCatalogModel(stored({ rpmPerAccount: null }), { ...DEFAULTS, rpmPerAccount: 30 });
+    expect(model).toMatchObject({
+      inputMicrosPerMTok: 420_000n,
+      outputMicrosPerMTok: 1_680_000n,
+      cachedInputMicrosPerMTok: 42_000n,
+      cacheWriteMicrosPerMTok: 525_000n,
+      upstream: { inputMicrosPerMTok: 400_000n, cacheWriteMicrosPerMTok: 500_000n },
+      markup: '1.05',
+      rpmPerAccount: 30,
+    });
+    expect(toCatalogModel(stored({ rpmPerAccount: 0 }), { ...DEFAULTS, rpmPerAccount: 30 }).rpmPerAccount).toBe(0);
+  });
+});
