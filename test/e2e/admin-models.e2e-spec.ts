@@ -101,16 +101,26 @@ describe('admin API: models and prices', () => {
     expect(JSON.stringify(models)).not.toMatch(/mock-openai-key|mock-anthropic-key|apiKey|baseUrl/);
   });
 
-  it("lists the google demo models at Google's published prices (2.5 Pro: prompts up to 200k tokens)", async () => {
+  it("lists the google demo models at Google's published prices (2.5 Pro: prompts up to 200k tokens) as upstream, marked up", async () => {
     const models = await allModels();
     const gemini = (id: string) => models.find((m) => m.id === id);
     expect(gemini('google/gemini-2.5-flash')).toEqual({
       id: 'google/gemini-2.5-flash',
       aliases: ['gemini-2.5-flash'],
       provider: 'google',
-      inputUsdPerMTok: '0.300000',
-      outputUsdPerMTok: '2.500000',
-      cachedInputUsdPerMTok: '0.030000',
+      inputUsdPerMTok: '0.315000',
+      outputUsdPerMTok: '2.625000',
+      cachedInputUsdPerMTok: '0.031500',
+      cacheWriteUsdPerMTok: '0.393750',
+      markup: '1.05',
+      upstream: {
+        inputUsdPerMTok: '0.300000',
+        outputUsdPerMTok: '2.500000',
+        cachedInputUsdPerMTok: '0.030000',
+        // No cache-write price of its own: 1.25 x input.
+        cacheWriteUsdPerMTok: '0.375000',
+      },
+      rpmPerAccount: 0,
       maxOutputTokens: 65536,
       timeoutS: 120,
       enabled: true,
@@ -119,9 +129,18 @@ describe('admin API: models and prices', () => {
       id: 'google/gemini-2.5-pro',
       aliases: ['gemini-2.5-pro'],
       provider: 'google',
-      inputUsdPerMTok: '1.250000',
-      outputUsdPerMTok: '10.000000',
-      cachedInputUsdPerMTok: '0.125000',
+      inputUsdPerMTok: '1.312500',
+      outputUsdPerMTok: '10.500000',
+      cachedInputUsdPerMTok: '0.131250',
+      cacheWriteUsdPerMTok: '1.640625',
+      markup: '1.05',
+      upstream: {
+        inputUsdPerMTok: '1.250000',
+        outputUsdPerMTok: '10.000000',
+        cachedInputUsdPerMTok: '0.125000',
+        cacheWriteUsdPerMTok: '1.562500',
+      },
+      rpmPerAccount: 0,
       maxOutputTokens: 65536,
       timeoutS: 120,
       enabled: true,
@@ -149,9 +168,19 @@ describe('admin API: models and prices', () => {
       id: model.id,
       aliases: [model.alias, `${model.alias}-latest`],
       provider: 'google',
+      // The test model's markup is 1: charged = upstream.
       inputUsdPerMTok: '0.350000',
       outputUsdPerMTok: '2.500000',
       cachedInputUsdPerMTok: '0.035000',
+      cacheWriteUsdPerMTok: '0.437500',
+      markup: '1',
+      upstream: {
+        inputUsdPerMTok: '0.350000',
+        outputUsdPerMTok: '2.500000',
+        cachedInputUsdPerMTok: '0.035000',
+        cacheWriteUsdPerMTok: '0.437500',
+      },
+      rpmPerAccount: 0,
       maxOutputTokens: 65536,
       timeoutS: 120,
       enabled: true,

@@ -64,10 +64,13 @@ describe('the google provider in the database and the catalog', () => {
       id: 'google/gemini-2.5-flash',
       provider: 'google',
       upstreamModel: 'gemini-2.5-flash',
-      inputMicrosPerMTok: 300_000n,
-      outputMicrosPerMTok: 2_500_000n,
-      cachedInputMicrosPerMTok: 30_000n,
-      cacheWriteMicrosPerMTok: null,
+      // Charged: Google's prices x PRICE_MARKUP (1.05); cache writes default to 1.25 x input.
+      inputMicrosPerMTok: 315_000n,
+      outputMicrosPerMTok: 2_625_000n,
+      cachedInputMicrosPerMTok: 31_500n,
+      cacheWriteMicrosPerMTok: 393_750n,
+      markup: '1.05',
+      upstream: { inputMicrosPerMTok: 300_000n, outputMicrosPerMTok: 2_500_000n, cachedInputMicrosPerMTok: 30_000n, cacheWriteMicrosPerMTok: 375_000n },
       maxOutputTokens: 65_536,
       contextWindow: 1_048_576,
       enabled: true,
@@ -77,9 +80,7 @@ describe('the google provider in the database and the catalog', () => {
     expect(catalog.resolve('gemini-2.5-pro')).toMatchObject({
       id: 'google/gemini-2.5-pro',
       provider: 'google',
-      inputMicrosPerMTok: 1_250_000n,
-      outputMicrosPerMTok: 10_000_000n,
-      cachedInputMicrosPerMTok: 125_000n,
+      upstream: { inputMicrosPerMTok: 1_250_000n, outputMicrosPerMTok: 10_000_000n, cachedInputMicrosPerMTok: 125_000n },
       channels: [{ name: 'mock-google' }],
     });
   });
