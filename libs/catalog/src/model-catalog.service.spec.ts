@@ -2,28 +2,9 @@ import type { AppConfig } from '@gw/config';
 import type { ModelsRepository, StoredModel } from '@gw/db';
 import type { CacheInvalidationBus } from '@gw/redis';
 import { MISS_RELOAD_INTERVAL_MS, ModelCatalog } from './model-catalog.service';
+import { storedModel } from './testing/stored-model';
 
-function stored(id: string): StoredModel {
-  return {
-    id,
-    provider: 'openai',
-    kind: 'chat',
-    upstreamModel: 'gpt-4.1-mini',
-    aliases: [],
-    inputMicrosPerMTok: 400_000n,
-    outputMicrosPerMTok: 1_600_000n,
-    cachedInputMicrosPerMTok: null,
-    cacheWriteMicrosPerMTok: null,
-    markup: null,
-    rpmPerAccount: null,
-    maxOutputTokens: 1_000,
-    contextWindow: 128_000,
-    timeoutS: null,
-    enabled: true,
-    createdAt: new Date(0),
-    channels: [],
-  };
-}
+const stored = (id: string) => storedModel({ id, aliases: [] });
 
 const CONFIG = {
   cache: { ttlMs: 60_000 },

@@ -1,31 +1,10 @@
 import fc from 'fast-check';
-import type { ModelSettings, StoredModel } from '@gw/db';
 import { chargedPrices, modelPrices, toCatalogModel, toModelPricesView, upstreamPrices } from './model-prices';
+import { storedModel } from './testing/stored-model';
 
 const DEFAULTS = { markupMillionths: 1_050_000n, rpmPerAccount: 0 };
 
-function stored(overrides: Partial<ModelSettings> = {}): StoredModel {
-  return {
-    id: 'openai/test',
-    provider: 'openai',
-    kind: 'chat',
-    upstreamModel: 'gpt-4.1-mini',
-    aliases: ['test'],
-    inputMicrosPerMTok: 400_000n,
-    outputMicrosPerMTok: 1_600_000n,
-    cachedInputMicrosPerMTok: null,
-    cacheWriteMicrosPerMTok: null,
-    markup: null,
-    rpmPerAccount: null,
-    maxOutputTokens: 1_000,
-    contextWindow: 128_000,
-    timeoutS: null,
-    enabled: true,
-    createdAt: new Date(0),
-    channels: [],
-    ...overrides,
-  };
-}
+const stored = storedModel;
 
 describe(upstreamPrices.name, () => {
   it('fills cache reads at 0.1 x input and cache writes at 1.25 x input when the model has none, rounded up', () => {

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { GatewayError } from '@gw/common';
 import type { ModelSettings } from '@gw/db';
+import { storedModel } from '../../../../libs/catalog/src/testing/stored-model';
 import { modelChanges } from './model-changes';
 import { toModelView } from './model.view';
 import { UpdateModelDto } from './models.dto';
@@ -8,25 +9,7 @@ import { UpdateModelDto } from './models.dto';
 const DEFAULTS = { markupMillionths: 1_050_000n, rpmPerAccount: 0, timeoutS: 120 };
 
 function model(overrides: Partial<ModelSettings> = {}): ModelSettings {
-  return {
-    id: 'openai/test',
-    provider: 'openai',
-    kind: 'chat',
-    upstreamModel: 'gpt-4.1-mini',
-    aliases: ['test'],
-    inputMicrosPerMTok: 1_000_000n,
-    outputMicrosPerMTok: 2_000_000n,
-    cachedInputMicrosPerMTok: null,
-    cacheWriteMicrosPerMTok: null,
-    markup: null,
-    rpmPerAccount: null,
-    maxOutputTokens: 1_000,
-    contextWindow: 128_000,
-    timeoutS: null,
-    enabled: true,
-    createdAt: new Date(0),
-    ...overrides,
-  };
+  return storedModel({ inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 2_000_000n, ...overrides });
 }
 
 const changes = (body: object, m = model()) => modelChanges(plainToInstance(UpdateModelDto, body), m, DEFAULTS);
