@@ -113,7 +113,7 @@ async function profileTarget(
   const result = await load(settings.durationS);
   const toUs = nowUs();
   const stageTiming = stageProbe ? await stageProbe.close() : null;
-  if (stageTiming && 'missing' in stageTiming) console.log(`${label}: ${stageTiming.missing}`);
+  if (stageTiming && 'missing' in stageTiming) console.log(stageTiming.missing);
   const cpu = await meter.perRequest(result.ok + failures(result));
   await app.stop();
   running.splice(running.indexOf(app), 1);
