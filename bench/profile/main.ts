@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchConfig, loadBenchConfig, type TargetName } from '../src/bench-config';
 import { CpuMeter, type CpuPerRequest } from '../src/cpu-meter';
 import { type BenchSeed, FREE_MODEL, prepareBenchDatabase } from '../src/bench-database';
@@ -112,9 +113,11 @@ async function profileTarget(
   const fromUs = nowUs();
   const result = await load(settings.durationS);
   const toUs = nowUs();
+  const cpu = await meter.perRequest(result.ok + failures(result));
+  // The last responses' settlements run after their last byte: let them land in the second scrape.
+  if (stageProbe) await sleep(500);
   const stageTiming = stageProbe ? await stageProbe.close() : null;
   if (stageTiming && 'missing' in stageTiming) console.log(stageTiming.missing);
-  const cpu = await meter.perRequest(result.ok + failures(result));
   await app.stop();
   running.splice(running.indexOf(app), 1);
   const profilePath = newestProfile(settings.profileDir, started);
