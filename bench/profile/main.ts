@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchConfig, loadBenchConfig, type TargetName } from '../src/bench-config';
 import { CpuMeter, type CpuPerRequest } from '../src/cpu-meter';
 import { type BenchSeed, FREE_MODEL, prepareBenchDatabase } from '../src/bench-database';
@@ -13,6 +14,8 @@ import { startMockUpstream, startPassthrough, startProxy } from '../src/targets'
 import { chatRequest, responseVerifier } from '../src/workload';
 import { analyzeProfile, type CallFrame, type CpuProfile, GC, type ProfileAnalysis } from './cpu-profile.analysis';
 import { probeCriticalPath } from './critical-path.probe';
+import { STAGE_METRIC } from './stage-metrics';
+import { type StageTiming, stageTimingLines, StageWindowProbe } from './stage-timing';
 
 /**
  * `npm run bench:profile`: the proxy under the saturation scenario with `node --cpu-prof`, and where its CPU time
@@ -57,6 +60,8 @@ interface TargetProfile {
   analysis: ProfileAnalysis;
   profilePath: string;
   requests: number;
+  /** The proxy's own per-stage histogram over the measured window (null for targets that have none). */
+  stageTiming: StageTiming | null;
 }
 
 function newestProfile(dir: string, after: number): string {
@@ -104,17 +109,22 @@ async function profileTarget(
   console.log(`${label}: warm-up ${settings.warmupS} s, then ${settings.durationS} s profiled`);
   await load(settings.warmupS);
   const meter = await CpuMeter.start({ name, label, url: app.url, extraHeaders: {}, app }, mock, config);
+  const stageProbe = name === 'proxy' ? await StageWindowProbe.open(app.url) : null;
   const fromUs = nowUs();
   const result = await load(settings.durationS);
   const toUs = nowUs();
   const cpu = await meter.perRequest(result.ok + failures(result));
+  // The last responses' settlements run after their last byte: let them land in the second scrape.
+  if (stageProbe) await sleep(500);
+  const stageTiming = stageProbe ? await stageProbe.close() : null;
+  if (stageTiming && 'missing' in stageTiming) console.log(stageTiming.missing);
   await app.stop();
   running.splice(running.indexOf(app), 1);
   const profilePath = newestProfile(settings.profileDir, started);
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
   const analysis = analyzeProfile(profile, fromUs, toUs, INCLUSIVE);
   console.log(`${label}: ${result.rps.toFixed(0)} req/s, ${failures(result)} failed`);
-  return { label, cpu, result, analysis, profilePath, requests: result.ok + failures(result) };
+  return { label, cpu, result, analysis, profilePath, requests: result.ok + failures(result), stageTiming };
 }
 
 async function main(): Promise<void> {
@@ -223,6 +233,18 @@ async function main(): Promise<void> {
     `| **total** | **${perRequest(proxy, proxy.analysis.busyMs).toFixed(0)}** | 100 | ` +
       `**${perRequest(passthrough, passthrough.analysis.busyMs).toFixed(0)}** | 100 |`,
   );
+  if (proxy.stageTiming) {
+    out(
+      '',
+      `## Proxy: wall time per request, by pipeline stage (\`${STAGE_METRIC}\`)`,
+      '',
+      "The proxy's own histogram, scraped from its /metrics before and after the profiled window: the wall time " +
+        'each stage took (awaits included: relay holds the wait for the upstream), averaged over the requests that ' +
+        'reached the stage, and its share of all the stage time of the window. Measured under the profiler, as above.',
+      '',
+      ...stageTimingLines(proxy.stageTiming),
+    );
+  }
   out('', '## Proxy: inclusive time of key functions (synchronous call stacks; callees included)', '');
   out('| function | µs/req | % of busy |', '|---|---:|---:|');
   for (const { name, ms } of proxy.analysis.inclusive) out(`| ${name} | ${perRequest(proxy, ms).toFixed(1)} | ${pct(proxy, ms)} |`);

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 export type TargetName = 'direct' | 'passthrough' | 'proxy' | 'portkey';
-export type ScenarioName = 'saturation' | 'fixed-rate' | 'streaming';
+export type ScenarioName = 'saturation' | 'fixed-rate' | 'streaming' | 'streaming-fixed-rate';
 
 export const ALL_TARGETS: readonly TargetName[] = ['direct', 'passthrough', 'proxy', 'portkey'];
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['saturation', 'fixed-rate', 'streaming'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['saturation', 'fixed-rate', 'streaming', 'streaming-fixed-rate'];
 
 /** Everything a run depends on, read once from BENCH_* variables (documented in bench/README.md). */
 export interface BenchConfig {
@@ -22,6 +22,13 @@ export interface BenchConfig {
   /** Requests per second of the fixed-rate scenario (open loop: requests leave on schedule, whatever the answers). */
   rate: number;
   streamConnections: number;
+  /** Streams per second of the streaming-fixed-rate scenario (open loop, like the fixed-rate one). */
+  streamRate: number;
+  /**
+   * Pause of the mock between two frames in the streaming-fixed-rate scenario, as a model emits tokens over time: the
+   * first content chunk then leaves the mock well before the last, so a gateway that held it back would show.
+   */
+  streamChunkDelayMs: number;
   /** Content chunks per streamed answer (and output tokens per answer in every scenario). */
   outputTokens: number;
   /** Words in the prompt (0 = the short built-in one, about 60); large values mimic agents' long contexts. */
@@ -69,12 +76,15 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     rootDir,
     distDir: join(__dirname, '..', '..'),
     resultsDir: env.BENCH_RESULTS_DIR || join(rootDir, 'bench', 'results'),
-    durationS: positiveInt(env, 'BENCH_DURATION_S', 5),
-    warmupS: nonNegativeInt(env, 'BENCH_WARMUP_S', 2),
+    // 4 s and 1 s (5 s and 2 s before the streaming-fixed-rate scenario came) keep the whole run at about 4 minutes.
+    durationS: positiveInt(env, 'BENCH_DURATION_S', 4),
+    warmupS: nonNegativeInt(env, 'BENCH_WARMUP_S', 1),
     rounds: positiveInt(env, 'BENCH_ROUNDS', 3),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 32),
     rate: positiveInt(env, 'BENCH_RATE', 300),
     streamConnections: positiveInt(env, 'BENCH_STREAM_CONNECTIONS', 32),
+    streamRate: positiveInt(env, 'BENCH_STREAM_RATE', 50),
+    streamChunkDelayMs: nonNegativeInt(env, 'BENCH_STREAM_CHUNK_DELAY_MS', 10),
     outputTokens,
     promptWords: nonNegativeInt(env, 'BENCH_PROMPT_WORDS', 0),
     targets: list(env, 'BENCH_TARGETS', ALL_TARGETS),

@@ -8,7 +8,8 @@ import type { ChildApp } from './child-app';
 import { CpuMeter } from './cpu-meter';
 import { loadAverage, machineInfo } from './machine-info';
 import { clearRedisPrefix } from './redis-tools';
-import { type BenchReport, type Measurement, renderReport } from './report';
+import type { Measurement } from './aggregate';
+import { type BenchReport, renderReport } from './report';
 import { failures, type RunResult } from './run-result';
 import { requestFor, scenarios } from './scenarios';
 import {
@@ -88,8 +89,11 @@ async function smokeTest(target: Target, apiKey: string, config: BenchConfig): P
 function describe(result: RunResult): string {
   const bad = failures(result);
   const rate = result.sentRate !== undefined ? `sent ${result.sentRate.toFixed(0)}/s` : `${result.rps.toFixed(0)} req/s`;
+  const first = result.firstByte
+    ? `first chunk mean ${result.firstByte.mean.toFixed(2)} ms  p99 ${result.firstByte.p99.toFixed(2)} ms  last byte `
+    : '';
   return (
-    `${rate.padStart(13)}  mean ${result.latency.mean.toFixed(2)} ms  p50 ${result.latency.p50.toFixed(2)} ms  ` +
+    `${rate.padStart(13)}  ${first}mean ${result.latency.mean.toFixed(2)} ms  p50 ${result.latency.p50.toFixed(2)} ms  ` +
     `p99 ${result.latency.p99.toFixed(2)} ms${bad > 0 ? `  FAILED ${bad} (${JSON.stringify(result.statusCodes)})` : ''}`
   );
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { RunResult } from './run-result';
 import { SampleBuffer, summarize } from './stats';
+import { readTimedBody } from './timed-body';
 import type { BenchRequest } from './workload';
 
 export interface OpenLoopOptions {
@@ -11,6 +12,11 @@ export interface OpenLoopOptions {
   rate: number;
   durationS: number;
   verify: (body: string) => boolean;
+  /**
+   * Streams: what opens a content chunk. When given, each body is read chunk by chunk and the time to its first
+   * content chunk is recorded too (RunResult.firstByte), for the same verified responses as the last-byte latency.
+   */
+  firstChunkMarker?: string;
 }
 
 const NS_PER_S = 1_000_000_000;
@@ -24,6 +30,8 @@ const NS_PER_S = 1_000_000_000;
 export async function runOpenLoop(options: OpenLoopOptions): Promise<RunResult> {
   const pool = new Pool(options.baseUrl, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
   const latencies = new SampleBuffer();
+  const firstBytes = new SampleBuffer();
+  const { firstChunkMarker } = options;
   const statusCodes: Record<string, number> = {};
   let non2xx = 0;
   let errors = 0;
@@ -37,7 +45,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<RunResult> 
     const started = process.hrtime.bigint();
     try {
       const response = await pool.request({ method, path, headers, body, headersTimeout: 30_000, bodyTimeout: 30_000 });
-      const text = await response.body.text();
+      const timed = firstChunkMarker ? await readTimedBody(response.body, firstChunkMarker, started) : null;
+      const text = timed ? timed.text : await response.body.text();
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
       statusCodes[response.statusCode] = (statusCodes[response.statusCode] ?? 0) + 1;
       if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -46,11 +55,13 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<RunResult> 
       }
       responses2xx++;
       bodyBytes += Buffer.byteLength(text);
-      if (!options.verify(text)) {
+      // A verified stream has content chunks, so it has a first-content time.
+      if (!options.verify(text) || timed?.firstMs === null) {
         mismatches++;
         return;
       }
       latencies.push(elapsedMs);
+      if (timed) firstBytes.push(timed.firstMs);
     } catch {
       errors++;
     }
@@ -82,6 +93,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<RunResult> 
       ok: latencies.length,
       rps: latencies.length / durationS,
       latency: summarize(latencies.values()),
+      ...(firstChunkMarker ? { firstByte: summarize(firstBytes.values()) } : {}),
       non2xx,
       errors,
       mismatches,

@@ -1,21 +1,13 @@
+import { type Aggregate, aggregate, type Measurement } from './aggregate';
 import type { BenchConfig, ScenarioName, TargetName } from './bench-config';
 import type { BooksCheck } from './bench-database';
 import type { CpuPerRequest } from './cpu-meter';
 import type { MachineInfo } from './machine-info';
-import { failures, type RunResult } from './run-result';
+import { int, ms, ratio, signedMs } from './report-format';
+import { failures } from './run-result';
 import type { Scenario } from './scenarios';
-import { median } from './stats';
+import { streamRateLines } from './stream-rate-report';
 import { TARGET_LABELS } from './targets';
-
-export interface Measurement {
-  target: TargetName;
-  scenario: ScenarioName;
-  round: number;
-  result: RunResult;
-  cpu: CpuPerRequest;
-  /** 1-minute load average right after the run: how much else was competing for the cores. */
-  loadAverage: number;
-}
 
 export interface BenchReport {
   startedAt: Date;
@@ -34,52 +26,6 @@ export interface BenchReport {
   books: (BooksCheck & { proxy2xx: number }) | null;
 }
 
-interface Aggregate {
-  rounds: number;
-  rps: number;
-  rpsMin: number;
-  rpsMax: number;
-  mean: number;
-  p50: number;
-  p99: number;
-  sentRate: number;
-  failures: number;
-  requests: number;
-  bytesPerResponse: number;
-  cpuTarget: number;
-  cpuMock: number;
-  cpuPostgres: number;
-  cpuRedis: number;
-}
-
-function aggregate(measurements: Measurement[]): Aggregate | null {
-  if (measurements.length === 0) return null;
-  const results = measurements.map((m) => m.result);
-  const rps = results.map((r) => r.rps);
-  return {
-    rounds: results.length,
-    rps: median(rps),
-    rpsMin: Math.min(...rps),
-    rpsMax: Math.max(...rps),
-    mean: median(results.map((r) => r.latency.mean)),
-    p50: median(results.map((r) => r.latency.p50)),
-    p99: median(results.map((r) => r.latency.p99)),
-    sentRate: median(results.map((r) => r.sentRate ?? Number.NaN)),
-    failures: results.reduce((sum, r) => sum + failures(r), 0),
-    requests: results.reduce((sum, r) => sum + r.ok, 0),
-    bytesPerResponse: median(results.map((r) => r.bytesPerResponse)),
-    cpuTarget: median(measurements.map((m) => m.cpu.target ?? Number.NaN)),
-    cpuMock: median(measurements.map((m) => m.cpu.mock ?? Number.NaN)),
-    cpuPostgres: median(measurements.map((m) => m.cpu.postgres ?? Number.NaN)),
-    cpuRedis: median(measurements.map((m) => m.cpu.redis ?? Number.NaN)),
-  };
-}
-
-const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
-const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
-const signedMs = (value: number) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a');
-const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
-
 function cpuCell(cpu: CpuPerRequest): string {
   const value = (v: number | null | undefined) => (v === undefined ? '' : v === null ? 'n/a' : int(v));
   return [cpu.target, cpu.mock, cpu.postgres, cpu.redis].map(value).filter((v) => v !== '').join(' / ');
@@ -88,6 +34,18 @@ function cpuCell(cpu: CpuPerRequest): string {
 function verdict(ok: boolean | null): string {
   if (ok === null) return 'not measured';
   return ok ? 'PASS' : '**FAIL**';
+}
+
+/** What a request of (c) costs in CPU across every process involved, beside (b) and (d). */
+function cpuLines(proxy: Aggregate | null, passthrough: Aggregate | null, portkey: Aggregate | null): string[] {
+  if (!proxy) return [];
+  return [
+    '',
+    `CPU per request of (c), all processes involved: proxy ${int(proxy.cpuTarget)} µs + its PostgreSQL backends ` +
+      `${int(proxy.cpuPostgres)} µs + Redis commands ${int(proxy.cpuRedis)} µs (machine-wide, an upper bound) = ` +
+      `${int(proxy.cpuTarget + proxy.cpuPostgres + proxy.cpuRedis)} µs, against ${int(passthrough?.cpuTarget ?? NaN)} µs ` +
+      `for (b) and ${int(portkey?.cpuTarget ?? NaN)} µs for (d); the mock upstream spends ${int(proxy.cpuMock)} µs on each.`,
+  ];
 }
 
 /** The report as markdown: machine, parameters, one table per scenario, the targets' checks, and every round. */
@@ -170,6 +128,14 @@ export function renderReport(report: BenchReport): string {
   for (const scenario of report.scenarios) {
     const direct = agg(scenario.name, 'direct');
     out(`### ${scenario.title}`, '');
+    const proxy = agg(scenario.name, 'proxy');
+    const passthrough = agg(scenario.name, 'passthrough');
+    const portkey = agg(scenario.name, 'portkey');
+    if (scenario.name === 'streaming-fixed-rate') {
+      out(...streamRateLines(config.targets, (target) => agg(scenario.name, target)));
+      out(...cpuLines(proxy, passthrough, portkey), '');
+      continue;
+    }
     const openLoop = scenario.name === 'fixed-rate';
     out(
       openLoop
@@ -193,18 +159,7 @@ export function renderReport(report: BenchReport): string {
           `${a.failures > 0 ? `**${int(a.failures)}**` : '0'} of ${int(a.requests + a.failures)} |`,
       );
     }
-    const proxy = agg(scenario.name, 'proxy');
-    const passthrough = agg(scenario.name, 'passthrough');
-    const portkey = agg(scenario.name, 'portkey');
-    if (proxy) {
-      out(
-        '',
-        `CPU per request of (c), all processes involved: proxy ${int(proxy.cpuTarget)} µs + its PostgreSQL backends ` +
-          `${int(proxy.cpuPostgres)} µs + Redis commands ${int(proxy.cpuRedis)} µs (machine-wide, an upper bound) = ` +
-          `${int(proxy.cpuTarget + proxy.cpuPostgres + proxy.cpuRedis)} µs, against ${int(passthrough?.cpuTarget ?? NaN)} µs ` +
-          `for (b) and ${int(portkey?.cpuTarget ?? NaN)} µs for (d); the mock upstream spends ${int(proxy.cpuMock)} µs on each.`,
-      );
-    }
+    out(...cpuLines(proxy, passthrough, portkey));
     if (!openLoop && proxy) {
       out(
         '',
@@ -288,15 +243,17 @@ export function renderReport(report: BenchReport): string {
 
   out('## Every round', '', '<details><summary>per-run figures</summary>', '');
   out(
-    '| scenario | target | round | s | ok | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | bytes/resp | failed | ' +
-      'CPU µs/req target / mock / PG / Redis | load avg |',
+    '| scenario | target | round | s | ok | req/s | mean ms | p50 ms | p90 ms | p99 ms | max ms | first chunk mean / p99 ms | ' +
+      'bytes/resp | failed | CPU µs/req target / mock / PG / Redis | load avg |',
   );
-  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const m of report.measurements) {
     const r = m.result;
+    const firstChunk = r.firstByte ? `${ms(r.firstByte.mean)} / ${ms(r.firstByte.p99)}` : '';
     out(
       `| ${m.scenario} | ${m.target} | ${m.round} | ${r.durationS.toFixed(2)} | ${int(r.ok)} | ${int(r.rps)} | ` +
         `${ms(r.latency.mean)} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ` +
+        `${firstChunk} | ` +
         `${int(r.bytesPerResponse)} | ${failures(r)} | ${cpuCell(m.cpu)} | ${m.loadAverage.toFixed(2)} |`,
     );
   }

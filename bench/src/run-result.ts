@@ -10,6 +10,8 @@ export interface RunResult {
   rps: number;
   /** Latency of the verified responses, request written -> last byte read. */
   latency: LatencySummary;
+  /** Streams timed to their first content chunk (streaming-fixed-rate): request written -> that chunk read. */
+  firstByte?: LatencySummary;
   non2xx: number;
   /** Transport errors (connection refused/reset) and timeouts. */
   errors: number;

@@ -1,3 +1,4 @@
+import { parseMarkers } from '../../apps/mock-upstream/src/markers';
 import { ChatCompletionStream, chatCompletionBody } from '../../apps/mock-upstream/src/openai.responses';
 import { chatBody, responseVerifier } from './workload';
 
@@ -49,6 +50,13 @@ describe(chatBody.name, () => {
     expect(body.max_tokens).toBeGreaterThanOrEqual(16);
     expect(body.stream).toBe(true);
     expect(JSON.parse(chatBody(16, false)).stream).toBeUndefined();
+  });
+
+  it('asks the mock to pace the stream only when a chunk delay is given', () => {
+    const lastMessage = (body: string) => JSON.parse(body).messages.at(-1).content as string;
+    expect(parseMarkers(lastMessage(chatBody(16, true, 'gpt-4.1-mini', 0, 10)))).toMatchObject({ chunkDelayMs: 10, outputTokens: 16 });
+    expect(parseMarkers(lastMessage(chatBody(16, true))).chunkDelayMs).toBe(0);
+    expect(lastMessage(chatBody(16, true, 'gpt-4.1-mini', 0, 10))).toMatch(/ mock:output_tokens=16$/);
   });
 
   it('pads the prompt to about the number of words asked for, keeping the marker last', () => {

@@ -32,12 +32,14 @@ function userPrompt(words: number): string {
   return `${padding.join(' ')}\n\n${USER_PROMPT}`;
 }
 
-export function chatBody(outputTokens: number, stream: boolean, model = BENCH_MODEL, promptWords = 0): string {
+/** `chunkDelayMs` > 0 asks the mock to pause that long between stream frames (`mock:chunk_delay_ms`). */
+export function chatBody(outputTokens: number, stream: boolean, model = BENCH_MODEL, promptWords = 0, chunkDelayMs = 0): string {
+  const pacing = chunkDelayMs > 0 ? ` mock:chunk_delay_ms=${chunkDelayMs}` : '';
   return JSON.stringify({
     model,
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
-      { role: 'user', content: `${userPrompt(promptWords)} mock:output_tokens=${outputTokens}` },
+      { role: 'user', content: `${userPrompt(promptWords)}${pacing} mock:output_tokens=${outputTokens}` },
     ],
     max_tokens: outputTokens * 4,
     temperature: 0.2,
@@ -52,15 +54,19 @@ export function chatRequest(
   extraHeaders: Record<string, string>,
   model = BENCH_MODEL,
   promptWords = 0,
+  chunkDelayMs = 0,
 ): BenchRequest {
   return {
     method: 'POST',
     path: CHAT_PATH,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...extraHeaders },
-    body: chatBody(outputTokens, stream, model, promptWords),
+    body: chatBody(outputTokens, stream, model, promptWords, chunkDelayMs),
     stream,
   };
 }
+
+/** What opens every content chunk of a chat completion stream, as the mock and every target write it. */
+export const CONTENT_CHUNK_MARKER = '"delta":{"content":"';
 
 function occurrences(haystack: string, needle: string): number {
   let count = 0;
@@ -75,7 +81,7 @@ function occurrences(haystack: string, needle: string): number {
  */
 export function responseVerifier(outputTokens: number, stream: boolean): (body: string) => boolean {
   if (stream) {
-    return (body) => occurrences(body, '"delta":{"content":"') === outputTokens && body.includes('data: [DONE]');
+    return (body) => occurrences(body, CONTENT_CHUNK_MARKER) === outputTokens && body.includes('data: [DONE]');
   }
   const content = `"content":${JSON.stringify(replyText(outputTokens))}`;
   const usage = `"completion_tokens":${outputTokens}`;
