@@ -61,8 +61,8 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
   bindRequestLogFields(fastify, (request) => ({ requestId: request.adminRequestId }));
   registerMetricsRoute(fastify, config.ops.metricsToken);
   registerAdminJsonBodyParser(fastify);
-  // Errors raised before a route handler runs (body parsing, size limits, content type) get the error format too.
-  fastify.setErrorHandler((error, request, reply) => sendAdminError(request, reply, error));
+  // Errors raised before a route handler runs (body parsing, size limits, content type) reach AdminExceptionFilter
+  // too: Nest installs Fastify's error handler at init and routes it through the global filters.
 
   app.setGlobalPrefix(ADMIN_PREFIX, { exclude: ['healthz', 'readyz'] });
   setupOpenApi(app, config);
