@@ -2,7 +2,7 @@ import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '@gw/common';
 import { proxyMetrics } from '@gw/observability';
-import type { GatewayContext } from '../context/gateway-context';
+import type { RequestContext } from '../pipeline/request-context';
 
 /** Probes and scrapes must answer however busy the instance is. */
 const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -12,10 +12,10 @@ export const EVENT_LOOP_SAMPLE_MS = 500;
 const RESOLUTION_MS = 10;
 export const OVERLOADED_MESSAGE = 'The gateway is overloaded; retry later';
 
-export type ShedReason = NonNullable<GatewayContext['shedBy']>;
+export type ShedReason = NonNullable<RequestContext['shedBy']>;
 
 /** The 503 of a request refused to shed load (Retry-After: 1, a couple of samples later), counted by reason. */
-export function overloaded(gw: GatewayContext | undefined, reason: ShedReason, message = OVERLOADED_MESSAGE): GatewayError {
+export function overloaded(gw: RequestContext | undefined, reason: ShedReason, message = OVERLOADED_MESSAGE): GatewayError {
   proxyMetrics().shed.inc({ reason });
   if (gw) gw.shedBy = reason;
   return GatewayError.unavailable(message, { 'retry-after': '1' });
@@ -63,7 +63,7 @@ class EventLoopDelaySampler {
  * waits for between each of its steps, whatever the mix of short requests and long idle streams (which in-flight
  * counts cannot tell apart); it is measured as @fastify/under-pressure measures it (the mean of Node's
  * monitorEventLoopDelay per sample), but only from readiness on. The second bound, the number of admitted requests,
- * is AdmissionGuard's. `maxDelayMs` 0 turns this bound off.
+ * is the admit stage's (pipeline/admit.stage.ts). `maxDelayMs` 0 turns this bound off.
  */
 export function registerOverloadShedding(fastify: FastifyInstance, maxDelayMs: number): void {
   if (maxDelayMs <= 0) return;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ModelCatalog } from '@gw/catalog';
+import { reachedOf } from '../pipeline/request-context';
 import { GatewayError } from '@gw/common';
 import type { ModelRecord } from '@gw/db';
 import { type UsableModel, usableModel } from './usable-models';
@@ -18,7 +19,7 @@ export function requestedModel(
   provider: ModelRecord['provider'],
 ): UsableModel & { requested: string } {
   const requested = (request.params as Record<string, string | undefined>)['*'] ?? '';
-  const found = usableModel((name) => catalog.resolve(name), request.gw.key!, provider, requested);
+  const found = usableModel((name) => catalog.resolve(name), reachedOf(request).key, provider, requested);
   if (!found) {
     throw GatewayError.notFound(`The model '${requested.slice(0, MAX_ECHOED_NAME)}' does not exist or is not available`);
   }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
-import { timingOf } from '../context/gateway-context';
+import type { RequestContext } from '../pipeline/request-context';
 
 /**
  * The client side of a response. For streams (SSE) it takes the response over from Fastify, keeping the headers set
@@ -10,7 +10,10 @@ export class ClientResponse {
   private readonly raw: FastifyReply['raw'];
   private readonly gone = new AbortController();
 
-  constructor(private readonly reply: FastifyReply) {
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly context: RequestContext,
+  ) {
     this.raw = reply.raw;
     this.raw.on('close', () => {
       if (!this.raw.writableFinished) this.gone.abort();
@@ -32,7 +35,7 @@ export class ClientResponse {
 
   start(): void {
     if (this.raw.headersSent) return;
-    if (this.reply.request.gw) timingOf(this.reply.request.gw).clientFirstByteAt = performance.now();
+    this.context.timing.clientFirstByteAt = performance.now();
     this.reply.hijack();
     const headers: Record<string, string | string[] | number> = {};
     for (const [name, value] of Object.entries(this.reply.getHeaders())) if (value !== undefined) headers[name] = value;

@@ -4,7 +4,8 @@ import { GatewayError } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import type { ChannelRecord, ModelRecord } from '@gw/db';
 import { Lifecycle, recordUpstreamAttempt } from '@gw/observability';
-import { GatewayContext, timingOf } from '../context/gateway-context';
+import type { RequestContext, UpstreamRecord } from '../pipeline/request-context';
+import { observeStage } from '../pipeline/stage-timer';
 import { attemptOutcome } from '../observability/upstream-attempt';
 import { overloaded } from '../middleware/load-shedding';
 import type { ClientResponse } from '../relay/client-response';
@@ -62,7 +63,7 @@ export type Relay = (response: UpstreamResponse) => Promise<RelayResult>;
  * - when every channel failed, the client gets the last attempt's error; when none could be tried, a 503.
  * Each attempt's deadline (the model's timeoutS, or UPSTREAM_TIMEOUT_S) covers everything until the response headers;
  * after that the body is bounded by the idle limit, so long streams live as long as bytes keep coming. The request is
- * reserved and settled once by BillingInterceptor, whatever the number of attempts; `gw.upstream` tells the usage
+ * reserved and settled once by the billing stages, whatever the number of attempts; `context.upstream` tells the usage
  * record which channel served it and after how many attempts.
  */
 @Injectable()
@@ -74,15 +75,16 @@ export class UpstreamClient {
     private readonly lifecycle: Lifecycle,
   ) {}
 
-  async exchange(gw: GatewayContext, call: UpstreamCall, relay: Relay): Promise<RelayResult> {
+  async exchange(context: RequestContext, call: UpstreamCall, relay: Relay): Promise<RelayResult> {
     const limits: AttemptLimits = {
       timeoutS: call.model.timeoutS ?? this.config.proxy.upstreamTimeoutS,
       idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
     };
     let attempts = 0;
     let lastError: GatewayError | null = null;
-    const timing = timingOf(gw);
-    timing.upstreamStartedAt ??= performance.now();
+    const timing = context.timing;
+    const started = (timing.upstreamStartedAt ??= performance.now());
+    let answered = false;
     for (const channel of channelOrder(call.model.channels)) {
       const permit = this.breakers.acquire(channel.id);
       if (!permit) continue;
@@ -97,12 +99,16 @@ export class UpstreamClient {
         continue;
       }
       attempts++;
-      gw.upstream = { channelId: channel.id, attempts, status: null, latencyMs: null };
+      const upstream: UpstreamRecord = { channelId: channel.id, attempts, status: null, latencyMs: null };
+      context.upstream = upstream;
       let outcome: AttemptOutcome = 'neutral';
       // Shutdown past its grace period ends the answer in progress (streams: the protocol's error event).
       let onStop: (() => void) | undefined;
       try {
-        const response = await this.attempt(gw, call, channel, limits, lease.pool);
+        const response = await this.attempt(upstream, call, channel, limits, lease.pool);
+        // The relay stage, as the stage histogram measures it: until the provider's answer headers.
+        if (!answered) observeStage('relay', started);
+        answered = true;
         onStop = () => response.abort(this.lifecycle.stopSignal.reason);
         this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
         const result = await relay(response);
@@ -126,7 +132,7 @@ export class UpstreamClient {
       }
     }
     // Every channel left was saturated: the instance sheds this request (counted as such) rather than queue it.
-    if (lastError && isPoolSaturation(lastError)) throw overloaded(gw, 'upstream_pool', lastError.message);
+    if (lastError && isPoolSaturation(lastError)) throw overloaded(context, 'upstream_pool', lastError.message);
     throw lastError ?? this.breakers.unavailable(call.model);
   }
 
@@ -150,7 +156,7 @@ export class UpstreamClient {
 
   /** One attempt on one channel: its 2xx response, or the GatewayError (or ClientGoneError) it ended with. */
   private async attempt(
-    gw: GatewayContext,
+    upstream: UpstreamRecord,
     call: UpstreamCall,
     channel: ChannelRecord,
     limits: AttemptLimits,
@@ -180,8 +186,8 @@ export class UpstreamClient {
         headersTimeout: limits.timeoutS * 1000,
         bodyTimeout: limits.idleTimeoutMs,
       });
-      gw.upstream!.status = response.statusCode;
-      gw.upstream!.latencyMs = Math.round(performance.now() - started);
+      upstream.status = response.statusCode;
+      upstream.latencyMs = Math.round(performance.now() - started);
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const text = await response.body.text().catch(() => '');
         const retryAfter = response.headers['retry-after'];
@@ -203,7 +209,7 @@ export class UpstreamClient {
       clearTimeout(deadline);
       call.client.signal.removeEventListener('abort', onClientGone);
       this.lifecycle.stopSignal.removeEventListener('abort', onStop);
-      const outcome = attemptOutcome(gw.upstream!.status, failure, attempt.signal);
+      const outcome = attemptOutcome(upstream.status, failure, attempt.signal);
       recordUpstreamAttempt(channel.name, outcome, (performance.now() - started) / 1000);
     }
   }

@@ -6,6 +6,9 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 /** The gateway's own share of a request: well under a millisecond to a second. */
 export const OVERHEAD_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
+/** One stage of one request: a few microseconds (a cache hit) to a database round trip or an upstream answer. */
+export const STAGE_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1];
+
 const registers = [metricsRegistry];
 
 /**
@@ -52,6 +55,15 @@ export const proxyMetrics = metricGroup(() => ({
     help: "Streams: the gateway's share of the time to first byte (client first byte minus upstream first chunk)",
     labelNames: ['protocol', 'endpoint'] as const,
     buckets: OVERHEAD_BUCKETS,
+    registers,
+  }),
+  stageDuration: new Histogram({
+    name: 'gw_stage_duration_seconds',
+    help:
+      "Time in each stage of the proxy's request path (apps/proxy/src/pipeline): context, authenticate, admit, resolve, " +
+      "reserve, relay (until the provider's answer headers), settle (until the settlement is handed to billing)",
+    labelNames: ['stage'] as const,
+    buckets: STAGE_BUCKETS,
     registers,
   }),
   throttled: new Counter({

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
-import { boundQuote, costMicros, countOpenAiTokens, exactQuote, holdMicros, TokenUsage } from '@gw/billing';
+import { boundQuote, exactQuote } from '../estimate/hold-plan';
+import { countOpenAiTokens } from '../token-counters';
+import { costMicros, holdMicros, TokenUsage } from '../pricing';
 import type { ModelRecord } from '@gw/db';
 import { holdPlan, outputLimit, priceOf, withOutputLimit } from './request-estimate';
 

@@ -1,15 +1,10 @@
-import type { ExecutionContext } from '@nestjs/common';
-import type { GatewayContext } from '../context/gateway-context';
-import { AnthropicHeadersGuard } from './anthropic-headers.guard';
+import { anthropicForwardHeaders } from './anthropic-headers';
 
 function run(headers: Record<string, string | string[]>) {
-  const request = { headers, gw: {} as GatewayContext };
-  const context = { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
-  new AnthropicHeadersGuard().canActivate(context);
-  return request.gw.forwardHeaders;
+  return anthropicForwardHeaders(headers['anthropic-version'], headers['anthropic-beta']);
 }
 
-describe(AnthropicHeadersGuard.name, () => {
+describe(anthropicForwardHeaders.name, () => {
   it('passes the client version and betas on, and defaults the version to 2023-06-01', () => {
     expect(run({})).toEqual({ 'anthropic-version': '2023-06-01' });
     expect(run({ 'anthropic-version': '2026-10-21', 'anthropic-beta': 'prompt-caching-2024-07-31, token-counting-2024-11-01' })).toEqual({

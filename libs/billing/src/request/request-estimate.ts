@@ -1,16 +1,12 @@
-import {
-  anthropicMessagesText,
-  exactEncodingOf,
-  HoldPlan,
-  ModelPrice,
-  modelAllowances,
-  openAiChatText,
-  openAiEmbeddingText,
-  openAiPredictionText,
-  tokenBound,
-} from '@gw/billing';
 import type { ModelRecord } from '@gw/db';
-import type { GatewayEndpoint } from '../context/gateway-context';
+import { HoldPlan } from '../estimate/hold-plan';
+import { exactEncodingOf, modelAllowances } from '../estimate/model-tokens';
+import { anthropicMessagesText, openAiChatText, openAiEmbeddingText, openAiPredictionText } from '../estimate/request-text';
+import { tokenBound } from '../estimate/token-bound';
+import type { ModelPrice } from '../pricing';
+
+/** The proxy endpoints, as the estimate tells them apart (the ones it does not name cost nothing to hold). */
+export type BilledEndpoint = 'chat.completions' | 'embeddings' | 'messages' | 'count_tokens' | 'models';
 
 const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
@@ -20,7 +16,7 @@ const positiveInt = (value: unknown): number | null =>
  * max when the request sets none. withOutputLimit sends exactly this upstream, so the provider cannot produce more than
  * the hold covers, whatever the provider's own default or maximum.
  */
-export function outputLimit(endpoint: GatewayEndpoint, body: Record<string, unknown>, model: ModelRecord): number {
+export function outputLimit(endpoint: BilledEndpoint, body: Record<string, unknown>, model: ModelRecord): number {
   switch (endpoint) {
     case 'chat.completions': {
       const asked = positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens) ?? model.maxOutputTokens;
@@ -38,7 +34,7 @@ export function outputLimit(endpoint: GatewayEndpoint, body: Record<string, unkn
  * limit (outputLimit) for each choice asked for, plus predicted output (billed as output whether the answer uses it
  * or not). The hold is a quote on this plan: the byte bound, or an exact count (HoldPlacer).
  */
-export function holdPlan(endpoint: GatewayEndpoint, body: Record<string, unknown>, model: ModelRecord): HoldPlan {
+export function holdPlan(endpoint: BilledEndpoint, body: Record<string, unknown>, model: ModelRecord): HoldPlan {
   const price = priceOf(model);
   const encoding = exactEncodingOf(model);
   const allowances = modelAllowances(model);
@@ -69,7 +65,7 @@ export function holdPlan(endpoint: GatewayEndpoint, body: Record<string, unknown
  * every current model takes). Anthropic requires max_tokens: it is capped.
  */
 export function withOutputLimit(
-  endpoint: GatewayEndpoint,
+  endpoint: BilledEndpoint,
   body: Record<string, unknown>,
   limit: number,
 ): Record<string, unknown> {

@@ -1,0 +1,23 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthenticateStage, extractApiKey } from '../pipeline/authenticate.stage';
+import { routeOf } from '../pipeline/request-context';
+import { observeStage } from '../pipeline/stage-timer';
+
+/** The authenticate stage (pipeline/authenticate.stage.ts) on a gateway route; its output is the Caller. */
+@Injectable()
+export class AuthenticateGuard implements CanActivate {
+  constructor(private readonly stage: AuthenticateStage) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const started = performance.now();
+    try {
+      const apiKey = extractApiKey(request.headers, request.raw.rawHeaders);
+      request.gw.reached = await this.stage.authenticate(request.gw, routeOf(request), apiKey, request);
+      return true;
+    } finally {
+      observeStage('authenticate', started);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { accountId, IpAllowlist, keyId } from '@gw/common';
+import { boundQuote, type ExactTokenCounter, type HoldLedger } from '@gw/billing';
+import type { ApiKeyAuthRecord, ModelRecord, UsageRecordRow } from '@gw/db';
+import { openRequestContext } from '../../apps/proxy/src/pipeline/context.stage';
+import type { Admitted, Caller, ProxyRoute, Resolved } from '../../apps/proxy/src/pipeline/request-context';
+import { CHAT_COMPLETION_REQUEST } from '../../apps/proxy/src/openai/chat-completion.schema';
+
+/** Plain stage inputs for the proxy's pipeline unit specs: records as the caches hold them, no database. */
+export const KEY_ID = '0b6f5c1e-3f0a-4d9e-9a51-4f1f8c1f2b10';
+export const ACCOUNT_ID = '7d4b2a9c-1e3f-4c5a-8b6d-2e9f0a1b3c4d';
+
+export function apiKeyRecord(overrides: Partial<ApiKeyAuthRecord> = {}): ApiKeyAuthRecord {
+  return {
+    id: KEY_ID,
+    accountId: ACCOUNT_ID,
+    status: 'active',
+    accountActive: true,
+    allowedModels: [],
+    rpmLimit: null,
+    expiresAt: null,
+    ipAllowlist: [],
+    allowedIps: IpAllowlist.ANY,
+    dailyLimitMicros: null,
+    tpmLimit: null,
+    account: { rpmLimit: null, accountRpmLimit: null },
+    ...overrides,
+  };
+}
+
+export function modelRecord(overrides: Partial<ModelRecord> = {}): ModelRecord {
+  return {
+    id: 'openai/gpt-test',
+    provider: 'openai',
+    kind: 'chat',
+    upstreamModel: 'gpt-test',
+    aliases: ['gpt-test'],
+    inputMicrosPerMTok: 400_000n,
+    outputMicrosPerMTok: 1_600_000n,
+    cachedInputMicrosPerMTok: 100_000n,
+    cacheWriteMicrosPerMTok: null,
+    maxOutputTokens: 1_000,
+    contextWindow: 128_000,
+    timeoutS: 30,
+    enabled: true,
+    createdAt: new Date(0),
+    channels: [{ id: 'ch-1', name: 'primary', baseUrl: 'http://127.0.0.1:1', apiKey: 'sk-test', priority: 0, weight: 1 }],
+    ...overrides,
+  };
+}
+
+export const CHAT_ROUTE: ProxyRoute = { protocol: 'openai', endpoint: 'chat.completions', billable: true, body: CHAT_COMPLETION_REQUEST };
+
+export function caller(overrides: { key?: Partial<ApiKeyAuthRecord>; route?: ProxyRoute } = {}): Caller {
+  const key = apiKeyRecord(overrides.key);
+  const route = overrides.route ?? CHAT_ROUTE;
+  const context = openRequestContext(route.protocol === 'anthropic' ? '/anthropic/v1/messages' : '/v1/chat/completions', undefined);
+  context.endpoint = route.endpoint;
+  return { context, route, key, accountId: accountId(key.accountId), keyId: keyId(key.id) };
+}
+
+export function admitted(overrides: { key?: Partial<ApiKeyAuthRecord>; route?: ProxyRoute } = {}): Admitted {
+  return { ...caller(overrides), rateLimit: { limit: 60, remaining: 59, resetSeconds: 0 } };
+}
+
+export function resolved(body: Record<string, unknown>, model: ModelRecord = modelRecord()): Resolved {
+  const base = admitted();
+  base.context.requestedModel = body.model as string;
+  return { ...base, body, requestedModel: body.model as string, model, stream: body.stream === true, forwardHeaders: {} };
+}
+
+/** A hold store that records what the billing stages asked of it (the HoldLedger port, no PostgreSQL). */
+export function fakeHoldLedger(place: HoldLedger['place'] = async (_account, _subject, plan) => ({
+  accepted: true,
+  quote: boundQuote(plan),
+  balanceMicros: 1_000_000_000n,
+})) {
+  const closed: { accountId: string; request: Parameters<HoldLedger['close']>[1] }[] = [];
+  const unbilled: UsageRecordRow[] = [];
+  const ledger: HoldLedger = {
+    place: jest.fn(place),
+    close: (accountId, request) => void closed.push({ accountId, request }),
+    recordUnbilled: (row) => void unbilled.push(row),
+  };
+  return { ledger, closed, unbilled };
+}
+
+/** A token counter that counts a token per word (the stages only need a number it would have counted). */
+export const wordCounter = {
+  count: async (pieces: string[]) => pieces.join(' ').split(/\s+/).filter(Boolean).length,
+} as unknown as ExactTokenCounter;
