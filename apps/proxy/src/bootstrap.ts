@@ -8,6 +8,7 @@ import {
   withObservability,
 } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
+import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
 import { clientErrorHandler } from './middleware/client-error.handler';
 import { configureRefusalLog, sendError } from './middleware/error-response';
@@ -51,6 +52,8 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Before the routes are registered (app.init): Gemini's method routes share one path (gemini-method.constraint.ts).
+  fastify.addConstraintStrategy(geminiMethodConstraint);
   // First: in-flight count, metrics and access log see every request, even one an early hook refuses.
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);

@@ -10,6 +10,9 @@ import { RedisModule } from '@gw/redis';
 import { AnthropicRelay } from './anthropic/anthropic.relay';
 import { AnthropicMessagesController } from './anthropic/messages.controller';
 import { AnthropicModelsController } from './anthropic/models.controller';
+import { GeminiGenerateContentController } from './gemini/generate-content.controller';
+import { GeminiRelay } from './gemini/gemini.relay';
+import { GeminiModelsController } from './gemini/models.controller';
 import { HealthController } from './health/health.controller';
 import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
 import { GlobalExceptionFilter } from './middleware/protocol-exception.filters';
@@ -48,6 +51,8 @@ export class ProxyModule {
         OpenAiModelsController,
         AnthropicMessagesController,
         AnthropicModelsController,
+        GeminiGenerateContentController,
+        GeminiModelsController,
       ],
       providers: [
         AuthFailureLimiter,
@@ -67,6 +72,7 @@ export class ProxyModule {
         UpstreamClient,
         OpenAiRelay,
         AnthropicRelay,
+        GeminiRelay,
         JsonOffload,
         // Errors outside the gateway routes (unknown paths, health): the protocol is read off the URL.
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

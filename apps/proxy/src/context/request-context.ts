@@ -4,7 +4,7 @@ import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
 import type { RequestHold } from '@gw/billing';
 import type { DeliveredUsage } from '../relay/stream-dialect';
 
-export type GatewayEndpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens';
+export type GatewayEndpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'generate_content';
 
 /** What a proxy route declares (@GatewayRoute): the stages read it, nothing else decides what they do. */
 export interface ProxyRoute {
@@ -14,6 +14,10 @@ export interface ProxyRoute {
   billable: boolean;
   /** Schema the JSON body is validated against; routes with a body name a model in it (resolved and checked). */
   body?: import('../validation/validate-body').BodySchema;
+  /** Where the model is named: the body's `model` (the default), or the path (`/models/{model}:method`, Gemini). */
+  model?: 'body' | 'path';
+  /** The route always streams (Gemini's streamGenerateContent); otherwise the body's `stream` says. */
+  stream?: true;
 }
 
 /** Rate-limit state of this request's key, for the X-RateLimit-* headers. */
@@ -138,6 +142,7 @@ export function gatewayRouteOf(request: FastifyRequest): ProxyRoute | undefined 
 /** The route of a request that runs a gateway route's guards (only @GatewayRoute attaches them). */
 export function routeOf(request: FastifyRequest): ProxyRoute {
   const route = gatewayRouteOf(request);
-  if (route === undefined) throw new Error(`${request.url} runs the gateway's stages without @GatewayRoute`);
+  // The path only: a query may carry a key (Gemini's ?key=), and this message is logged.
+  if (route === undefined) throw new Error(`${request.url.split('?')[0]} runs the gateway's stages without @GatewayRoute`);
   return route;
 }

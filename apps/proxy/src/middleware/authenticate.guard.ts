@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticateStage, extractApiKey } from '../pipeline/authenticate.stage';
+import { AuthenticateStage, extractApiKey, KeyCarrier } from '../pipeline/authenticate.stage';
 import { routeOf } from '../context/request-context';
 import { observeStage } from '../context/stage-timer';
 
@@ -13,11 +13,17 @@ export class AuthenticateGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const started = performance.now();
     try {
-      const apiKey = extractApiKey(request.headers, request.raw.rawHeaders);
-      request.gw.reached = await this.stage.authenticate(request.gw, routeOf(request), apiKey, request);
+      const route = routeOf(request);
+      const apiKey = extractApiKey(route.protocol, keyCarrier(request));
+      request.gw.reached = await this.stage.authenticate(request.gw, route, apiKey, request);
       return true;
     } finally {
       observeStage('authenticate', started);
     }
   }
+}
+
+/** Where the authenticate stage reads a request's key (headers, and the query for protocols that take one). */
+export function keyCarrier(request: FastifyRequest): KeyCarrier {
+  return { headers: request.headers, rawHeaders: request.raw.rawHeaders, query: request.query };
 }

@@ -32,6 +32,7 @@ export function configureRefusalLog(intervalMs: number): void {
 }
 
 function logFailure(request: FastifyRequest, error: GatewayError): void {
+  // Never the query: it may carry a key (Gemini's ?key=).
   const where = `${request.method} ${request.url.split('?')[0]} (generation ${request.gw?.generationId})`;
   if (error.code === GatewayErrorCode.INTERNAL || error.status === 500) {
     const cause = error.cause ?? error;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { gatewayRouteOf } from '../context/request-context';
 import { AuthenticateStage, extractApiKey, isWellFormedKey } from '../pipeline/authenticate.stage';
+import { keyCarrier } from './authenticate.guard';
 
 /**
  * The authenticate stage's first check, as soon as the headers are in: a gateway request without anything shaped like
@@ -14,7 +15,7 @@ export function registerKeyPresenceCheck(fastify: FastifyInstance, stage: Authen
     if (!route) return done();
     request.gw.protocol = route.protocol;
     request.gw.endpoint = route.endpoint;
-    const apiKey = extractApiKey(request.headers, request.raw.rawHeaders);
+    const apiKey = extractApiKey(route.protocol, keyCarrier(request));
     if (isWellFormedKey(apiKey)) return done();
     stage.requireKey(request.gw, apiKey, request).then(() => done(), done);
   });

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { modelInPath } from '../models/model-path';
 import { Admitted, reachedOf } from '../context/request-context';
 import { ResolveStage } from '../pipeline/resolve.stage';
 import { observeStage } from '../context/stage-timer';
@@ -13,7 +14,9 @@ export class ResolveGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const started = performance.now();
     try {
-      request.gw.reached = await this.stage.resolve(reachedOf<Admitted>(request, 'rateLimit'), request.body, request.headers);
+      const admitted = reachedOf<Admitted>(request, 'rateLimit');
+      const pathModel = admitted.route.model === 'path' ? modelInPath(request) : undefined;
+      request.gw.reached = await this.stage.resolve(admitted, request.body, request.headers, pathModel);
       return true;
     } finally {
       observeStage('resolve', started);

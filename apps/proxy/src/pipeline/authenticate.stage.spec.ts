@@ -68,15 +68,36 @@ describe(AuthenticateStage.name, () => {
 });
 
 describe(extractApiKey.name, () => {
+  const carrier = (headers: Record<string, string>, rawHeaders: string[] = [], query: Record<string, unknown> = {}) => ({
+    headers,
+    rawHeaders,
+    query,
+  });
+
   it('reads Bearer, else x-api-key; Authorization wins', () => {
-    expect(extractApiKey({ authorization: `Bearer ${KEY}` }, ['Authorization', `Bearer ${KEY}`])).toBe(KEY);
-    expect(extractApiKey({ 'x-api-key': ` ${KEY} ` }, [])).toBe(KEY);
-    expect(extractApiKey({ authorization: `Bearer ${KEY}`, 'x-api-key': 'other' }, ['authorization', `Bearer ${KEY}`])).toBe(KEY);
-    expect(extractApiKey({}, [])).toBeNull();
+    expect(extractApiKey('openai', carrier({ authorization: `Bearer ${KEY}` }, ['Authorization', `Bearer ${KEY}`]))).toBe(KEY);
+    expect(extractApiKey('anthropic', carrier({ 'x-api-key': ` ${KEY} ` }))).toBe(KEY);
+    const both = carrier({ authorization: `Bearer ${KEY}`, 'x-api-key': 'other' }, ['authorization', `Bearer ${KEY}`]);
+    expect(extractApiKey('openai', both)).toBe(KEY);
+    expect(extractApiKey('openai', carrier({}))).toBeNull();
   });
 
   it('has no key when Authorization is repeated (Node keeps only the first)', () => {
     const raw = ['Authorization', `Bearer ${KEY}`, 'authorization', 'Bearer other'];
-    expect(extractApiKey({ authorization: `Bearer ${KEY}` }, raw)).toBeNull();
+    expect(extractApiKey('openai', carrier({ authorization: `Bearer ${KEY}` }, raw))).toBeNull();
+  });
+
+  it('reads Gemini keys from Authorization, then x-goog-api-key, then ?key=', () => {
+    const all = carrier({ authorization: `Bearer ${KEY}`, 'x-goog-api-key': 'header' }, ['authorization', `Bearer ${KEY}`], { key: 'query' });
+    expect(extractApiKey('gemini', all)).toBe(KEY);
+    expect(extractApiKey('gemini', carrier({ 'x-goog-api-key': ` ${KEY}` }, [], { key: 'query' }))).toBe(KEY);
+    expect(extractApiKey('gemini', carrier({}, [], { key: KEY }))).toBe(KEY);
+    expect(extractApiKey('gemini', carrier({}, [], { key: '' }))).toBeNull();
+  });
+
+  it("takes each protocol's own sources only, and no key from a repeated ?key=", () => {
+    expect(extractApiKey('openai', carrier({ 'x-goog-api-key': KEY }, [], { key: KEY }))).toBeNull();
+    expect(extractApiKey('gemini', carrier({ 'x-api-key': KEY }))).toBeNull();
+    expect(extractApiKey('gemini', carrier({}, [], { key: [KEY, KEY] }))).toBeNull();
   });
 });

@@ -1,26 +1,48 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { accountId, API_KEY_PATTERN, GatewayError, keyId, sha256Hex } from '@gw/common';
+import { accountId, API_KEY_PATTERN, GatewayError, keyId, sha256Hex, type WireProtocol } from '@gw/common';
 import type { ApiKeyAuthRecord } from '@gw/db';
 import { ApiKeyCache } from '@gw/keys';
 import type { ClientAddress } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import type { Caller, ProxyRoute, RequestContext } from '../context/request-context';
 
+/** Where a client may put its key: a header, or (Gemini's `?key=`) a query parameter. */
+export type KeySource = 'authorization' | 'x-api-key' | 'x-goog-api-key' | 'query:key';
+
 /**
- * The key from `Authorization: Bearer ck-…` or, failing that, `x-api-key: ck-…` (Authorization wins when both are
- * sent). Returns null when neither header carries anything.
+ * Each protocol's key sources, in order of precedence: the first one the request carries is its key, whatever it
+ * holds (spec/proxy.md "Authentication", spec/protocols.md "Gemini"). `Authorization` wins everywhere.
  */
-export function extractApiKey(headers: IncomingHttpHeaders, rawHeaders: string[]): string | null {
-  const authorization = headers.authorization;
-  if (typeof authorization === 'string' && authorization.length > 0) {
+export const KEY_SOURCES: Readonly<Record<WireProtocol, readonly KeySource[]>> = {
+  openai: ['authorization', 'x-api-key'],
+  anthropic: ['authorization', 'x-api-key'],
+  gemini: ['authorization', 'x-goog-api-key', 'query:key'],
+};
+
+/** What the key is read from: the request's headers (parsed and raw) and its parsed query string. */
+export interface KeyCarrier {
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+  query: unknown;
+}
+
+/**
+ * The key a request carries for its protocol (KEY_SOURCES), or null when it carries nothing usable. A bearer token is
+ * the token (another Authorization scheme is taken as sent, to fail as a key); header values are trimmed; a source
+ * sent twice (two Authorization headers, `?key=a&key=b`) has no one key.
+ */
+export function extractApiKey(protocol: WireProtocol, request: KeyCarrier): string | null {
+  for (const source of KEY_SOURCES[protocol]) {
+    const value = source === 'query:key' ? (request.query as Record<string, unknown> | undefined)?.key : request.headers[source];
+    if (value === undefined || value === '') continue;
     // Node keeps only the first of repeated Authorization headers: a request that sends two has no one key.
-    if (isRepeated(rawHeaders, 'authorization')) return null;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match ? match[1] : authorization;
+    if (typeof value !== 'string' || (source === 'authorization' && isRepeated(request.rawHeaders, source))) return null;
+    if (source !== 'authorization') return value.trim();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+    return match ? match[1] : value;
   }
-  const apiKey = headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey.trim() : null;
+  return null;
 }
 
 /** Whether the raw header list (name, value, name, value…) holds `name` (lower case) more than once. */

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
 import { ModelCatalog } from '@gw/catalog';
-import type { ModelRecord } from '@gw/db';
+import { NATIVE_PROTOCOL, type ModelRecord, type UsageProtocol } from '@gw/db';
 import { CircuitBreakers } from '../relay/circuit-breakers';
 import { validateBody } from '../validation/validate-body';
 import { anthropicForwardHeaders } from './anthropic-headers';
@@ -12,7 +12,15 @@ const KIND_BY_ENDPOINT: Partial<Record<string, string>> = {
   'chat.completions': 'chat',
   messages: 'chat',
   count_tokens: 'chat',
+  generate_content: 'chat',
   embeddings: 'embedding',
+};
+
+/** Where a model of each protocol is served, for the 400 that sends a client to it. */
+const PATH_BY_PROTOCOL: Record<UsageProtocol, (name: string) => string> = {
+  openai: () => '/v1/chat/completions',
+  anthropic: () => '/anthropic/v1/messages',
+  gemini: (name) => `/gemini/v1beta/models/${name}:generateContent`,
 };
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -20,7 +28,7 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * Stage 4, resolve: what exactly is asked for, before any money moves.
  * - the body against the route's schema: 400 naming the first problem;
  * - the model by id or alias in the in-memory catalog: 404 when unknown or disabled; 400 when it is not a model of the
- *   endpoint's kind or is served over the other protocol; 403 when the key may not use it;
+ *   endpoint's kind or is served over another protocol (a 400 naming the path that serves it); 403 when the key may not use it;
  * - Anthropic routes: the `anthropic-version` / `anthropic-beta` headers, 400 when malformed;
  * - a channel that can take the request: 503 when every circuit of the model is open, or it has none.
  * What it learns is also noted on the request's record (model asked for, stream, model), so that a refusal's usage
@@ -33,12 +41,13 @@ export class ResolveStage {
     private readonly breakers: CircuitBreakers,
   ) {}
 
-  resolve(admitted: Admitted, rawBody: unknown, headers: IncomingHttpHeaders): Resolved | Promise<Resolved> {
+  /** `pathModel`: the model named in the path, on routes that name it there (route.model 'path'). */
+  resolve(admitted: Admitted, rawBody: unknown, headers: IncomingHttpHeaders, pathModel?: string): Resolved | Promise<Resolved> {
     const { route, context } = admitted;
     const body = validateBody(route.body!, rawBody, route.protocol);
-    const requestedModel = body.model as string;
+    const requestedModel = route.model === 'path' ? (pathModel ?? '') : (body.model as string);
     context.requestedModel = requestedModel;
-    context.stream = body.stream === true;
+    context.stream = route.stream ?? body.stream === true;
     const known = this.catalog.resolve(requestedModel);
     if (known) return this.check(admitted, body, requestedModel, known, headers);
     // Rare: an unknown name, or a model created a moment ago that this instance has not loaded yet.
@@ -62,9 +71,10 @@ export class ResolveStage {
     if (expectedKind && model.kind !== expectedKind) {
       throw GatewayError.invalidRequest(`The model '${name}' is not a ${expectedKind} model`);
     }
-    if (model.provider !== route.protocol) {
-      const path = model.provider === 'anthropic' ? '/anthropic/v1/messages' : '/v1/chat/completions';
-      throw GatewayError.invalidRequest(`The model '${name}' is served over the ${model.provider} protocol: use ${path}`);
+    const native = NATIVE_PROTOCOL[model.provider];
+    if (native !== route.protocol) {
+      const path = PATH_BY_PROTOCOL[native](name);
+      throw GatewayError.invalidRequest(`The model '${name}' is served over the ${native} protocol: use ${path}`);
     }
     const allowed = admitted.key.allowedModels;
     if (allowed.length > 0 && !allowed.includes(model.id) && !allowed.includes(name)) {

@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '../context/request-context';
 
+export const EVENT_STREAM = 'text/event-stream; charset=utf-8';
+
 /**
  * The client side of a response. For streams (SSE) it takes the response over from Fastify, keeping the headers set
  * so far (generation id, request id, rate-limit state). For every response it reports when the client goes away.
@@ -33,7 +35,8 @@ export class ClientResponse {
     return this.raw.headersSent;
   }
 
-  start(): void {
+  /** Takes the response over and sends its headers: an event stream, unless the protocol streams another type. */
+  start(contentType: string = EVENT_STREAM): void {
     if (this.raw.headersSent) return;
     this.context.timing.clientFirstByteAt = performance.now();
     this.reply.hijack();
@@ -41,7 +44,7 @@ export class ClientResponse {
     for (const [name, value] of Object.entries(this.reply.getHeaders())) if (value !== undefined) headers[name] = value;
     this.raw.writeHead(200, {
       ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': contentType,
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',

@@ -66,11 +66,11 @@ export async function relayStream(
       if (pending.length > 0) {
         const text = pending;
         pending = '';
-        client.start();
+        client.start(dialect.contentType);
         await client.write(text);
       }
       if (dialect.finished && !delivered && !client.closed) {
-        client.start();
+        client.start(dialect.contentType);
         client.end();
         delivered = true;
       }

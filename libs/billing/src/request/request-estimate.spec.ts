@@ -20,6 +20,18 @@ const anthropic = (overrides: Partial<ModelRecord> = {}) =>
     cacheWriteMicrosPerMTok: 1_250_000n,
     ...overrides,
   });
+const gemini = (overrides: Partial<ModelRecord> = {}) =>
+  model({
+    id: 'google/test',
+    provider: 'google',
+    upstreamModel: 'gemini-2.5-flash',
+    inputMicrosPerMTok: 300_000n,
+    outputMicrosPerMTok: 2_500_000n,
+    cachedInputMicrosPerMTok: 30_000n,
+    maxOutputTokens: 65_536,
+    contextWindow: 1_048_576,
+    ...overrides,
+  });
 const messages = [{ role: 'user', content: 'hello there' }];
 const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
@@ -86,6 +98,41 @@ const report = (input: number, output: number, cachedShare: number, writtenShare
   return { inputTokens: input, outputTokens: output, cachedInputTokens: cached, cacheWriteTokens: written };
 };
 const share = fc.double({ min: 0, max: 1, noNaN: true });
+
+describe('holdPlan for Gemini generateContent', () => {
+  const contents = [{ role: 'user', parts: [{ text: 'hello there' }] }];
+
+  it("holds maxOutputTokens (else the model's max) times candidateCount, on the byte bound (no Gemini tokenizer)", () => {
+    const flash = gemini();
+    expect(holdPlan('generate_content', { contents }, flash).outputTokens).toBe(65_536);
+    expect(holdPlan('generate_content', { contents, generationConfig: { maxOutputTokens: 100 } }, flash).outputTokens).toBe(100);
+    const two = { contents, generationConfig: { maxOutputTokens: 100, candidateCount: 2 } };
+    expect(holdPlan('generate_content', two, flash).outputTokens).toBe(200);
+    expect(holdPlan('generate_content', { contents }, flash).encoding).toBeNull();
+  });
+
+  it('covers any bill Gemini can send for the request: prompt up to one token per byte, candidates plus thoughts up to the limit', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 4_000 }), fc.nat(), fc.nat(), (text, max, c, t) => {
+        const flash = gemini();
+        const body = { contents: [{ role: 'user', parts: [{ text }] }], generationConfig: { maxOutputTokens: max } };
+        const plan = holdPlan('generate_content', body, flash);
+        const prompt = bytes(text);
+        const candidates = Math.min(c, max);
+        const thoughts = Math.min(t, max - candidates);
+        const bill = costMicros(priceOf(flash), {
+          inputTokens: prompt,
+          outputTokens: candidates + thoughts,
+          cachedInputTokens: 0,
+          cacheWriteTokens: 0,
+          reasoningTokens: thoughts,
+        });
+        expect(boundQuote(plan).amountMicros).toBeGreaterThanOrEqual(bill);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
 
 describe('the hold is an upper bound of what the request can cost', () => {
   it('OpenAI models: the byte bound and the exact count both cover any bill on the o200k count, output up to the limit sent upstream', () => {
@@ -160,6 +207,20 @@ describe(withOutputLimit.name, () => {
     const capped = (body: Record<string, unknown>) => withOutputLimit('messages', body, outputLimit('messages', body, claude));
     expect(capped({ messages, max_tokens: 1_024 })).toEqual({ messages, max_tokens: 1_024 });
     expect(capped({ messages, max_tokens: 64_000 })).toEqual({ messages, max_tokens: 8_192 });
+  });
+
+  it("sets Gemini's generationConfig.maxOutputTokens to the model's max when absent, and caps it, keeping the rest", () => {
+    const flash = gemini({ maxOutputTokens: 65_536 });
+    const capped = (body: Record<string, unknown>) =>
+      withOutputLimit('generate_content', body, outputLimit('generate_content', body, flash));
+    const contents = [{ role: 'user', parts: [{ text: 'hi' }] }];
+    expect(capped({ contents })).toEqual({ contents, generationConfig: { maxOutputTokens: 65_536 } });
+    const asked = { contents, generationConfig: { temperature: 0, maxOutputTokens: 100 } };
+    expect(capped(asked)).toBe(asked);
+    expect(capped({ contents, generationConfig: { temperature: 0, maxOutputTokens: 1e6 } })).toEqual({
+      contents,
+      generationConfig: { temperature: 0, maxOutputTokens: 65_536 },
+    });
   });
 
   it('leaves embeddings alone', () => {

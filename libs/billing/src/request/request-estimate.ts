@@ -1,12 +1,18 @@
 import type { ModelRecord } from '@gw/db';
 import { HoldPlan } from '../estimate/hold-plan';
 import { exactEncodingOf, modelAllowances } from '../estimate/model-tokens';
-import { anthropicMessagesText, openAiChatText, openAiEmbeddingText, openAiPredictionText } from '../estimate/request-text';
+import {
+  anthropicMessagesText,
+  geminiGenerateContentText,
+  openAiChatText,
+  openAiEmbeddingText,
+  openAiPredictionText,
+} from '../estimate/request-text';
 import { tokenBound } from '../estimate/token-bound';
 import type { ModelPrice } from '../pricing';
 
 /** The proxy endpoints, as the estimate tells them apart (the ones it does not name cost nothing to hold). */
-export type BilledEndpoint = 'chat.completions' | 'embeddings' | 'messages' | 'count_tokens' | 'models';
+export type BilledEndpoint = 'chat.completions' | 'embeddings' | 'messages' | 'count_tokens' | 'models' | 'generate_content';
 
 const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
@@ -24,6 +30,8 @@ export function outputLimit(endpoint: BilledEndpoint, body: Record<string, unkno
     }
     case 'messages':
       return Math.min(positiveInt(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
+    case 'generate_content':
+      return Math.min(positiveInt(generationConfigOf(body).maxOutputTokens) ?? model.maxOutputTokens, model.maxOutputTokens);
     default:
       return 0;
   }
@@ -49,6 +57,14 @@ export function holdPlan(endpoint: BilledEndpoint, body: Record<string, unknown>
       };
     case 'messages':
       return { price, encoding, input: anthropicMessagesText(body, allowances), outputTokens: limit };
+    case 'generate_content':
+      // Gemini counts thinking within maxOutputTokens; each candidate asked for has its own.
+      return {
+        price,
+        encoding,
+        input: geminiGenerateContentText(body, allowances),
+        outputTokens: limit * (positiveInt(generationConfigOf(body).candidateCount) ?? 1),
+      };
     case 'embeddings':
       return { price, encoding, input: openAiEmbeddingText(body), outputTokens: 0 };
     default:
@@ -62,7 +78,8 @@ export function holdPlan(endpoint: BilledEndpoint, body: Record<string, unknown>
  * configured below the provider's maximum): the hold would no longer be an upper bound. A limit above the model's max
  * is lowered to it (the provider would refuse it anyway). OpenAI: every limit the client sent is capped
  * (max_completion_tokens, and the legacy max_tokens), and max_completion_tokens is added when it sent neither (the one
- * every current model takes). Anthropic requires max_tokens: it is capped.
+ * every current model takes). Anthropic requires max_tokens: it is capped. Gemini: generationConfig.maxOutputTokens,
+ * set or capped.
  */
 export function withOutputLimit(
   endpoint: BilledEndpoint,
@@ -83,9 +100,20 @@ export function withOutputLimit(
     }
     case 'messages':
       return positiveInt(body.max_tokens) !== null && (body.max_tokens as number) <= limit ? body : { ...body, max_tokens: limit };
+    case 'generate_content': {
+      const config = generationConfigOf(body);
+      const asked = positiveInt(config.maxOutputTokens);
+      return asked !== null && asked <= limit ? body : { ...body, generationConfig: { ...config, maxOutputTokens: limit } };
+    }
     default:
       return body;
   }
+}
+
+/** A Gemini request's generationConfig (validated: an object when present). */
+function generationConfigOf(body: Record<string, unknown>): Record<string, unknown> {
+  const config = body.generationConfig;
+  return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
 }
 
 export function priceOf(model: ModelRecord): ModelPrice {
