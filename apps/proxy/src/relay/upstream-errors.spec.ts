@@ -25,6 +25,16 @@ describe('upstream error classification', () => {
     expect(isChannelFault(error)).toBe(true);
   });
 
+  it("Google refusing the gateway's key (400 API_KEY_INVALID): 502 and a fault of the channel too", () => {
+    const body = JSON.stringify({
+      error: { code: 400, message: 'API key not valid.', status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] },
+    });
+    const error = classifyUpstreamStatus(400, body, undefined);
+    expect(error.status).toBe(502);
+    expect(isChannelFault(error)).toBe(true);
+    expect(classifyUpstreamStatus(400, '{"error":{"message":"contents is not specified"}}', undefined).status).toBe(400);
+  });
+
   it.each([500, 502, 503, 529, 429])('an answered %i fails over but does not count against the channel', (status) => {
     const error = classifyUpstreamStatus(status, '{}', '3');
     expect(isRetryable(error)).toBe(true);

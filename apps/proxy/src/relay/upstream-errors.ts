@@ -127,8 +127,11 @@ export function classifyUpstreamStatus(status: number, body: string, retryAfter:
     return GatewayError.unavailable('The upstream provider is overloaded; retry later', headers);
   }
   if (status >= 500) return GatewayError.upstream(`The upstream provider returned an error (HTTP ${status})`);
-  // The provider refusing the gateway's own credential is our failure, not the client's key: never a client 401.
-  if (status === 401) return channelFault(GatewayError.upstream('The upstream provider rejected the gateway credentials'));
+  // The provider refusing the gateway's own credential is our failure, not the client's key: never a client 401. Google
+  // says so with a 400 whose details carry the reason API_KEY_INVALID (403 PERMISSION_DENIED is the key's project).
+  if (status === 401 || (status === 400 && body.includes('"API_KEY_INVALID"'))) {
+    return channelFault(GatewayError.upstream('The upstream provider rejected the gateway credentials'));
+  }
   const message = providerMessage(body) ?? `The upstream provider rejected the request (HTTP ${status})`;
   return new GatewayError(GatewayErrorCode.INVALID_REQUEST, message, { status });
 }
