@@ -4,10 +4,12 @@ import { getGlobalDispatcher } from 'undici';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
+import { sampleValue, scrape } from '../support/prometheus-text';
 import { mockRequestWith } from '../support/mock-control';
 import { demoCost, reservationCount, settledBooks, usageOf } from '../support/settlement';
 import { closeTestDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
 
 // The package's typings are ES-module only: this CommonJS spec loads it with import().
 type GenAi = typeof import('@google/genai', { with: { 'resolution-mode': 'import' } });
@@ -217,7 +219,9 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     const pager = await ai.models.list({ config: { pageSize: 1 } });
     for await (const model of pager) names.push(model.name!);
     expect(names).toEqual(expect.arrayContaining(['models/gemini-2.5-flash', 'models/gemini-2.5-pro']));
-    expect(names.every((name) => name.startsWith('models/gemini'))).toBe(true);
+    // Google models only (other suites add google models of their own), each once.
+    expect(names.filter((name) => /gpt|claude|embedding/.test(name))).toEqual([]);
+    expect(new Set(names).size).toBe(names.length);
 
     const model = await ai.models.get({ model: 'gemini-2.5-flash' });
     expect(model).toMatchObject({ name: 'models/gemini-2.5-flash', inputTokenLimit: 1_048_576, outputTokenLimit: 65_536 });
@@ -230,5 +234,14 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     expect(page).toEqual({ models: [expect.objectContaining({ name: 'models/gemini-2.5-pro' })] });
     const slash = await fetch(`${proxy.url}/gemini/v1beta/models/google/gemini-2.5-pro`, { headers: { 'x-goog-api-key': proOnly } });
     expect(await slash.json()).toMatchObject({ name: 'models/gemini-2.5-pro' });
+  });
+
+  it('counts its requests by protocol and endpoint in the metrics', async () => {
+    const { key } = await fundedKey();
+    await client(key).models.generateContent({ model: FLASH, contents: 'metrics mock:output_tokens=1' });
+    const labels = { protocol: 'gemini', endpoint: 'generate_content', model: FLASH, status: '200' };
+    // Counted once the response is over (a moment after the client has it).
+    const count = await waitFor(async () => sampleValue(await scrape(proxy.url), 'gw_requests_total', labels));
+    expect(count).toBeGreaterThanOrEqual(1);
   });
 });

@@ -3,10 +3,19 @@ import type { ModelCatalog } from '@gw/catalog';
 import type { ModelRecord } from '@gw/db';
 import { admitted, modelRecord } from '../../../../test/factories/proxy-stage.factory';
 import { ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
+import { GEMINI_GENERATE_CONTENT_REQUEST } from '../gemini/generate-content.schema';
 import type { CircuitBreakers } from '../relay/circuit-breakers';
 import { ResolveStage } from './resolve.stage';
 
 const CHAT = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] };
+const GEMINI_STREAM_ROUTE = {
+  protocol: 'gemini',
+  endpoint: 'generate_content',
+  billable: true,
+  body: GEMINI_GENERATE_CONTENT_REQUEST,
+  model: 'path',
+  stream: true,
+} as const;
 const ANTHROPIC_ROUTE = { protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST } as const;
 
 function setUp(models: ModelRecord[], options: { available?: boolean; loadedLater?: ModelRecord } = {}) {
@@ -65,6 +74,29 @@ describe(ResolveStage.name, () => {
     await expect(sut.resolve(restricted, CHAT, {})).rejects.toMatchObject({ status: 403 });
     // Refused before it was established: its usage record names the model as asked.
     expect(restricted.context.model).toBeUndefined();
+  });
+
+  it('takes the model from the path and the stream from the route on Gemini routes', async () => {
+    const flash = modelRecord({ id: 'google/gemini-2.5-flash', aliases: ['gemini-2.5-flash'], provider: 'google' });
+    const sut = setUp([flash, modelRecord()]);
+    const request = admitted({ route: GEMINI_STREAM_ROUTE });
+    const contents = [{ role: 'user', parts: [{ text: 'hi' }] }];
+    // A `model` or `stream` in a Gemini body is an unknown field: passed on, never read.
+    const resolved = await sut.resolve(request, { contents, model: 'gpt-test', stream: false }, {}, 'gemini-2.5-flash');
+    expect(resolved).toMatchObject({ requestedModel: 'gemini-2.5-flash', model: { id: 'google/gemini-2.5-flash' }, stream: true });
+    await expect(sut.resolve(admitted({ route: GEMINI_STREAM_ROUTE }), { contents }, {}, 'gpt-test')).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'gpt-test' is served over the openai protocol: use /v1/chat/completions",
+    });
+  });
+
+  it('sends a client asking for a google model elsewhere to its Gemini path', async () => {
+    const flash = modelRecord({ id: 'google/gemini-2.5-flash', aliases: ['gemini-2.5-flash'], provider: 'google' });
+    const sut = setUp([flash]);
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'gemini-2.5-flash' }, {})).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/gemini-2.5-flash:generateContent",
+    });
   });
 
   it("passes the Anthropic protocol headers on, 400 when malformed", async () => {
