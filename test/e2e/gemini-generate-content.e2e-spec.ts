@@ -3,7 +3,9 @@ import type { GenerateContentResponse, GoogleGenAI } from '@google/genai' with {
 import { getGlobalDispatcher } from 'undici';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
+import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
+import { closedPortUrl } from '../support/closed-port';
 import { sampleValue, scrape } from '../support/prometheus-text';
 import { mockRequestWith } from '../support/mock-control';
 import { demoCost, reservationCount, settledBooks, usageOf } from '../support/settlement';
@@ -191,6 +193,55 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     // The last chunk delivered reported 3 candidate tokens (Gemini's counts are cumulative) and the prompt's 3.
     expect(usage).toMatchObject({ outcome: 'upstream_dropped', usageEstimated: true, inputTokens: 3, outputTokens: 3 });
     expect(usage.costMicros).toBe(demoCost(FLASH, { input: 3, output: 3 }));
+    const books = await settledBooks(account.id);
+    expect(books.balance).toBe(10_000_000n - usage.costMicros);
+    expect(await reservationCount(account.id)).toBe(1);
+  });
+
+  it('settles a stream the client leaves on what it received, the upstream call aborted', async () => {
+    const { account, key } = await fundedKey();
+    const controller = new AbortController();
+    const stream = await new genai.GoogleGenAI({
+      apiKey: key,
+      httpOptions: { baseUrl: `${proxy.url}/gemini` },
+    }).models.generateContentStream({
+      model: FLASH,
+      contents: 'leave early mock:output_tokens=200 mock:chunk_delay_ms=20',
+      config: { abortSignal: controller.signal },
+    });
+    let chunks = 0;
+    let id = '';
+    await (async () => {
+      for await (const chunk of stream) {
+        id ||= chunk.sdkHttpResponse?.headers?.['x-chuizi-generation-id'] ?? '';
+        if (++chunks === 3) controller.abort();
+      }
+    })().catch(() => undefined);
+    expect(chunks).toBe(3);
+    const usage = await usageOf(id);
+    // Each chunk's usageMetadata counts everything up to it: what the client had when it left, give or take the chunk
+    // in flight.
+    expect(usage).toMatchObject({ stream: true, outcome: 'client_aborted', usageEstimated: true, inputTokens: 4 });
+    expect(usage.outputTokens).toBeGreaterThanOrEqual(3);
+    expect(usage.outputTokens).toBeLessThan(10);
+    expect(usage.costMicros).toBe(demoCost(FLASH, { input: 4, output: usage.outputTokens }));
+    expect((await settledBooks(account.id)).balance).toBe(10_000_000n - usage.costMicros);
+  });
+
+  it('fails over to the next channel before the first byte, and bills the request once', async () => {
+    const model = await createModel({
+      provider: 'google',
+      channels: [
+        { upstreamUrl: await closedPortUrl(), priority: 0 },
+        { upstreamUrl: sharedMockUrl(), priority: 1 },
+      ],
+      markup: null,
+    });
+    const { account, key } = await fundedKey();
+    const response = await client(key).models.generateContent({ model: model.id, contents: 'fail over mock:output_tokens=4' });
+    expect(response.text!.split(' ')).toHaveLength(4);
+    const usage = await usageOf(generationId(response));
+    expect(usage).toMatchObject({ outcome: 'completed', attempts: 2, inputTokens: 3, outputTokens: 4 });
     const books = await settledBooks(account.id);
     expect(books.balance).toBe(10_000_000n - usage.costMicros);
     expect(await reservationCount(account.id)).toBe(1);
