@@ -198,7 +198,22 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     expect(await reservationCount(account.id)).toBe(1);
   });
 
-  it('settles a stream the client leaves on what it received, the upstream call aborted', async () => {
+  it("ends a stream the provider fails mid-way with Google's error object, the JSON array still valid JSON", async () => {
+    const { account, key } = await fundedKey();
+    const response = await fetch(`${proxy.url}/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?key=${key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ parts: [{ text: 'fail mock:output_tokens=20 mock:fail_after=2' }] }] }),
+    });
+    const elements = JSON.parse(await response.text()) as object[];
+    expect(elements).toHaveLength(3);
+    expect(elements[2]).toEqual({ error: { code: 502, message: 'The upstream provider reported an error mid-stream', status: 'INTERNAL' } });
+    const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
+    expect(usage).toMatchObject({ outcome: 'upstream_dropped', errorType: 'upstream_error', inputTokens: 3, outputTokens: 2 });
+    expect((await settledBooks(account.id)).balance).toBe(10_000_000n - demoCost(FLASH, { input: 3, output: 2 }));
+  });
+
+  it('settles a stream the client leaves on what it received', async () => {
     const { account, key } = await fundedKey();
     const controller = new AbortController();
     const stream = await new genai.GoogleGenAI({
