@@ -22,6 +22,17 @@ const CLIENT_ERROR_TYPES: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
+/** The same rows as Google names them (spec/protocols.md, Gemini errors). */
+const GOOGLE_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  402: 'FAILED_PRECONDITION',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
+};
+
 /** What is wrong with a response to a malformed request, or null when it is the error the contract requires. */
 function problemWith(response: RawResponse, protocol: Protocol, expectedStatus: number): string | null {
   if (response.status !== expectedStatus) return `status ${response.status}, expected ${expectedStatus}: ${response.body.slice(0, 300)}`;
@@ -36,10 +47,12 @@ function problemWith(response: RawResponse, protocol: Protocol, expectedStatus: 
   } catch {
     return `body is not JSON: ${response.body.slice(0, 200)}`;
   }
-  const expected =
-    protocol === 'openai'
-      ? { error: { message: body?.error?.message, type, code: String(response.status) } }
-      : { type: 'error', error: { type, message: body?.error?.message } };
+  const message = body?.error?.message;
+  const expected = {
+    openai: { error: { message, type, code: String(response.status) } },
+    anthropic: { type: 'error', error: { type, message } },
+    gemini: { error: { code: response.status, message, status: GOOGLE_STATUS[response.status] } },
+  }[protocol];
   if (JSON.stringify(body) !== JSON.stringify(expected)) return `body ${response.body.slice(0, 300)}, expected the ${protocol} shape`;
   if (typeof body.error.message !== 'string' || body.error.message.length === 0) return 'no message';
   return null;
@@ -72,10 +85,11 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
   beforeAll(async () => {
     // Every model the corpus names is served by this mock alone: any request that got through would show here.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    const [openAiChatModel, openAiEmbeddingModel, anthropicModel] = await Promise.all([
+    const [openAiChatModel, openAiEmbeddingModel, anthropicModel, googleModel] = await Promise.all([
       createModel({ upstreamUrl: mock.url }).then((model) => model.id),
       createModel({ kind: 'embedding', upstreamUrl: mock.url }).then((model) => model.id),
       createModel({ provider: 'anthropic', upstreamUrl: mock.url }).then((model) => model.id),
+      createModel({ provider: 'google', upstreamUrl: mock.url }).then((model) => model.id),
     ]);
     const account = await createAccount({ balanceUsd: '10.00' });
     accountId = account.id;
@@ -87,7 +101,7 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
       AppProcess.start('proxy', { ...env, JSON_OFFLOAD_BYTES: '0' }),
     ]);
     port = Number(new URL(proxy.url).port);
-    corpus = badInputCorpus({ key, openAiChatModel, openAiEmbeddingModel, anthropicModel, bodyLimit: BODY_LIMIT });
+    corpus = badInputCorpus({ key, openAiChatModel, openAiEmbeddingModel, anthropicModel, googleModel, bodyLimit: BODY_LIMIT });
   });
 
   afterAll(async () => {
@@ -97,7 +111,7 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
   });
 
   it('holds at least 200 cases per protocol, all distinct', () => {
-    for (const protocol of ['openai', 'anthropic'] as const) {
+    for (const protocol of ['openai', 'anthropic', 'gemini'] as const) {
       expect(corpus.filter((c) => c.protocol === protocol).length).toBeGreaterThanOrEqual(200);
     }
     expect(new Set(corpus.map((c) => c.name)).size).toBe(corpus.length);

@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
-import { holdPlan, priceOf } from '../../apps/proxy/src/middleware/request-estimate';
-import { boundQuote, costMicros } from '../../libs/billing/src';
+import { boundQuote, costMicros, holdPlan, priceOf } from '../../libs/billing/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';

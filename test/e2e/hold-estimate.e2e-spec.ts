@@ -1,7 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { holdPlan } from '../../apps/proxy/src/middleware/request-estimate';
-import { countOpenAiTokens, exactQuote } from '../../libs/billing/src';
+import { countOpenAiTokens, exactQuote, holdPlan } from '../../libs/billing/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';

@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gw/config';
-import { BillingService } from '@gw/billing';
 import {
   bindRequestLogFields,
   registerMetricsRoute,
@@ -9,14 +8,15 @@ import {
   withObservability,
 } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
+import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
 import { clientErrorHandler } from './middleware/client-error.handler';
-import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
 import { configureRefusalLog, sendError } from './middleware/error-response';
 import { registerKeyPresenceCheck } from './middleware/key-presence.hook';
 import { registerOverloadShedding } from './middleware/load-shedding';
-import { buildUsageRow } from './middleware/usage-row';
 import { registerRequestTelemetry } from './observability/request-telemetry';
+import { AuthenticateStage } from './pipeline/authenticate.stage';
+import { SettleStage } from './pipeline/settle.stage';
 import { ProxyModule } from './proxy.module';
 import { clientDeadlineOptions, registerClientDeadlineTracking } from './transport/client-deadlines';
 import { largestBodyLimit, registerJsonBodyParser } from './validation/json-body.parser';
@@ -52,6 +52,8 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Before the routes are registered (app.init): Gemini's method routes share one path (gemini-method.constraint.ts).
+  fastify.addConstraintStrategy(geminiMethodConstraint);
   // First: in-flight count, metrics and access log see every request, even one an early hook refuses.
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
@@ -60,9 +62,9 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   registerClientDeadlineTracking(fastify);
   // Before any other work, with the ids on the answer: shed load (503) while the event loop lags (probes exempt), then
   // refuse gateway requests without a well-formed key (401) before their body is read. The in-flight cap counts only
-  // admitted requests (AdmissionGuard, after authentication).
+  // admitted requests (the admit stage, after authentication).
   registerOverloadShedding(fastify, config.proxy.overloadMaxEventLoopDelayMs);
-  registerKeyPresenceCheck(fastify, app.get(AuthFailureLimiter));
+  registerKeyPresenceCheck(fastify, app.get(AuthenticateStage));
   configureRefusalLog(config.log.refusalIntervalMs);
   registerMetricsRoute(fastify, config.ops.metricsToken);
   registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes, app.get(JsonOffload));
@@ -70,17 +72,11 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   // Errors raised before a route handler runs (body parsing, size limits, content type) get the protocol's format too.
   fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));
 
-  // Every authenticated request gets a usage record; billed ones get it with their settlement.
-  const billing = app.get(BillingService);
+  // Every authenticated request gets a usage record: billed ones from the billing stages, the others here.
+  const settle = app.get(SettleStage);
   fastify.addHook('onResponse', (request, reply, done) => {
-    const gw = request.gw;
-    // Refusals for capacity (429 rate limits, 503 load shedding) write none: they cost nothing, and must stay cheap.
-    if (gw?.key && !gw.usageRecorded && reply.statusCode !== 429 && !gw.shedBy) {
-      // Free requests (model lists, token counts) that succeeded, or anything refused before money moved.
-      const outcome = reply.statusCode < 400 ? 'completed' : 'rejected';
-      gw.outcome = outcome;
-      billing.recordUnbilled(buildUsageRow(gw, { status: reply.statusCode, outcome, errorType: gw.errorType ?? null }));
-    }
+    const caller = request.gw?.reached;
+    if (caller) settle.recordUnbilled(caller, reply.statusCode);
     done();
   });
 

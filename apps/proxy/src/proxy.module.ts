@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
-import { BillingModule, ExactTokenCounter, HoldPlacer } from '@gw/billing';
+import { BillingModule, ExactTokenCounter, HOLD_LEDGER, HoldPlacer, PostgresHoldLedger } from '@gw/billing';
 import { CatalogModule } from '@gw/catalog';
 import { DbModule } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
@@ -11,22 +10,24 @@ import { RedisModule } from '@gw/redis';
 import { AnthropicRelay } from './anthropic/anthropic.relay';
 import { AnthropicMessagesController } from './anthropic/messages.controller';
 import { AnthropicModelsController } from './anthropic/models.controller';
+import { GeminiGenerateContentController } from './gemini/generate-content.controller';
+import { GeminiRelay } from './gemini/gemini.relay';
+import { GeminiModelsController } from './gemini/models.controller';
 import { HealthController } from './health/health.controller';
-import { AdmissionGuard } from './middleware/admission.guard';
-import { ApiKeyGuard } from './middleware/api-key.guard';
 import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
-import { BillingInterceptor } from './middleware/billing.interceptor';
-import { ModelAccessGuard } from './middleware/model-access.guard';
 import { GlobalExceptionFilter } from './middleware/protocol-exception.filters';
-import { rpmThrottlerOptions } from './middleware/rpm-throttler.options';
-import { RpmGuard } from './middleware/rpm.guard';
 import { ChatCompletionsController } from './openai/chat-completions.controller';
 import { EmbeddingsController } from './openai/embeddings.controller';
 import { OpenAiModelsController } from './openai/models.controller';
 import { OpenAiRelay } from './openai/openai.relay';
-import { CircuitBreakers } from './upstream/circuit-breakers';
-import { UpstreamClient } from './upstream/upstream-client';
-import { UpstreamPools } from './upstream/upstream-pools';
+import { AdmitStage } from './pipeline/admit.stage';
+import { AuthenticateStage } from './pipeline/authenticate.stage';
+import { ReserveStage } from './pipeline/reserve.stage';
+import { ResolveStage } from './pipeline/resolve.stage';
+import { SettleStage } from './pipeline/settle.stage';
+import { CircuitBreakers } from './relay/circuit-breakers';
+import { UpstreamClient } from './relay/upstream-client';
+import { UpstreamPools } from './relay/upstream-pools';
 import { JsonOffload } from './validation/json-offload';
 
 @Module({})
@@ -42,7 +43,6 @@ export class ProxyModule {
         KeysModule,
         CatalogModule,
         BillingModule,
-        ThrottlerModule.forRootAsync(rpmThrottlerOptions),
       ],
       controllers: [
         HealthController,
@@ -51,24 +51,30 @@ export class ProxyModule {
         OpenAiModelsController,
         AnthropicMessagesController,
         AnthropicModelsController,
+        GeminiGenerateContentController,
+        GeminiModelsController,
       ],
       providers: [
         AuthFailureLimiter,
         // Holds: the byte bound, or an exact count in worker threads (started with the proxy).
         ExactTokenCounter,
         HoldPlacer,
+        // The reserve and settle stages' store (libs/billing, hold-ledger.port.ts): PostgreSQL holds.
+        { provide: HOLD_LEDGER, useClass: PostgresHoldLedger },
+        // The request path's stages, in order (pipeline/proxy-pipeline.ts runs them on every gateway route).
+        AuthenticateStage,
+        AdmitStage,
+        ResolveStage,
+        ReserveStage,
+        SettleStage,
         UpstreamPools,
         CircuitBreakers,
         UpstreamClient,
         OpenAiRelay,
         AnthropicRelay,
+        GeminiRelay,
         JsonOffload,
-        // Order matters: authenticate, admit (in-flight cap), rate limit, validate and resolve the model, then bill.
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: AdmissionGuard },
-        { provide: APP_GUARD, useClass: RpmGuard },
-        { provide: APP_GUARD, useClass: ModelAccessGuard },
-        { provide: APP_INTERCEPTOR, useClass: BillingInterceptor },
+        // Errors outside the gateway routes (unknown paths, health): the protocol is read off the URL.
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
     };

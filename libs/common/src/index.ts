@@ -1,6 +1,7 @@
 export * from './money';
 export * from './crypto';
 export * from './ids';
+export * from './branded-ids';
 export * from './errors/gateway-error';
 export * from './errors/error-body';
 export * from './keyed-batcher';

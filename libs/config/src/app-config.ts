@@ -37,7 +37,7 @@ export interface AppConfig {
     rateLimitWindowMs: number;
     trustProxy: TrustProxy;
     /** Largest request body per protocol, in bytes (413 above it). */
-    bodyLimitBytes: Record<'openai' | 'anthropic', number>;
+    bodyLimitBytes: Record<'openai' | 'anthropic' | 'gemini', number>;
     /** Large bodies are parsed and serialised in worker threads (apps/proxy/src/validation/json-offload.ts). */
     json: { offloadBytes: number; workerThreads: number };
     upstreamTimeoutS: number;
@@ -90,9 +90,9 @@ export interface AppConfig {
 
 /**
  * The providers' own request size limits, the default body limits: Anthropic takes 32 MB per Messages request;
- * OpenAI takes up to 50 MB of images in one request.
+ * OpenAI takes up to 50 MB of images in one request; Gemini takes 20 MB of inline data per generateContent request.
  */
-const PROVIDER_BODY_LIMIT_BYTES = { openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024 } as const;
+const PROVIDER_BODY_LIMIT_BYTES = { openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024, gemini: 20 * 1024 * 1024 } as const;
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -152,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: {
         openai: dto.BODY_LIMIT_BYTES_OPENAI ?? dto.BODY_LIMIT_BYTES ?? PROVIDER_BODY_LIMIT_BYTES.openai,
         anthropic: dto.BODY_LIMIT_BYTES_ANTHROPIC ?? dto.BODY_LIMIT_BYTES ?? PROVIDER_BODY_LIMIT_BYTES.anthropic,
+        gemini: dto.BODY_LIMIT_BYTES_GEMINI ?? dto.BODY_LIMIT_BYTES ?? PROVIDER_BODY_LIMIT_BYTES.gemini,
       },
       json: { offloadBytes: dto.JSON_OFFLOAD_BYTES, workerThreads: dto.JSON_WORKER_THREADS },
       upstreamTimeoutS: dto.UPSTREAM_TIMEOUT_S,

@@ -82,11 +82,11 @@ describe(EnvDto.name, () => {
   });
 
   it("limits bodies per protocol: the provider's own limit, BODY_LIMIT_BYTES for both, a protocol's own over it", () => {
-    expect(loadConfig(VALID).proxy.bodyLimitBytes).toEqual({ openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024 });
-    expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES: '65536' }).proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 65_536 });
+    expect(loadConfig(VALID).proxy.bodyLimitBytes).toEqual({ openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024, gemini: 20 * 1024 * 1024 });
+    expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES: '65536' }).proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 65_536, gemini: 65_536 });
     const both = loadConfig({ ...VALID, BODY_LIMIT_BYTES: '65536', BODY_LIMIT_BYTES_ANTHROPIC: '100000' });
-    expect(both.proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 100_000 });
-    expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES_OPENAI: '2048' }).proxy.bodyLimitBytes).toEqual({ openai: 2_048, anthropic: 32 * 1024 * 1024 });
+    expect(both.proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 100_000, gemini: 65_536 });
+    expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES_OPENAI: '2048' }).proxy.bodyLimitBytes).toEqual({ openai: 2_048, anthropic: 32 * 1024 * 1024, gemini: 20 * 1024 * 1024 });
   });
 
   it.each([

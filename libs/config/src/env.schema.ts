@@ -96,7 +96,7 @@ export class EnvDto {
   @IsTrustProxy()
   TRUST_PROXY: string = 'false';
 
-  /** Largest request body on both protocols, unless one has its own limit below; unset: each provider's own limit. */
+  /** Largest request body on every protocol, unless one has its own limit below; unset: each provider's own limit. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(MAX_BODY_LIMIT_BYTES)
   BODY_LIMIT_BYTES?: number;
 
@@ -107,6 +107,10 @@ export class EnvDto {
   /** Largest request body on the Anthropic protocol (default: BODY_LIMIT_BYTES, else 32 MiB). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(MAX_BODY_LIMIT_BYTES)
   BODY_LIMIT_BYTES_ANTHROPIC?: number;
+
+  /** Largest request body on the Gemini protocol (default: BODY_LIMIT_BYTES, else 20 MiB). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(MAX_BODY_LIMIT_BYTES)
+  BODY_LIMIT_BYTES_GEMINI?: number;
 
   /** Request bodies of at least this many bytes are parsed, validated and serialised in worker threads. */
   @Transform(toInt) @IsInt() @Min(0) @Max(MAX_BODY_LIMIT_BYTES)

@@ -1,5 +1,4 @@
 import { normalizeIp } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
 import { GatewayError, GatewayErrorCode } from '@gw/common';
 import { RedisService } from './redis.service';
 
@@ -29,8 +28,11 @@ export interface AuthFailureLimiterOptions {
   namespace: string;
   /** Failures per address and window before everything from the address is refused. */
   limit: number;
-  /** Called when a request is refused because its address is blocked (e.g. to label a metric). */
-  onBlocked?: (request: FastifyRequest) => void;
+}
+
+/** Whose failures count: the client address (a Fastify request is one; so is `{ ip }`). */
+export interface ClientAddress {
+  readonly ip: string;
 }
 
 /**
@@ -55,30 +57,30 @@ export class AuthFailureLimiter {
   }
 
   /** This request's address counter and its limit, for a check folded into another script. */
-  gate(request: FastifyRequest): { key: string; limit: number } {
+  gate(request: ClientAddress): { key: string; limit: number } {
     return { key: this.key(request), limit: this.options.limit };
   }
 
   /** 429 when the address is blocked (one round trip). */
-  async assertNotBlocked(request: FastifyRequest): Promise<void> {
+  async assertNotBlocked(request: ClientAddress): Promise<void> {
     const key = this.key(request);
     const [failures, ttl] = await this.unavailableOnError(async () => {
       const replies = await this.redis.client.multi().get(key).pttl(key).exec();
       if (!replies || replies.some(([error]) => error)) throw new Error('auth failure check failed');
       return [Number(replies[0][1] ?? 0), Number(replies[1][1])];
     });
-    if (failures >= this.options.limit) throw this.blocked(request, ttl);
+    if (failures >= this.options.limit) throw this.blocked(ttl);
   }
 
   /** Counts a failed authentication; 429 instead of 401 when the address had already reached its limit. */
-  async recordFailure(request: FastifyRequest): Promise<void> {
+  async recordFailure(request: ClientAddress): Promise<void> {
     const blockedMs = await this.unavailableOnError(() =>
       this.record(this.key(request), this.options.limit, AUTH_FAILURE_WINDOW_MS),
     );
-    if (blockedMs > 0) throw this.blocked(request, blockedMs);
+    if (blockedMs > 0) throw this.blocked(blockedMs);
   }
 
-  private key(request: FastifyRequest): string {
+  private key(request: ClientAddress): string {
     return this.redis.key(this.options.namespace, normalizeIp(request.ip));
   }
 
@@ -90,8 +92,7 @@ export class AuthFailureLimiter {
     }
   }
 
-  private blocked(request: FastifyRequest, ttlMs: number): GatewayError {
-    this.options.onBlocked?.(request);
+  private blocked(ttlMs: number): GatewayError {
     return GatewayError.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)));
   }
 }

@@ -9,4 +9,6 @@ export type { DecodeContext, EncodeContext } from './shared/context';
 export type { ResponsesEncodeOptions } from './protocols/openai-responses/response';
 export type { ResponseEncodeOptions } from './shared/response-options';
 export type { GeminiFraming } from './protocols/gemini/stream';
+export { googleStatus } from './protocols/gemini/status';
+export { decodeGeminiUsage } from './protocols/gemini/usage';
 export { usesAdaptiveThinking } from './protocols/anthropic/request.encode';

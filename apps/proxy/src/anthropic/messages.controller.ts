@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { GatewayRoute } from '../pipeline/proxy-pipeline';
+import { Held, reachedOf, Resolved } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { AnthropicRelay } from './anthropic.relay';
 import { ANTHROPIC_COUNT_TOKENS_REQUEST, ANTHROPIC_MESSAGES_REQUEST } from './messages.schema';
@@ -13,13 +14,13 @@ export class AnthropicMessagesController {
   @HttpCode(200)
   @GatewayRoute({ protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.messages(request, reply);
+    return this.relay.messages(reachedOf<Held>(request, 'hold'), request.query, reply);
   }
 
   @Post('count_tokens')
   @HttpCode(200)
   @GatewayRoute({ protocol: 'anthropic', endpoint: 'count_tokens', billable: false, body: ANTHROPIC_COUNT_TOKENS_REQUEST })
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.countTokens(request, reply);
+    return this.relay.countTokens(reachedOf<Resolved>(request, 'model'), request.query, reply);
   }
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
+import { reachedOf } from '../context/request-context';
 import { GatewayError } from '@gw/common';
-import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { GatewayRoute } from '../pipeline/proxy-pipeline';
 import { requestedModel } from '../models/model-path';
 import { UsableModel, usableModels } from '../models/usable-models';
 import { validateBody } from '../validation/validate-body';
@@ -49,7 +50,7 @@ export class AnthropicModelsController {
       throw GatewayError.invalidRequest('after_id: cannot be combined with before_id');
     }
     const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
-    const models = usableModels(this.catalog.all(), request.gw.key!, 'anthropic').sort(newestFirst);
+    const models = usableModels(this.catalog.all(), reachedOf(request).key, 'anthropic').sort(newestFirst);
 
     const { after_id: afterId, before_id: beforeId } = query as { after_id?: string; before_id?: string };
     const { page, hasMore } = paginate(models, limit, afterId, beforeId);

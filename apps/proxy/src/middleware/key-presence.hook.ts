@@ -1,25 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import { API_KEY_PATTERN, GatewayError } from '@gw/common';
-import { extractApiKey } from './api-key.guard';
-import type { AuthFailureLimiter } from './auth-failure.limiter';
-import { gatewayRouteOf } from './gateway-route.decorator';
+import { gatewayRouteOf } from '../context/request-context';
+import { AuthenticateStage, extractApiKey, isWellFormedKey } from '../pipeline/authenticate.stage';
+import { keyCarrier } from './authenticate.guard';
 
 /**
- * Refuses a gateway request that carries no key, or nothing shaped like one, with the 401 as soon as its headers are
- * in: before its body is read, parsed or counted in flight, so that keyless traffic (a slow or huge body, a flood)
- * costs the instance next to nothing. The failure is counted against the client address as ApiKeyGuard counts it
- * (429 once the address is blocked; 503 when Redis is down). A well-formed key goes on to ApiKeyGuard, which does the
- * real authentication once the body is in.
+ * The authenticate stage's first check, as soon as the headers are in: a gateway request without anything shaped like
+ * a key gets its 401 before its body is read, parsed or counted in flight, so that keyless traffic (a slow or huge
+ * body, a flood) costs the instance next to nothing (pipeline/authenticate.stage.ts, requireKey). A request with a
+ * well-formed key goes on synchronously: no promise on the hot path.
  */
-export function registerKeyPresenceCheck(fastify: FastifyInstance, failures: AuthFailureLimiter): void {
-  fastify.addHook('onRequest', async (request) => {
+export function registerKeyPresenceCheck(fastify: FastifyInstance, stage: AuthenticateStage): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const route = gatewayRouteOf(request);
-    if (!route) return;
+    if (!route) return done();
     request.gw.protocol = route.protocol;
     request.gw.endpoint = route.endpoint;
-    const key = extractApiKey(request);
-    if (key !== null && API_KEY_PATTERN.test(key)) return;
-    await failures.recordFailure(request);
-    throw GatewayError.unauthenticated();
+    const apiKey = extractApiKey(route.protocol, keyCarrier(request));
+    if (isWellFormedKey(apiKey)) return done();
+    stage.requireKey(request.gw, apiKey, request).then(() => done(), done);
   });
 }

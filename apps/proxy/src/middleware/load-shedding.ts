@@ -1,8 +1,7 @@
 import { IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '@gw/common';
 import { proxyMetrics } from '@gw/observability';
-import type { GatewayContext } from '../context/gateway-context';
+import { overloaded } from '../context/gateway-errors';
 
 /** Probes and scrapes must answer however busy the instance is. */
 const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -10,16 +9,6 @@ const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export const EVENT_LOOP_SAMPLE_MS = 500;
 /** The histogram's resolution, which its readings include (subtracted, as @fastify/under-pressure does). */
 const RESOLUTION_MS = 10;
-export const OVERLOADED_MESSAGE = 'The gateway is overloaded; retry later';
-
-export type ShedReason = NonNullable<GatewayContext['shedBy']>;
-
-/** The 503 of a request refused to shed load (Retry-After: 1, a couple of samples later), counted by reason. */
-export function overloaded(gw: GatewayContext | undefined, reason: ShedReason, message = OVERLOADED_MESSAGE): GatewayError {
-  proxyMetrics().shed.inc({ reason });
-  if (gw) gw.shedBy = reason;
-  return GatewayError.unavailable(message, { 'retry-after': '1' });
-}
 
 function isExempt(url: string): boolean {
   return EXEMPT_PATHS.has(url.split('?', 1)[0]);
@@ -76,7 +65,7 @@ class EventLoopDelaySampler {
  * waits for between each of its steps, whatever the mix of short requests and long idle streams (which in-flight
  * counts cannot tell apart); it is measured as @fastify/under-pressure measures it (the mean of Node's
  * monitorEventLoopDelay per sample), but only from readiness on. The second bound, the number of admitted requests,
- * is AdmissionGuard's. `maxDelayMs` 0 turns this bound off.
+ * is the admit stage's (pipeline/admit.stage.ts). `maxDelayMs` 0 turns this bound off.
  */
 export function registerOverloadShedding(fastify: FastifyInstance, maxDelayMs: number): void {
   if (maxDelayMs <= 0) return;

@@ -1,21 +1,21 @@
 import { ArgumentsHost, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, GatewayErrorCode } from '@gw/common';
-import { AnthropicErrorFilter, GlobalExceptionFilter, OpenAiErrorFilter } from './protocol-exception.filters';
+import { AnthropicErrorFilter, GeminiErrorFilter, GlobalExceptionFilter, OpenAiErrorFilter } from './protocol-exception.filters';
 
-/** spec/errors.md, "Codes": status -> wire type, for every row. */
-const TABLE: [GatewayErrorCode, number, string][] = [
-  [GatewayErrorCode.INVALID_REQUEST, 400, 'invalid_request_error'],
-  [GatewayErrorCode.UNAUTHENTICATED, 401, 'authentication_error'],
-  [GatewayErrorCode.INSUFFICIENT_QUOTA, 402, 'insufficient_quota'],
-  [GatewayErrorCode.PERMISSION_DENIED, 403, 'permission_error'],
-  [GatewayErrorCode.NOT_FOUND, 404, 'not_found'],
-  [GatewayErrorCode.PAYLOAD_TOO_LARGE, 413, 'invalid_request_error'],
-  [GatewayErrorCode.RATE_LIMITED, 429, 'rate_limit_error'],
-  [GatewayErrorCode.INTERNAL, 500, 'server_error'],
-  [GatewayErrorCode.UPSTREAM_ERROR, 502, 'upstream_error'],
-  [GatewayErrorCode.SERVICE_UNAVAILABLE, 503, 'service_unavailable'],
-  [GatewayErrorCode.TIMEOUT, 504, 'timeout'],
+/** spec/errors.md, "Codes": status -> wire type, for every row, and Google's status name (spec/protocols.md). */
+const TABLE: [GatewayErrorCode, number, string, string][] = [
+  [GatewayErrorCode.INVALID_REQUEST, 400, 'invalid_request_error', 'INVALID_ARGUMENT'],
+  [GatewayErrorCode.UNAUTHENTICATED, 401, 'authentication_error', 'UNAUTHENTICATED'],
+  [GatewayErrorCode.INSUFFICIENT_QUOTA, 402, 'insufficient_quota', 'FAILED_PRECONDITION'],
+  [GatewayErrorCode.PERMISSION_DENIED, 403, 'permission_error', 'PERMISSION_DENIED'],
+  [GatewayErrorCode.NOT_FOUND, 404, 'not_found', 'NOT_FOUND'],
+  [GatewayErrorCode.PAYLOAD_TOO_LARGE, 413, 'invalid_request_error', 'INVALID_ARGUMENT'],
+  [GatewayErrorCode.RATE_LIMITED, 429, 'rate_limit_error', 'RESOURCE_EXHAUSTED'],
+  [GatewayErrorCode.INTERNAL, 500, 'server_error', 'INTERNAL'],
+  [GatewayErrorCode.UPSTREAM_ERROR, 502, 'upstream_error', 'INTERNAL'],
+  [GatewayErrorCode.SERVICE_UNAVAILABLE, 503, 'service_unavailable', 'UNAVAILABLE'],
+  [GatewayErrorCode.TIMEOUT, 504, 'timeout', 'DEADLINE_EXCEEDED'],
 ];
 
 const host = (request: FastifyRequest, reply: FastifyReply) =>
@@ -27,16 +27,22 @@ describe('protocol exception filters', () => {
 
   beforeAll(async () => {
     app = Fastify();
-    const filters = { openai: new OpenAiErrorFilter(), anthropic: new AnthropicErrorFilter(), global: new GlobalExceptionFilter() };
+    const filters = {
+      openai: new OpenAiErrorFilter(),
+      anthropic: new AnthropicErrorFilter(),
+      gemini: new GeminiErrorFilter(),
+      global: new GlobalExceptionFilter(),
+    };
     for (const [name, filter] of Object.entries(filters)) {
       app.get(`/${name}`, (request, reply) => filter.catch(thrown, host(request, reply)));
       app.get(`/anthropic/${name}`, (request, reply) => filter.catch(thrown, host(request, reply)));
+      app.get(`/gemini/${name}`, (request, reply) => filter.catch(thrown, host(request, reply)));
     }
     await app.ready();
   });
   afterAll(() => app.close());
 
-  describe.each(TABLE)('%s', (code, status, type) => {
+  describe.each(TABLE)('%s', (code, status, type, googleStatus) => {
     const message = `something ${status}`;
 
     it(`is ${status} ${type} in the OpenAI format`, async () => {
@@ -52,6 +58,15 @@ describe('protocol exception filters', () => {
       const response = await app.inject({ method: 'GET', url: '/anthropic' });
       expect(response.statusCode).toBe(status);
       expect(response.json()).toEqual({ type: 'error', error: { type, message } });
+    });
+
+    it(`is ${status} ${googleStatus} in Google's format, on Gemini routes and on any /gemini/ path`, async () => {
+      thrown = new GatewayError(code, message);
+      for (const url of ['/gemini', '/gemini/global']) {
+        const response = await app.inject({ method: 'GET', url });
+        expect(response.statusCode).toBe(status);
+        expect(response.json()).toEqual({ error: { code: status, message, status: googleStatus } });
+      }
     });
   });
 

@@ -24,6 +24,19 @@ export class AnthropicErrorFilter extends ProtocolExceptionFilter {
   protected readonly protocol = 'anthropic' as const;
 }
 
+/** Errors of `/gemini/*` routes: `{ error: { code, message, status } }` (Google's status names). */
+@Catch()
+export class GeminiErrorFilter extends ProtocolExceptionFilter {
+  protected readonly protocol = 'gemini' as const;
+}
+
+/** Each protocol's filter, for the routes that speak it. */
+export const ERROR_FILTER_BY_PROTOCOL: Readonly<Record<WireProtocol, new () => ProtocolExceptionFilter>> = {
+  openai: OpenAiErrorFilter,
+  anthropic: AnthropicErrorFilter,
+  gemini: GeminiErrorFilter,
+};
+
 /** Everything else (unknown routes, errors outside controllers): the protocol is read off the URL. */
 @Catch()
 export class GlobalExceptionFilter extends ProtocolExceptionFilter {

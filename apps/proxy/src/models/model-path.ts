@@ -1,11 +1,27 @@
 import type { FastifyRequest } from 'fastify';
 import type { ModelCatalog } from '@gw/catalog';
+import { reachedOf } from '../context/request-context';
 import { GatewayError } from '@gw/common';
 import type { ModelRecord } from '@gw/db';
 import { type UsableModel, usableModel } from './usable-models';
 
 /** Longest model name echoed back in a 404 (the request bodies' own limit on `model`). */
 const MAX_ECHOED_NAME = 256;
+
+/** The rest of the path after `/models/` (a wildcard route), with a canonical id's slash decoded. */
+function pathRest(request: FastifyRequest): string {
+  return (request.params as Record<string, string | undefined>)['*'] ?? '';
+}
+
+/**
+ * The model of a method route `/…/models/{model}:{method}` (Gemini's generateContent and the like): the path after
+ * `/models/` up to its last colon.
+ */
+export function modelInPath(request: FastifyRequest): string {
+  const rest = pathRest(request);
+  const colon = rest.lastIndexOf(':');
+  return colon < 0 ? rest : rest.slice(0, colon);
+}
 
 /**
  * GET /…/models/{model}: the model named by the rest of the path (a canonical id's slash may come literally,
@@ -17,8 +33,8 @@ export function requestedModel(
   catalog: ModelCatalog,
   provider: ModelRecord['provider'],
 ): UsableModel & { requested: string } {
-  const requested = (request.params as Record<string, string | undefined>)['*'] ?? '';
-  const found = usableModel((name) => catalog.resolve(name), request.gw.key!, provider, requested);
+  const requested = pathRest(request);
+  const found = usableModel((name) => catalog.resolve(name), reachedOf(request).key, provider, requested);
   if (!found) {
     throw GatewayError.notFound(`The model '${requested.slice(0, MAX_ECHOED_NAME)}' does not exist or is not available`);
   }

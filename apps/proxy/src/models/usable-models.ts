@@ -32,7 +32,7 @@ export function usableModels(
 
 /**
  * One model a key may use over one protocol, looked up by the name a client sent (canonical id or alias): the same
- * rule as a request naming it (ModelAccessGuard), and null when that request would be refused (unknown, disabled, of
+ * rule as a request naming it (the resolve stage), and null when that request would be refused (unknown, disabled, of
  * the other protocol, or not admitted by the allow-list under this name). `name` is what the models list shows for it.
  */
 export function usableModel(

@@ -8,7 +8,7 @@ import {
   QUIET_ROUTES,
   statusLabel,
 } from '@gw/observability';
-import type { GatewayContext } from '../context/gateway-context';
+import type { RequestContext } from '../context/request-context';
 import { wasCutLate } from '../transport/client-deadlines';
 
 /** A client that left before its response was complete (nginx's convention). */
@@ -84,8 +84,8 @@ function record(request: FastifyRequest, reply: FastifyReply, arrivedAt: number,
       endpoint: gw.endpoint ?? null,
       stream: gw.stream,
       model: gw.model?.id ?? null,
-      keyId: gw.key?.id ?? null,
-      accountId: gw.key?.accountId ?? null,
+      keyId: gw.reached?.keyId ?? null,
+      accountId: gw.reached?.accountId ?? null,
       outcome: outcomeOf(gw, status, finished),
       errorType: gw.errorType ?? null,
       channel: gw.upstream?.channelId ?? null,
@@ -99,7 +99,7 @@ function record(request: FastifyRequest, reply: FastifyReply, arrivedAt: number,
 }
 
 /** The usage record's outcome when the request has one; otherwise what the status says. */
-function outcomeOf(gw: GatewayContext, status: number, finished: boolean): string {
+function outcomeOf(gw: RequestContext, status: number, finished: boolean): string {
   if (gw.outcome) return gw.outcome;
   if (!finished) return status === REQUEST_TIMEOUT ? 'rejected' : 'client_aborted';
   if (status === 429) return 'throttled';

@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { GatewayRoute } from '../pipeline/proxy-pipeline';
+import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { EMBEDDING_REQUEST } from './embedding.schema';
 import { OpenAiRelay } from './openai.relay';
@@ -13,6 +14,6 @@ export class EmbeddingsController {
   @HttpCode(200)
   @GatewayRoute({ protocol: 'openai', endpoint: 'embeddings', billable: true, body: EMBEDDING_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.embeddings(request.gw, reply);
+    return this.relay.embeddings(reachedOf<Held>(request, 'hold'), reply);
   }
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
+import { reachedOf } from '../context/request-context';
 import type { ModelRecord } from '@gw/db';
-import { GatewayRoute } from '../middleware/gateway-route.decorator';
+import { GatewayRoute } from '../pipeline/proxy-pipeline';
 import { requestedModel } from '../models/model-path';
 import { usableModels } from '../models/usable-models';
 
@@ -25,7 +26,7 @@ export class OpenAiModelsController {
   @Get('models')
   @GatewayRoute({ protocol: 'openai', endpoint: 'models', billable: false })
   list(@Req() request: FastifyRequest): { object: 'list'; data: OpenAiModel[] } {
-    const data = usableModels(this.catalog.all(), request.gw.key!, 'openai').map(({ name, model }) => openAiModel(name, model));
+    const data = usableModels(this.catalog.all(), reachedOf(request).key, 'openai').map(({ name, model }) => openAiModel(name, model));
     return { object: 'list', data };
   }
 

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ChannelRecord } from '@gw/db';
-import type { GatewayContext } from '../context/gateway-context';
+import type { Resolved } from '../context/request-context';
 import { ClientResponse } from '../relay/client-response';
 import { relayJson } from '../relay/json-relay';
 import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
-import { UpstreamClient } from '../upstream/upstream-client';
+import { UpstreamClient } from '../relay/upstream-client';
 import { JsonOffload } from '../validation/json-offload';
 import { readChatCompletion, readEmbeddings } from './openai-answers';
 import { OpenAiChatStreamDialect } from './openai-chat-stream.dialect';
@@ -28,25 +28,29 @@ export class OpenAiRelay {
     private readonly json: JsonOffload,
   ) {}
 
-  async chatCompletions(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
-    const client = new ClientResponse(reply);
-    const changes: Record<string, unknown> = { model: gw.model!.upstreamModel };
-    const streamOptions = gw.body!.stream_options as { include_usage?: boolean } | null | undefined;
-    if (gw.stream) changes.stream_options = { ...streamOptions, include_usage: true };
+  async chatCompletions(request: Resolved, reply: FastifyReply): Promise<RelayResult> {
+    const { context, model, requestedModel } = request;
+    const client = new ClientResponse(reply, context);
+    const changes: Record<string, unknown> = { model: model.upstreamModel };
+    const streamOptions = request.body.stream_options as { include_usage?: boolean } | null | undefined;
+    if (request.stream) changes.stream_options = { ...streamOptions, include_usage: true };
 
-    const body = await this.json.stringify(gw.body!, changes);
-    const call = { model: gw.model!, path: '/v1/chat/completions', headers: openAiHeaders, body, client };
-    if (!gw.stream) return this.upstream.exchange(gw, call, (response) => relayJson(gw, response, reply, readChatCompletion));
+    const body = await this.json.stringify(request.body, changes);
+    const call = { model, path: '/v1/chat/completions', headers: openAiHeaders, body, client };
+    if (!request.stream) {
+      return this.upstream.exchange(context, call, (response) => relayJson(requestedModel, response, reply, readChatCompletion));
+    }
     const includeUsage = streamOptions?.include_usage === true;
-    return this.upstream.exchange(gw, call, (response) =>
-      relayStream(gw, response, client, new OpenAiChatStreamDialect(gw.requestedModel!, includeUsage)),
+    return this.upstream.exchange(context, call, (response) =>
+      relayStream(context, response, client, new OpenAiChatStreamDialect(requestedModel, includeUsage)),
     );
   }
 
-  async embeddings(gw: GatewayContext, reply: FastifyReply): Promise<RelayResult> {
-    const client = new ClientResponse(reply);
-    const body = await this.json.stringify(gw.body!, { model: gw.model!.upstreamModel });
-    const call = { model: gw.model!, path: '/v1/embeddings', headers: openAiHeaders, body, client };
-    return this.upstream.exchange(gw, call, (response) => relayJson(gw, response, reply, readEmbeddings));
+  async embeddings(request: Resolved, reply: FastifyReply): Promise<RelayResult> {
+    const { context, model, requestedModel } = request;
+    const client = new ClientResponse(reply, context);
+    const body = await this.json.stringify(request.body, { model: model.upstreamModel });
+    const call = { model, path: '/v1/embeddings', headers: openAiHeaders, body, client };
+    return this.upstream.exchange(context, call, (response) => relayJson(requestedModel, response, reply, readEmbeddings));
   }
 }

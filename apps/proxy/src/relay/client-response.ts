@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
-import { timingOf } from '../context/gateway-context';
+import type { RequestContext } from '../context/request-context';
+
+export const EVENT_STREAM = 'text/event-stream; charset=utf-8';
 
 /**
  * The client side of a response. For streams (SSE) it takes the response over from Fastify, keeping the headers set
@@ -10,7 +12,10 @@ export class ClientResponse {
   private readonly raw: FastifyReply['raw'];
   private readonly gone = new AbortController();
 
-  constructor(private readonly reply: FastifyReply) {
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly context: RequestContext,
+  ) {
     this.raw = reply.raw;
     this.raw.on('close', () => {
       if (!this.raw.writableFinished) this.gone.abort();
@@ -30,15 +35,16 @@ export class ClientResponse {
     return this.raw.headersSent;
   }
 
-  start(): void {
+  /** Takes the response over and sends its headers: an event stream, unless the protocol streams another type. */
+  start(contentType: string = EVENT_STREAM): void {
     if (this.raw.headersSent) return;
-    if (this.reply.request.gw) timingOf(this.reply.request.gw).clientFirstByteAt = performance.now();
+    this.context.timing.clientFirstByteAt = performance.now();
     this.reply.hijack();
     const headers: Record<string, string | string[] | number> = {};
     for (const [name, value] of Object.entries(this.reply.getHeaders())) if (value !== undefined) headers[name] = value;
     this.raw.writeHead(200, {
       ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': contentType,
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',

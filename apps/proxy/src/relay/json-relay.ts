@@ -1,9 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { TokenUsage, ZERO_USAGE } from '@gw/billing';
 import { GatewayError } from '@gw/common';
-import type { GatewayContext } from '../context/gateway-context';
-import { classifyTransportError } from '../upstream/upstream-errors';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import { classifyTransportError } from './upstream-errors';
+import type { UpstreamResponse } from './upstream-client';
 import { withRequestedModel } from './model-field';
 import type { RelayResult } from './relay-result';
 
@@ -23,7 +22,7 @@ export type JsonAnswerReader = (body: Record<string, unknown>) => JsonAnswer | n
  * wrote it except for the `model` field (the id the client sent), and settled on the usage it reports.
  */
 export async function relayJson(
-  gw: GatewayContext,
+  requestedModel: string,
   response: UpstreamResponse,
   reply: FastifyReply,
   read: JsonAnswerReader,
@@ -45,9 +44,9 @@ export async function relayJson(
   if (answer === null) throw GatewayError.upstream('The upstream provider returned an invalid response');
 
   const document = body as { model?: unknown };
-  let text = withRequestedModel(raw, document.model, gw.requestedModel!);
+  let text = withRequestedModel(raw, document.model, requestedModel);
   if (text === null) {
-    document.model = gw.requestedModel;
+    document.model = requestedModel;
     text = JSON.stringify(document);
   }
   reply.status(200).header('content-type', 'application/json').send(text);

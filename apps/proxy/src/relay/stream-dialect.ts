@@ -13,6 +13,8 @@ export interface StreamDialect {
    * the event is invalid or reports a failure.
    */
   onEvent(event: EventSourceMessage): string;
+  /** The stream's content type for the client, when not an event stream (Gemini's streamed JSON array). */
+  readonly contentType?: string;
   /** True once the provider's final event has been read. */
   readonly finished: boolean;
   /** The protocol's own in-stream error event. */

@@ -1,8 +1,9 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { GatewayError, GatewayShutdownError } from '@gw/common';
-import type { GatewayContext } from '../context/gateway-context';
+import { openRequestContext } from '../pipeline/context.stage';
+import type { RequestContext } from '../context/request-context';
 import { OpenAiChatStreamDialect } from '../openai/openai-chat-stream.dialect';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { UpstreamResponse } from './upstream-client';
 import { ClientResponse } from './client-response';
 import type { RelayResult } from './relay-result';
 import { relayStream } from './stream-relay';
@@ -32,16 +33,16 @@ describe(relayStream.name, () => {
   let app: FastifyInstance;
   let parts: (string | Error)[];
   let outcome: { result?: RelayResult; error?: unknown };
-  let lastContext: GatewayContext;
+  let lastContext: RequestContext;
 
   beforeAll(async () => {
     app = Fastify();
     app.post('/stream', async (_request, reply) => {
-      const gw = {} as GatewayContext;
+      const gw = openRequestContext('/v1/chat/completions', undefined);
       lastContext = gw;
       const { response } = upstream(parts);
       try {
-        outcome = { result: await relayStream(gw, response, new ClientResponse(reply), new OpenAiChatStreamDialect('m', false)) };
+        outcome = { result: await relayStream(gw, response, new ClientResponse(reply, gw), new OpenAiChatStreamDialect('m', false)) };
       } catch (error) {
         outcome = { error };
         reply.status((error as GatewayError).status).send({ failed: true });

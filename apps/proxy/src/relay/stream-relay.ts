@@ -1,9 +1,9 @@
 import { createParser, EventSourceMessage } from 'eventsource-parser';
 import { GatewayError, GatewayShutdownError } from '@gw/common';
-import { GatewayContext, timingOf } from '../context/gateway-context';
-import { toGatewayError } from '../middleware/error-response';
-import { AttemptLimits, classifyTransportError, ClientGoneError } from '../upstream/upstream-errors';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { RequestContext } from '../context/request-context';
+import { toGatewayError } from '../context/gateway-errors';
+import { AttemptLimits, classifyTransportError, ClientGoneError } from './upstream-errors';
+import type { UpstreamResponse } from './upstream-client';
 import type { ClientResponse } from './client-response';
 import type { RelayResult } from './relay-result';
 import type { StreamDialect } from './stream-dialect';
@@ -28,18 +28,18 @@ function midStreamFailure(error: unknown, limits: AttemptLimits): GatewayError {
  *   protocol's error event; both settle on what the client received;
  * - a complete stream settles on the usage the provider reported in its final events;
  * - the gateway's own shutdown cutting the stream (past SHUTDOWN_GRACE_MS) is recorded as such, not as the provider's.
- * While it runs, `gw.delivered` tells the hold's heartbeat what the client has received so far.
+ * While it runs, `context.delivered` tells the hold's heartbeat what the client has received so far.
  * The response is always ended, whatever happens.
  */
 export async function relayStream(
-  gw: GatewayContext,
+  context: RequestContext,
   response: UpstreamResponse,
   client: ClientResponse,
   dialect: StreamDialect,
 ): Promise<RelayResult> {
   const stopUpstream = () => response.abort(new ClientGoneError());
   client.signal.addEventListener('abort', stopUpstream, { once: true });
-  gw.delivered = () => dialect.deliveredUsage();
+  context.delivered = () => dialect.deliveredUsage();
   let pending = '';
   let failure: GatewayError | null = null;
   const parser = createParser({
@@ -54,7 +54,7 @@ export async function relayStream(
   });
 
   const decoder = new TextDecoder();
-  const timing = timingOf(gw);
+  const timing = context.timing;
   // Set once the client has the provider's final event and the end of the response: the stream is then complete,
   // whatever happens while the rest of the upstream body is read (normally nothing; reading it lets the connection go
   // back to the pool instead of being torn down).
@@ -66,11 +66,11 @@ export async function relayStream(
       if (pending.length > 0) {
         const text = pending;
         pending = '';
-        client.start();
+        client.start(dialect.contentType);
         await client.write(text);
       }
       if (dialect.finished && !delivered && !client.closed) {
-        client.start();
+        client.start(dialect.contentType);
         client.end();
         delivered = true;
       }

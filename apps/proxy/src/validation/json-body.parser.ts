@@ -51,10 +51,7 @@ export function registerJsonBodyParser(
       return;
     }
     readBody(payload, declaredLength(request), limits[protocolOfUrl(request.url)])
-      .then((body) => {
-        if (request.gw) request.gw.bodyBytes = body.length;
-        return offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body);
-      })
+      .then((body) => (offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body)))
       .then(
         (value) => done(null, value),
         (error: Error) => done(error, undefined),

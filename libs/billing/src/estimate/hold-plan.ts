@@ -13,7 +13,7 @@ export interface HoldPlan {
   /** What the provider reads. */
   input: RequestText;
   /**
-   * The most output the request can be billed for: its output limit (the one sent upstream, see request-estimate.ts)
+   * The most output the request can be billed for: its output limit (the one sent upstream, see request/request-estimate.ts)
    * times the choices asked for, plus output billed whatever the answer (predicted output).
    */
   outputTokens: number;

@@ -11,6 +11,8 @@ export interface TokenizedModel {
   /** The name the provider knows it by: it says which tokenizer the provider bills with. */
   upstreamModel: string;
   maxOutputTokens: number;
+  /** The most input tokens one request can hold. */
+  contextWindow: number;
 }
 
 // OpenAI's published encodings by model family (tiktoken's model map). Anything else, including models of other
@@ -39,5 +41,5 @@ export function imageTokenAllowance(model: TokenizedModel): number {
 }
 
 export function modelAllowances(model: TokenizedModel): ModelAllowances {
-  return { imageTokens: imageTokenAllowance(model), answerTokens: model.maxOutputTokens };
+  return { imageTokens: imageTokenAllowance(model), answerTokens: model.maxOutputTokens, referencedTokens: model.contextWindow };
 }

@@ -3,6 +3,7 @@ import { countChatCompletionTokens, encodeChat } from 'gpt-tokenizer/model/gpt-4
 import { countOpenAiTokens } from '../token-counters';
 import {
   anthropicMessagesText,
+  geminiGenerateContentText,
   ModelAllowances,
   openAiChatText,
   openAiEmbeddingText,
@@ -11,7 +12,7 @@ import {
 } from './request-text';
 import { tokenBound } from './token-bound';
 
-const ALLOWANCES: ModelAllowances = { imageTokens: 3_800, answerTokens: 1_000 };
+const ALLOWANCES: ModelAllowances = { imageTokens: 3_800, answerTokens: 1_000, referencedTokens: 1_000_000 };
 const WEATHER_FUNCTION = {
   name: 'get_weather',
   description: 'Current weather for a city, in the unit the user prefers',
@@ -202,5 +203,52 @@ describe('anthropicMessagesText', () => {
     expect(tokenBound(anthropicMessagesText({ messages: [{ role: 'user', content: [image, pdf] }] }, ALLOWANCES))).toBe(
       base + 3_800 + 100,
     );
+  });
+});
+
+describe('geminiGenerateContentText', () => {
+  const turn = (parts: unknown[], role = 'user') => ({ role, parts });
+
+  it('counts the system instruction, each turn with its framing, function calls and responses by their JSON', () => {
+    const call = { functionCall: { name: 'get_weather', args: { city: 'Paris' } } };
+    const result = { functionResponse: { name: 'get_weather', response: { celsius: 21 } } };
+    const text = geminiGenerateContentText(
+      {
+        systemInstruction: { parts: [{ text: 'be brief' }] },
+        contents: [turn([{ text: 'weather?' }]), turn([call], 'model'), turn([result])],
+      },
+      ALLOWANCES,
+    );
+    expect(text.pieces).toEqual(['be brief', 'weather?', 'get_weather', '{"city":"Paris"}', 'get_weather', '{"celsius":21}']);
+    // A separator per text, framing per turn, the reply primer.
+    expect(text.allowanceTokens).toBe(6 + 3 * 4 + 3);
+  });
+
+  it('holds inline media at the image allowance plus its base64 size, file URIs and cached content at the context window', () => {
+    const base = tokenBound(geminiGenerateContentText({ contents: [turn([])] }, ALLOWANCES));
+    const inline = { inlineData: { mimeType: 'image/png', data: 'A'.repeat(400) } };
+    expect(tokenBound(geminiGenerateContentText({ contents: [turn([inline])] }, ALLOWANCES))).toBe(base + 3_800 + 100);
+    const file = { fileData: { mimeType: 'video/mp4', fileUri: 'https://www.youtube.com/watch?v=x' } };
+    expect(tokenBound(geminiGenerateContentText({ contents: [turn([file])] }, ALLOWANCES))).toBe(base + 1_000_000);
+    const cached = geminiGenerateContentText({ contents: [turn([])], cachedContent: 'cachedContents/abc' }, ALLOWANCES);
+    expect(tokenBound(cached)).toBe(base + 1_000_000);
+  });
+
+  it('counts tools, the response schema, tool config and unknown fields, never the sampling parameters', () => {
+    const base = { contents: [turn([{ text: 'hi' }])] };
+    const sampling = { ...base, generationConfig: { temperature: 0.2, maxOutputTokens: 10 }, safetySettings: [{ category: 'x' }] };
+    expect(tokenBound(geminiGenerateContentText(sampling, ALLOWANCES))).toBe(tokenBound(geminiGenerateContentText(base, ALLOWANCES)));
+    const tools = [{ functionDeclarations: [{ name: 'f', description: 'a function' }] }];
+    const schema = { type: 'OBJECT', properties: { a: { type: 'STRING' } } };
+    const rich = { ...base, tools, generationConfig: { responseSchema: schema }, someNewField: 'read me' };
+    expect(tokenBound(geminiGenerateContentText(rich, ALLOWANCES))).toBe(
+      tokenBound(geminiGenerateContentText(base, ALLOWANCES)) +
+        32 + 16 + bytes(JSON.stringify(tools)) + 1 + bytes(JSON.stringify(schema)) + 1 + bytes('"read me"') + 1,
+    );
+  });
+
+  it('does not throw on malformed parts', () => {
+    const body = { contents: [null, 3, { parts: [null, 'x', { inlineData: {} }] }], systemInstruction: 'text' };
+    expect(() => geminiGenerateContentText(body as never, ALLOWANCES)).not.toThrow();
   });
 });

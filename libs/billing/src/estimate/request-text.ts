@@ -31,6 +31,11 @@ export interface ModelAllowances {
   imageTokens: number;
   /** An earlier answer referenced by id (OpenAI assistant `audio: { id }`): at most one answer's output. */
   answerTokens: number;
+  /**
+   * Content referenced and not sent (Gemini `fileData` URIs, `cachedContent`): the gateway cannot see its size, so it is
+   * held at the most a request can read, the model's context window.
+   */
+  referencedTokens: number;
 }
 
 /** The texts of a request and its allowances (in tokens) for everything else. */
@@ -88,6 +93,10 @@ const OPENAI_CHAT_NON_TEXT = new Set([
   'service_tier', 'store', 'metadata', 'parallel_tool_calls', 'modalities', 'audio', 'reasoning_effort', 'verbosity',
   'prompt_cache_key', 'prompt_cache_retention', 'safety_identifier', 'prediction', 'tools', 'functions',
 ]);
+const GEMINI_NON_TEXT = new Set([
+  'contents', 'systemInstruction', 'generationConfig', 'tools', 'toolConfig', 'safetySettings', 'cachedContent', 'labels',
+  'model',
+]);
 const ANTHROPIC_NON_TEXT = new Set([
   'model', 'messages', 'system', 'max_tokens', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences',
   'metadata', 'service_tier', 'thinking', 'tool_choice', 'tools',
@@ -138,7 +147,7 @@ export function openAiChatText(body: Record<string, unknown>, allowances: ModelA
 /** The predicted output of an OpenAI request: billed as output tokens whether or not the answer uses it. */
 export function openAiPredictionText(body: Record<string, unknown>): RequestText {
   const tally = new TextTally();
-  if (isObject(body.prediction)) openAiContent(tally, body.prediction.content, { imageTokens: 0, answerTokens: 0 });
+  if (isObject(body.prediction)) openAiContent(tally, body.prediction.content, { imageTokens: 0, answerTokens: 0, referencedTokens: 0 });
   return tally.done();
 }
 
@@ -206,6 +215,52 @@ export function anthropicMessagesText(body: Record<string, unknown>, allowances:
   }
   tally.tools(body.tools, ANTHROPIC_TOOL_SYSTEM_PROMPT_TOKENS);
   unknownFields(tally, body, ANTHROPIC_NON_TEXT);
+  tally.add(REPLY_PRIMER_TOKENS);
+  return tally.done();
+}
+
+/** One Gemini Content (a turn, or the system instruction): its parts. */
+function geminiParts(tally: TextTally, content: Json, allowances: ModelAllowances): void {
+  if (!isObject(content) || !Array.isArray(content.parts)) return;
+  for (const part of content.parts) {
+    if (!isObject(part)) continue;
+    if (typeof part.text === 'string') tally.text(part.text);
+    else if (isObject(part.inlineData)) {
+      // Images are billed by tile whatever their bytes (a tiny one still costs a tile), audio and video by duration:
+      // the image allowance plus one token per 4 base64 characters is above either.
+      tally.add(allowances.imageTokens);
+      tally.base64(part.inlineData.data);
+    } else if (isObject(part.fileData)) tally.add(allowances.referencedTokens);
+    else if (isObject(part.functionCall)) {
+      tally.text(part.functionCall.name);
+      tally.json(part.functionCall.args);
+    } else if (isObject(part.functionResponse)) {
+      tally.text(part.functionResponse.name);
+      tally.json(part.functionResponse.response);
+    } else tally.json(part);
+  }
+}
+
+/** The text of a Gemini generateContent request. */
+export function geminiGenerateContentText(body: Record<string, unknown>, allowances: ModelAllowances): RequestText {
+  const tally = new TextTally();
+  geminiParts(tally, body.systemInstruction, allowances);
+  const contents = Array.isArray(body.contents) ? body.contents : [];
+  for (const content of contents) {
+    tally.add(TOKENS_PER_MESSAGE);
+    geminiParts(tally, content, allowances);
+  }
+  tally.tools(body.tools);
+  const config = body.generationConfig;
+  if (isObject(config)) {
+    // A response schema is rendered into the prompt.
+    tally.json(config.responseSchema);
+    tally.json(config.responseJsonSchema);
+    tally.json(config._responseJsonSchema);
+  }
+  tally.json(body.toolConfig);
+  if (body.cachedContent !== undefined && body.cachedContent !== null) tally.add(allowances.referencedTokens);
+  unknownFields(tally, body, GEMINI_NON_TEXT);
   tally.add(REPLY_PRIMER_TOKENS);
   return tally.done();
 }

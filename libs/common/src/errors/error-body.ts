@@ -1,6 +1,7 @@
+import { googleStatus } from '@gw/translate';
 import { GatewayError, INTERNAL_ERROR_MESSAGE } from './gateway-error';
 
-export type WireProtocol = 'openai' | 'anthropic';
+export type WireProtocol = 'openai' | 'anthropic' | 'gemini';
 
 export interface ErrorView {
   status: number;
@@ -22,10 +23,29 @@ export function errorBody(protocol: WireProtocol, view: Pick<ErrorView, 'status'
   if (protocol === 'anthropic') {
     return { type: 'error', error: { type: view.type, message: view.message } };
   }
+  if (protocol === 'gemini') {
+    return { error: { code: view.status, message: view.message, status: googleStatus(view.status) } };
+  }
   return { error: { message: view.message, type: view.type, code: String(view.status) } };
 }
 
-/** Which protocol a URL speaks: `/anthropic/*` is Anthropic, everything else answers in the OpenAI format. */
+/**
+ * The one writer of a gateway error's body text, for every path that answers one: a route's exception filter, the
+ * hooks and the body parser, the HTTP parser's refusals (written on the raw socket) and a stream's error event.
+ */
+export function errorBodyText(protocol: WireProtocol, view: Pick<ErrorView, 'status' | 'type' | 'message'>): string {
+  return JSON.stringify(errorBody(protocol, view));
+}
+
+/** Whether `url` is `prefix` or lies under it. */
+const under = (url: string, prefix: string): boolean => url.startsWith(`${prefix}/`) || url === prefix;
+
+/**
+ * Which protocol a URL speaks: `/anthropic/*` is Anthropic, `/gemini/*` Gemini, everything else answers in the OpenAI
+ * format.
+ */
 export function protocolOfUrl(url: string): WireProtocol {
-  return url.startsWith('/anthropic/') || url === '/anthropic' ? 'anthropic' : 'openai';
+  if (under(url, '/anthropic')) return 'anthropic';
+  if (under(url, '/gemini')) return 'gemini';
+  return 'openai';
 }

@@ -5,6 +5,7 @@ import { SseEvent, sseFrame } from '../../shared/sse';
 import type { StreamDecoder, StreamEncoder, StreamFailure } from '../../shared/stream';
 import { isObject, parseProviderJson } from '../../shared/values';
 import { decodeGeminiPart, encodeGeminiPart } from './response';
+import { googleStatus } from './status';
 import { decodeGeminiFinishReason, encodeGeminiFinishReason } from './stop-reason';
 import { decodeGeminiUsage, encodeGeminiUsage } from './usage';
 import type { GeminiPart, GeminiResponse } from './wire';
@@ -73,18 +74,6 @@ interface PendingCall {
   arguments: string;
 }
 
-/** Google's status names, by HTTP status, for an error chunk (spec/protocols.md, Gemini errors). */
-const GOOGLE_STATUS: Record<number, string> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  402: 'FAILED_PRECONDITION',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  429: 'RESOURCE_EXHAUSTED',
-  503: 'UNAVAILABLE',
-  504: 'DEADLINE_EXCEEDED',
-};
-
 export type GeminiFraming = 'sse' | 'json-array';
 
 /**
@@ -141,7 +130,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
 
   fail(error: StreamFailure): string {
     const body = JSON.stringify({
-      error: { code: error.status, message: error.message, status: GOOGLE_STATUS[error.status] ?? (error.status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT') },
+      error: { code: error.status, message: error.message, status: googleStatus(error.status) },
     });
     if (this.framing === 'sse') return sseFrame(undefined, body);
     return `${this.chunks++ === 0 ? '[' : ',\r\n'}${body}]`;

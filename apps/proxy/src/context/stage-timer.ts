@@ -1,0 +1,17 @@
+import { PROXY_STAGES, ProxyStage, proxyMetrics } from '@gw/observability';
+
+export type StageName = ProxyStage;
+
+let observers: Record<StageName, (seconds: number) => void> | undefined;
+
+/**
+ * Records one stage's time in gw_stage_duration_seconds{stage}, from `startedAt` (performance.now()) to now. Each
+ * stage's observer is looked up once, not per request.
+ */
+export function observeStage(stage: StageName, startedAt: number): void {
+  observers ??= Object.fromEntries(PROXY_STAGES.map((name) => [name, proxyMetrics().stageDuration.child(name)])) as Record<
+    StageName,
+    (seconds: number) => void
+  >;
+  observers[stage]((performance.now() - startedAt) / 1000);
+}

@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthenticateStage, extractApiKey, KeyCarrier } from '../pipeline/authenticate.stage';
+import { routeOf } from '../context/request-context';
+import { observeStage } from '../context/stage-timer';
+
+/** The authenticate stage (pipeline/authenticate.stage.ts) on a gateway route; its output is the Caller. */
+@Injectable()
+export class AuthenticateGuard implements CanActivate {
+  constructor(private readonly stage: AuthenticateStage) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const started = performance.now();
+    try {
+      const route = routeOf(request);
+      const apiKey = extractApiKey(route.protocol, keyCarrier(request));
+      request.gw.reached = await this.stage.authenticate(request.gw, route, apiKey, request);
+      return true;
+    } finally {
+      observeStage('authenticate', started);
+    }
+  }
+}
+
+/** Where the authenticate stage reads a request's key (headers, and the query for protocols that take one). */
+export function keyCarrier(request: FastifyRequest): KeyCarrier {
+  return { headers: request.headers, rawHeaders: request.raw.rawHeaders, query: request.query };
+}

@@ -1,0 +1,53 @@
+import { applyDecorators, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { AdmitGuard } from '../middleware/admit.guard';
+import { AuthenticateGuard } from '../middleware/authenticate.guard';
+import { BillingInterceptor } from '../middleware/billing.interceptor';
+import { ERROR_FILTER_BY_PROTOCOL } from '../middleware/protocol-exception.filters';
+import { ResolveGuard } from '../middleware/resolve.guard';
+import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
+
+/**
+ * THE REQUEST PATH OF A PROXY ROUTE, IN ORDER. Each stage is a plain class or function in this folder (values in, a
+ * typed value out, or a thrown GatewayError), unit-tested on its own; the Fastify hook, Nest guard, interceptor or
+ * filter that runs it is a thin adapter, and nothing else on the path decides anything. Each stage hands the next
+ * what it established: Caller -> Admitted -> Resolved -> Held (context/request-context.ts). Time per stage:
+ * gw_stage_duration_seconds{stage}.
+ *
+ *  0. (before any stage) load shedding, middleware/load-shedding.ts, Fastify onRequest: 503 + Retry-After while the
+ *     event loop lags. Headers and body must arrive within HEADERS_TIMEOUT_MS / BODY_TIMEOUT_MS: 408.
+ *  1. context       context.stage.ts, Fastify onRequest (context/request-hooks.ts): the generation and request ids,
+ *                   on every answer from here on. Refuses 400: HTTP/1.1 without Host, an HTTP version other than 1.x.
+ *  2. authenticate  authenticate.stage.ts: first its presence check, Fastify onRequest before the body is read
+ *                   (middleware/key-presence.hook.ts), then AuthenticateGuard once the body is in -> Caller. The
+ *                   key comes from the protocol's sources (KEY_SOURCES: headers, Gemini's ?key= too).
+ *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down).
+ *                   Then the body parser (validation/json-body.parser.ts): 400 not UTF-8 JSON, 413 too large.
+ *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 503 (MAX_INFLIGHT_REQUESTS reached),
+ *                   429 (the key's requests per minute, or a blocked address), 503 (Redis down).
+ *  4. resolve       resolve.stage.ts, ResolveGuard (routes with a body) -> Resolved. Refuses 400 (body, model of the
+ *                   wrong kind or protocol, Anthropic headers; the model from the body, or the path on Gemini
+ *                   routes), 404 (unknown model), 403 (model not allowed for the
+ *                   key), 503 (no channel of the model can take a request).
+ *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
+ *                   Refuses 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
+ *  6. relay         the route's handler -> its protocol's relay (openai/, anthropic/, gemini/) over relay/ (UpstreamClient,
+ *                   the JSON and stream relays; nothing there calls back up): the upstream call and the answer
+ *                   streamed or sent back. Refuses what the provider refused (its 4xx, as 400-429),
+ *                   502 (invalid answer, connection failure), 504 (timeout), 503 (every channel saturated or open).
+ *  7. settle        settle.stage.ts, BillingInterceptor after the handler (billable routes): refuses nothing; charges
+ *                   the real usage or releases the hold, writing the usage record. Other authenticated requests get
+ *                   their usage record when the response is over (bootstrap.ts, onResponse).
+ *  *. error writer  middleware/error-response.ts (sendError), reached through each protocol's exception filter, the
+ *                   Fastify error handler (hooks, body parser), the client-error handler (what the HTTP parser
+ *                   refuses) and, mid-stream, the protocol's error event (relay/stream-relay.ts).
+ */
+export function GatewayRoute(route: ProxyRoute): MethodDecorator {
+  return applyDecorators(
+    // On the Fastify route, where the hooks that run before the body (and before Nest) find it too.
+    RouteConfig({ [GATEWAY_ROUTE]: route }),
+    UseFilters(ERROR_FILTER_BY_PROTOCOL[route.protocol]),
+    UseGuards(AuthenticateGuard, AdmitGuard, ...(route.body ? [ResolveGuard] : [])),
+    ...(route.billable ? [UseInterceptors(BillingInterceptor)] : []),
+  );
+}

@@ -1,0 +1,83 @@
+import { BillingClosedError, boundQuote } from '@gw/billing';
+import { fakeHoldLedger, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
+import { ReserveStage } from './reserve.stage';
+
+const BODY = { model: 'gpt-test', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 100 };
+
+describe(ReserveStage.name, () => {
+  it('holds the bound on the payer account, typed ids, and asks the provider for no more output than it covers', async () => {
+    const { ledger } = fakeHoldLedger();
+    const request = resolved({ model: 'gpt-test', messages: BODY.messages });
+    const held = await new ReserveStage(ledger, wordCounter).reserve(request);
+    expect(ledger.place).toHaveBeenCalledWith(
+      request.accountId,
+      { generationId: request.context.generationId, keyId: request.keyId, modelId: 'openai/gpt-test' },
+      expect.objectContaining({ outputTokens: 1_000 }),
+      expect.any(Function),
+    );
+    expect(held.hold.amountMicros).toBeGreaterThan(0n);
+    expect(held.hold.amountMicros).toBe(boundQuote((ledger.place as jest.Mock).mock.calls[0][2]).amountMicros);
+    // No limit sent: the model's max output is made explicit, so the hold stays an upper bound.
+    expect(held.body).toMatchObject({ max_completion_tokens: 1_000 });
+    expect(request.body).not.toHaveProperty('max_completion_tokens');
+    expect(request.context.billed).toBe(true);
+  });
+
+  it('refuses with 402 and the balance in dollars when the hold does not fit, holding nothing', async () => {
+    const { ledger, closed } = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 1_234n }));
+    const request = resolved(BODY);
+    await expect(new ReserveStage(ledger, wordCounter).reserve(request)).rejects.toMatchObject({
+      status: 402,
+      message: expect.stringMatching(/^Insufficient balance\. Current: \$0\.01, Required: \$\d+\.\d{2}$/),
+    });
+    expect(closed).toHaveLength(0);
+    expect(request.context.billed).toBeUndefined();
+  });
+
+  it('answers 503 while shutting down, without touching the store again', async () => {
+    const { ledger, closed } = fakeHoldLedger(async () => Promise.reject(new BillingClosedError()));
+    await expect(new ReserveStage(ledger, wordCounter).reserve(resolved(BODY))).rejects.toMatchObject({
+      status: 503,
+      message: 'The gateway is shutting down; retry',
+    });
+    expect(closed).toHaveLength(0);
+  });
+
+  it('answers 503 when the store did not decide, releasing the hold it may have placed (with the usage record)', async () => {
+    const { ledger, closed } = fakeHoldLedger(async () => Promise.reject(new Error('deadline exceeded')));
+    const request = resolved(BODY);
+    await expect(new ReserveStage(ledger, wordCounter).reserve(request)).rejects.toMatchObject({
+      status: 503,
+      message: 'Billing is temporarily unavailable',
+    });
+    expect(closed).toEqual([
+      {
+        accountId: request.accountId,
+        request: expect.objectContaining({
+          generationId: request.context.generationId,
+          costMicros: 0n,
+          closedBy: 'release',
+          usage: expect.objectContaining({ status: 503, outcome: 'rejected', errorType: 'service_unavailable', reservedMicros: 0n }),
+        }),
+      },
+    ]);
+    expect(request.context.billed).toBe(true);
+  });
+
+  it("gives the heartbeat what a stream has delivered, priced, its input counted when the provider did not report it", async () => {
+    const { ledger } = fakeHoldLedger();
+    const request = resolved(BODY, modelRecord({ inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 1_000_000n }));
+    await new ReserveStage(ledger, wordCounter).reserve(request);
+    const probe = (ledger.place as jest.Mock).mock.calls[0][3];
+    await expect(probe()).resolves.toBeNull();
+    request.context.delivered = () => ({
+      usage: { inputTokens: 0, outputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      inputReported: false,
+    });
+    // "hello there" is 2 words for the fake counter, plus the chat allowance the estimate adds.
+    const beat = await probe();
+    expect(beat.outputTokens).toBe(3);
+    expect(beat.inputTokens).toBeGreaterThanOrEqual(2);
+    expect(beat.costMicros).toBe(BigInt(beat.inputTokens + 3));
+  });
+});

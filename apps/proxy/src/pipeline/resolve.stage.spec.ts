@@ -1,0 +1,117 @@
+import { GatewayError } from '@gw/common';
+import type { ModelCatalog } from '@gw/catalog';
+import type { ModelRecord } from '@gw/db';
+import { admitted, modelRecord } from '../../../../test/factories/proxy-stage.factory';
+import { ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
+import { GEMINI_GENERATE_CONTENT_REQUEST } from '../gemini/generate-content.schema';
+import type { CircuitBreakers } from '../relay/circuit-breakers';
+import { ResolveStage } from './resolve.stage';
+
+const CHAT = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] };
+const GEMINI_STREAM_ROUTE = {
+  protocol: 'gemini',
+  endpoint: 'generate_content',
+  billable: true,
+  body: GEMINI_GENERATE_CONTENT_REQUEST,
+  model: 'path',
+  stream: true,
+} as const;
+const ANTHROPIC_ROUTE = { protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST } as const;
+
+function setUp(models: ModelRecord[], options: { available?: boolean; loadedLater?: ModelRecord } = {}) {
+  const byName = (name: string) => models.find((model) => model.id === name || model.aliases.includes(name));
+  const catalog = {
+    resolve: jest.fn(byName),
+    resolveAfterReload: jest.fn(async (name: string) => byName(name) ?? (options.loadedLater?.id === name ? options.loadedLater : undefined)),
+  } as unknown as ModelCatalog;
+  const breakers = {
+    anyAvailable: () => options.available ?? true,
+    unavailable: () => GatewayError.unavailable('every channel is failing'),
+  } as unknown as CircuitBreakers;
+  const sut = new ResolveStage(catalog, breakers);
+  // As the guard awaits it: a synchronous refusal becomes a rejection.
+  return { resolve: async (...args: Parameters<ResolveStage['resolve']>) => sut.resolve(...args) };
+}
+
+describe(ResolveStage.name, () => {
+  it('hands on the valid body, the model asked for and the model it resolved to', async () => {
+    const sut = setUp([modelRecord()]);
+    const request = admitted();
+    const resolved = await sut.resolve(request, { ...CHAT, stream: true }, {});
+    expect(resolved).toMatchObject({ requestedModel: 'gpt-test', model: { id: 'openai/gpt-test' }, stream: true, forwardHeaders: {} });
+    expect(resolved.keyId).toBe(request.keyId);
+    expect(request.context).toMatchObject({ requestedModel: 'gpt-test', stream: true, model: { id: 'openai/gpt-test' } });
+  });
+
+  it('refuses an invalid body with 400 naming the field, before any lookup', async () => {
+    const sut = setUp([modelRecord()]);
+    await expect(sut.resolve(admitted(), { model: 'gpt-test' }, {})).rejects.toMatchObject({
+      status: 400,
+      message: "Missing required parameter: 'messages'.",
+    });
+  });
+
+  it('finds a model created a moment ago by reloading the catalog, and 404s one that does not exist', async () => {
+    const fresh = modelRecord({ id: 'openai/fresh', aliases: [] });
+    const sut = setUp([], { loadedLater: fresh });
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'openai/fresh' }, {})).resolves.toMatchObject({ model: fresh });
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'nope' }, {})).rejects.toMatchObject({
+      status: 404,
+      message: "The model 'nope' does not exist or is not available",
+    });
+  });
+
+  it('refuses a model of the wrong kind or protocol (400) and one the key may not use (403), naming it as asked', async () => {
+    const embedding = modelRecord({ id: 'openai/embed', aliases: ['embed'], kind: 'embedding' });
+    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
+    const sut = setUp([modelRecord(), embedding, claude]);
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'embed' }, {})).rejects.toMatchObject({ status: 400 });
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'claude' }, {})).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'claude' is served over the anthropic protocol: use /anthropic/v1/messages",
+    });
+    const restricted = admitted({ key: { allowedModels: ['openai/other'] } });
+    await expect(sut.resolve(restricted, CHAT, {})).rejects.toMatchObject({ status: 403 });
+    // Refused before it was established: its usage record names the model as asked.
+    expect(restricted.context.model).toBeUndefined();
+  });
+
+  it('takes the model from the path and the stream from the route on Gemini routes', async () => {
+    const flash = modelRecord({ id: 'google/gemini-2.5-flash', aliases: ['gemini-2.5-flash'], provider: 'google' });
+    const sut = setUp([flash, modelRecord()]);
+    const request = admitted({ route: GEMINI_STREAM_ROUTE });
+    const contents = [{ role: 'user', parts: [{ text: 'hi' }] }];
+    // A `model` or `stream` in a Gemini body is an unknown field: passed on, never read.
+    const resolved = await sut.resolve(request, { contents, model: 'gpt-test', stream: false }, {}, 'gemini-2.5-flash');
+    expect(resolved).toMatchObject({ requestedModel: 'gemini-2.5-flash', model: { id: 'google/gemini-2.5-flash' }, stream: true });
+    await expect(sut.resolve(admitted({ route: GEMINI_STREAM_ROUTE }), { contents }, {}, 'gpt-test')).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'gpt-test' is served over the openai protocol: use /v1/chat/completions",
+    });
+  });
+
+  it('sends a client asking for a google model elsewhere to its Gemini path', async () => {
+    const flash = modelRecord({ id: 'google/gemini-2.5-flash', aliases: ['gemini-2.5-flash'], provider: 'google' });
+    const sut = setUp([flash]);
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'gemini-2.5-flash' }, {})).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/gemini-2.5-flash:generateContent",
+    });
+  });
+
+  it("passes the Anthropic protocol headers on, 400 when malformed", async () => {
+    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
+    const sut = setUp([claude]);
+    const body = { model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
+    const route = { route: ANTHROPIC_ROUTE };
+    await expect(sut.resolve(admitted(route), body, {})).resolves.toMatchObject({ forwardHeaders: { 'anthropic-version': '2023-06-01' } });
+    await expect(sut.resolve(admitted(route), body, { 'anthropic-version': 'latest' })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('answers 503 when no channel of the model can take the request, with the model on the record', async () => {
+    const sut = setUp([modelRecord()], { available: false });
+    const request = admitted();
+    await expect(sut.resolve(request, CHAT, {})).rejects.toMatchObject({ status: 503 });
+    expect(request.context.model?.id).toBe('openai/gpt-test');
+  });
+});

@@ -1,0 +1,90 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { GatewayError } from '@gw/common';
+import { ModelCatalog } from '@gw/catalog';
+import { NATIVE_PROTOCOL, type ModelRecord, type UsageProtocol } from '@gw/db';
+import { CircuitBreakers } from '../relay/circuit-breakers';
+import { validateBody } from '../validation/validate-body';
+import { anthropicForwardHeaders } from './anthropic-headers';
+import type { Admitted, Resolved } from '../context/request-context';
+
+const KIND_BY_ENDPOINT: Partial<Record<string, string>> = {
+  'chat.completions': 'chat',
+  messages: 'chat',
+  count_tokens: 'chat',
+  generate_content: 'chat',
+  embeddings: 'embedding',
+};
+
+/** Where a model of each protocol is served, for the 400 that sends a client to it. */
+const PATH_BY_PROTOCOL: Record<UsageProtocol, (name: string) => string> = {
+  openai: () => '/v1/chat/completions',
+  anthropic: () => '/anthropic/v1/messages',
+  gemini: (name) => `/gemini/v1beta/models/${name}:generateContent`,
+};
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Stage 4, resolve: what exactly is asked for, before any money moves.
+ * - the body against the route's schema: 400 naming the first problem;
+ * - the model by id or alias in the in-memory catalog: 404 when unknown or disabled; 400 when it is not a model of the
+ *   endpoint's kind or is served over another protocol (a 400 naming the path that serves it); 403 when the key may not use it;
+ * - Anthropic routes: the `anthropic-version` / `anthropic-beta` headers, 400 when malformed;
+ * - a channel that can take the request: 503 when every circuit of the model is open, or it has none.
+ * What it learns is also noted on the request's record (model asked for, stream, model), so that a refusal's usage
+ * record and access log name them.
+ */
+@Injectable()
+export class ResolveStage {
+  constructor(
+    private readonly catalog: ModelCatalog,
+    private readonly breakers: CircuitBreakers,
+  ) {}
+
+  /** `pathModel`: the model named in the path, on routes that name it there (route.model 'path'). */
+  resolve(admitted: Admitted, rawBody: unknown, headers: IncomingHttpHeaders, pathModel?: string): Resolved | Promise<Resolved> {
+    const { route, context } = admitted;
+    const body = validateBody(route.body!, rawBody, route.protocol);
+    const requestedModel = route.model === 'path' ? (pathModel ?? '') : (body.model as string);
+    context.requestedModel = requestedModel;
+    context.stream = route.stream ?? body.stream === true;
+    const known = this.catalog.resolve(requestedModel);
+    if (known) return this.check(admitted, body, requestedModel, known, headers);
+    // Rare: an unknown name, or a model created a moment ago that this instance has not loaded yet.
+    return this.catalog
+      .resolveAfterReload(requestedModel)
+      .then((model) => this.check(admitted, body, requestedModel, model, headers));
+  }
+
+  private check(
+    admitted: Admitted,
+    body: Record<string, unknown>,
+    name: string,
+    model: ModelRecord | undefined,
+    headers: IncomingHttpHeaders,
+  ): Resolved {
+    const { route, context } = admitted;
+    if (!model || !model.enabled) {
+      throw GatewayError.notFound(`The model '${name}' does not exist or is not available`);
+    }
+    const expectedKind = KIND_BY_ENDPOINT[route.endpoint];
+    if (expectedKind && model.kind !== expectedKind) {
+      throw GatewayError.invalidRequest(`The model '${name}' is not a ${expectedKind} model`);
+    }
+    const native = NATIVE_PROTOCOL[model.provider];
+    if (native !== route.protocol) {
+      const path = PATH_BY_PROTOCOL[native](name);
+      throw GatewayError.invalidRequest(`The model '${name}' is served over the ${native} protocol: use ${path}`);
+    }
+    const allowed = admitted.key.allowedModels;
+    if (allowed.length > 0 && !allowed.includes(model.id) && !allowed.includes(name)) {
+      throw GatewayError.permissionDenied(`This API key is not allowed to use the model '${name}'`);
+    }
+    // The model as refusals from here on report it (the checks above report the name asked for).
+    context.model = model;
+    const forwardHeaders =
+      route.protocol === 'anthropic' ? anthropicForwardHeaders(headers['anthropic-version'], headers['anthropic-beta']) : NO_HEADERS;
+    if (!this.breakers.anyAvailable(model.channels)) throw this.breakers.unavailable(model);
+    return { ...admitted, body, requestedModel: name, model, stream: context.stream, forwardHeaders };
+  }
+}

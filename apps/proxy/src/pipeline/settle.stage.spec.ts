@@ -1,0 +1,108 @@
+import { GatewayError, GatewayShutdownError } from '@gw/common';
+import { caller, fakeHoldLedger, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
+import type { RelayResult } from '../relay/relay-result';
+import { ClientGoneError } from '../relay/upstream-errors';
+import type { Held } from '../context/request-context';
+import { ReserveStage } from './reserve.stage';
+import { SettleStage } from './settle.stage';
+
+const BODY = { model: 'gpt-test', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 100 };
+/** A micro-dollar per token, input and output, so that charges read as token counts. */
+const MICRO_PER_TOKEN = modelRecord({ inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 1_000_000n });
+const completed = (usage: Partial<RelayResult['usage']>, extra: Partial<RelayResult> = {}): RelayResult => ({
+  status: 200,
+  outcome: 'completed',
+  usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, ...usage },
+  usageEstimated: false,
+  inputReported: true,
+  errorType: null,
+  ...extra,
+});
+
+async function held(model = MICRO_PER_TOKEN): Promise<{ request: Held; store: ReturnType<typeof fakeHoldLedger> }> {
+  const store = fakeHoldLedger();
+  const request = await new ReserveStage(store.ledger, wordCounter).reserve(resolved(BODY, model));
+  return { request, store };
+}
+
+describe(SettleStage.name, () => {
+  it('charges the usage the provider reported, with the usage record', async () => {
+    const { request, store } = await held();
+    await new SettleStage(store.ledger, wordCounter).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    expect(store.closed).toEqual([
+      {
+        accountId: request.accountId,
+        request: expect.objectContaining({
+          generationId: request.context.generationId,
+          costMicros: 15n,
+          closedBy: 'settlement',
+          usage: expect.objectContaining({ outcome: 'completed', inputTokens: 10, outputTokens: 5, reservedMicros: request.hold.amountMicros }),
+        }),
+      },
+    ]);
+    expect(request.context.outcome).toBe('completed');
+  });
+
+  it('counts what the provider did not report: the input from the request, the output from the answer', async () => {
+    const { request, store } = await held();
+    const result = completed({}, { inputReported: false, usageEstimated: true, outputText: 'one two three' });
+    await new SettleStage(store.ledger, wordCounter).settle(request, result);
+    const usage = store.closed[0].request.usage!;
+    expect(usage.outputTokens).toBe(3);
+    expect(usage.inputTokens).toBeGreaterThanOrEqual(2);
+    expect(usage.usageEstimated).toBe(true);
+  });
+
+  it('releases a hold with nothing to charge', async () => {
+    const { request, store } = await held();
+    await new SettleStage(store.ledger, wordCounter).settle(request, completed({}));
+    expect(store.closed[0].request).toMatchObject({ costMicros: 0n, closedBy: 'release' });
+  });
+
+  it('writes a free model request (nothing held) as unbilled, never through the ledger', async () => {
+    const { request, store } = await held(modelRecord({ inputMicrosPerMTok: 0n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: 0n }));
+    expect(request.hold.amountMicros).toBe(0n);
+    await new SettleStage(store.ledger, wordCounter).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    expect(store.closed).toHaveLength(0);
+    expect(store.unbilled).toEqual([expect.objectContaining({ costMicros: 0n, overrunMicros: 0n, outcome: 'completed' })]);
+  });
+
+  it.each([
+    ['the client left', new ClientGoneError(), 499, 'client_aborted'],
+    ['the gateway shut down', new GatewayShutdownError(), 503, 'gateway_shutdown'],
+    ['the provider failed', GatewayError.upstream('bad gateway'), 502, 'upstream_error'],
+    ['the provider refused', GatewayError.invalidRequest('no'), 400, 'rejected'],
+  ])('releases it all when %s', async (_case, error, status, outcome) => {
+    const { request, store } = await held();
+    new SettleStage(store.ledger, wordCounter).settleFailure(request, error);
+    expect(store.closed[0].request).toMatchObject({ costMicros: 0n, closedBy: 'release', usage: { status, outcome } });
+  });
+
+  describe('recordUnbilled', () => {
+    it('writes the record of a request that held nothing, by how its response ended', () => {
+      const { ledger, unbilled } = fakeHoldLedger();
+      const sut = new SettleStage(ledger, wordCounter);
+      sut.recordUnbilled(caller(), 200);
+      const refused = caller();
+      refused.context.requestedModel = 'nope';
+      sut.recordUnbilled(refused, 404);
+      expect(unbilled).toEqual([
+        expect.objectContaining({ status: 200, outcome: 'completed', reservedMicros: 0n }),
+        expect.objectContaining({ status: 404, outcome: 'rejected', model: 'nope', requestedModel: 'nope' }),
+      ]);
+    });
+
+    it('writes none for capacity refusals, nor for requests the billing stages own', () => {
+      const { ledger, unbilled } = fakeHoldLedger();
+      const sut = new SettleStage(ledger, wordCounter);
+      sut.recordUnbilled(caller(), 429);
+      const shed = caller();
+      shed.context.shedBy = 'in_flight';
+      sut.recordUnbilled(shed, 503);
+      const billed = caller();
+      billed.context.billed = true;
+      sut.recordUnbilled(billed, 200);
+      expect(unbilled).toHaveLength(0);
+    });
+  });
+});

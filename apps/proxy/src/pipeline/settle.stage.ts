@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  chargeFor,
+  closingOf,
+  ExactTokenCounter,
+  failureOutcome,
+  HOLD_LEDGER,
+  HoldLedger,
+  TokenUsage,
+  usageRow,
+  usageToCharge,
+} from '@gw/billing';
+import { GatewayShutdownError } from '@gw/common';
+import type { UsageRecordRow } from '@gw/db';
+import { toGatewayError } from '../context/gateway-errors';
+import type { RelayResult } from '../relay/relay-result';
+import { ClientGoneError } from '../relay/upstream-errors';
+import type { Caller, Held } from '../context/request-context';
+
+/**
+ * Stage 7, settle (billable routes): closes the hold whatever happened, and never refuses anything (the response is
+ * out, or on its way): charged on the real usage when the relay completed or delivered part of a stream, the provider's
+ * counts completed by the gateway's where it reported none; fully released when the request failed before any answer.
+ * The close itself is written after the response, retried, and handed to the worker if the store stays unreachable.
+ */
+@Injectable()
+export class SettleStage {
+  private readonly logger = new Logger(SettleStage.name);
+
+  constructor(
+    @Inject(HOLD_LEDGER) private readonly ledger: HoldLedger,
+    private readonly counter: ExactTokenCounter,
+  ) {}
+
+  /** The relay answered (completed, or a stream cut short): charge what was used. Never throws. */
+  async settle(held: Held, result: RelayResult): Promise<void> {
+    const { context, hold } = held;
+    context.outcome = result.outcome; // for the access log, which may be written before the count below is done
+    let usage: TokenUsage = result.usage;
+    try {
+      usage = await usageToCharge(hold, result, this.counter);
+    } catch (error) {
+      this.logger.warn(`settlement ${context.generationId}: counting the unreported usage failed: ${(error as Error).message}`);
+    }
+    let cost = 0n;
+    try {
+      cost = chargeFor(hold, usage);
+    } catch (error) {
+      this.logger.error(`settlement ${context.generationId}: usage cannot be priced, released uncharged: ${(error as Error).message}`);
+      usage = result.usage;
+    }
+    this.close(held, cost, usageRow(context, held, hold.amountMicros, { ...result, usage, costMicros: cost }));
+  }
+
+  /** The request failed after its hold (upstream error, client gone, shutdown): release it all. Never throws. */
+  settleFailure(held: Held, error: unknown): void {
+    const clientGone = error instanceof ClientGoneError;
+    const failure = clientGone ? null : toGatewayError(error);
+    const status = failure?.status ?? 499;
+    const outcome = failureOutcome({ clientGone, shutdown: error instanceof GatewayShutdownError, status });
+    this.close(held, 0n, usageRow(held.context, held, held.hold.amountMicros, { status, outcome, errorType: failure?.type ?? null }));
+  }
+
+  /**
+   * The usage record of an authenticated request that held no money (a free route, or refused before its hold), when
+   * its response is over. Refusals for capacity (429 rate limits, 503 load shedding) get none: they cost nothing, and
+   * must stay cheap. Requests that entered the reserve stage have theirs written by it or by settle.
+   */
+  recordUnbilled(caller: Caller, status: number): void {
+    const context = caller.context;
+    if (context.billed || status === 429 || context.shedBy !== undefined) return;
+    const outcome = status < 400 ? 'completed' : 'rejected';
+    context.outcome = outcome;
+    this.ledger.recordUnbilled(usageRow(context, caller, undefined, { status, outcome, errorType: context.errorType ?? null }));
+  }
+
+  private close(held: Held, costMicros: bigint, usage: UsageRecordRow): void {
+    const { context, hold } = held;
+    context.outcome = usage.outcome;
+    const closing = closingOf(hold, costMicros);
+    if (closing === 'unbilled') {
+      // Nothing was held (a free model: every priced request holds at least a micro-dollar), so nothing is charged:
+      // the record says so, as a usage record always matches the ledger.
+      this.ledger.recordUnbilled({ ...usage, costMicros: 0n, overrunMicros: 0n });
+      return;
+    }
+    this.ledger.close(held.accountId, { generationId: context.generationId, costMicros, closedBy: closing, usage });
+  }
+}

@@ -1,0 +1,53 @@
+import { classifyTransportError, classifyUpstreamStatus, isChannelFault, isRetryable, UpstreamTimeoutError } from './upstream-errors';
+import { GatewayError } from '@gw/common';
+
+const limits = { timeoutS: 7, idleTimeoutMs: 2_000 };
+const transport = (code: string) => classifyTransportError(Object.assign(new Error(code), { code }), limits) as GatewayError;
+
+describe('upstream error classification', () => {
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT'])('%s: 503, retryable, a fault of the channel', (code) => {
+    const error = transport(code);
+    expect(error.status).toBe(503);
+    expect(isRetryable(error)).toBe(true);
+    expect(isChannelFault(error)).toBe(true);
+  });
+
+  it('a timeout before the headers: 504 naming the model timeout, a fault of the channel', () => {
+    const error = classifyTransportError(new UpstreamTimeoutError(7), limits) as GatewayError;
+    expect(error.status).toBe(504);
+    expect(error.message).toBe('Request timed out after 7 seconds');
+    expect(isChannelFault(error)).toBe(true);
+  });
+
+  it('the provider refusing the gateway credential (401): 502 and a fault of the channel, never a client 401', () => {
+    const error = classifyUpstreamStatus(401, '{"error":{"message":"bad key"}}', undefined);
+    expect(error.status).toBe(502);
+    expect(isChannelFault(error)).toBe(true);
+  });
+
+  it("Google refusing the gateway's key (400 API_KEY_INVALID): 502 and a fault of the channel too", () => {
+    const body = JSON.stringify({
+      error: { code: 400, message: 'API key not valid.', status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }] },
+    });
+    const error = classifyUpstreamStatus(400, body, undefined);
+    expect(error.status).toBe(502);
+    expect(isChannelFault(error)).toBe(true);
+    expect(classifyUpstreamStatus(400, '{"error":{"message":"contents is not specified"}}', undefined).status).toBe(400);
+  });
+
+  it.each([500, 502, 503, 529, 429])('an answered %i fails over but does not count against the channel', (status) => {
+    const error = classifyUpstreamStatus(status, '{}', '3');
+    expect(isRetryable(error)).toBe(true);
+    expect(isChannelFault(error)).toBe(false);
+  });
+
+  it("a provider 4xx keeps its status and message and is not retried", () => {
+    const error = classifyUpstreamStatus(422, '{"error":{"message":"messages: too long"}}', undefined);
+    expect(error).toMatchObject({ status: 422, message: 'messages: too long' });
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it('passes the provider Retry-After on with an overload 503', () => {
+    expect(classifyUpstreamStatus(529, '', '12').headers).toEqual({ 'retry-after': '12' });
+  });
+});

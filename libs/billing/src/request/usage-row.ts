@@ -1,0 +1,70 @@
+import type { AccountId, KeyId } from '@gw/common';
+import type { UsageOutcome, UsageProtocol, UsageRecordRow } from '@gw/db';
+import { TokenUsage, ZERO_USAGE } from '../pricing';
+
+/** What a request's usage record says about the request itself, whatever stage it reached. */
+export interface UsageSubject {
+  readonly generationId: string;
+  readonly requestId: string;
+  /** process.hrtime.bigint() at arrival. */
+  readonly startedAt: bigint;
+  readonly receivedAt: Date;
+  readonly protocol: UsageProtocol;
+  readonly endpoint?: string;
+  readonly stream: boolean;
+  readonly requestedModel?: string;
+  readonly model?: { readonly id: string };
+  readonly upstream?: { channelId: string; attempts: number; status: number | null; latencyMs: number | null };
+}
+
+/** Who pays: the usage record belongs to an authenticated key. */
+export interface Payer {
+  readonly accountId: AccountId;
+  readonly keyId: KeyId;
+}
+
+/** How the request ended. */
+export interface UsageFacts {
+  status: number;
+  outcome: UsageOutcome;
+  errorType: string | null;
+  usage?: TokenUsage;
+  usageEstimated?: boolean;
+  costMicros?: bigint;
+}
+
+/** The usage record of a request, from what it was, who pays, what it held (undefined: nothing) and how it ended. */
+export function usageRow(subject: UsageSubject, payer: Payer, heldMicros: bigint | undefined, facts: UsageFacts): UsageRecordRow {
+  const usage = facts.usage ?? ZERO_USAGE;
+  const reserved = heldMicros ?? 0n;
+  const cost = facts.costMicros ?? 0n;
+  const upstream = subject.upstream;
+  return {
+    generationId: subject.generationId,
+    requestId: subject.requestId,
+    accountId: payer.accountId,
+    keyId: payer.keyId,
+    model: subject.model?.id ?? subject.requestedModel ?? '',
+    requestedModel: subject.requestedModel ?? null,
+    protocol: subject.protocol,
+    endpoint: subject.endpoint ?? 'unknown',
+    stream: subject.stream,
+    status: facts.status,
+    outcome: facts.outcome,
+    errorType: facts.errorType,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cachedInputTokens: usage.cachedInputTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    usageEstimated: facts.usageEstimated ?? false,
+    reservedMicros: reserved,
+    costMicros: cost,
+    overrunMicros: heldMicros !== undefined && cost > reserved ? cost - reserved : 0n,
+    upstreamStatus: upstream?.status ?? null,
+    channelId: upstream?.channelId ?? null,
+    attempts: upstream?.attempts ?? 0,
+    latencyMs: Number((process.hrtime.bigint() - subject.startedAt) / 1_000_000n),
+    upstreamLatencyMs: upstream?.latencyMs ?? null,
+    createdAt: subject.receivedAt,
+  };
+}
