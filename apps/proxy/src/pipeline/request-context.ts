@@ -4,7 +4,7 @@ import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
 import type { RequestHold } from '@gw/billing';
 import type { DeliveredUsage } from '../relay/stream-dialect';
 
-export type GatewayEndpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens';
+export type GatewayEndpoint = 'chat.completions' | 'responses' | 'embeddings' | 'models' | 'messages' | 'count_tokens';
 
 /** What a proxy route declares (@GatewayRoute): the stages read it, nothing else decides what they do. */
 export interface ProxyRoute {

@@ -3,11 +3,13 @@ import type { ModelCatalog } from '@gw/catalog';
 import type { ModelRecord } from '@gw/db';
 import { admitted, modelRecord } from '../../../../test/factories/proxy-stage.factory';
 import { ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
+import { RESPONSES_REQUEST } from '../openai/responses.schema';
 import type { CircuitBreakers } from '../upstream/circuit-breakers';
 import { ResolveStage } from './resolve.stage';
 
 const CHAT = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] };
 const ANTHROPIC_ROUTE = { protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST } as const;
+const RESPONSES_ROUTE = { protocol: 'openai', endpoint: 'responses', billable: true, body: RESPONSES_REQUEST } as const;
 
 function setUp(models: ModelRecord[], options: { available?: boolean; loadedLater?: ModelRecord } = {}) {
   const byName = (name: string) => models.find((model) => model.id === name || model.aliases.includes(name));
@@ -65,6 +67,22 @@ describe(ResolveStage.name, () => {
     await expect(sut.resolve(restricted, CHAT, {})).rejects.toMatchObject({ status: 403 });
     // Refused before it was established: its usage record names the model as asked.
     expect(restricted.context.model).toBeUndefined();
+  });
+
+  it('serves the Responses API to OpenAI chat models only, refusing the others as the chat route does', async () => {
+    const embedding = modelRecord({ id: 'openai/embed', aliases: ['embed'], kind: 'embedding' });
+    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
+    const sut = setUp([modelRecord(), embedding, claude]);
+    const request = () => admitted({ route: RESPONSES_ROUTE });
+    await expect(sut.resolve(request(), { model: 'gpt-test', input: 'hi', stream: true }, {})).resolves.toMatchObject({
+      model: { id: 'openai/gpt-test' },
+      stream: true,
+    });
+    await expect(sut.resolve(request(), { model: 'embed', input: 'hi' }, {})).rejects.toMatchObject({ status: 400 });
+    await expect(sut.resolve(request(), { model: 'claude', input: 'hi' }, {})).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'claude' is served over the anthropic protocol: use /anthropic/v1/messages",
+    });
   });
 
   it("passes the Anthropic protocol headers on, 400 when malformed", async () => {
