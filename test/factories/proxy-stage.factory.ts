@@ -1,8 +1,11 @@
 import { accountId, IpAllowlist, keyId } from '@gw/common';
 import { boundQuote, type ExactTokenCounter, type HoldLedger } from '@gw/billing';
 import type { ApiKeyAuthRecord, ModelRecord, UsageRecordRow } from '@gw/db';
+import { modelRecord } from './model-record.factory';
+
+export { modelRecord };
 import { openRequestContext } from '../../apps/proxy/src/pipeline/context.stage';
-import type { Admitted, Caller, ProxyRoute, Resolved } from '../../apps/proxy/src/pipeline/request-context';
+import type { Admitted, Caller, ProxyRoute, Resolved } from '../../apps/proxy/src/context/request-context';
 import { CHAT_COMPLETION_REQUEST } from '../../apps/proxy/src/openai/chat-completion.schema';
 
 /** Plain stage inputs for the proxy's pipeline unit specs: records as the caches hold them, no database. */
@@ -23,27 +26,6 @@ export function apiKeyRecord(overrides: Partial<ApiKeyAuthRecord> = {}): ApiKeyA
     dailyLimitMicros: null,
     tpmLimit: null,
     account: { rpmLimit: null, accountRpmLimit: null },
-    ...overrides,
-  };
-}
-
-export function modelRecord(overrides: Partial<ModelRecord> = {}): ModelRecord {
-  return {
-    id: 'openai/gpt-test',
-    provider: 'openai',
-    kind: 'chat',
-    upstreamModel: 'gpt-test',
-    aliases: ['gpt-test'],
-    inputMicrosPerMTok: 400_000n,
-    outputMicrosPerMTok: 1_600_000n,
-    cachedInputMicrosPerMTok: 100_000n,
-    cacheWriteMicrosPerMTok: null,
-    maxOutputTokens: 1_000,
-    contextWindow: 128_000,
-    timeoutS: 30,
-    enabled: true,
-    createdAt: new Date(0),
-    channels: [{ id: 'ch-1', name: 'primary', baseUrl: 'http://127.0.0.1:1', apiKey: 'sk-test', priority: 0, weight: 1 }],
     ...overrides,
   };
 }

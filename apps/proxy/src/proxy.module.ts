@@ -23,9 +23,9 @@ import { AuthenticateStage } from './pipeline/authenticate.stage';
 import { ReserveStage } from './pipeline/reserve.stage';
 import { ResolveStage } from './pipeline/resolve.stage';
 import { SettleStage } from './pipeline/settle.stage';
-import { CircuitBreakers } from './upstream/circuit-breakers';
-import { UpstreamClient } from './upstream/upstream-client';
-import { UpstreamPools } from './upstream/upstream-pools';
+import { CircuitBreakers } from './relay/circuit-breakers';
+import { UpstreamClient } from './relay/upstream-client';
+import { UpstreamPools } from './relay/upstream-pools';
 import { JsonOffload } from './validation/json-offload';
 
 @Module({})

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, GatewayError, toGatewayError as toClientError } from '@gw/common';
+import { errorBodyText, GatewayError, toGatewayError as toClientError } from '@gw/common';
 import { isDatabaseUnreachable } from '@gw/db';
 
 const logger = new Logger('AdminErrors');
@@ -25,5 +25,5 @@ export function sendAdminError(request: FastifyRequest, reply: FastifyReply, exc
     .status(error.status)
     .headers(error.headers)
     .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify(errorBody('openai', error)));
+    .send(errorBodyText('openai', error));
 }

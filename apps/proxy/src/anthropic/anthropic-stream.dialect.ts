@@ -1,6 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
-import { errorBody, GatewayError } from '@gw/common';
+import { errorBodyText, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
 import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { AnthropicUsageTally } from './anthropic-usage';
@@ -75,7 +75,7 @@ export class AnthropicStreamDialect implements StreamDialect {
   }
 
   errorEvent(error: GatewayError): string {
-    return sseFrame('error', JSON.stringify(errorBody('anthropic', error)));
+    return sseFrame('error', errorBodyText('anthropic', error));
   }
 
   reportedUsage(): TokenUsage | null {

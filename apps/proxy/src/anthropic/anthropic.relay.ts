@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { Resolved } from '../pipeline/request-context';
+import type { Resolved } from '../context/request-context';
 import type { ChannelRecord } from '@gw/db';
 import { ClientResponse } from '../relay/client-response';
 import { JsonAnswerReader, relayJson } from '../relay/json-relay';
 import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
-import { Relay, UpstreamClient } from '../upstream/upstream-client';
+import { Relay, UpstreamClient } from '../relay/upstream-client';
 import { JsonOffload } from '../validation/json-offload';
 import { readMessage, readTokenCount } from './anthropic-answers';
 import { AnthropicStreamDialect } from './anthropic-stream.dialect';

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRoute } from '../pipeline/proxy-pipeline';
-import { Held, reachedOf, Resolved } from '../pipeline/request-context';
+import { Held, reachedOf, Resolved } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { AnthropicRelay } from './anthropic.relay';
 import { ANTHROPIC_COUNT_TOKENS_REQUEST, ANTHROPIC_MESSAGES_REQUEST } from './messages.schema';

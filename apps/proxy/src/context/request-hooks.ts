@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { openRequestContext, transportProblem } from '../pipeline/context.stage';
-import { observeStage } from '../pipeline/stage-timer';
+import { observeStage } from './stage-timer';
 
 export const GENERATION_ID_HEADER = 'x-chuizi-generation-id';
 export const REQUEST_ID_HEADER = 'x-request-id';

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdmitStage, rateLimitHeaders } from '../pipeline/admit.stage';
-import { reachedOf } from '../pipeline/request-context';
-import { observeStage } from '../pipeline/stage-timer';
+import { reachedOf } from '../context/request-context';
+import { observeStage } from '../context/stage-timer';
 
 /** The admit stage (pipeline/admit.stage.ts): the rate-limit state goes on the reply, so errors and streams carry it. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticateStage, extractApiKey } from '../pipeline/authenticate.stage';
-import { routeOf } from '../pipeline/request-context';
-import { observeStage } from '../pipeline/stage-timer';
+import { routeOf } from '../context/request-context';
+import { observeStage } from '../context/stage-timer';
 
 /** The authenticate stage (pipeline/authenticate.stage.ts) on a gateway route; its output is the Caller. */
 @Injectable()

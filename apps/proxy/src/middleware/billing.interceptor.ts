@@ -1,10 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { catchError, Observable, tap, throwError } from 'rxjs';
-import { Held, reachedOf, Resolved } from '../pipeline/request-context';
+import { Held, reachedOf, Resolved } from '../context/request-context';
 import { ReserveStage } from '../pipeline/reserve.stage';
 import { SettleStage } from '../pipeline/settle.stage';
-import { observeStage } from '../pipeline/stage-timer';
+import { observeStage } from '../context/stage-timer';
 import type { RelayResult } from '../relay/relay-result';
 
 /**

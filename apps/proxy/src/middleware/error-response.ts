@@ -1,16 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  errorBody,
+  errorBodyText,
   GatewayError,
   GatewayErrorCode,
   protocolOfUrl,
-  toGatewayError as toClientError,
   WireProtocol,
 } from '@gw/common';
-import { isDatabaseUnreachable } from '@gw/db';
 import { IntervalLog } from '@gw/observability';
-import { ClientGoneError } from '../upstream/upstream-errors';
+import { toGatewayError } from '../context/gateway-errors';
+import { ClientGoneError } from '../relay/upstream-errors';
 
 const logger = new Logger('ProxyErrors');
 
@@ -45,10 +44,6 @@ function logFailure(request: FastifyRequest, error: GatewayError): void {
   if (refusals.hit(kind)) logger.warn(`${where} -> ${kind}${cause}`);
 }
 
-/** What the client may see of anything thrown on the proxy (a database outage is a retryable 503). */
-export function toGatewayError(exception: unknown): GatewayError {
-  return toClientError(exception, isDatabaseUnreachable);
-}
 
 /** Sends an error in the caller's protocol format, keeping the headers already set (ids, rate-limit state). */
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown, protocol?: WireProtocol): void {
@@ -70,5 +65,5 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, exceptio
     .status(error.status)
     .headers(error.headers)
     .header('content-type', 'application/json')
-    .send(JSON.stringify(errorBody(wire, error)));
+    .send(errorBodyText(wire, error));
 }

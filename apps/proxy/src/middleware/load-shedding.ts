@@ -1,8 +1,7 @@
 import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '@gw/common';
 import { proxyMetrics } from '@gw/observability';
-import type { RequestContext } from '../pipeline/request-context';
+import { overloaded } from '../context/gateway-errors';
 
 /** Probes and scrapes must answer however busy the instance is. */
 const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -10,16 +9,6 @@ const EXEMPT_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export const EVENT_LOOP_SAMPLE_MS = 500;
 /** The histogram's resolution, which its readings include (subtracted, as @fastify/under-pressure does). */
 const RESOLUTION_MS = 10;
-export const OVERLOADED_MESSAGE = 'The gateway is overloaded; retry later';
-
-export type ShedReason = NonNullable<RequestContext['shedBy']>;
-
-/** The 503 of a request refused to shed load (Retry-After: 1, a couple of samples later), counted by reason. */
-export function overloaded(gw: RequestContext | undefined, reason: ShedReason, message = OVERLOADED_MESSAGE): GatewayError {
-  proxyMetrics().shed.inc({ reason });
-  if (gw) gw.shedBy = reason;
-  return GatewayError.unavailable(message, { 'retry-after': '1' });
-}
 
 function isExempt(url: string): boolean {
   return EXEMPT_PATHS.has(url.split('?', 1)[0]);

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Admitted, reachedOf } from '../pipeline/request-context';
+import { Admitted, reachedOf } from '../context/request-context';
 import { ResolveStage } from '../pipeline/resolve.stage';
-import { observeStage } from '../pipeline/stage-timer';
+import { observeStage } from '../context/stage-timer';
 
 /** The resolve stage (pipeline/resolve.stage.ts), on routes with a body; its output is the Resolved request. */
 @Injectable()

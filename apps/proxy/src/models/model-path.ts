@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ModelCatalog } from '@gw/catalog';
-import { reachedOf } from '../pipeline/request-context';
+import { reachedOf } from '../context/request-context';
 import { GatewayError } from '@gw/common';
 import type { ModelRecord } from '@gw/db';
 import { type UsableModel, usableModel } from './usable-models';

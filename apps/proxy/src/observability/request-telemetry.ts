@@ -8,7 +8,7 @@ import {
   QUIET_ROUTES,
   statusLabel,
 } from '@gw/observability';
-import type { RequestContext } from '../pipeline/request-context';
+import type { RequestContext } from '../context/request-context';
 import { wasCutLate } from '../transport/client-deadlines';
 
 /** A client that left before its response was complete (nginx's convention). */

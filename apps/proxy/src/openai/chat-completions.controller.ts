@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayRoute } from '../pipeline/proxy-pipeline';
-import { Held, reachedOf } from '../pipeline/request-context';
+import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { CHAT_COMPLETION_REQUEST } from './chat-completion.schema';
 import { OpenAiRelay } from './openai.relay';

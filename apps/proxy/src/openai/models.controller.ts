@@ -1,7 +1,7 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ModelCatalog } from '@gw/catalog';
-import { reachedOf } from '../pipeline/request-context';
+import { reachedOf } from '../context/request-context';
 import type { ModelRecord } from '@gw/db';
 import { GatewayRoute } from '../pipeline/proxy-pipeline';
 import { requestedModel } from '../models/model-path';

@@ -1,6 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
-import { errorBody, GatewayError } from '@gw/common';
+import { errorBodyText, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
 import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { fromOpenAiUsage } from './openai-usage';
@@ -66,7 +66,7 @@ export class OpenAiChatStreamDialect implements StreamDialect {
   }
 
   errorEvent(error: GatewayError): string {
-    return sseFrame(undefined, JSON.stringify(errorBody('openai', error)));
+    return sseFrame(undefined, errorBodyText('openai', error));
   }
 
   reportedUsage(): TokenUsage | null {

@@ -1,6 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
-import { GatewayError } from '@gw/common';
+import { GatewayError, responsesErrorEventText } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
 import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { fromResponsesUsage } from './openai-usage';
@@ -73,8 +73,7 @@ export class OpenAiResponsesStreamDialect implements StreamDialect {
   }
 
   errorEvent(error: GatewayError): string {
-    const failure = { type: 'error', code: error.type, message: error.message, param: null, sequence_number: this.nextSequence++ };
-    let frames = sseFrame('error', JSON.stringify(failure));
+    let frames = sseFrame('error', responsesErrorEventText(error, this.nextSequence++));
     if (this.response !== null) {
       const response = {
         ...this.response,

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ChannelRecord } from '@gw/db';
-import type { Resolved } from '../pipeline/request-context';
+import type { Resolved } from '../context/request-context';
 import { ClientResponse } from '../relay/client-response';
 import { relayJson } from '../relay/json-relay';
 import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
-import { UpstreamClient } from '../upstream/upstream-client';
+import { UpstreamClient } from '../relay/upstream-client';
 import { JsonOffload } from '../validation/json-offload';
 import { readChatCompletion, readEmbeddings, readResponse } from './openai-answers';
 import { OpenAiChatStreamDialect } from './openai-chat-stream.dialect';

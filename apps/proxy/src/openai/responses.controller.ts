@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '@gw/common';
 import { GatewayRoute } from '../pipeline/proxy-pipeline';
-import { Held, reachedOf } from '../pipeline/request-context';
+import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { OpenAiRelay } from './openai.relay';
 import { RESPONSES_REQUEST } from './responses.schema';

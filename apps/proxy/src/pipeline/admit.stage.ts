@@ -4,8 +4,8 @@ import { APP_CONFIG, AppConfig } from '@gw/config';
 import { proxyMetrics } from '@gw/observability';
 import { ClientAddress, RedisService, SlidingWindowStorage } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
-import { overloaded } from '../middleware/load-shedding';
-import type { Admitted, Caller, RateLimitState } from './request-context';
+import { overloaded } from '../context/gateway-errors';
+import type { Admitted, Caller, RateLimitState } from '../context/request-context';
 
 /** The client's side of the response, as far as admission needs it: a slot is held until it closes. */
 export interface ResponseEnd {

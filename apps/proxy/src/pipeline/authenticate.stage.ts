@@ -5,7 +5,7 @@ import type { ApiKeyAuthRecord } from '@gw/db';
 import { ApiKeyCache } from '@gw/keys';
 import type { ClientAddress } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
-import type { Caller, ProxyRoute, RequestContext } from './request-context';
+import type { Caller, ProxyRoute, RequestContext } from '../context/request-context';
 
 /**
  * The key from `Authorization: Bearer ck-…` or, failing that, `x-api-key: ck-…` (Authorization wins when both are

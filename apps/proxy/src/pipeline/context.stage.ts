@@ -1,5 +1,5 @@
 import { acceptClientRequestId, freshGenerationId, GatewayError, newRequestId, protocolOfUrl } from '@gw/common';
-import type { RequestContext } from './request-context';
+import type { RequestContext } from '../context/request-context';
 
 /**
  * Stage 1, context: the request's ids and its record, before anything else runs (so every answer, refusals included,

@@ -5,13 +5,13 @@ import { AuthenticateGuard } from '../middleware/authenticate.guard';
 import { BillingInterceptor } from '../middleware/billing.interceptor';
 import { AnthropicErrorFilter, OpenAiErrorFilter } from '../middleware/protocol-exception.filters';
 import { ResolveGuard } from '../middleware/resolve.guard';
-import { GATEWAY_ROUTE, ProxyRoute } from './request-context';
+import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
 
 /**
  * THE REQUEST PATH OF A PROXY ROUTE, IN ORDER. Each stage is a plain class or function in this folder (values in, a
  * typed value out, or a thrown GatewayError), unit-tested on its own; the Fastify hook, Nest guard, interceptor or
  * filter that runs it is a thin adapter, and nothing else on the path decides anything. Each stage hands the next
- * what it established: Caller -> Admitted -> Resolved -> Held (request-context.ts). Time per stage:
+ * what it established: Caller -> Admitted -> Resolved -> Held (context/request-context.ts). Time per stage:
  * gw_stage_duration_seconds{stage}.
  *
  *  0. (before any stage) load shedding, middleware/load-shedding.ts, Fastify onRequest: 503 + Retry-After while the
@@ -29,8 +29,9 @@ import { GATEWAY_ROUTE, ProxyRoute } from './request-context';
  *                   key), 503 (no channel of the model can take a request).
  *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
  *                   Refuses 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
- *  6. relay         the route's handler -> relay/ (OpenAiRelay, AnthropicRelay, UpstreamClient): the upstream call
- *                   and the answer streamed or sent back. Refuses what the provider refused (its 4xx, as 400-429),
+ *  6. relay         the route's handler -> its protocol's relay (openai/, anthropic/) over relay/ (UpstreamClient,
+ *                   the JSON and stream relays; nothing there calls back up): the upstream call and the answer
+ *                   streamed or sent back. Refuses what the provider refused (its 4xx, as 400-429),
  *                   502 (invalid answer, connection failure), 504 (timeout), 503 (every channel saturated or open).
  *  7. settle        settle.stage.ts, BillingInterceptor after the handler (billable routes): refuses nothing; charges
  *                   the real usage or releases the hold, writing the usage record. Other authenticated requests get

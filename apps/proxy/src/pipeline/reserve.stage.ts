@@ -13,7 +13,7 @@ import {
   withOutputLimit,
 } from '@gw/billing';
 import { formatMicrosAsCents, GatewayError, GatewayErrorCode } from '@gw/common';
-import type { Held, Resolved } from './request-context';
+import type { Held, Resolved } from '../context/request-context';
 
 /**
  * Stage 5, reserve (billable routes): holds an upper bound of everything the request can cost before anything is sent

@@ -4,7 +4,7 @@ import type { ModelRecord } from '@gw/db';
 import { admitted, modelRecord } from '../../../../test/factories/proxy-stage.factory';
 import { ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
 import { RESPONSES_REQUEST } from '../openai/responses.schema';
-import type { CircuitBreakers } from '../upstream/circuit-breakers';
+import type { CircuitBreakers } from '../relay/circuit-breakers';
 import { ResolveStage } from './resolve.stage';
 
 const CHAT = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] };

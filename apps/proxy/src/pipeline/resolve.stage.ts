@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
 import { ModelCatalog } from '@gw/catalog';
 import type { ModelRecord } from '@gw/db';
-import { CircuitBreakers } from '../upstream/circuit-breakers';
+import { CircuitBreakers } from '../relay/circuit-breakers';
 import { validateBody } from '../validation/validate-body';
 import { anthropicForwardHeaders } from './anthropic-headers';
-import type { Admitted, Resolved } from './request-context';
+import type { Admitted, Resolved } from '../context/request-context';
 
 const KIND_BY_ENDPOINT: Partial<Record<string, string>> = {
   'chat.completions': 'chat',

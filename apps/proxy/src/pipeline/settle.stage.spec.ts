@@ -1,8 +1,8 @@
 import { GatewayError, GatewayShutdownError } from '@gw/common';
 import { caller, fakeHoldLedger, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
 import type { RelayResult } from '../relay/relay-result';
-import { ClientGoneError } from '../upstream/upstream-errors';
-import type { Held } from './request-context';
+import { ClientGoneError } from '../relay/upstream-errors';
+import type { Held } from '../context/request-context';
 import { ReserveStage } from './reserve.stage';
 import { SettleStage } from './settle.stage';
 

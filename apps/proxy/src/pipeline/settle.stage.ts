@@ -12,10 +12,10 @@ import {
 } from '@gw/billing';
 import { GatewayShutdownError } from '@gw/common';
 import type { UsageRecordRow } from '@gw/db';
-import { toGatewayError } from '../middleware/error-response';
+import { toGatewayError } from '../context/gateway-errors';
 import type { RelayResult } from '../relay/relay-result';
-import { ClientGoneError } from '../upstream/upstream-errors';
-import type { Caller, Held } from './request-context';
+import { ClientGoneError } from '../relay/upstream-errors';
+import type { Caller, Held } from '../context/request-context';
 
 /**
  * Stage 7, settle (billable routes): closes the hold whatever happened, and never refuses anything (the response is

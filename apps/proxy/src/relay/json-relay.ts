@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { TokenUsage, ZERO_USAGE } from '@gw/billing';
 import { GatewayError } from '@gw/common';
-import { classifyTransportError } from '../upstream/upstream-errors';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import { classifyTransportError } from './upstream-errors';
+import type { UpstreamResponse } from './upstream-client';
 import { withRequestedModel } from './model-field';
 import type { RelayResult } from './relay-result';
 

@@ -1,9 +1,9 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { GatewayError, GatewayShutdownError } from '@gw/common';
 import { openRequestContext } from '../pipeline/context.stage';
-import type { RequestContext } from '../pipeline/request-context';
+import type { RequestContext } from '../context/request-context';
 import { OpenAiChatStreamDialect } from '../openai/openai-chat-stream.dialect';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { UpstreamResponse } from './upstream-client';
 import { ClientResponse } from './client-response';
 import type { RelayResult } from './relay-result';
 import { relayStream } from './stream-relay';

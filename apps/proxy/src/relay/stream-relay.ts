@@ -1,9 +1,9 @@
 import { createParser, EventSourceMessage } from 'eventsource-parser';
 import { GatewayError, GatewayShutdownError } from '@gw/common';
-import type { RequestContext } from '../pipeline/request-context';
-import { toGatewayError } from '../middleware/error-response';
-import { AttemptLimits, classifyTransportError, ClientGoneError } from '../upstream/upstream-errors';
-import type { UpstreamResponse } from '../upstream/upstream-client';
+import type { RequestContext } from '../context/request-context';
+import { toGatewayError } from '../context/gateway-errors';
+import { AttemptLimits, classifyTransportError, ClientGoneError } from './upstream-errors';
+import type { UpstreamResponse } from './upstream-client';
 import type { ClientResponse } from './client-response';
 import type { RelayResult } from './relay-result';
 import type { StreamDialect } from './stream-dialect';

@@ -4,26 +4,11 @@ import { boundQuote, exactQuote } from '../estimate/hold-plan';
 import { countOpenAiTokens } from '../token-counters';
 import { costMicros, holdMicros, TokenUsage } from '../pricing';
 import type { ModelRecord } from '@gw/db';
+import { modelRecord } from '../../../../test/factories/model-record.factory';
 import { holdPlan, outputLimit, priceOf, withOutputLimit } from './request-estimate';
 
-const model = (overrides: Partial<ModelRecord> = {}): ModelRecord => ({
-  id: 'openai/test',
-  provider: 'openai',
-  kind: 'chat',
-  upstreamModel: 'gpt-4.1-mini',
-  aliases: [],
-  inputMicrosPerMTok: 400_000n,
-  outputMicrosPerMTok: 1_600_000n,
-  cachedInputMicrosPerMTok: 100_000n,
-  cacheWriteMicrosPerMTok: null,
-  maxOutputTokens: 1_000,
-  contextWindow: 128_000,
-  timeoutS: 120,
-  enabled: true,
-  createdAt: new Date(0),
-  channels: [],
-  ...overrides,
-});
+const model = (overrides: Partial<ModelRecord> = {}): ModelRecord =>
+  modelRecord({ id: 'openai/test', upstreamModel: 'gpt-4.1-mini', aliases: [], timeoutS: 120, channels: [], ...overrides });
 const anthropic = (overrides: Partial<ModelRecord> = {}) =>
   model({
     id: 'anthropic/test',

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { errorBody, protocolOfUrl, WireProtocol } from '../errors/error-body';
+import { errorBodyText, protocolOfUrl, WireProtocol } from '../errors/error-body';
 import { GatewayError, GatewayErrorCode } from '../errors/gateway-error';
 import { newGenerationId, newRequestId } from '../ids';
 
@@ -63,7 +63,7 @@ export function createClientErrorHandler(options: ClientErrorOptions): ClientErr
       return;
     }
     const answer = answerOf(error.code);
-    const body = JSON.stringify(errorBody(protocol, answer));
+    const body = errorBodyText(protocol, answer);
     const ids = Object.entries(options.responseIds(protocol))
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');

@@ -4,12 +4,12 @@ import { GatewayError } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import type { ChannelRecord, ModelRecord } from '@gw/db';
 import { Lifecycle, recordUpstreamAttempt } from '@gw/observability';
-import type { RequestContext, UpstreamRecord } from '../pipeline/request-context';
-import { observeStage } from '../pipeline/stage-timer';
-import { attemptOutcome } from '../observability/upstream-attempt';
-import { overloaded } from '../middleware/load-shedding';
-import type { ClientResponse } from '../relay/client-response';
-import type { RelayResult } from '../relay/relay-result';
+import type { RequestContext, UpstreamRecord } from '../context/request-context';
+import { observeStage } from '../context/stage-timer';
+import { attemptOutcome } from './upstream-attempt';
+import { overloaded } from '../context/gateway-errors';
+import type { ClientResponse } from './client-response';
+import type { RelayResult } from './relay-result';
 import type { AttemptOutcome } from './channel-breaker';
 import { channelOrder } from './channel-order';
 import { CircuitBreakers } from './circuit-breakers';
@@ -141,13 +141,16 @@ export class UpstreamClient {
     if (call.client.closed) throw new ClientGoneError();
     const stop = this.lifecycle.stopSignal;
     if (stop.aborted) throw stop.reason;
+    const origin = upstreamTarget(channel.baseUrl, call.path).origin;
+    const free = this.pools.tryLease(origin);
+    if (free) return free;
     const leave = new AbortController();
     const onClientGone = () => leave.abort(new ClientGoneError());
     const onStop = () => leave.abort(stop.reason);
     call.client.signal.addEventListener('abort', onClientGone, { once: true });
     stop.addEventListener('abort', onStop, { once: true });
     try {
-      return await this.pools.lease(upstreamTarget(channel.baseUrl, call.path).origin, leave.signal);
+      return await this.pools.lease(origin, leave.signal);
     } finally {
       call.client.signal.removeEventListener('abort', onClientGone);
       stop.removeEventListener('abort', onStop);

@@ -56,4 +56,18 @@ describe(ConnectionGate.name, () => {
     await expect(waiting).rejects.toBe(reason);
     expect(sut.queued).toBe(0);
   });
+
+  it('takes a free slot without waiting (tryAcquire), and none when full; a released slot goes to the line first', async () => {
+    const sut = new ConnectionGate(1);
+    const release = sut.tryAcquire();
+    expect(release).not.toBeNull();
+    expect(sut.tryAcquire()).toBeNull();
+    const waiting = sut.acquire(1_000, never);
+    release!();
+    const next = await waiting;
+    expect(sut.inUse).toBe(1);
+    expect(sut.tryAcquire()).toBeNull();
+    next();
+    expect(sut.inUse).toBe(0);
+  });
 });

@@ -30,6 +30,13 @@ export class ConnectionGate {
     return this.line.length;
   }
 
+  /** A slot at once (its release function), or null when every slot is taken. */
+  tryAcquire(): (() => void) | null {
+    if (this.holders >= this.size) return null;
+    this.holders++;
+    return this.releaser();
+  }
+
   /** A slot (its release function), at once or after waiting at most `waitMs`; GateTimeoutError past that. */
   acquire(waitMs: number, signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);

@@ -1,6 +1,6 @@
 import { GatewayError } from '@gw/common';
 import type { UpstreamAttemptOutcome } from '@gw/observability';
-import { ClientGoneError, UpstreamTimeoutError } from '../upstream/upstream-errors';
+import { ClientGoneError, UpstreamTimeoutError } from './upstream-errors';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 

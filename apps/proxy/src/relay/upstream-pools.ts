@@ -44,6 +44,13 @@ export class UpstreamPools implements OnApplicationShutdown {
     );
   }
 
+  /** A connection to `origin` if one is free now (the common case: no line to wait in, nothing to abort). */
+  tryLease(origin: string): PoolLease | null {
+    const { pool, gate } = this.of(origin);
+    const release = gate.tryAcquire();
+    return release === null ? null : { pool, release };
+  }
+
   /**
    * A connection to `origin`: at once, or after waiting in line; a 503 (poolSaturated) when none came free in time.
    * `signal` (the client left, the gateway stops) takes the request out of the line with its reason.
