@@ -2,7 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { GatewayError, responsesErrorEventText } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
-import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
+import { DeliveredUsage, deliveredSoFar, parseEventData, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { fromResponsesUsage } from './openai-usage';
 
 interface ResponsesEvent {
@@ -12,19 +12,6 @@ interface ResponsesEvent {
   output_index?: unknown;
   item?: unknown;
   delta?: unknown;
-}
-
-function parse(data: string): ResponsesEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(data);
-  } catch {
-    throw GatewayError.upstream('The upstream provider sent an invalid stream event');
-  }
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw GatewayError.upstream('The upstream provider sent an invalid stream event');
-  }
-  return event as ResponsesEvent;
 }
 
 /** Events that carry the whole response object (and so its `model`). */
@@ -54,7 +41,7 @@ export class OpenAiResponsesStreamDialect implements StreamDialect {
 
   onEvent(event: EventSourceMessage): string {
     const { data } = event;
-    const parsed = parse(data);
+    const parsed = parseEventData<ResponsesEvent>(data);
     const type = typeof parsed.type === 'string' ? parsed.type : event.event;
     if (typeof parsed.sequence_number === 'number' && Number.isSafeInteger(parsed.sequence_number)) {
       this.nextSequence = Math.max(this.nextSequence, parsed.sequence_number + 1);
@@ -93,11 +80,7 @@ export class OpenAiResponsesStreamDialect implements StreamDialect {
 
   deliveredUsage(): DeliveredUsage {
     // The usage comes with the final event: once it has, it is the provider's own count of everything.
-    if (this.usage) return { usage: this.usage, inputReported: true };
-    return {
-      usage: { inputTokens: 0, outputTokens: this.deliveredTokens, cachedInputTokens: 0, cacheWriteTokens: 0 },
-      inputReported: false,
-    };
+    return deliveredSoFar(this.usage, this.deliveredTokens);
   }
 
   private lifecycle(name: string | undefined, data: string, parsed: ResponsesEvent, type: string): string {
