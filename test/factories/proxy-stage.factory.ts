@@ -1,34 +1,14 @@
-import { accountId, IpAllowlist, keyId } from '@gw/common';
+import { accountId, keyId } from '@gw/common';
 import { boundQuote, type ExactTokenCounter, type HoldLedger } from '@gw/billing';
 import type { ApiKeyAuthRecord, ModelRecord, UsageRecordRow } from '@gw/db';
-import { modelRecord } from './model-record.factory';
-
-export { modelRecord };
-import { openRequestContext } from '../../apps/proxy/src/pipeline/context.stage';
 import type { Admitted, Caller, ProxyRoute, Resolved } from '../../apps/proxy/src/context/request-context';
 import { CHAT_COMPLETION_REQUEST } from '../../apps/proxy/src/openai/chat-completion.schema';
+import { openRequestContext } from '../../apps/proxy/src/pipeline/context.stage';
+import { ACCOUNT_ID, apiKeyRecord, KEY_ID } from './api-key-record.factory';
+import { modelRecord } from './model-record.factory';
 
 /** Plain stage inputs for the proxy's pipeline unit specs: records as the caches hold them, no database. */
-export const KEY_ID = '0b6f5c1e-3f0a-4d9e-9a51-4f1f8c1f2b10';
-export const ACCOUNT_ID = '7d4b2a9c-1e3f-4c5a-8b6d-2e9f0a1b3c4d';
-
-export function apiKeyRecord(overrides: Partial<ApiKeyAuthRecord> = {}): ApiKeyAuthRecord {
-  return {
-    id: KEY_ID,
-    accountId: ACCOUNT_ID,
-    status: 'active',
-    accountActive: true,
-    allowedModels: [],
-    rpmLimit: null,
-    expiresAt: null,
-    ipAllowlist: [],
-    allowedIps: IpAllowlist.ANY,
-    dailyLimitMicros: null,
-    tpmLimit: null,
-    account: { rpmLimit: null, accountRpmLimit: null },
-    ...overrides,
-  };
-}
+export { ACCOUNT_ID, apiKeyRecord, KEY_ID, modelRecord };
 
 export const CHAT_ROUTE: ProxyRoute = { protocol: 'openai', endpoint: 'chat.completions', billable: true, body: CHAT_COMPLETION_REQUEST };
 

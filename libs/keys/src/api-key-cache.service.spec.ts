@@ -1,24 +1,11 @@
-import { IpAllowlist } from '@gw/common';
 import type { AppConfig } from '@gw/config';
 import type { ApiKeyAuthRecord, ApiKeysRepository } from '@gw/db';
 import type { CacheInvalidationBus } from '@gw/redis';
+import { apiKeyRecord } from '../../../test/factories/api-key-record.factory';
 import { ApiKeyCache } from './api-key-cache.service';
 
 function record(id: string, accountId: string, rpm: number | null): ApiKeyAuthRecord {
-  return {
-    id,
-    accountId,
-    status: 'active',
-    accountActive: true,
-    allowedModels: [],
-    rpmLimit: null,
-    expiresAt: null,
-    ipAllowlist: [],
-    allowedIps: IpAllowlist.ANY,
-    dailyLimitMicros: null,
-    tpmLimit: null,
-    account: { rpmLimit: rpm, accountRpmLimit: null },
-  };
+  return apiKeyRecord({ id, accountId, account: { rpmLimit: rpm, accountRpmLimit: null } });
 }
 
 describe(ApiKeyCache.name, () => {

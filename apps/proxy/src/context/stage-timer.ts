@@ -1,19 +1,17 @@
-import type { Histogram } from 'prom-client';
-import { proxyMetrics } from '@gw/observability';
+import { PROXY_STAGES, ProxyStage, proxyMetrics } from '@gw/observability';
 
-export type StageName = 'context' | 'authenticate' | 'admit' | 'resolve' | 'reserve' | 'relay' | 'settle';
+export type StageName = ProxyStage;
 
-const STAGES: readonly StageName[] = ['context', 'authenticate', 'admit', 'resolve', 'reserve', 'relay', 'settle'];
-
-let children: Record<StageName, Histogram.Internal<'stage'>> | undefined;
+let observers: Record<StageName, (seconds: number) => void> | undefined;
 
 /**
- * Records one stage's time in gw_stage_duration_seconds{stage}, from `startedAt` (performance.now()) to now. The
- * labelled children are looked up once, not per request.
+ * Records one stage's time in gw_stage_duration_seconds{stage}, from `startedAt` (performance.now()) to now. Each
+ * stage's observer is looked up once, not per request.
  */
 export function observeStage(stage: StageName, startedAt: number): void {
-  children ??= Object.fromEntries(
-    STAGES.map((name) => [name, proxyMetrics().stageDuration.labels({ stage: name })]),
-  ) as Record<StageName, Histogram.Internal<'stage'>>;
-  children[stage].observe((performance.now() - startedAt) / 1000);
+  observers ??= Object.fromEntries(PROXY_STAGES.map((name) => [name, proxyMetrics().stageDuration.child(name)])) as Record<
+    StageName,
+    (seconds: number) => void
+  >;
+  observers[stage]((performance.now() - startedAt) / 1000);
 }

@@ -1,10 +1,15 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { FixedLabelHistogram } from './fixed-label-histogram';
 import { metricGroup, metricsRegistry } from './metrics-registry';
 
 /** Whole requests and streams: milliseconds to minutes. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 /** The gateway's own share of a request: well under a millisecond to a second. */
 export const OVERHEAD_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/** The stages of the proxy's request path, in order (apps/proxy/src/pipeline/proxy-pipeline.ts). */
+export const PROXY_STAGES = ['context', 'authenticate', 'admit', 'resolve', 'reserve', 'relay', 'settle'] as const;
+export type ProxyStage = (typeof PROXY_STAGES)[number];
 
 /** One stage of one request: a few microseconds (a cache hit) to a database round trip or an upstream answer. */
 export const STAGE_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1];
@@ -57,15 +62,15 @@ export const proxyMetrics = metricGroup(() => ({
     buckets: OVERHEAD_BUCKETS,
     registers,
   }),
-  stageDuration: new Histogram({
-    name: 'gw_stage_duration_seconds',
-    help:
-      "Time in each stage of the proxy's request path (apps/proxy/src/pipeline): context, authenticate, admit, resolve, " +
+  stageDuration: new FixedLabelHistogram(
+    'gw_stage_duration_seconds',
+    "Time in each stage of the proxy's request path (apps/proxy/src/pipeline): context, authenticate, admit, resolve, " +
       "reserve, relay (until the provider's answer headers), settle (until the settlement is handed to billing)",
-    labelNames: ['stage'] as const,
-    buckets: STAGE_BUCKETS,
+    'stage',
+    PROXY_STAGES,
+    STAGE_BUCKETS,
     registers,
-  }),
+  ),
   throttled: new Counter({
     name: 'gw_throttled_requests_total',
     help: 'Requests refused with 429, by reason: rpm (the key is over its limit) or auth_failure (address blocked)',
