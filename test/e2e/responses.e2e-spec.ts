@@ -7,6 +7,7 @@ import { AppProcess } from '../support/app-process';
 import { closedPortUrl } from '../support/closed-port';
 import { callGateway } from '../support/gateway-call';
 import { mockRequestWith } from '../support/mock-control';
+import { sampleValue, scrape } from '../support/prometheus-text';
 import { chargeProblems, demoCost, usageOf } from '../support/settlement';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
@@ -242,6 +243,25 @@ describe('POST /v1/responses (openai SDK, real PostgreSQL, Redis and mock upstre
     // The test model's prices: 0.40 / 1.60 USD per MTok, no markup.
     expect(usage.costMicros).toBe(BigInt(Math.ceil((2 * 400_000 + 5 * 1_600_000) / 1_000_000)));
     expect(await chargeProblems(account.id, 10_000_000n, usage.costMicros)).toEqual([]);
+  });
+
+  it("counts its requests in the proxy's metrics under protocol openai, endpoint responses", async () => {
+    const { key } = await fundedKey();
+    const counts = async () => {
+      const samples = await scrape(proxy.url);
+      const route = { protocol: 'openai', endpoint: 'responses' };
+      return {
+        ok: sampleValue(samples, 'gw_requests_total', { ...route, model: 'openai/gpt-4.1-mini', status: '200' }) ?? 0,
+        firstBytes: sampleValue(samples, 'gw_stream_first_byte_seconds_count', route) ?? 0,
+      };
+    };
+    const before = await counts();
+    await client(key).responses.create({ model: MODEL, input: 'metrics mock:output_tokens=2' });
+    await client(key).responses.stream({ model: MODEL, input: 'metrics mock:output_tokens=2' }).finalResponse();
+    await waitFor(async () => {
+      const after = await counts();
+      return after.ok === before.ok + 2 && after.firstBytes === before.firstBytes + 1 ? after : null;
+    });
   });
 
   describe('refusals, in the OpenAI format, charging nothing', () => {
