@@ -86,6 +86,8 @@ describe('POST /v1/responses (openai SDK, real PostgreSQL, Redis and mock upstre
       usageEstimated: false,
       costMicros: cost(6, 12),
     });
+    // The hold covered the input and the whole output limit sent upstream (the model's max).
+    expect(usage.reservedMicros).toBeGreaterThanOrEqual(cost(6, 32_768));
     expect(await chargeProblems(account.id, 10_000_000n, cost(6, 12))).toEqual([]);
   });
 
