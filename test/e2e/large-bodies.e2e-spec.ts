@@ -149,4 +149,25 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const [received] = (await (await fetch(`${mock.url}/__mock/requests?limit=1`)).json()) as MockRequestView[];
     expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'claude-haiku-4-5' }));
   });
+
+  it('a large Responses API body is parsed and serialised in worker threads, reaching the provider with store: false', async () => {
+    const sent = {
+      model: openAiModel,
+      store: true,
+      input: [{ role: 'user', content: [{ type: 'input_text', text: `${'padding '.repeat(40_000)} responses body check` }] }],
+      max_output_tokens: 16,
+      future_parameter: { nested: [1, { a: 'é😀 "quoted"' }], big: 9007199254740993 },
+    };
+    const before = await offloaded();
+    const response = await fetch(`${proxy.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(sent),
+    });
+    expect(response.status).toBe(200);
+    expect(await offloaded()).toEqual({ parse: before.parse + 1, serialize: before.serialize + 1 });
+    const [received] = (await (await fetch(`${mock.url}/__mock/requests?limit=1`)).json()) as MockRequestView[];
+    expect(received.path).toBe('/v1/responses');
+    expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'gpt-4.1-mini', store: false }));
+  });
 });

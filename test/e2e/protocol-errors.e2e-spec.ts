@@ -25,7 +25,10 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** One protocol as its official SDK sees it. */
 interface SdkProtocol {
+  /** The provider of its models, and the format of its errors. */
   name: 'openai' | 'anthropic';
+  /** The route, as the suite's title names it. */
+  route: string;
   model: string;
   errors: {
     api: ErrorClass;
@@ -44,6 +47,7 @@ interface SdkProtocol {
 
 const openai: SdkProtocol = {
   name: 'openai',
+  route: 'chat completions',
   model: 'gpt-4.1-mini',
   errors: {
     api: OpenAI.APIError,
@@ -71,8 +75,30 @@ const openai: SdkProtocol = {
   errorBody: (status, type, message) => ({ message, type, code: String(status) }),
 };
 
+/** The same OpenAI protocol over the Responses API (`responses.create`). */
+const responses: SdkProtocol = {
+  ...openai,
+  route: 'responses',
+  async send(proxyUrl, call) {
+    const client = new OpenAI({ apiKey: call.key, baseURL: `${proxyUrl}/v1`, maxRetries: call.maxRetries ?? 0 });
+    const { data, response } = await client.responses
+      .create({
+        model: call.model ?? this.model,
+        input: call.text ?? 'hello',
+        // OpenAI (and the mock) refuse a max_output_tokens below 16.
+        max_output_tokens: Math.max(call.maxTokens ?? 100, 16),
+        stream: call.stream ?? false,
+        ...call.extra,
+      } as OpenAI.Responses.ResponseCreateParams)
+      .withResponse();
+    if (call.stream) for await (const _event of data as AsyncIterable<unknown>);
+    return response.headers;
+  },
+};
+
 const anthropic: SdkProtocol = {
   name: 'anthropic',
+  route: 'messages',
   model: 'claude-haiku-4-5',
   errors: {
     api: Anthropic.APIError,
@@ -100,7 +126,7 @@ const anthropic: SdkProtocol = {
   errorBody: (_status, type, message) => ({ type: 'error', error: { type, message } }),
 };
 
-describe.each([openai, anthropic])('every error of spec/errors.md through the $name SDK', (protocol) => {
+describe.each([openai, responses, anthropic])('every error of spec/errors.md through the $name SDK ($route)', (protocol) => {
   let proxy: AppProcess;
   let ownMock: MockUpstream;
   let slowModel: string;

@@ -17,13 +17,17 @@ const CHANNEL_KEY = 'sk-channel-credential';
 const testModelCost = (input: number, output: number) => BigInt(Math.ceil((input * 400_000 + output * 1_600_000) / 1_000_000));
 
 interface StreamingSdk {
+  /** The provider of its models. */
   name: 'openai' | 'anthropic';
+  /** The SDK and its route, as the suite's title names them. */
+  label: string;
   /** Streams PROMPT and yields the text of each content chunk the client receives. */
   stream(proxyUrl: string, key: string, model: string, signal: AbortSignal, text: string): AsyncIterable<string>;
 }
 
 const openai: StreamingSdk = {
   name: 'openai',
+  label: 'openai chat completions',
   async *stream(proxyUrl, key, model, signal, text) {
     const client = new OpenAI({ apiKey: key, baseURL: `${proxyUrl}/v1`, maxRetries: 0 });
     const stream = await client.chat.completions.create(
@@ -37,8 +41,21 @@ const openai: StreamingSdk = {
   },
 };
 
+const responses: StreamingSdk = {
+  name: 'openai',
+  label: 'openai responses',
+  async *stream(proxyUrl, key, model, signal, text) {
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxyUrl}/v1`, maxRetries: 0 });
+    const stream = await client.responses.create({ model, stream: true, input: text }, { signal });
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') yield event.delta;
+    }
+  },
+};
+
 const anthropic: StreamingSdk = {
   name: 'anthropic',
+  label: 'anthropic messages',
   async *stream(proxyUrl, key, model, signal, text) {
     const client = new Anthropic({ authToken: key, baseURL: `${proxyUrl}/anthropic`, maxRetries: 0 });
     const stream = await client.messages.create(
@@ -51,7 +68,7 @@ const anthropic: StreamingSdk = {
   },
 };
 
-describe.each([openai, anthropic])('$name streams settle exactly when they end early', (sdk) => {
+describe.each([openai, responses, anthropic])('$label streams settle exactly when they end early', (sdk) => {
   let mock: MockUpstream;
   let model: string;
   let proxy: AppProcess;

@@ -1,4 +1,5 @@
 import { DEMO_CATALOG } from '../../scripts/demo-catalog';
+import { billingViolations } from './billing-invariants';
 import { accountBooks, testDb } from './test-db';
 import { waitFor } from './wait-for';
 
@@ -63,6 +64,19 @@ export async function settledBooks(accountId: string) {
   const open = await db.reservation.count({ where: { accountId, status: 'open' } });
   if (open !== 0) throw new Error(`${open} reservation(s) still open`);
   return books;
+}
+
+/**
+ * What is off in an account's books once its holds are settled, given what it started with and what its requests
+ * should have cost (empty = right): the balance, the ledger's sum, and every invariant of billingViolations.
+ */
+export async function chargeProblems(accountId: string, startMicros: bigint, chargedMicros: bigint): Promise<string[]> {
+  const books = await settledBooks(accountId);
+  const problems = await billingViolations(accountId);
+  const expected = startMicros - chargedMicros;
+  if (books.balance !== expected) problems.push(`balance ${books.balance}, expected ${expected}`);
+  if (books.ledgerSum !== books.balance) problems.push(`ledger sum ${books.ledgerSum} != balance ${books.balance}`);
+  return problems;
 }
 
 export async function reservationCount(accountId: string): Promise<number> {

@@ -20,6 +20,7 @@ import { ChatCompletionsController } from './openai/chat-completions.controller'
 import { EmbeddingsController } from './openai/embeddings.controller';
 import { OpenAiModelsController } from './openai/models.controller';
 import { OpenAiRelay } from './openai/openai.relay';
+import { ResponsesController } from './openai/responses.controller';
 import { AdmitStage } from './pipeline/admit.stage';
 import { AuthenticateStage } from './pipeline/authenticate.stage';
 import { ReserveStage } from './pipeline/reserve.stage';
@@ -47,6 +48,7 @@ export class ProxyModule {
       controllers: [
         HealthController,
         ChatCompletionsController,
+        ResponsesController,
         EmbeddingsController,
         OpenAiModelsController,
         AnthropicMessagesController,

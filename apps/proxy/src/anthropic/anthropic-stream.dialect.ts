@@ -2,7 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBodyText, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
-import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
+import { DeliveredUsage, parseEventData, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { AnthropicUsageTally } from './anthropic-usage';
 
 interface StreamEvent {
@@ -13,18 +13,7 @@ interface StreamEvent {
   error?: { type?: unknown };
 }
 
-function parse(data: string): StreamEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(data);
-  } catch {
-    throw GatewayError.upstream('The upstream provider sent an invalid stream event');
-  }
-  if (typeof event !== 'object' || event === null) {
-    throw GatewayError.upstream('The upstream provider sent an invalid stream event');
-  }
-  return event as StreamEvent;
-}
+const parse = (data: string): StreamEvent => parseEventData<StreamEvent>(data);
 
 /**
  * The events of a streamed Anthropic message, passed on untouched (event types and data as the provider wrote them)

@@ -4,7 +4,14 @@ import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
 import type { RequestHold } from '@gw/billing';
 import type { DeliveredUsage } from '../relay/stream-dialect';
 
-export type GatewayEndpoint = 'chat.completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'generate_content';
+export type GatewayEndpoint =
+  | 'chat.completions'
+  | 'responses'
+  | 'embeddings'
+  | 'models'
+  | 'messages'
+  | 'count_tokens'
+  | 'generate_content';
 
 /** What a proxy route declares (@GatewayRoute): the stages read it, nothing else decides what they do. */
 export interface ProxyRoute {

@@ -1,5 +1,5 @@
 import type { JsonAnswer } from '../relay/json-relay';
-import { fromOpenAiUsage } from './openai-usage';
+import { fromOpenAiUsage, fromResponsesUsage } from './openai-usage';
 
 interface ChatChoice {
   message?: { content?: unknown; refusal?: unknown; tool_calls?: { function?: { arguments?: unknown } }[] };
@@ -27,6 +27,35 @@ export function readChatCompletion(body: Record<string, unknown>): JsonAnswer | 
   const choices = body.choices;
   if (!Array.isArray(choices)) return null;
   return { usage: fromOpenAiUsage(body.usage), outputText: () => choiceText(choices) };
+}
+
+interface OutputItem {
+  type?: unknown;
+  content?: { text?: unknown; refusal?: unknown }[];
+  arguments?: unknown;
+  summary?: { text?: unknown }[];
+}
+
+/** Text of an output item the provider charges as output: message text and refusals, call arguments, reasoning summaries. */
+export function outputItemText(item: OutputItem | null | undefined): string {
+  let text = '';
+  if (typeof item?.arguments === 'string') text += item.arguments;
+  for (const list of [item?.content, item?.summary]) {
+    if (!Array.isArray(list)) continue;
+    for (const part of list) {
+      const piece = part as { text?: unknown; refusal?: unknown } | null;
+      if (typeof piece?.text === 'string') text += piece.text;
+      if (typeof piece?.refusal === 'string') text += piece.refusal;
+    }
+  }
+  return text;
+}
+
+/** A Responses API response object has its output items; its usage is OpenAI's under other names. */
+export function readResponse(body: Record<string, unknown>): JsonAnswer | null {
+  const output = body.output;
+  if (body.object !== 'response' || !Array.isArray(output)) return null;
+  return { usage: fromResponsesUsage(body.usage), outputText: () => output.map((item) => outputItemText(item as OutputItem)).join('') };
 }
 
 /** An embeddings list has its data; it costs input tokens only. */

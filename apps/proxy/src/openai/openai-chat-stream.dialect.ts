@@ -2,7 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBodyText, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
-import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
+import { DeliveredUsage, deliveredSoFar, parseEventData, sseFrame, StreamDialect } from '../relay/stream-dialect';
 import { fromOpenAiUsage } from './openai-usage';
 
 interface ChatChunk {
@@ -38,15 +38,7 @@ export class OpenAiChatStreamDialect implements StreamDialect {
       this.finished = true;
       return DONE_FRAME;
     }
-    let chunk: ChatChunk;
-    try {
-      chunk = JSON.parse(data) as ChatChunk;
-    } catch {
-      throw GatewayError.upstream('The upstream provider sent an invalid stream event');
-    }
-    if (typeof chunk !== 'object' || chunk === null) {
-      throw GatewayError.upstream('The upstream provider sent an invalid stream event');
-    }
+    const chunk = parseEventData<ChatChunk>(data);
     if (chunk.error) throw GatewayError.upstream('The upstream provider reported an error mid-stream');
     if (chunk.usage) this.usage = fromOpenAiUsage(chunk.usage) ?? this.usage;
 
@@ -75,11 +67,7 @@ export class OpenAiChatStreamDialect implements StreamDialect {
 
   deliveredUsage(): DeliveredUsage {
     // The usage chunk comes last, just before [DONE]: once it has, it is the provider's own count of everything.
-    if (this.usage) return { usage: this.usage, inputReported: true };
-    return {
-      usage: { inputTokens: 0, outputTokens: this.deliveredTokens, cachedInputTokens: 0, cacheWriteTokens: 0 },
-      inputReported: false,
-    };
+    return deliveredSoFar(this.usage, this.deliveredTokens);
   }
 
   /** Text the client is sent: content, refusals and tool-call arguments all cost output tokens. */

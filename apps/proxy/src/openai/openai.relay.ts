@@ -8,16 +8,17 @@ import type { RelayResult } from '../relay/relay-result';
 import { relayStream } from '../relay/stream-relay';
 import { UpstreamClient } from '../relay/upstream-client';
 import { JsonOffload } from '../validation/json-offload';
-import { readChatCompletion, readEmbeddings } from './openai-answers';
+import { readChatCompletion, readEmbeddings, readResponse } from './openai-answers';
 import { OpenAiChatStreamDialect } from './openai-chat-stream.dialect';
+import { OpenAiResponsesStreamDialect } from './openai-responses-stream.dialect';
 
 export function openAiHeaders(channel: ChannelRecord): Record<string, string> {
   return { authorization: `Bearer ${channel.apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
 }
 
 /**
- * The OpenAI protocol's billable calls to an OpenAI-protocol upstream: chat completions (non-streaming or streaming)
- * and embeddings. The request body goes upstream re-serialised from the validated one (model id replaced), so the
+ * The OpenAI protocol's billable calls to an OpenAI-protocol upstream: chat completions and Responses API responses
+ * (non-streaming or streaming), and embeddings. The request body goes upstream re-serialised from the validated one (model id replaced), so the
  * provider reads exactly what was checked and priced: no parser disagreement (duplicate keys, say) can slip past.
  * Large bodies are serialised off the event loop (JsonOffload).
  */
@@ -43,6 +44,23 @@ export class OpenAiRelay {
     const includeUsage = streamOptions?.include_usage === true;
     return this.upstream.exchange(context, call, (response) =>
       relayStream(context, response, client, new OpenAiChatStreamDialect(requestedModel, includeUsage)),
+    );
+  }
+
+  /**
+   * POST /v1/responses, natively. The gateway stores nothing (spec/protocols.md): `store` is sent as false whatever the
+   * client asked, so that the provider keeps nothing either.
+   */
+  async responses(request: Resolved, reply: FastifyReply): Promise<RelayResult> {
+    const { context, model, requestedModel } = request;
+    const client = new ClientResponse(reply, context);
+    const body = await this.json.stringify(request.body, { model: model.upstreamModel, store: false });
+    const call = { model, path: '/v1/responses', headers: openAiHeaders, body, client };
+    if (!request.stream) {
+      return this.upstream.exchange(context, call, (response) => relayJson(requestedModel, response, reply, readResponse));
+    }
+    return this.upstream.exchange(context, call, (response) =>
+      relayStream(context, response, client, new OpenAiResponsesStreamDialect(requestedModel)),
     );
   }
 

@@ -4,6 +4,7 @@ import type { ModelRecord } from '@gw/db';
 import { admitted, modelRecord } from '../../../../test/factories/proxy-stage.factory';
 import { ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
 import { GEMINI_GENERATE_CONTENT_REQUEST } from '../gemini/generate-content.schema';
+import { RESPONSES_REQUEST } from '../openai/responses.schema';
 import type { CircuitBreakers } from '../relay/circuit-breakers';
 import { ResolveStage } from './resolve.stage';
 
@@ -17,6 +18,7 @@ const GEMINI_STREAM_ROUTE = {
   stream: true,
 } as const;
 const ANTHROPIC_ROUTE = { protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST } as const;
+const RESPONSES_ROUTE = { protocol: 'openai', endpoint: 'responses', billable: true, body: RESPONSES_REQUEST } as const;
 
 function setUp(models: ModelRecord[], options: { available?: boolean; loadedLater?: ModelRecord } = {}) {
   const byName = (name: string) => models.find((model) => model.id === name || model.aliases.includes(name));
@@ -96,6 +98,22 @@ describe(ResolveStage.name, () => {
     await expect(sut.resolve(admitted(), { ...CHAT, model: 'gemini-2.5-flash' }, {})).rejects.toMatchObject({
       status: 400,
       message: "The model 'gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/gemini-2.5-flash:generateContent",
+    });
+  });
+
+  it('serves the Responses API to OpenAI chat models only, refusing the others as the chat route does', async () => {
+    const embedding = modelRecord({ id: 'openai/embed', aliases: ['embed'], kind: 'embedding' });
+    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
+    const sut = setUp([modelRecord(), embedding, claude]);
+    const request = () => admitted({ route: RESPONSES_ROUTE });
+    await expect(sut.resolve(request(), { model: 'gpt-test', input: 'hi', stream: true }, {})).resolves.toMatchObject({
+      model: { id: 'openai/gpt-test' },
+      stream: true,
+    });
+    await expect(sut.resolve(request(), { model: 'embed', input: 'hi' }, {})).rejects.toMatchObject({ status: 400 });
+    await expect(sut.resolve(request(), { model: 'claude', input: 'hi' }, {})).rejects.toMatchObject({
+      status: 400,
+      message: "The model 'claude' is served over the anthropic protocol: use /anthropic/v1/messages",
     });
   });
 

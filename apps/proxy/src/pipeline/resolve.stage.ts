@@ -10,6 +10,7 @@ import type { Admitted, Resolved } from '../context/request-context';
 
 const KIND_BY_ENDPOINT: Partial<Record<string, string>> = {
   'chat.completions': 'chat',
+  responses: 'chat',
   messages: 'chat',
   count_tokens: 'chat',
   generate_content: 'chat',

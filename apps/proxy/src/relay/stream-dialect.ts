@@ -1,6 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { TokenUsage } from '@gw/billing';
-import type { GatewayError } from '@gw/common';
+import { GatewayError } from '@gw/common';
 
 /**
  * What differs between the protocols' event streams; one per request (it keeps that stream's tally). The stream relay
@@ -41,4 +41,30 @@ export interface DeliveredUsage {
 export function sseFrame(event: string | undefined, data: string): string {
   const body = data.includes('\n') ? data.split('\n').join('\ndata: ') : data;
   return event === undefined ? `data: ${body}\n\n` : `event: ${event}\ndata: ${body}\n\n`;
+}
+
+/** An event's JSON data as an object; an upstream failure (502) when it is not one. */
+export function parseEventData<T extends object>(data: string): T {
+  let event: unknown;
+  try {
+    event = JSON.parse(data);
+  } catch {
+    throw GatewayError.upstream('The upstream provider sent an invalid stream event');
+  }
+  if (typeof event !== 'object' || event === null) {
+    throw GatewayError.upstream('The upstream provider sent an invalid stream event');
+  }
+  return event as T;
+}
+
+/**
+ * What a stream that reports its usage only at its end (OpenAI's) has delivered: the provider's count once it came,
+ * until then the output the gateway counted and no input (the settlement counts it).
+ */
+export function deliveredSoFar(reported: TokenUsage | null, deliveredOutputTokens: number): DeliveredUsage {
+  if (reported) return { usage: reported, inputReported: true };
+  return {
+    usage: { inputTokens: 0, outputTokens: deliveredOutputTokens, cachedInputTokens: 0, cacheWriteTokens: 0 },
+    inputReported: false,
+  };
 }

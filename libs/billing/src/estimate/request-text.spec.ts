@@ -8,6 +8,7 @@ import {
   openAiChatText,
   openAiEmbeddingText,
   openAiPredictionText,
+  openAiResponsesText,
   RequestText,
 } from './request-text';
 import { tokenBound } from './token-bound';
@@ -110,6 +111,72 @@ describe('openAiChatText', () => {
     expect(exact(openAiChatText({ messages: [{ role: 'user', content: '<|endoftext|> <|im_start|>' }] }, ALLOWANCES))).toBeGreaterThan(7);
     expect(tokenBound(openAiChatText({ messages: [null, 'x', { role: 'user', content: [null, 3, { type: 'weird' }] }] }, ALLOWANCES))).toBeGreaterThan(0);
     expect(openAiChatText({}, ALLOWANCES)).toEqual({ pieces: [], allowanceTokens: 3 });
+  });
+});
+
+describe('openAiResponsesText', () => {
+  it('bounds what OpenAI bills for the same conversation (instructions as a system message, items as messages)', () => {
+    fc.assert(
+      fc.property(
+        fc.option(text, { nil: undefined }),
+        fc.array(fc.record({ role: fc.constantFrom('user', 'assistant', 'developer'), content: text }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (instructions, items, asParts) => {
+          const chat = [...(instructions === undefined ? [] : [{ role: 'system', content: instructions }]), ...items];
+          const billed = encodeChat(chat as Parameters<typeof encodeChat>[0], 'gpt-4o').length;
+          const input = items.map(({ role, content }) =>
+            asParts ? { role, content: [{ type: role === 'assistant' ? 'output_text' : 'input_text', text: content }] } : { role, content },
+          );
+          const request = openAiResponsesText({ instructions, input }, ALLOWANCES);
+          const counted = exact(request);
+          return counted >= billed && tokenBound(request) >= counted;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('holds a string input as one user message', () => {
+    const asString = openAiResponsesText({ input: 'hello there' }, ALLOWANCES);
+    expect(asString.pieces).toEqual(['hello there']);
+    expect(exact(asString)).toBeGreaterThanOrEqual(encodeChat([{ role: 'user', content: 'hello there' }], 'gpt-4o').length);
+  });
+
+  it('counts function calls, their outputs, tool definitions and the structured-output schema', () => {
+    const base = { input: [{ role: 'user', content: 'weather?' }] };
+    const baseTokens = exact(openAiResponsesText(base, ALLOWANCES));
+    const call = { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const output = { type: 'function_call_output', call_id: 'call_1', output: '{"temperature": 21}' };
+    const history = exact(openAiResponsesText({ input: [...base.input, call, output] }, ALLOWANCES));
+    expect(history - baseTokens).toBeGreaterThanOrEqual(
+      countOpenAiTokens('get_weather') + countOpenAiTokens('{"city":"Paris"}') + countOpenAiTokens('{"temperature": 21}') + 8,
+    );
+    const tool = { type: 'function', ...WEATHER_FUNCTION };
+    const withTools = exact(openAiResponsesText({ ...base, tools: [tool] }, ALLOWANCES));
+    expect(withTools).toBeGreaterThanOrEqual(baseTokens + countChatCompletionTokens!({ messages: [], functions: [WEATHER_FUNCTION] }));
+    const format = { format: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } } } };
+    expect(tokenBound(openAiResponsesText({ ...base, text: format }, ALLOWANCES))).toBe(
+      tokenBound(openAiResponsesText(base, ALLOWANCES)) + bytes(JSON.stringify(format)) + 1,
+    );
+  });
+
+  it('holds images at the allowance, files at their base64 size, encrypted reasoning at its ciphertext size', () => {
+    const image = { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'high' };
+    const one = openAiResponsesText({ input: [{ role: 'user', content: [image] }] }, ALLOWANCES);
+    const two = openAiResponsesText({ input: [{ role: 'user', content: [image, image] }] }, ALLOWANCES);
+    expect(tokenBound(two) - tokenBound(one)).toBe(3_800);
+    const file = openAiResponsesText({ input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'A'.repeat(4_000) }] }] }, ALLOWANCES);
+    expect(file.allowanceTokens).toBeGreaterThanOrEqual(1_000);
+    const reasoning = openAiResponsesText({ input: [{ type: 'reasoning', summary: [], encrypted_content: 'g'.repeat(5_000) }] }, ALLOWANCES);
+    expect(reasoning.allowanceTokens).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('holds fields it does not know at their JSON size, and never the sampling parameters', () => {
+    const base = tokenBound(openAiResponsesText({ input: 'hi' }, ALLOWANCES));
+    expect(tokenBound(openAiResponsesText({ input: 'hi', brand_new_text_field: 'x'.repeat(100) }, ALLOWANCES))).toBe(base + 102 + 1);
+    const sampling = { temperature: 0.2, top_p: 0.5, max_output_tokens: 9, store: false, metadata: { a: 'b' }, reasoning: { effort: 'low' } };
+    expect(tokenBound(openAiResponsesText({ input: 'hi', ...sampling }, ALLOWANCES))).toBe(base);
+    expect(tokenBound(openAiResponsesText({ input: [null, 5, { type: 'unknown_item', x: 'abc' }] }, ALLOWANCES))).toBeGreaterThan(0);
   });
 });
 

@@ -68,6 +68,11 @@ class TextTally {
     if (typeof value === 'string') this.allowanceTokens += Math.ceil(value.length / BASE64_CHARS_PER_TOKEN);
   }
 
+  /** Opaque data the provider decodes into tokens (encrypted reasoning): at most one token per byte it holds. */
+  opaque(value: unknown): void {
+    if (typeof value === 'string') this.allowanceTokens += Buffer.byteLength(value, 'utf8');
+  }
+
   add(tokens: number): void {
     this.allowanceTokens += tokens;
   }
@@ -168,6 +173,78 @@ export function openAiEmbeddingText(body: Record<string, unknown>): RequestText 
     }
   }
   if (tally.pieces.length === 0 && tally.allowanceTokens === 0) tally.add(1);
+  return tally.done();
+}
+
+const OPENAI_RESPONSES_NON_TEXT = new Set([
+  'model', 'input', 'instructions', 'max_output_tokens', 'temperature', 'top_p', 'stream', 'stream_options', 'store',
+  'metadata', 'parallel_tool_calls', 'reasoning', 'user', 'safety_identifier', 'service_tier', 'prompt_cache_key',
+  'prompt_cache_retention', 'include', 'truncation', 'max_tool_calls', 'top_logprobs', 'background', 'tools',
+]);
+const RESPONSES_MESSAGE_FIELDS = new Set(['type', 'role', 'content', 'id', 'status']);
+
+/** Responses API content: a string, or parts (input_text, output_text, refusal, input_image, input_file, ...). */
+function responsesContent(tally: TextTally, content: Json, allowances: ModelAllowances): void {
+  if (typeof content === 'string') return tally.text(content);
+  if (!Array.isArray(content)) return;
+  for (const part of content) {
+    if (!isObject(part)) continue;
+    if (part.type === 'input_text' || part.type === 'output_text') tally.text(part.text);
+    else if (part.type === 'refusal') tally.text(part.refusal);
+    else if (part.type === 'input_image') tally.add(allowances.imageTokens);
+    else if (part.type === 'input_file') {
+      tally.base64(part.file_data);
+      tally.text(part.filename);
+    } else tally.json(part);
+  }
+}
+
+/**
+ * The text of an OpenAI Responses API request: the instructions, then the input (a string, or items: messages,
+ * function calls and their outputs, reasoning carried over from an earlier turn, anything newer as JSON).
+ */
+export function openAiResponsesText(body: Record<string, unknown>, allowances: ModelAllowances): RequestText {
+  const tally = new TextTally();
+  if (body.instructions !== undefined && body.instructions !== null) {
+    tally.add(TOKENS_PER_MESSAGE);
+    tally.text(body.instructions);
+  }
+  const input = body.input;
+  if (typeof input === 'string') {
+    tally.add(TOKENS_PER_MESSAGE);
+    tally.text(input);
+  }
+  for (const item of Array.isArray(input) ? input : []) {
+    if (!isObject(item)) continue;
+    tally.add(TOKENS_PER_MESSAGE);
+    switch (item.type ?? 'message') {
+      case 'message':
+        tally.text(item.role);
+        responsesContent(tally, item.content, allowances);
+        for (const [field, value] of Object.entries(item)) if (!RESPONSES_MESSAGE_FIELDS.has(field)) tally.json(value);
+        break;
+      case 'function_call':
+        tally.text(item.call_id);
+        tally.text(item.name);
+        tally.text(item.arguments);
+        break;
+      case 'function_call_output':
+        tally.text(item.call_id);
+        responsesContent(tally, item.output, allowances);
+        break;
+      case 'reasoning':
+        // The provider reads back the reasoning it encrypted (its ciphertext is longer than the text it holds).
+        tally.json(item.summary);
+        tally.json(item.content);
+        tally.opaque(item.encrypted_content);
+        break;
+      default:
+        tally.json(item);
+    }
+  }
+  tally.tools(body.tools);
+  unknownFields(tally, body, OPENAI_RESPONSES_NON_TEXT);
+  tally.add(REPLY_PRIMER_TOKENS);
   return tally.done();
 }
 

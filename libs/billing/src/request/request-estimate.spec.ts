@@ -45,6 +45,13 @@ describe(holdPlan.name, () => {
     expect(holdPlan('messages', { messages, max_tokens: 1_024 }, anthropic({ maxOutputTokens: 64_000 })).outputTokens).toBe(1_024);
   });
 
+  it("holds the Responses API's output up to max_output_tokens, else the model's max (reasoning counts within it)", () => {
+    expect(holdPlan('responses', { input: 'hi', max_output_tokens: 50 }, model()).outputTokens).toBe(50);
+    expect(holdPlan('responses', { input: 'hi' }, model()).outputTokens).toBe(1_000);
+    expect(holdPlan('responses', { input: 'hi', max_output_tokens: 5_000 }, model()).outputTokens).toBe(1_000);
+    expect(holdPlan('responses', { input: 'hi' }, model()).encoding).toBe('o200k_base');
+  });
+
   it('holds predicted output as output (billed whether the answer uses it or not)', () => {
     const prediction = { type: 'content', content: 'x'.repeat(100) };
     expect(holdPlan('chat.completions', { messages, max_tokens: 50, prediction }, model()).outputTokens).toBe(50 + 101);
@@ -161,6 +168,31 @@ describe('the hold is an upper bound of what the request can cost', () => {
     );
   });
 
+  it('Responses API on OpenAI models: the byte bound and the exact count cover any bill on the o200k count, output up to the limit sent', () => {
+    fc.assert(
+      fc.property(
+        prices,
+        fc.option(text, { nil: undefined }),
+        fc.array(fc.record({ role: fc.constantFrom('user', 'assistant', 'developer'), content: text }), { minLength: 1, maxLength: 5 }),
+        limit,
+        fc.integer({ min: 1, max: 64_000 }),
+        share,
+        (price, instructions, items, maxOutput, modelMax, cachedShare) => {
+          const m = model({ ...price, maxOutputTokens: modelMax });
+          const body = { instructions, input: items, max_output_tokens: maxOutput };
+          const plan = holdPlan('responses', body, m);
+          const sent = withOutputLimit('responses', body, outputLimit('responses', body, m));
+          const chat = [...(instructions === undefined ? [] : [{ role: 'system', content: instructions }]), ...items];
+          const billedInput = encodeChat(chat as Parameters<typeof encodeChat>[0], 'gpt-4o').length;
+          const bill = costMicros(priceOf(m), report(billedInput, sent.max_output_tokens as number, cachedShare, 0));
+          const counted = plan.input.pieces.reduce((sum, piece) => sum + countOpenAiTokens(piece), 0);
+          return bill <= boundQuote(plan).amountMicros && bill <= exactQuote(plan, counted).amountMicros;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('Anthropic models: the byte bound covers a worst-case tokenizer of one token per byte, output up to the max_tokens sent', () => {
     fc.assert(
       fc.property(
@@ -221,6 +253,15 @@ describe(withOutputLimit.name, () => {
       contents,
       generationConfig: { temperature: 0, maxOutputTokens: 65_536 },
     });
+  });
+
+  it("sends the Responses API's max_output_tokens explicitly, capped at the model's max, the body untouched when within it", () => {
+    const responses = (body: Record<string, unknown>) => withOutputLimit('responses', body, outputLimit('responses', body, m));
+    expect(responses({ input: 'x' })).toEqual({ input: 'x', max_output_tokens: 1_000 });
+    expect(responses({ input: 'x', max_output_tokens: null })).toEqual({ input: 'x', max_output_tokens: 1_000 });
+    expect(responses({ input: 'x', max_output_tokens: 5_000 })).toEqual({ input: 'x', max_output_tokens: 1_000 });
+    const within = { input: 'x', max_output_tokens: 20 };
+    expect(responses(within)).toBe(within);
   });
 
   it('leaves embeddings alone', () => {

@@ -7,12 +7,20 @@ import {
   openAiChatText,
   openAiEmbeddingText,
   openAiPredictionText,
+  openAiResponsesText,
 } from '../estimate/request-text';
 import { tokenBound } from '../estimate/token-bound';
 import type { ModelPrice } from '../pricing';
 
 /** The proxy endpoints, as the estimate tells them apart (the ones it does not name cost nothing to hold). */
-export type BilledEndpoint = 'chat.completions' | 'embeddings' | 'messages' | 'count_tokens' | 'models' | 'generate_content';
+export type BilledEndpoint =
+  | 'chat.completions'
+  | 'responses'
+  | 'embeddings'
+  | 'messages'
+  | 'count_tokens'
+  | 'models'
+  | 'generate_content';
 
 const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
@@ -30,6 +38,9 @@ export function outputLimit(endpoint: BilledEndpoint, body: Record<string, unkno
     }
     case 'messages':
       return Math.min(positiveInt(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
+    case 'responses':
+      // Reasoning tokens count within max_output_tokens.
+      return Math.min(positiveInt(body.max_output_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
     case 'generate_content':
       return Math.min(positiveInt(generationConfigOf(body).maxOutputTokens) ?? model.maxOutputTokens, model.maxOutputTokens);
     default:
@@ -57,6 +68,8 @@ export function holdPlan(endpoint: BilledEndpoint, body: Record<string, unknown>
       };
     case 'messages':
       return { price, encoding, input: anthropicMessagesText(body, allowances), outputTokens: limit };
+    case 'responses':
+      return { price, encoding, input: openAiResponsesText(body, allowances), outputTokens: limit };
     case 'generate_content':
       // Gemini counts thinking within maxOutputTokens; each candidate asked for has its own.
       return {
@@ -78,8 +91,8 @@ export function holdPlan(endpoint: BilledEndpoint, body: Record<string, unknown>
  * configured below the provider's maximum): the hold would no longer be an upper bound. A limit above the model's max
  * is lowered to it (the provider would refuse it anyway). OpenAI: every limit the client sent is capped
  * (max_completion_tokens, and the legacy max_tokens), and max_completion_tokens is added when it sent neither (the one
- * every current model takes). Anthropic requires max_tokens: it is capped. Gemini: generationConfig.maxOutputTokens,
- * set or capped.
+ * every current model takes). Anthropic requires max_tokens: it is capped. The Responses API's max_output_tokens is
+ * capped, or added when absent. Gemini: generationConfig.maxOutputTokens, set or capped.
  */
 export function withOutputLimit(
   endpoint: BilledEndpoint,
@@ -100,6 +113,10 @@ export function withOutputLimit(
     }
     case 'messages':
       return positiveInt(body.max_tokens) !== null && (body.max_tokens as number) <= limit ? body : { ...body, max_tokens: limit };
+    case 'responses':
+      return positiveInt(body.max_output_tokens) !== null && (body.max_output_tokens as number) <= limit
+        ? body
+        : { ...body, max_output_tokens: limit };
     case 'generate_content': {
       const config = generationConfigOf(body);
       const asked = positiveInt(config.maxOutputTokens);

@@ -56,6 +56,8 @@ export function usageRow(subject: UsageSubject, payer: Payer, heldMicros: bigint
     outputTokens: usage.outputTokens,
     cachedInputTokens: usage.cachedInputTokens,
     cacheWriteTokens: usage.cacheWriteTokens,
+    // Only where the provider reports them apart (absent: not reported, stored as null).
+    reasoningTokens: usage.reasoningTokens ?? null,
     usageEstimated: facts.usageEstimated ?? false,
     reservedMicros: reserved,
     costMicros: cost,

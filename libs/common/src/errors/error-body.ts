@@ -37,6 +37,14 @@ export function errorBodyText(protocol: WireProtocol, view: Pick<ErrorView, 'sta
   return JSON.stringify(errorBody(protocol, view));
 }
 
+/**
+ * The Responses API's in-stream `error` event (its own shape, not the error body above), as the streams on
+ * /v1/responses end with one: `code` is the gateway's error type.
+ */
+export function responsesErrorEventText(view: Pick<ErrorView, 'type' | 'message'>, sequenceNumber: number): string {
+  return JSON.stringify({ type: 'error', code: view.type, message: view.message, param: null, sequence_number: sequenceNumber });
+}
+
 /** Whether `url` is `prefix` or lies under it. */
 const under = (url: string, prefix: string): boolean => url.startsWith(`${prefix}/`) || url === prefix;
 

@@ -1,0 +1,27 @@
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '@gw/common';
+import { GatewayRoute } from '../pipeline/proxy-pipeline';
+import { Held, reachedOf } from '../context/request-context';
+import type { RelayResult } from '../relay/relay-result';
+import { OpenAiRelay } from './openai.relay';
+import { RESPONSES_REQUEST } from './responses.schema';
+
+/** OpenAI's Responses API, served natively to OpenAI models, and stateless: no response is stored to be read back. */
+@Controller('v1/responses')
+export class ResponsesController {
+  constructor(private readonly relay: OpenAiRelay) {}
+
+  @Post()
+  @HttpCode(200)
+  @GatewayRoute({ protocol: 'openai', endpoint: 'responses', billable: true, body: RESPONSES_REQUEST })
+  create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
+    return this.relay.responses(reachedOf<Held>(request, 'hold'), reply);
+  }
+
+  @Get(':id')
+  @GatewayRoute({ protocol: 'openai', endpoint: 'responses', billable: false })
+  retrieve(): never {
+    throw GatewayError.notFound('No such response: the gateway is stateless and stores no responses');
+  }
+}
