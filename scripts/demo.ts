@@ -126,7 +126,7 @@ Chuizi Gateway is up (demo account: $10.00; upstream: the built-in mock at ${ups
 
   Demo API key (shown once):  ${demoKey}
   Admin token:                ${env.ADMIN_TOKEN}
-  Proxy:                      ${proxy}   (OpenAI: ${proxy}/v1, Anthropic: ${proxy}/anthropic)
+  Proxy:                      ${proxy}   (OpenAI: ${proxy}/v1, Anthropic: ${proxy}/anthropic, Gemini: ${proxy}/gemini)
   Admin API:                  http://127.0.0.1:${config.ports.admin}/admin/v1   (docs: /admin/docs)
   Staff console:              http://127.0.0.1:${config.ports.admin}/console   (sign in with the admin token)
 
