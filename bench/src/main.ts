@@ -8,6 +8,7 @@ import type { ChildApp } from './child-app';
 import { CpuMeter } from './cpu-meter';
 import { loadAverage, machineInfo } from './machine-info';
 import { clearRedisPrefix } from './redis-tools';
+import { waitForLedgerWriter } from './wallet-ledger';
 import { type BenchReport, type Measurement, renderReport } from './report';
 import { failures, type RunResult } from './run-result';
 import { requestFor, scenarios } from './scenarios';
@@ -17,6 +18,7 @@ import {
   startPassthrough,
   startPortkey,
   startProxy,
+  startWorker,
   TARGET_LABELS,
   type Target,
 } from './targets';
@@ -49,6 +51,7 @@ async function startTarget(name: TargetName, config: BenchConfig, mockUrl: strin
       return { name, label, url: app.url, extraHeaders: {}, app };
     }
     case 'proxy': {
+      if (config.billingStore === 'wallet') running.push(await startWorker(config));
       const app = await startProxy(config);
       running.push(app);
       return { name, label, url: app.url, extraHeaders: {}, app };
@@ -177,6 +180,8 @@ async function main(): Promise<void> {
   }
 
   const loadAverageEnd = loadAverage();
+  // On the wallet, the usage records and ledger entries are the worker's to write: let it catch up before it stops.
+  if (config.billingStore === 'wallet' && targets.some((t) => t.name === 'proxy')) await waitForLedgerWriter(config, seed.accountId);
   await stopAll();
   const books = targets.some((t) => t.name === 'proxy')
     ? { ...(await checkBooks(config.databaseUrl, seed.accountId)), proxy2xx }
