@@ -260,4 +260,38 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
     expect((await walletAccountRow(account.id)).usage).toBe(2);
     expect(await walletBooksProblems(h, account.id, since)).toEqual([]);
   }, 60_000);
+
+  it('SIGTERM mid-stream: the stream ends, and its settlement is in the wallet before the proxy exits', async () => {
+    const proxy = await start('proxy');
+    const account = await createAccount({ balanceUsd: '10.00' });
+    const { key } = await createApiKey(account.id);
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create({
+        model,
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'a story mock:output_tokens=100 mock:chunk_delay_ms=20' }],
+      })
+      .withResponse();
+    let chunks = 0;
+    let reported: OpenAI.CompletionUsage | undefined;
+    let exited: Promise<number | null> | undefined;
+    for await (const chunk of data) {
+      reported = chunk.usage ?? reported;
+      if (++chunks === 5) exited = proxy.stop('SIGTERM', 60_000);
+    }
+    expect(await exited).toBe(0);
+    // Closed by the proxy's own settlement as it drained, not by the sweep (which would take the hold's TTL).
+    const id = accountId(account.id);
+    expect((await h.inspector.inspect([id])).get(id)).toMatchObject({ holds: 0, heldMicros: 0n, eventSeq: 1n });
+    expect(reported).toMatchObject({ completion_tokens: 100 });
+
+    const settled = await walletSettled(h, account.id);
+    const cost = testModelCost(reported!.prompt_tokens, 100);
+    expect(settled).toEqual({ walletBalance: 10_000_000n - cost, balance: 10_000_000n - cost, walletSeq: 1n, usage: 1 });
+    const record = await (await testDb()).usageRecord.findUnique({ where: { generationId: response.headers.get('x-chuizi-generation-id')! } });
+    expect(record).toMatchObject({ outcome: 'completed', outputTokens: 100, costMicros: cost });
+    expect(await walletBooksProblems(h, account.id, since)).toEqual([]);
+  }, 60_000);
 });
