@@ -78,6 +78,21 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
     return { status: response.status, body: (await response.json()) as Outcome['body'] };
   }
 
+  /** An account of the test's own, credited `balanceUsd`, and a key of it. */
+  async function customer(balanceUsd: string) {
+    const account = await createAccount({ balanceUsd });
+    return { account, key: (await createApiKey(account.id)).key };
+  }
+
+  /** A streamed chat completion of the default-priced model through `proxyUrl` (usage included), and its generation. */
+  async function openStream(proxyUrl: string, key: string, content: string, signal?: AbortSignal) {
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxyUrl}/v1`, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content }] }, { signal })
+      .withResponse();
+    return { data, generation: generationId(response.headers.get('x-chuizi-generation-id')!) };
+  }
+
   it('500 concurrent requests on a balance for 100: 100 served, 402 for the rest, no overdraft, one record each', async () => {
     const catalog = await catalogModelOf(cheapModel);
     const body = { model: cheapModel, max_tokens: CHEAP_TOKENS, messages: [{ role: 'user' as const, content: CHEAP_PROMPT }] };
@@ -130,23 +145,14 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
 
   it('a proxy killed mid-load: its holds expire, the sweep charges what they had delivered, the books balance', async () => {
     const victim = await start('proxy');
-    const account = await createAccount({ balanceUsd: '1.00' });
-    const { key } = await createApiKey(account.id);
+    const { account, key } = await customer('1.00');
     const streams = await Promise.all(
       Array.from({ length: 8 }, async () => {
-        const client = new OpenAI({ apiKey: key, baseURL: `${victim.url}/v1`, maxRetries: 0 });
-        const { data, response } = await client.chat.completions
-          .create({
-            model,
-            stream: true,
-            max_tokens: 2_000,
-            messages: [{ role: 'user', content: 'a very long story mock:output_tokens=2000 mock:chunk_delay_ms=20' }],
-          })
-          .withResponse();
+        const { data, generation } = await openStream(victim.url, key, 'a very long story mock:output_tokens=2000 mock:chunk_delay_ms=20');
         const reading = (async () => {
           for await (const _chunk of data);
         })().catch(() => undefined);
-        return { generation: generationId(response.headers.get('x-chuizi-generation-id')!), reading };
+        return { generation, reading };
       }),
     );
     // Short requests of the same account on the live proxies, before, during and after the kill.
@@ -181,8 +187,7 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
   }, 120_000);
 
   it('the worker (ledger writer) killed mid-load and started again: nothing lost, nothing written twice', async () => {
-    const account = await createAccount({ balanceUsd: '1.00' });
-    const { key } = await createApiKey(account.id);
+    const { account, key } = await customer('1.00');
     const total = 300;
     let done = 0;
     let next = 0;
@@ -218,24 +223,14 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
   }, 120_000);
 
   it('streams: a completed one is charged its reported usage, a client-aborted one what it delivered', async () => {
-    const account = await createAccount({ balanceUsd: '10.00' });
-    const { key } = await createApiKey(account.id);
-    const client = new OpenAI({ apiKey: key, baseURL: `${proxies[0].url}/v1`, maxRetries: 0 });
-
-    const completed = await client.chat.completions
-      .create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'short mock:output_tokens=9' }] })
-      .withResponse();
+    const { account, key } = await customer('10.00');
+    const completed = await openStream(proxies[0].url, key, 'short mock:output_tokens=9');
     let reported: OpenAI.CompletionUsage | undefined;
     for await (const chunk of completed.data) reported = chunk.usage ?? reported;
     expect(reported).toMatchObject({ prompt_tokens: 2, completion_tokens: 9 });
 
     const controller = new AbortController();
-    const aborted = await client.chat.completions
-      .create(
-        { model, stream: true, messages: [{ role: 'user', content: 'tell me a long story mock:output_tokens=500 mock:chunk_delay_ms=10' }] },
-        { signal: controller.signal },
-      )
-      .withResponse();
+    const aborted = await openStream(proxies[0].url, key, 'a long story mock:output_tokens=500 mock:chunk_delay_ms=10', controller.signal);
     let chunks = 0;
     await (async () => {
       for await (const chunk of aborted.data) if (chunk.choices[0]?.delta?.content && ++chunks === 20) controller.abort();
@@ -244,9 +239,9 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
 
     const settled = await walletSettled(h, account.id);
     const db = await testDb();
-    const completedRecord = await db.usageRecord.findUnique({ where: { generationId: completed.response.headers.get('x-chuizi-generation-id')! } });
+    const completedRecord = await db.usageRecord.findUnique({ where: { generationId: completed.generation } });
     expect(completedRecord).toMatchObject({ outcome: 'completed', inputTokens: 2, outputTokens: 9, usageEstimated: false, costMicros: testModelCost(2, 9) });
-    const abortedRecord = (await db.usageRecord.findUnique({ where: { generationId: aborted.response.headers.get('x-chuizi-generation-id')! } }))!;
+    const abortedRecord = (await db.usageRecord.findUnique({ where: { generationId: aborted.generation } }))!;
     expect(abortedRecord).toMatchObject({ outcome: 'client_aborted', stream: true, usageEstimated: true });
     expect(abortedRecord.outputTokens).toBeGreaterThanOrEqual(20);
     expect(abortedRecord.outputTokens).toBeLessThan(100);
@@ -263,17 +258,8 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
 
   it('SIGTERM mid-stream: the stream ends, and its settlement is in the wallet before the proxy exits', async () => {
     const proxy = await start('proxy');
-    const account = await createAccount({ balanceUsd: '10.00' });
-    const { key } = await createApiKey(account.id);
-    const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-    const { data, response } = await client.chat.completions
-      .create({
-        model,
-        stream: true,
-        stream_options: { include_usage: true },
-        messages: [{ role: 'user', content: 'a story mock:output_tokens=100 mock:chunk_delay_ms=20' }],
-      })
-      .withResponse();
+    const { account, key } = await customer('10.00');
+    const { data, generation } = await openStream(proxy.url, key, 'a story mock:output_tokens=100 mock:chunk_delay_ms=20');
     let chunks = 0;
     let reported: OpenAI.CompletionUsage | undefined;
     let exited: Promise<number | null> | undefined;
@@ -290,7 +276,7 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
     const settled = await walletSettled(h, account.id);
     const cost = testModelCost(reported!.prompt_tokens, 100);
     expect(settled).toEqual({ walletBalance: 10_000_000n - cost, balance: 10_000_000n - cost, walletSeq: 1n, usage: 1 });
-    const record = await (await testDb()).usageRecord.findUnique({ where: { generationId: response.headers.get('x-chuizi-generation-id')! } });
+    const record = await (await testDb()).usageRecord.findUnique({ where: { generationId: generation } });
     expect(record).toMatchObject({ outcome: 'completed', outputTokens: 100, costMicros: cost });
     expect(await walletBooksProblems(h, account.id, since)).toEqual([]);
   }, 60_000);
