@@ -38,6 +38,8 @@ export interface BenchConfig {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
+  /** BILLING_STORE of the proxy (c); `wallet` runs a worker beside it, whose ledger writer the books check needs. */
+  billingStore: 'postgres' | 'wallet';
   /** CHANNEL_CREDENTIALS_KEY of the run (fresh each run, as the database is): credentials sealed as in production. */
   credentialsKey: string;
 }
@@ -68,6 +70,12 @@ function list<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: r
   return allowed.filter((item) => picked.includes(item));
 }
 
+function billingStore(raw: string | undefined): 'postgres' | 'wallet' {
+  if (raw === undefined || raw === '' || raw === 'postgres') return 'postgres';
+  if (raw === 'wallet') return 'wallet';
+  throw new Error(`BENCH_BILLING_STORE must be postgres or wallet, got '${raw}'`);
+}
+
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const rootDir = process.cwd();
   const outputTokens = positiveInt(env, 'BENCH_OUTPUT_TOKENS', 16);
@@ -92,6 +100,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     databaseUrl: env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/chuizi_bench',
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
     redisPrefix: env.BENCH_REDIS_PREFIX || 'gwbench:',
+    billingStore: billingStore(env.BENCH_BILLING_STORE),
     credentialsKey: randomBytes(32).toString('hex'),
   };
 }

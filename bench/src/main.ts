@@ -10,6 +10,7 @@ import { loadAverage, machineInfo } from './machine-info';
 import { clearRedisPrefix } from './redis-tools';
 import type { Measurement } from './aggregate';
 import { type BenchReport, renderReport } from './report';
+import { waitForLedgerWriter } from './wallet-ledger';
 import { failures, type RunResult } from './run-result';
 import { requestFor, scenarios } from './scenarios';
 import {
@@ -18,6 +19,7 @@ import {
   startPassthrough,
   startPortkey,
   startProxy,
+  startWorker,
   TARGET_LABELS,
   type Target,
 } from './targets';
@@ -50,6 +52,7 @@ async function startTarget(name: TargetName, config: BenchConfig, mockUrl: strin
       return { name, label, url: app.url, extraHeaders: {}, app };
     }
     case 'proxy': {
+      if (config.billingStore === 'wallet') running.push(await startWorker(config));
       const app = await startProxy(config);
       running.push(app);
       return { name, label, url: app.url, extraHeaders: {}, app };
@@ -181,6 +184,8 @@ async function main(): Promise<void> {
   }
 
   const loadAverageEnd = loadAverage();
+  // On the wallet, the usage records and ledger entries are the worker's to write: let it catch up before it stops.
+  if (config.billingStore === 'wallet' && targets.some((t) => t.name === 'proxy')) await waitForLedgerWriter(config, seed.accountId);
   await stopAll();
   const books = targets.some((t) => t.name === 'proxy')
     ? { ...(await checkBooks(config.databaseUrl, seed.accountId)), proxy2xx }

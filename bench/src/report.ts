@@ -90,6 +90,13 @@ export function renderReport(report: BenchReport): string {
     `- Rounds: ${config.rounds}; measured duration per run: ${config.durationS} s; warm-up per target and scenario: ` +
       `${config.warmupS} s (not counted).`,
   );
+  out(
+    `- Billing store of (c): \`${config.billingStore}\`` +
+      (config.billingStore === 'wallet'
+        ? ' (holds and settlements in Redis; a worker writes the ledger in batches: its PostgreSQL backends count in ' +
+          '"PostgreSQL CPU", its own process is not measured).'
+        : ' (reservations and settlements in PostgreSQL).'),
+  );
   for (const scenario of report.scenarios) out(`- ${scenario.title}: ${scenario.shape}.`);
   const shown =
     report.requestBody.length > 1200
@@ -109,7 +116,8 @@ export function renderReport(report: BenchReport): string {
     '- Targets: (a) the mock upstream itself (the physical limit); (b) bench/passthrough, Fastify + a keep-alive ' +
       'undici Pool, streaming bodies through and nothing else (the practical limit); (c) `node dist/apps/proxy/src/main.js` ' +
       `with everything on: key auth, RPM throttling in Redis (limit ${int(1_000_000)}/min), body validation, token ` +
-      'estimate, pre-deduction in PostgreSQL, settlement and usage record; (d) @portkey-ai/gateway ' +
+      `estimate, pre-deduction ${config.billingStore === 'wallet' ? 'in the Redis wallet' : 'in PostgreSQL'}, settlement ` +
+      'and usage record; (d) @portkey-ai/gateway ' +
       `${machine.packages['@portkey-ai/gateway']} (\`build/start-server.js --headless\`, provider openai with a custom ` +
       'host pointing at the mock).',
     '- Processes: the load generator (this process), the mock upstream and each target run as separate Node processes; ' +

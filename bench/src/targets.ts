@@ -51,6 +51,7 @@ export function proxyEnv(config: BenchConfig): Record<string, string> {
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     LOG_LEVEL: 'warn',
     CHANNEL_CREDENTIALS_KEY: config.credentialsKey,
+    BILLING_STORE: config.billingStore,
   };
 }
 
@@ -59,6 +60,16 @@ export async function startProxy(config: BenchConfig, nodeFlags: string[] = []):
     name: 'proxy',
     args: [...nodeFlags, join(config.distDir, 'apps', 'proxy', 'src', 'main.js')],
     env: baseEnv(proxyEnv(config)),
+    ready: listeningLine,
+  });
+}
+
+/** The worker of a proxy on the wallet: its ledger writer writes the settlements to PostgreSQL (and its sweeps run). */
+export async function startWorker(config: BenchConfig): Promise<ChildApp> {
+  return ChildApp.start({
+    name: 'worker',
+    args: [join(config.distDir, 'apps', 'worker', 'src', 'main.js')],
+    env: baseEnv({ ...proxyEnv(config), WORKER_PORT: '0', INSTANCE_ID: 'bench-worker' }),
     ready: listeningLine,
   });
 }

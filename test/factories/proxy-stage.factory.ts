@@ -42,6 +42,7 @@ export function fakeHoldLedger(place: HoldLedger['place'] = async (_account, _su
     place: jest.fn(place),
     close: (accountId, request) => void closed.push({ accountId, request }),
     recordUnbilled: (row) => void unbilled.push(row),
+    drain: async () => 0,
   };
   return { ledger, closed, unbilled };
 }

@@ -1,4 +1,9 @@
+import { ReconciliationService, WalletBooksCheck } from '../../libs/billing/src';
+import { accountId } from '../../libs/common/src';
+import { ReconciliationChecksRepository, ReconciliationsRepository } from '../../libs/db/src';
 import { testDb } from './test-db';
+import { waitFor } from './wait-for';
+import type { WalletHarness } from './wallet-harness';
 
 /**
  * What must hold for an account whose money goes through the wallet, once its settlements are written (empty list =
@@ -57,4 +62,49 @@ export async function walletAccountRow(accountId: string): Promise<{ balance: bi
     [accountId],
   );
   return { balance: BigInt(rows[0].balance), walletSeq: BigInt(rows[0].wallet_seq), usage: Number(rows[0].usage) };
+}
+
+/**
+ * Waits until the wallet has nothing left in flight for the account (no hold, every settlement event written to
+ * PostgreSQL by a worker's ledger writer), then returns its Redis balance and its PostgreSQL row.
+ */
+export async function walletSettled(h: WalletHarness, account: string, timeoutMs = 45_000) {
+  const id = accountId(account);
+  return waitFor(async () => {
+    const state = (await h.inspector.inspect([id])).get(id);
+    if (!state?.loaded || state.holds !== 0 || state.heldMicros !== 0n || state.unflushed.size !== 0) return null;
+    const row = await walletAccountRow(account);
+    return row.walletSeq === state.eventSeq ? { walletBalance: state.balanceMicros, ...row } : null;
+  }, timeoutMs);
+}
+
+/**
+ * The books check of an account held in the wallet, once walletSettled: walletBooksViolations, the wallet's balance
+ * against PostgreSQL's, and what a reconciliation run (the worker's, with the wallet check) finds on the account.
+ */
+export async function walletBooksProblems(h: WalletHarness, account: string, since: Date): Promise<string[]> {
+  const problems = await walletBooksViolations(account);
+  const { walletBalance, balance } = await walletSettled(h, account);
+  if (walletBalance !== balance) problems.push(`wallet balance ${walletBalance} != stored balance ${balance}`);
+  const reconciliation = new ReconciliationService(
+    new ReconciliationsRepository(h.prisma),
+    new ReconciliationChecksRepository(h.prisma),
+    h.config,
+    new WalletBooksCheck(h.inspector, h.accounts, h.config),
+  );
+  const report = await reconciliation.check({ from: since, to: new Date(Date.now() + 1_000) });
+  if (report.wallet?.checked !== true) problems.push(`the reconciliation did not check the wallet: ${JSON.stringify(report.wallet)}`);
+  const findings = {
+    walletDrift: report.walletDrift,
+    drift: report.drift,
+    usageWithoutLedger: report.usageWithoutLedger,
+    usageLedgerMismatches: report.usageLedgerMismatches,
+    ledgerWithoutUsage: report.ledgerWithoutUsage,
+  };
+  for (const [kind, items] of Object.entries(findings)) {
+    for (const item of items as { accountId: string }[]) {
+      if (item.accountId === account) problems.push(`${kind}: ${JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
+    }
+  }
+  return problems;
 }

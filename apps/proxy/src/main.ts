@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { BillingService } from '@gw/billing';
+import { HOLD_LEDGER, HoldLedger } from '@gw/billing';
 import { GatewayShutdownError } from '@gw/common';
 import { loadConfig } from '@gw/config';
 import { APP_LOGGER, AppLogger, installGracefulShutdown, Lifecycle, logFatalErrors } from '@gw/observability';
@@ -23,8 +23,8 @@ async function main(): Promise<void> {
     cutWork: () => lifecycle.stopInFlight(new GatewayShutdownError()),
     // Every request is over: write their settlements before the pools, PostgreSQL and Redis close.
     afterWork: async () => {
-      const open = await app.get(BillingService).drain(config.ops.shutdownGraceMs);
-      if (open > 0) logger.warn({ open }, 'reservations still open at shutdown: the stale sweep will release them');
+      const open = await app.get<HoldLedger>(HOLD_LEDGER).drain(config.ops.shutdownGraceMs);
+      if (open > 0) logger.warn({ open }, 'holds still open at shutdown: the stale sweep will release them');
     },
   });
   await app.listen(config.ports.proxy, config.host);

@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
-import { BillingModule, ExactTokenCounter, HOLD_LEDGER, HoldPlacer, PostgresHoldLedger } from '@gw/billing';
+import { BillingModule, ExactTokenCounter, HOLD_LEDGER, HoldPlacer, PostgresHoldLedger, WalletHoldLedger } from '@gw/billing';
 import { CatalogModule } from '@gw/catalog';
 import { DbModule } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { KeysModule } from '@gw/keys';
 import { RedisModule } from '@gw/redis';
+import { WalletModule } from '@gw/wallet';
 import { AnthropicRelay } from './anthropic/anthropic.relay';
 import { AnthropicMessagesController } from './anthropic/messages.controller';
 import { AnthropicModelsController } from './anthropic/models.controller';
@@ -34,6 +35,7 @@ import { JsonOffload } from './validation/json-offload';
 @Module({})
 export class ProxyModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const wallet = config.billing.store === 'wallet';
     return {
       module: ProxyModule,
       imports: [
@@ -44,6 +46,8 @@ export class ProxyModule {
         KeysModule,
         CatalogModule,
         BillingModule,
+        // The wallet's Redis connections exist only in a proxy that holds there.
+        ...(wallet ? [WalletModule] : []),
       ],
       controllers: [
         HealthController,
@@ -61,8 +65,9 @@ export class ProxyModule {
         // Holds: the byte bound, or an exact count in worker threads (started with the proxy).
         ExactTokenCounter,
         HoldPlacer,
-        // The reserve and settle stages' store (libs/billing, hold-ledger.port.ts): PostgreSQL holds.
-        { provide: HOLD_LEDGER, useClass: PostgresHoldLedger },
+        // The reserve and settle stages' store (libs/billing, hold-ledger.port.ts), BILLING_STORE: PostgreSQL
+        // reservations or the Redis wallet.
+        { provide: HOLD_LEDGER, useClass: wallet ? WalletHoldLedger : PostgresHoldLedger },
         // The request path's stages, in order (pipeline/proxy-pipeline.ts runs them on every gateway route).
         AuthenticateStage,
         AdmitStage,

@@ -11,6 +11,7 @@ export * from './request/request-estimate';
 export * from './request/request-hold';
 export * from './request/usage-row';
 export * from './request/hold-ledger.port';
+export * from './request/wallet-hold-ledger';
 export * from './holds/hold-liveness';
 export * from './holds/hold-heartbeat';
 export * from './billing.service';

@@ -58,6 +58,8 @@ export interface AppConfig {
    */
   channels: { credentialsKey: Buffer | null; allowPlaintext: boolean };
   billing: {
+    /** The proxy's money store (BILLING_STORE): PostgreSQL reservations, or the Redis wallet. */
+    store: 'postgres' | 'wallet';
     reservationStaleAfterS: number;
     sweepEverySeconds: number;
     heartbeatEveryMs: number;
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowPlaintext: dto.ALLOW_PLAINTEXT_CREDENTIALS === 'true',
     },
     billing: {
+      store: dto.BILLING_STORE,
       reservationStaleAfterS: dto.RESERVATION_STALE_AFTER_S,
       sweepEverySeconds: dto.RESERVATION_SWEEP_EVERY_S,
       heartbeatEveryMs: dto.HOLD_HEARTBEAT_EVERY_MS,

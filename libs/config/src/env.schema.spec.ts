@@ -81,6 +81,12 @@ describe(EnvDto.name, () => {
     expect(problemsOf({ ...VALID, ADMIN_DOCS_ACCESS: 'everyone' })).toEqual(['ADMIN_DOCS_ACCESS must be public or staff']);
   });
 
+  it('holds in PostgreSQL unless BILLING_STORE=wallet, and refuses any other store', () => {
+    expect(loadConfig(VALID).billing.store).toBe('postgres');
+    expect(loadConfig({ ...VALID, BILLING_STORE: 'wallet' }).billing.store).toBe('wallet');
+    expect(problemsOf({ ...VALID, BILLING_STORE: 'redis' })).toEqual(['BILLING_STORE must be postgres or wallet']);
+  });
+
   it("limits bodies per protocol: the provider's own limit, BODY_LIMIT_BYTES for both, a protocol's own over it", () => {
     expect(loadConfig(VALID).proxy.bodyLimitBytes).toEqual({ openai: 50 * 1024 * 1024, anthropic: 32 * 1024 * 1024, gemini: 20 * 1024 * 1024 });
     expect(loadConfig({ ...VALID, BODY_LIMIT_BYTES: '65536' }).proxy.bodyLimitBytes).toEqual({ openai: 65_536, anthropic: 65_536, gemini: 65_536 });

@@ -216,6 +216,14 @@ export class EnvDto {
   TOKENIZER_THREADS: number = 1;
 
   /**
+   * Where the proxy holds and settles money: `postgres` (reservations in PostgreSQL, two transactions a request) or
+   * `wallet` (the Redis wallet; the worker's ledger writer writes the ledger in batches). Switch every proxy at once
+   * (README, "Switching the proxy to the wallet").
+   */
+  @IsIn(['postgres', 'wallet'], { message: 'BILLING_STORE must be postgres or wallet' })
+  BILLING_STORE: 'postgres' | 'wallet' = 'postgres';
+
+  /**
    * The Redis of the wallet (holds, spendable balances, settlement streams): REDIS_URL when unset. Ignored when
    * WALLET_REDIS_CLUSTER_NODES is set.
    */

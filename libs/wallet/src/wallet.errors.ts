@@ -16,6 +16,14 @@ export class WalletUnavailableError extends GatewayError {
   readonly reason: string;
 }
 
+/** The process is shutting down: the wallet places no new holds (a 503, like any unavailability). */
+export class WalletClosedError extends WalletUnavailableError {
+  constructor() {
+    super('shutting down: no new holds');
+    this.name = 'WalletClosedError';
+  }
+}
+
 /** WALLET_SHARDS differs from the count the wallet's Redis was set up with: keys would be looked up in wrong places. */
 export class WalletLayoutError extends Error {
   constructor(configured: number, stored: string) {

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@gw/config';
 import { UsageRecordRow, usageRowToJson } from '@gw/db';
 import { observeWallet, walletMetrics } from '@gw/observability';
 import { assertMicros } from './micros';
-import { WalletProtocolError, WalletUnavailableError } from './wallet.errors';
+import { WalletClosedError, WalletProtocolError, WalletUnavailableError } from './wallet.errors';
 import type { AccountId, GenerationId } from './wallet-ids';
 import type { ShardIndex } from './wallet-keys';
 import { WalletLoader } from './wallet-loader';
@@ -85,7 +85,7 @@ export class WalletService implements OnModuleDestroy {
   async hold(request: HoldRequest): Promise<HoldOutcome> {
     if (this.closed) {
       walletMetrics().holds.inc({ result: 'failed' });
-      throw new WalletUnavailableError('shutting down: no new holds');
+      throw new WalletClosedError();
     }
     assertMicros(request.amountMicros, 'hold amount', 1n);
     const { accountId, generationId } = request;

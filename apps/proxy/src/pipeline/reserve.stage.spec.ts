@@ -11,7 +11,18 @@ describe(ReserveStage.name, () => {
     const held = await new ReserveStage(ledger, wordCounter).reserve(request);
     expect(ledger.place).toHaveBeenCalledWith(
       request.accountId,
-      { generationId: request.context.generationId, keyId: request.keyId, modelId: 'openai/gpt-test' },
+      {
+        generationId: request.context.generationId,
+        keyId: request.keyId,
+        modelId: 'openai/gpt-test',
+        // What the usage record of a hold swept after a crash says of the request.
+        requestedModel: 'gpt-test',
+        protocol: 'openai',
+        endpoint: 'chat.completions',
+        stream: false,
+        requestId: request.context.requestId,
+        receivedAt: request.context.receivedAt,
+      },
       expect.objectContaining({ outputTokens: 1_000 }),
       expect.any(Function),
     );

@@ -36,12 +36,18 @@ export class ReserveStage {
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
     let placed;
     try {
-      placed = await this.ledger.place(
-        resolved.accountId,
-        { generationId: context.generationId, keyId: resolved.keyId, modelId: model.id },
-        plan,
-        probe,
-      );
+      const subject = {
+        generationId: context.generationId,
+        keyId: resolved.keyId,
+        modelId: model.id,
+        requestedModel: resolved.requestedModel,
+        protocol: route.protocol,
+        endpoint: route.endpoint,
+        stream: resolved.stream,
+        requestId: context.requestId,
+        receivedAt: context.receivedAt,
+      };
+      placed = await this.ledger.place(resolved.accountId, subject, plan, probe);
     } catch (error) {
       if (error instanceof BillingClosedError) {
         throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down; retry', { cause: error });

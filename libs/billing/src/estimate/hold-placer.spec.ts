@@ -1,8 +1,6 @@
-import type { HoldRequest, HoldResult } from '@gw/db';
-import type { BillingService } from '../billing.service';
 import type { ExactTokenCounter } from './exact-token-counter';
 import { boundQuote, exactQuote, HoldPlan } from './hold-plan';
-import { HoldPlacer } from './hold-placer';
+import { HoldPlacer, StoreAnswer } from './hold-placer';
 
 const PRICE = { inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 2_000_000n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
 // 1,000 bytes of text (the byte bound: 1,000 tokens), 200 exact tokens; 10 tokens of allowances; 100 output tokens.
@@ -20,16 +18,14 @@ const EXACT = exactQuote(plan(), 200).amountMicros; // (200 + 10) x 1 + 100 x 2 
 /** A store that accepts holds up to `balance`, and a counter that answers `tokens`. */
 function setUp(balance: bigint, tokens: number | null = 200) {
   const reserved: bigint[] = [];
-  const billing = {
-    reserve: jest.fn(async (_account: string, hold: HoldRequest): Promise<HoldResult> => {
-      reserved.push(hold.amountMicros);
-      const accepted = hold.amountMicros <= balance;
-      return { generationId: hold.generationId, accepted, balanceMicros: accepted ? balance - hold.amountMicros : balance };
-    }),
+  const attempt = async (amountMicros: bigint): Promise<StoreAnswer> => {
+    reserved.push(amountMicros);
+    const accepted = amountMicros <= balance;
+    return { accepted, balanceMicros: accepted ? balance - amountMicros : balance };
   };
   const counter = { count: jest.fn(async () => tokens) };
-  const sut = new HoldPlacer(billing as unknown as BillingService, counter as unknown as ExactTokenCounter);
-  const place = (p = plan()) => sut.place('acc', { generationId: 'gen', keyId: 'key', modelId: 'model' }, p, null);
+  const sut = new HoldPlacer(counter as unknown as ExactTokenCounter);
+  const place = (p = plan()) => sut.place(p, attempt);
   return { place, reserved, counter };
 }
 

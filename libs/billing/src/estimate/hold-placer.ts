@@ -1,7 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { HoldRequest } from '@gw/db';
-import { BillingService } from '../billing.service';
-import type { DeliveryProbe } from '../holds/hold-heartbeat';
 import { ExactTokenCounter } from './exact-token-counter';
 import { boundQuote, exactQuote, floorMicros, HoldPlan, HoldQuote } from './hold-plan';
 import { textBytes } from './token-bound';
@@ -14,6 +11,15 @@ export interface PlacedHold {
   balanceMicros: bigint;
 }
 
+/** What a money store answers to one hold of `amountMicros`: placed or not, and the spendable balance it saw. */
+export interface StoreAnswer {
+  accepted: boolean;
+  balanceMicros: bigint;
+}
+
+/** One attempt to hold `amountMicros` for the request, in whatever store holds the money (PostgreSQL, the wallet). */
+export type HoldAttempt = (amountMicros: bigint) => Promise<StoreAnswer>;
+
 /**
  * Places a request's hold at the cheapest true upper bound it can afford to compute:
  * 1. the byte bound (no tokenizer), which almost every request fits;
@@ -23,20 +29,13 @@ export interface PlacedHold {
  */
 @Injectable()
 export class HoldPlacer {
-  constructor(
-    private readonly billing: BillingService,
-    private readonly counter: ExactTokenCounter,
-  ) {}
+  constructor(private readonly counter: ExactTokenCounter) {}
 
-  async place(
-    accountId: string,
-    request: Omit<HoldRequest, 'amountMicros'>,
-    plan: HoldPlan,
-    probe: DeliveryProbe | null,
-  ): Promise<PlacedHold> {
+  /** `attempt` is called once with the byte bound, and a second time with the exact hold only when that one fits. */
+  async place(plan: HoldPlan, attempt: HoldAttempt): Promise<PlacedHold> {
     const bound = boundQuote(plan);
     if (bound.amountMicros === 0n) return { accepted: true, quote: bound, balanceMicros: 0n };
-    const first = await this.billing.reserve(accountId, { ...request, amountMicros: bound.amountMicros }, probe);
+    const first = await attempt(bound.amountMicros);
     if (first.accepted || plan.encoding === null) return { accepted: first.accepted, quote: bound, balanceMicros: first.balanceMicros };
 
     const refused = { accepted: false, quote: bound, balanceMicros: first.balanceMicros };
@@ -46,7 +45,7 @@ export class HoldPlacer {
     const exact = exactQuote(plan, tokens);
     if (exact.amountMicros >= bound.amountMicros) return refused;
     if (exact.amountMicros > first.balanceMicros) return { ...refused, quote: exact };
-    const second = await this.billing.reserve(accountId, { ...request, amountMicros: exact.amountMicros }, probe);
+    const second = await attempt(exact.amountMicros);
     return { accepted: second.accepted, quote: exact, balanceMicros: second.balanceMicros };
   }
 }

@@ -25,7 +25,7 @@ export class HoldHeartbeat {
   private beating = false;
 
   constructor(
-    private readonly liveness: HoldLiveness,
+    private readonly liveness: Pick<HoldLiveness, 'beat'>,
     private readonly everyMs: number,
     private readonly onFailure: (error: Error) => void,
   ) {}

@@ -1,22 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import type { AccountId, GenerationId, KeyId } from '@gw/common';
-import type { CloseRequest, UsageRecordRow } from '@gw/db';
+import type { CloseRequest, UsageProtocol, UsageRecordRow } from '@gw/db';
 import { BillingService } from '../billing.service';
 import type { HoldPlan } from '../estimate/hold-plan';
 import { HoldPlacer, PlacedHold } from '../estimate/hold-placer';
 import type { DeliveryProbe } from '../holds/hold-heartbeat';
 
-/** The request a hold is for. */
+/**
+ * The request a hold is for: who and which model, and what the usage record of a hold closed by the stale sweep
+ * (its process died) says of the request.
+ */
 export interface HoldSubject {
   generationId: GenerationId;
   keyId: KeyId;
   modelId: string;
+  requestedModel: string;
+  protocol: UsageProtocol;
+  endpoint: string;
+  stream: boolean;
+  requestId: string;
+  receivedAt: Date;
 }
 
+/** Closing a hold: the charge (0: a release) and the request's usage record. */
+export type HoldClose = Omit<CloseRequest, 'generationId' | 'usage'> & { generationId: GenerationId; usage: UsageRecordRow };
+
 /**
- * Where the proxy's reserve and settle stages put and close holds: the only thing they know of the store. PostgreSQL
- * today (PostgresHoldLedger); the Redis wallet (libs/wallet) is meant to take its place behind this same port, with no
- * other stage changed.
+ * Where the proxy's reserve and settle stages put and close holds: the only thing they know of the store.
+ * BILLING_STORE picks it: PostgreSQL (PostgresHoldLedger) or the Redis wallet (WalletHoldLedger).
  */
 export interface HoldLedger {
   /**
@@ -26,9 +37,14 @@ export interface HoldLedger {
    */
   place(accountId: AccountId, subject: HoldSubject, plan: HoldPlan, probe: DeliveryProbe | null): Promise<PlacedHold>;
   /** Charges or releases a hold, with the request's usage record. Never throws; the response never waits on it. */
-  close(accountId: AccountId, request: CloseRequest & { generationId: GenerationId }): void;
+  close(accountId: AccountId, request: HoldClose): void;
   /** The usage record of a request that held nothing. Best effort. */
   recordUnbilled(row: UsageRecordRow): void;
+  /**
+   * Shutdown: resolves once every hold of this process is closed and every write started is done, or `timeoutMs` has
+   * passed. Returns the holds still open (the store's sweep closes them).
+   */
+  drain(timeoutMs: number): Promise<number>;
 }
 
 export const HOLD_LEDGER = Symbol('HOLD_LEDGER');
@@ -42,14 +58,21 @@ export class PostgresHoldLedger implements HoldLedger {
   ) {}
 
   place(accountId: AccountId, subject: HoldSubject, plan: HoldPlan, probe: DeliveryProbe | null): Promise<PlacedHold> {
-    return this.placer.place(accountId, subject, plan, probe);
+    const { generationId, keyId, modelId } = subject;
+    return this.placer.place(plan, (amountMicros) =>
+      this.billing.reserve(accountId, { generationId, keyId, modelId, amountMicros }, probe),
+    );
   }
 
-  close(accountId: AccountId, request: CloseRequest & { generationId: GenerationId }): void {
+  close(accountId: AccountId, request: HoldClose): void {
     void this.billing.close(accountId, request);
   }
 
   recordUnbilled(row: UsageRecordRow): void {
     this.billing.recordUnbilled(row);
+  }
+
+  drain(timeoutMs: number): Promise<number> {
+    return this.billing.drain(timeoutMs);
   }
 }
