@@ -21,6 +21,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2], 'NX')
 return 0
 `;
 const COMMAND = 'gwRecordAuthFailure';
+/** Addresses whose gate is kept (a few hundred bytes each). */
+const GATE_CACHE_SIZE = 10_000;
 type RecordFailureCommand = (key: string, limit: number, windowMs: number) => Promise<number>;
 
 export interface AuthFailureLimiterOptions {
@@ -56,9 +58,21 @@ export class AuthFailureLimiter {
     this.record = client[COMMAND]!.bind(redis.client);
   }
 
-  /** This request's address counter and its limit, for a check folded into another script. */
-  gate(request: ClientAddress): { key: string; limit: number } {
-    return { key: this.key(request), limit: this.options.limit };
+  /**
+   * Gates by address, built once per address: the admit stage asks on every request, and a gateway's clients are
+   * mostly a few addresses (its load balancers, its customers' servers). Bounded: emptied when it reaches its size.
+   */
+  private readonly gates = new Map<string, { key: string; limit: number }>();
+
+  /** This request's address counter and its limit, for a check folded into another script (read only). */
+  gate(request: ClientAddress): Readonly<{ key: string; limit: number }> {
+    let gate = this.gates.get(request.ip);
+    if (gate === undefined) {
+      if (this.gates.size >= GATE_CACHE_SIZE) this.gates.clear();
+      gate = { key: this.key(request), limit: this.options.limit };
+      this.gates.set(request.ip, gate);
+    }
+    return gate;
   }
 
   /** 429 when the address is blocked (one round trip). */

@@ -7,6 +7,9 @@ import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { overloaded } from '../context/gateway-errors';
 import type { Admitted, Caller, RateLimitState } from '../context/request-context';
 
+/** API keys whose rate-limit window key is kept. */
+const WINDOW_KEY_CACHE_SIZE = 10_000;
+
 /** The client's side of the response, as far as admission needs it: a slot is held until it closes. */
 export interface ResponseEnd {
   readonly destroyed: boolean;
@@ -43,6 +46,9 @@ export class AdmitStage {
     this.gauge.dec();
   };
 
+  /** Each key's window key, built once per key (bounded: emptied when it reaches its size). */
+  private readonly windowKeys = new Map<string, string>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisService,
@@ -57,7 +63,7 @@ export class AdmitStage {
     let record;
     try {
       record = await this.window.hit({
-        key: this.redis.key('rpm', caller.keyId),
+        key: this.windowKeyOf(caller.keyId),
         limit,
         windowMs: this.config.proxy.rateLimitWindowMs,
         member: caller.context.generationId,
@@ -77,6 +83,16 @@ export class AdmitStage {
   /** Admitted requests in progress on this instance. */
   get inFlight(): number {
     return this.admitted;
+  }
+
+  private windowKeyOf(keyId: string): string {
+    let key = this.windowKeys.get(keyId);
+    if (key === undefined) {
+      if (this.windowKeys.size >= WINDOW_KEY_CACHE_SIZE) this.windowKeys.clear();
+      key = this.redis.key('rpm', keyId);
+      this.windowKeys.set(keyId, key);
+    }
+    return key;
   }
 
   private takeSlot(caller: Caller, response: ResponseEnd): void {
