@@ -50,6 +50,7 @@ const NODES = tree([
   [33, 4, 'observe', `${MODULES}/prom-client/lib/histogram.js`],
   [34, 17, 'get', `${LIBS}/common/src/index.js`], // a barrel's re-export getter, called by the admit stage
   [35, 4, 'place', `${LIBS}/billing/src/request/hold-ledger.port.js`],
+  [36, 31, '_parse', `${MODULES}/secure-json-parse/index.js`],
 ]);
 
 /** Samples at 1 ms intervals from t=1000 µs; the weight of sample i is the delta to sample i+1. */
@@ -108,6 +109,7 @@ describe(analyzeProfile.name, () => {
       [15, STAGES.authenticate],
       [32, STAGES.authenticate],
       [31, STAGES.bodyParse],
+      [36, STAGES.bodyParse],
       [16, STAGES.admit],
       [17, STAGES.admit],
       [18, STAGES.resolve],

@@ -77,7 +77,7 @@ const RESERVING = /^(intercept|reserve|place)/;
 
 const RULES: StageRule[] = [
   { stage: STAGES.httpServer, test: (f) => /^node:_?http/.test(f.url) },
-  { stage: STAGES.fastify, test: inPackage('fastify', 'find-my-way', 'avvio', 'light-my-request', 'fast-json-stringify', 'fastify-plugin', 'toad-cache', 'secure-json-parse', 'process-warning') },
+  { stage: STAGES.fastify, test: inPackage('fastify', 'find-my-way', 'avvio', 'light-my-request', 'fast-json-stringify', 'fastify-plugin', 'toad-cache', 'process-warning') },
   { stage: STAGES.fastify, test: (f, pkg) => pkg !== null && pkg.startsWith('@fastify/') },
   // Our constraint strategy is part of Fastify's routing (find-my-way asks it for every request on the Gemini paths).
   { stage: STAGES.fastify, test: inPath(`${PROXY}gemini/gemini-method.constraint`) },
@@ -90,6 +90,8 @@ const RULES: StageRule[] = [
   { stage: STAGES.telemetry, test: inPackage('prom-client', 'pino', 'pino-std-serializers', 'sonic-boom', 'thread-stream', 'fast-redact', 'quick-format-unescaped', 'atomic-sleep', 'on-exit-leak-free', 'safe-stable-stringify') },
   { stage: STAGES.context, test: inPath(`${PROXY}pipeline/context.stage`, `${PROXY}context/request-hooks`, `${PROXY}context/request-context`, '/libs/common/src/ids', '/libs/common/src/branded-ids') },
   { stage: STAGES.authenticate, test: inPath(`${PROXY}pipeline/authenticate.stage`, `${PROXY}middleware/authenticate.guard`, `${PROXY}middleware/key-presence.hook`, '/libs/keys/', '/libs/common/src/crypto') },
+  // Our body parser's JSON.parse with prototype-poisoning checks (Fastify's own parsers are removed).
+  { stage: STAGES.bodyParse, test: inPackage('secure-json-parse') },
   { stage: STAGES.bodyParse, test: inPath(`${PROXY}validation/json-body`, `${PROXY}validation/body-reader`, `${PROXY}validation/json-document`, `${PROXY}validation/json-depth`, `${PROXY}validation/json-offload`, `${PROXY}validation/json-slices`, '/libs/common/src/http/json-nesting') },
   { stage: STAGES.admit, test: inPath(`${PROXY}pipeline/admit.stage`, `${PROXY}middleware/admit.guard`, `${PROXY}middleware/auth-failure.limiter`, '/libs/redis/src/sliding-window', '/libs/redis/src/auth-failure') },
   {
