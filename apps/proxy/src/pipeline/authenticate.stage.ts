@@ -58,6 +58,9 @@ export function isWellFormedKey(key: string | null): key is string {
   return key !== null && API_KEY_PATTERN.test(key);
 }
 
+/** Presented keys whose SHA-256 is kept. */
+const KEY_HASH_CACHE_SIZE = 10_000;
+
 /**
  * Stage 2, authenticate: who is calling. 401 for a key that is missing, malformed, unknown, revoked, disabled or
  * expired, or whose account is suspended: one message for all, so the answer tells an attacker nothing. 429 once the
@@ -66,6 +69,8 @@ export function isWellFormedKey(key: string | null): key is string {
  */
 @Injectable()
 export class AuthenticateStage {
+  private readonly hashes = new Map<string, string>();
+
   constructor(
     private readonly keys: ApiKeyCache,
     private readonly failures: AuthFailureLimiter,
@@ -82,7 +87,7 @@ export class AuthenticateStage {
   }
 
   async authenticate(context: RequestContext, route: ProxyRoute, apiKey: string | null, client: ClientAddress): Promise<Caller> {
-    const hash = isWellFormedKey(apiKey) ? sha256Hex(apiKey) : null;
+    const hash = isWellFormedKey(apiKey) ? this.hashOf(apiKey) : null;
     const cached = hash ? this.keys.peek(hash) : undefined;
     // The hot path: no round trip; the admit stage checks this address's failure block with the key's window.
     if (isUsable(cached)) return callerOf(context, route, cached);
@@ -94,6 +99,22 @@ export class AuthenticateStage {
       throw GatewayError.unauthenticated();
     }
     return callerOf(context, route, record);
+  }
+
+  /**
+   * The key's SHA-256, computed once per key rather than on every request (a hash object, an update and a hex digest):
+   * a key's hash never changes, and whether the key is still usable is the key cache's business, not this map's. It
+   * holds presented keys as the request does for its duration; bounded, and emptied when full, so that a flood of
+   * made-up keys only costs the hashing it cost before.
+   */
+  private hashOf(apiKey: string): string {
+    let hash = this.hashes.get(apiKey);
+    if (hash === undefined) {
+      if (this.hashes.size >= KEY_HASH_CACHE_SIZE) this.hashes.clear();
+      hash = sha256Hex(apiKey);
+      this.hashes.set(apiKey, hash);
+    }
+    return hash;
   }
 
   private countFailure(context: RequestContext, client: ClientAddress): Promise<void> {
