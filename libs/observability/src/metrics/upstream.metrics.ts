@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricGroup, metricsRegistry } from './metrics-registry';
+import { SeriesHistogram } from './series-histogram';
 import { DURATION_BUCKETS } from './proxy.metrics';
 
 const registers = [metricsRegistry];
@@ -24,13 +25,14 @@ export const upstreamMetrics = metricGroup(() => ({
     labelNames: ['channel', 'reason'] as const,
     registers,
   }),
-  headersTime: new Histogram({
-    name: 'gw_upstream_response_headers_seconds',
-    help: 'Per attempt: time until the provider sent response headers (or the attempt failed)',
-    labelNames: ['channel'] as const,
-    buckets: DURATION_BUCKETS,
+  // Observed on every attempt: a series per channel, without prom-client's label hashing (series-histogram.ts).
+  headersTime: new SeriesHistogram(
+    'gw_upstream_response_headers_seconds',
+    'Per attempt: time until the provider sent response headers (or the attempt failed)',
+    ['channel'] as const,
+    DURATION_BUCKETS,
     registers,
-  }),
+  ),
 }));
 
 /**
@@ -41,7 +43,7 @@ export function recordUpstreamAttempt(channel: string, outcome: UpstreamAttemptO
   const metrics = upstreamMetrics();
   metrics.attempts.inc({ channel });
   if (outcome !== 'success' && outcome !== 'aborted') metrics.failures.inc({ channel, reason: outcome });
-  metrics.headersTime.observe({ channel }, seconds);
+  metrics.headersTime.observe(channel, { channel }, seconds);
 }
 
 /** One upstream origin's pool, as read on scrape. */
