@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GatewayError, GatewayErrorCode } from '@gw/common';
+import { BoundedMemo, GatewayError, GatewayErrorCode } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import { proxyMetrics } from '@gw/observability';
 import { ClientAddress, RedisService, SlidingWindowStorage } from '@gw/redis';
@@ -46,8 +46,8 @@ export class AdmitStage {
     this.gauge.dec();
   };
 
-  /** Each key's window key, built once per key (bounded: emptied when it reaches its size). */
-  private readonly windowKeys = new Map<string, string>();
+  /** Each key's window key, built once per key. */
+  private readonly windowKeys = new BoundedMemo(WINDOW_KEY_CACHE_SIZE, (keyId) => this.redis.key('rpm', keyId));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -63,7 +63,7 @@ export class AdmitStage {
     let record;
     try {
       record = await this.window.hit({
-        key: this.windowKeyOf(caller.keyId),
+        key: this.windowKeys.get(caller.keyId),
         limit,
         windowMs: this.config.proxy.rateLimitWindowMs,
         member: caller.context.generationId,
@@ -83,16 +83,6 @@ export class AdmitStage {
   /** Admitted requests in progress on this instance. */
   get inFlight(): number {
     return this.admitted;
-  }
-
-  private windowKeyOf(keyId: string): string {
-    let key = this.windowKeys.get(keyId);
-    if (key === undefined) {
-      if (this.windowKeys.size >= WINDOW_KEY_CACHE_SIZE) this.windowKeys.clear();
-      key = this.redis.key('rpm', keyId);
-      this.windowKeys.set(keyId, key);
-    }
-    return key;
   }
 
   private takeSlot(caller: Caller, response: ResponseEnd): void {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { accountId, API_KEY_PATTERN, GatewayError, keyId, sha256Hex, type WireProtocol } from '@gw/common';
+import { accountId, API_KEY_PATTERN, BoundedMemo, GatewayError, keyId, sha256Hex, type WireProtocol } from '@gw/common';
 import type { ApiKeyAuthRecord } from '@gw/db';
 import { ApiKeyCache } from '@gw/keys';
 import type { ClientAddress } from '@gw/redis';
@@ -69,7 +69,12 @@ const KEY_HASH_CACHE_SIZE = 10_000;
  */
 @Injectable()
 export class AuthenticateStage {
-  private readonly hashes = new Map<string, string>();
+  /**
+   * A presented key's SHA-256, computed once per key rather than on every request (a hash object, an update and a hex
+   * digest): a key's hash never changes, and whether the key is still usable is the key cache's business, not this
+   * memo's. It holds presented keys as a request does for its duration.
+   */
+  private readonly hashes = new BoundedMemo(KEY_HASH_CACHE_SIZE, sha256Hex);
 
   constructor(
     private readonly keys: ApiKeyCache,
@@ -87,7 +92,7 @@ export class AuthenticateStage {
   }
 
   async authenticate(context: RequestContext, route: ProxyRoute, apiKey: string | null, client: ClientAddress): Promise<Caller> {
-    const hash = isWellFormedKey(apiKey) ? this.hashOf(apiKey) : null;
+    const hash = isWellFormedKey(apiKey) ? this.hashes.get(apiKey) : null;
     const cached = hash ? this.keys.peek(hash) : undefined;
     // The hot path: no round trip; the admit stage checks this address's failure block with the key's window.
     if (isUsable(cached)) return callerOf(context, route, cached);
@@ -99,22 +104,6 @@ export class AuthenticateStage {
       throw GatewayError.unauthenticated();
     }
     return callerOf(context, route, record);
-  }
-
-  /**
-   * The key's SHA-256, computed once per key rather than on every request (a hash object, an update and a hex digest):
-   * a key's hash never changes, and whether the key is still usable is the key cache's business, not this map's. It
-   * holds presented keys as the request does for its duration; bounded, and emptied when full, so that a flood of
-   * made-up keys only costs the hashing it cost before.
-   */
-  private hashOf(apiKey: string): string {
-    let hash = this.hashes.get(apiKey);
-    if (hash === undefined) {
-      if (this.hashes.size >= KEY_HASH_CACHE_SIZE) this.hashes.clear();
-      hash = sha256Hex(apiKey);
-      this.hashes.set(apiKey, hash);
-    }
-    return hash;
   }
 
   private countFailure(context: RequestContext, client: ClientAddress): Promise<void> {
