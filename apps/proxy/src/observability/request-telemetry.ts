@@ -51,7 +51,9 @@ function record(request: FastifyRequest, reply: FastifyReply, arrivedAt: number,
   const endpoint = gw.endpoint ?? 'other';
   const stream = gw.stream ? 'true' : 'false';
 
-  metrics.requests.inc({ protocol, endpoint, model: gw.model?.id ?? NO_MODEL, status: statusLabel(status) });
+  const model = gw.model?.id ?? NO_MODEL;
+  const statusText = statusLabel(status);
+  metrics.requests.inc(requestSeriesKey(protocol, endpoint, model, statusText), { protocol, endpoint, model, status: statusText });
   const series = requestSeriesKey(protocol, endpoint, stream);
   const labels = { protocol, endpoint, stream };
   metrics.duration.observe(series, labels, totalMs / 1000);

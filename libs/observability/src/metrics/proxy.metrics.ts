@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { FixedLabelHistogram } from './fixed-label-histogram';
+import { SeriesCounter } from './series-counter';
 import { SeriesHistogram } from './series-histogram';
 import { metricGroup, metricsRegistry } from './metrics-registry';
 
@@ -20,16 +21,16 @@ const registers = [metricsRegistry];
 /**
  * The proxy's request metrics. Labels are bounded: protocol (openai|anthropic|gemini), endpoint (the routes or
  * "other"), model (catalog model ids only, "none" before one is resolved), status (the HTTP code), stream (true|false).
- * The histograms observed on every request are SeriesHistogram (no label hashing per observation), keyed by
- * requestSeriesKey.
+ * The counter and histograms touched on every request are SeriesCounter and SeriesHistogram (no label hashing per
+ * observation), keyed by requestSeriesKey.
  */
 export const proxyMetrics = metricGroup(() => ({
-  requests: new Counter({
-    name: 'gw_requests_total',
-    help: 'Proxy requests by protocol, endpoint, catalog model and HTTP status (499: client left before the end)',
-    labelNames: ['protocol', 'endpoint', 'model', 'status'] as const,
+  requests: new SeriesCounter(
+    'gw_requests_total',
+    'Proxy requests by protocol, endpoint, catalog model and HTTP status (499: client left before the end)',
+    ['protocol', 'endpoint', 'model', 'status'] as const,
     registers,
-  }),
+  ),
   duration: new SeriesHistogram(
     'gw_request_duration_seconds',
     'Total time from arrival to the last byte of the response (streams included)',
@@ -108,7 +109,8 @@ export const proxyMetrics = metricGroup(() => ({
   }),
 }));
 
-/** The key of a request's series in the per-request histograms (protocol, endpoint and stream never contain '|'). */
-export function requestSeriesKey(protocol: string, endpoint: string, stream: string): string {
-  return `${protocol}|${endpoint}|${stream}`;
+/** The key of a request's series in the per-request metrics (label values: protocols, endpoints, model ids, statuses). */
+export function requestSeriesKey(...labelValues: string[]): string {
+  // A control character: no label value can hold it, so two label sets never share a key.
+  return labelValues.join('\u0001');
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricGroup, metricsRegistry } from './metrics-registry';
+import { SeriesCounter } from './series-counter';
 import { SeriesHistogram } from './series-histogram';
 import { DURATION_BUCKETS } from './proxy.metrics';
 
@@ -13,12 +14,13 @@ const registers = [metricsRegistry];
 export type UpstreamAttemptOutcome = 'success' | `http_${number}` | 'timeout' | 'connection_error' | 'aborted';
 
 export const upstreamMetrics = metricGroup(() => ({
-  attempts: new Counter({
-    name: 'gw_upstream_attempts_total',
-    help: 'Upstream attempts per channel (a failover makes several per request)',
-    labelNames: ['channel'] as const,
+  // Counted on every attempt: a series per channel, without prom-client's label hashing (series-counter.ts).
+  attempts: new SeriesCounter(
+    'gw_upstream_attempts_total',
+    'Upstream attempts per channel (a failover makes several per request)',
+    ['channel'] as const,
     registers,
-  }),
+  ),
   failures: new Counter({
     name: 'gw_upstream_failures_total',
     help: 'Failed upstream attempts per channel and reason (http_<code>, timeout, connection_error)',
@@ -41,7 +43,7 @@ export const upstreamMetrics = metricGroup(() => ({
  */
 export function recordUpstreamAttempt(channel: string, outcome: UpstreamAttemptOutcome, seconds: number): void {
   const metrics = upstreamMetrics();
-  metrics.attempts.inc({ channel });
+  metrics.attempts.inc(channel, { channel });
   if (outcome !== 'success' && outcome !== 'aborted') metrics.failures.inc({ channel, reason: outcome });
   metrics.headersTime.observe(channel, { channel }, seconds);
 }
