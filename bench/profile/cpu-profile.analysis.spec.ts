@@ -51,6 +51,7 @@ const NODES = tree([
   [34, 17, 'get', `${LIBS}/common/src/index.js`], // a barrel's re-export getter, called by the admit stage
   [35, 4, 'place', `${LIBS}/billing/src/request/hold-ledger.port.js`],
   [36, 31, '_parse', `${MODULES}/secure-json-parse/index.js`],
+  [37, 15, 'get', `${LIBS}/common/src/bounded-memo.js`], // the key hash memo, called by the authenticate stage
 ]);
 
 /** Samples at 1 ms intervals from t=1000 µs; the weight of sample i is the delta to sample i+1. */
@@ -110,6 +111,7 @@ describe(analyzeProfile.name, () => {
       [32, STAGES.authenticate],
       [31, STAGES.bodyParse],
       [36, STAGES.bodyParse],
+      [37, STAGES.authenticate],
       [16, STAGES.admit],
       [17, STAGES.admit],
       [18, STAGES.resolve],

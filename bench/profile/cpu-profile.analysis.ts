@@ -144,13 +144,16 @@ function packageOf(url: string): string | null {
   return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
 }
 
-/** A library's barrel (src/index.ts): compiled to CommonJS, each named import is a getter on it, run by the caller. */
-const BARREL = /\/(apps|libs)\/[^/]+\/src\/index\.js$/;
+/**
+ * Code that works for whoever calls it, so its time is the caller's: a library's barrel (src/index.ts: compiled to
+ * CommonJS, each named import is a getter on it) and the generic once-per-key memo (libs/common/src/bounded-memo).
+ */
+const CALLERS_OWN = /\/(apps|libs)\/[^/]+\/src\/(index|bounded-memo)\.js$/;
 
 function ruleStage(frame: CallFrame): string | null {
   if (!frame.url) return null;
-  // Its time is the importing code's: skipped like Node internals, so the caller's stage gets it.
-  if (BARREL.test(frame.url)) return null;
+  // Skipped like Node internals, so the caller's stage gets its time.
+  if (CALLERS_OWN.test(frame.url)) return null;
   const pkg = packageOf(frame.url);
   for (const rule of RULES) if (rule.test(frame, pkg, frame.url)) return rule.stage;
   // Anything else of ours or of a package is still named, rather than lumped with Node.
