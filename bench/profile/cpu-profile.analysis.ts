@@ -42,63 +42,99 @@ const inPath = (...fragments: string[]) => (_f: CallFrame, pkg: string | null, p
 const named = (names: string[], ...fragments: string[]) => (f: CallFrame, pkg: string | null, path: string) =>
   pkg === null && names.includes(f.functionName) && fragments.some((fragment) => path.includes(fragment));
 
+const PROXY = '/apps/proxy/src/';
+const BILLING = '/libs/billing/src/';
+
+/**
+ * The proxy's pipeline stages (apps/proxy/src/pipeline/proxy-pipeline.ts) are numbered as there, so the table reads in
+ * request order; the rest is the platform under them (HTTP server, Fastify, Nest, drivers) or shared by every stage.
+ */
 export const STAGES = {
   httpServer: 'HTTP server (node:http parse + write)',
   fastify: 'Fastify (routing, hooks, body parser, reply)',
-  bodyParse: 'JSON body parser (ours)',
   nest: 'Nest pipeline (router, guard/interceptor plumbing, rxjs)',
-  context: 'request context (ids, hooks)',
-  auth: 'auth (API key guard, key cache, SHA-256)',
-  rpm: 'RPM throttle + auth-failure gate (guard, Lua call)',
-  validation: 'body validation (class-validator) + model resolve',
-  estimate: 'token estimate (gpt-tokenizer) + pricing',
-  reservation: 'reservation (billing glue, gw_reserve call)',
+  telemetry: '0 telemetry + load shedding (onRequest/close hooks, metrics, access log)',
+  context: '1 context (ids, response headers)',
+  authenticate: '2 authenticate (key presence hook, guard, key cache, SHA-256)',
+  bodyParse: '2 body parser (ours: UTF-8, depth, JSON.parse)',
+  admit: '3 admit (in-flight slot, rate limit + failure gate: guard, Lua call)',
+  resolve: '4 resolve (schema validation, model, permissions, protocol headers)',
+  reserve: '5 reserve (hold plan, token bound, gw_reserve call)',
+  relay: '6 relay: protocol handler (controller, answer rewrite, reply)',
+  upstream: '6 relay: upstream call (undici + relay/ upstream client)',
+  settle: '7 settle (usage, price, usage record, gw_settle call)',
   batcher: 'billing group commit (KeyedBatcher)',
-  settlement: 'settlement + usage record (glue, gw_settle call)',
   pg: 'PostgreSQL driver (pg: protocol, parsing)',
   redis: 'Redis client (ioredis)',
-  upstream: 'upstream call (undici + UpstreamClient)',
-  relay: 'relay: upstream JSON parse, rewrite, reply (serialisation)',
-  errors: 'error handling',
+  errors: 'error writer (filters, error bodies)',
   sockets: 'socket I/O, unattributed (node:net/streams)',
   runtime: 'Node runtime (microtasks, timers, events)',
   program: 'V8/native, unattributed ((program))',
 } as const;
 
+/** The stage of the billing interceptor's frames: its `intercept` places the hold; what runs after the handler settles. */
+const RESERVING = /^(intercept|reserve|place)/;
+
 const RULES: StageRule[] = [
   { stage: STAGES.httpServer, test: (f) => /^node:_?http/.test(f.url) },
-  { stage: STAGES.fastify, test: inPackage('fastify', 'find-my-way', 'avvio', 'light-my-request', 'fast-json-stringify', 'fastify-plugin', 'toad-cache', 'secure-json-parse', 'process-warning') },
+  { stage: STAGES.fastify, test: inPackage('fastify', 'find-my-way', 'avvio', 'light-my-request', 'fast-json-stringify', 'fastify-plugin', 'toad-cache', 'process-warning') },
   { stage: STAGES.fastify, test: (f, pkg) => pkg !== null && pkg.startsWith('@fastify/') },
-  { stage: STAGES.bodyParse, test: inPath('/apps/proxy/src/validation/json-body') },
+  // Our constraint strategy is part of Fastify's routing (find-my-way asks it for every request on the Gemini paths).
+  { stage: STAGES.fastify, test: inPath(`${PROXY}gemini/gemini-method.constraint`) },
   { stage: STAGES.nest, test: inPackage('@nestjs/core', '@nestjs/common', '@nestjs/platform-fastify', 'rxjs', 'reflect-metadata', 'tslib') },
-  { stage: STAGES.context, test: inPath('/apps/proxy/src/context/', '/libs/common/src/ids') },
-  { stage: STAGES.auth, test: inPath('/middleware/api-key.guard', '/libs/keys/', '/libs/common/src/crypto') },
-  { stage: STAGES.rpm, test: inPath('/middleware/rpm', '/libs/redis/src/sliding-window', '/middleware/auth-failure.limiter') },
-  { stage: STAGES.rpm, test: inPackage('@nestjs/throttler') },
-  { stage: STAGES.validation, test: inPath('/middleware/model-access.guard', '/validation/', '.dto', '/libs/catalog/') },
-  { stage: STAGES.validation, test: inPackage('class-validator', 'class-transformer', 'validator', 'libphonenumber-js') },
-  { stage: STAGES.estimate, test: inPackage('gpt-tokenizer') },
-  { stage: STAGES.estimate, test: inPath('/libs/billing/src/token-counters', '/libs/billing/src/estimate/', '/middleware/request-estimate') },
-  { stage: STAGES.estimate, test: named(['holdMicros', 'dearestInputPrice'], '/libs/billing/src/pricing') },
+  // 0: before any stage, and after the response (the access log, the request metrics).
   {
-    stage: STAGES.reservation,
+    stage: STAGES.telemetry,
+    test: inPath(`${PROXY}observability/`, `${PROXY}middleware/load-shedding`, `${PROXY}transport/`, `${PROXY}context/retry-after-ms`, `${PROXY}context/stage-timer`, '/libs/observability/'),
+  },
+  { stage: STAGES.telemetry, test: inPackage('prom-client', 'pino', 'pino-std-serializers', 'sonic-boom', 'thread-stream', 'fast-redact', 'quick-format-unescaped', 'atomic-sleep', 'on-exit-leak-free', 'safe-stable-stringify') },
+  { stage: STAGES.context, test: inPath(`${PROXY}pipeline/context.stage`, `${PROXY}context/request-hooks`, `${PROXY}context/request-context`, '/libs/common/src/ids', '/libs/common/src/branded-ids') },
+  { stage: STAGES.authenticate, test: inPath(`${PROXY}pipeline/authenticate.stage`, `${PROXY}middleware/authenticate.guard`, `${PROXY}middleware/key-presence.hook`, '/libs/keys/', '/libs/common/src/crypto') },
+  // Our body parser's JSON.parse with prototype-poisoning checks (Fastify's own parsers are removed).
+  { stage: STAGES.bodyParse, test: inPackage('secure-json-parse') },
+  { stage: STAGES.bodyParse, test: inPath(`${PROXY}validation/json-body`, `${PROXY}validation/body-reader`, `${PROXY}validation/json-document`, `${PROXY}validation/json-depth`, `${PROXY}validation/json-offload`, `${PROXY}validation/json-slices`, '/libs/common/src/http/json-nesting') },
+  { stage: STAGES.admit, test: inPath(`${PROXY}pipeline/admit.stage`, `${PROXY}middleware/admit.guard`, `${PROXY}middleware/auth-failure.limiter`, '/libs/redis/src/sliding-window', '/libs/redis/src/auth-failure') },
+  {
+    stage: STAGES.resolve,
+    test: inPath(`${PROXY}pipeline/resolve.stage`, `${PROXY}middleware/resolve.guard`, `${PROXY}pipeline/anthropic-headers`, `${PROXY}validation/`, `${PROXY}models/`, '.schema.', '/libs/catalog/'),
+  },
+  { stage: STAGES.resolve, test: inPackage('ajv', 'ajv-formats', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'class-validator', 'class-transformer', 'validator', 'libphonenumber-js') },
+  { stage: STAGES.reserve, test: inPackage('gpt-tokenizer') },
+  {
+    stage: STAGES.reserve,
+    test: inPath(`${PROXY}pipeline/reserve.stage`, `${BILLING}estimate/`, `${BILLING}token-counters`, `${BILLING}request/request-estimate`),
+  },
+  { stage: STAGES.reserve, test: named(['holdMicros', 'dearestInputPrice'], `${BILLING}pricing`) },
+  { stage: STAGES.reserve, test: named(['openHold', 'acceptQuote', 'deliveryProbe'], `${BILLING}request/request-hold`) },
+  {
+    stage: STAGES.reserve,
     test: (f, pkg, path) =>
       pkg === null &&
-      (/^reserve/.test(f.functionName) || f.functionName === 'intercept') &&
-      ['/billing.interceptor', '/billing.service', '/billing-ledger.repository'].some((fragment) => path.includes(fragment)),
+      RESERVING.test(f.functionName) &&
+      [`${PROXY}middleware/billing.interceptor`, `${BILLING}billing.service`, '/billing-ledger.repository', `${BILLING}request/hold-ledger`].some((fragment) => path.includes(fragment)),
   },
-  { stage: STAGES.settlement, test: inPath('/middleware/usage-row', '/usage-record.row', '/libs/billing/src/pricing', '/billing.interceptor', '/billing.service', '/billing-ledger.repository', '/apps/proxy/src/bootstrap') },
+  {
+    stage: STAGES.settle,
+    test: inPath(`${PROXY}pipeline/settle.stage`, `${PROXY}middleware/billing.interceptor`, `${BILLING}request/`, `${BILLING}pricing`, `${BILLING}billing.service`, `${BILLING}holds/`, '/billing-ledger.repository', '/usage-record.row', `${PROXY}bootstrap`, '/libs/common/src/money'),
+  },
   { stage: STAGES.batcher, test: inPath('/libs/common/src/keyed-batcher') },
   { stage: STAGES.pg, test: inPackage('pg', 'pg-protocol', 'pg-pool', 'pg-types', 'pg-connection-string', 'postgres-array', 'postgres-bytea', 'postgres-date', 'postgres-interval', 'pgpass', 'split2') },
   { stage: STAGES.pg, test: (f, pkg) => pkg !== null && pkg.startsWith('@prisma/') },
+  { stage: STAGES.pg, test: inPath('/libs/db/src/prisma.service') },
   { stage: STAGES.redis, test: inPackage('ioredis', 'redis-parser', 'redis-errors', 'denque', 'cluster-key-slot', 'standard-as-callback', 'bullmq') },
   { stage: STAGES.redis, test: inPath('/libs/redis/') },
   { stage: STAGES.upstream, test: inPackage('undici') },
   { stage: STAGES.upstream, test: (f) => f.url.startsWith('wasm://') },
-  { stage: STAGES.upstream, test: inPath('/apps/proxy/src/upstream/') },
-  { stage: STAGES.relay, test: inPath('/apps/proxy/src/openai/', '/apps/proxy/src/anthropic/', '/apps/proxy/src/relay/') },
+  {
+    stage: STAGES.upstream,
+    test: inPath(`${PROXY}relay/upstream-`, `${PROXY}relay/connection-gate`, `${PROXY}relay/channel-`, `${PROXY}relay/circuit-breakers`, '/libs/common/src/deadline'),
+  },
+  { stage: STAGES.relay, test: inPath(`${PROXY}openai/`, `${PROXY}anthropic/`, `${PROXY}gemini/`, `${PROXY}relay/`, '/libs/translate/') },
   { stage: STAGES.relay, test: inPackage('eventsource-parser') },
-  { stage: STAGES.errors, test: inPath('/middleware/error-response', '/protocol-exception', '/libs/common/src/errors/') },
+  {
+    stage: STAGES.errors,
+    test: inPath(`${PROXY}middleware/error-response`, `${PROXY}middleware/protocol-exception`, `${PROXY}middleware/client-error`, `${PROXY}context/gateway-errors`, '/libs/common/src/errors/', '/libs/common/src/http/client-error'),
+  },
 ];
 
 function packageOf(url: string): string | null {
@@ -108,8 +144,16 @@ function packageOf(url: string): string | null {
   return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
 }
 
+/**
+ * Code that works for whoever calls it, so its time is the caller's: a library's barrel (src/index.ts: compiled to
+ * CommonJS, each named import is a getter on it) and the generic once-per-key memo (libs/common/src/bounded-memo).
+ */
+const CALLERS_OWN = /\/(apps|libs)\/[^/]+\/src\/(index|bounded-memo)\.js$/;
+
 function ruleStage(frame: CallFrame): string | null {
   if (!frame.url) return null;
+  // Skipped like Node internals, so the caller's stage gets its time.
+  if (CALLERS_OWN.test(frame.url)) return null;
   const pkg = packageOf(frame.url);
   for (const rule of RULES) if (rule.test(frame, pkg, frame.url)) return rule.stage;
   // Anything else of ours or of a package is still named, rather than lumped with Node.

@@ -1,5 +1,6 @@
 export * from './money';
 export * from './crypto';
+export * from './bounded-memo';
 export * from './ids';
 export * from './branded-ids';
 export * from './errors/gateway-error';

@@ -1,5 +1,5 @@
 import { normalizeIp } from '@nestjs/throttler';
-import { GatewayError, GatewayErrorCode } from '@gw/common';
+import { BoundedMemo, GatewayError, GatewayErrorCode } from '@gw/common';
 import { RedisService } from './redis.service';
 
 /** A failed authentication counts for this long after the address's first failure of the window. */
@@ -21,6 +21,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2], 'NX')
 return 0
 `;
 const COMMAND = 'gwRecordAuthFailure';
+/** Addresses whose gate is kept (a few hundred bytes each). */
+const GATE_CACHE_SIZE = 10_000;
 type RecordFailureCommand = (key: string, limit: number, windowMs: number) => Promise<number>;
 
 export interface AuthFailureLimiterOptions {
@@ -46,6 +48,11 @@ export interface ClientAddress {
  */
 export class AuthFailureLimiter {
   private readonly record: RecordFailureCommand;
+  /**
+   * Gates by address, built once per address (normalizeIp, the prefixed key): the admit stage asks on every request,
+   * and a gateway's clients are mostly a few addresses (its load balancers, its customers' servers).
+   */
+  private readonly gates: BoundedMemo<{ key: string; limit: number }>;
 
   constructor(
     private readonly redis: RedisService,
@@ -54,11 +61,12 @@ export class AuthFailureLimiter {
     const client = redis.client as unknown as Record<string, RecordFailureCommand | undefined>;
     if (!client[COMMAND]) redis.client.defineCommand(COMMAND, { numberOfKeys: 1, lua: RECORD_FAILURE_LUA });
     this.record = client[COMMAND]!.bind(redis.client);
+    this.gates = new BoundedMemo(GATE_CACHE_SIZE, (ip) => ({ key: this.key({ ip }), limit: options.limit }));
   }
 
-  /** This request's address counter and its limit, for a check folded into another script. */
-  gate(request: ClientAddress): { key: string; limit: number } {
-    return { key: this.key(request), limit: this.options.limit };
+  /** This request's address counter and its limit, for a check folded into another script (read only). */
+  gate(request: ClientAddress): Readonly<{ key: string; limit: number }> {
+    return this.gates.get(request.ip);
   }
 
   /** 429 when the address is blocked (one round trip). */

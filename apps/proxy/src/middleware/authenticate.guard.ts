@@ -1,8 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticateStage, extractApiKey, KeyCarrier } from '../pipeline/authenticate.stage';
+import { AuthenticateStage } from '../pipeline/authenticate.stage';
 import { routeOf } from '../context/request-context';
 import { observeStage } from '../context/stage-timer';
+import { presentedKey } from './key-presence.hook';
 
 /** The authenticate stage (pipeline/authenticate.stage.ts) on a gateway route; its output is the Caller. */
 @Injectable()
@@ -14,7 +15,7 @@ export class AuthenticateGuard implements CanActivate {
     const started = performance.now();
     try {
       const route = routeOf(request);
-      const apiKey = extractApiKey(route.protocol, keyCarrier(request));
+      const apiKey = presentedKey(request, route);
       request.gw.reached = await this.stage.authenticate(request.gw, route, apiKey, request);
       return true;
     } finally {
@@ -23,7 +24,3 @@ export class AuthenticateGuard implements CanActivate {
   }
 }
 
-/** Where the authenticate stage reads a request's key (headers, and the query for protocols that take one). */
-export function keyCarrier(request: FastifyRequest): KeyCarrier {
-  return { headers: request.headers, rawHeaders: request.raw.rawHeaders, query: request.query };
-}

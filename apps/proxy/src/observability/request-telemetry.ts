@@ -6,6 +6,7 @@ import {
   NO_MODEL,
   proxyMetrics,
   QUIET_ROUTES,
+  requestSeriesKey,
   statusLabel,
 } from '@gw/observability';
 import type { RequestContext } from '../context/request-context';
@@ -50,16 +51,20 @@ function record(request: FastifyRequest, reply: FastifyReply, arrivedAt: number,
   const endpoint = gw.endpoint ?? 'other';
   const stream = gw.stream ? 'true' : 'false';
 
-  metrics.requests.inc({ protocol, endpoint, model: gw.model?.id ?? NO_MODEL, status: statusLabel(status) });
-  metrics.duration.observe({ protocol, endpoint, stream }, totalMs / 1000);
+  const model = gw.model?.id ?? NO_MODEL;
+  const statusText = statusLabel(status);
+  metrics.requests.inc(requestSeriesKey(protocol, endpoint, model, statusText), { protocol, endpoint, model, status: statusText });
+  const series = requestSeriesKey(protocol, endpoint, stream);
+  const labels = { protocol, endpoint, stream };
+  metrics.duration.observe(series, labels, totalMs / 1000);
   if (status === 429) metrics.throttled.inc({ protocol, reason: gw.throttledBy ?? 'rpm' });
 
   const timing = gw.timing;
   let upstreamMs: number | null = null;
   if (timing?.upstreamStartedAt !== undefined) {
     upstreamMs = Math.max(0, (timing.upstreamEndedAt ?? performance.now()) - timing.upstreamStartedAt);
-    metrics.upstream.observe({ protocol, endpoint, stream }, upstreamMs / 1000);
-    metrics.overhead.observe({ protocol, endpoint, stream }, Math.max(0, totalMs - upstreamMs) / 1000);
+    metrics.upstream.observe(series, labels, upstreamMs / 1000);
+    metrics.overhead.observe(series, labels, Math.max(0, totalMs - upstreamMs) / 1000);
   }
   let firstByteMs: number | null = null;
   if (gw.stream && timing?.clientFirstByteAt !== undefined) {

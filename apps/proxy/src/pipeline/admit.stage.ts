@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GatewayError, GatewayErrorCode } from '@gw/common';
+import { BoundedMemo, GatewayError, GatewayErrorCode } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 import { proxyMetrics } from '@gw/observability';
 import { ClientAddress, RedisService, SlidingWindowStorage } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { overloaded } from '../context/gateway-errors';
 import type { Admitted, Caller, RateLimitState } from '../context/request-context';
+
+/** API keys whose rate-limit window key is kept. */
+const WINDOW_KEY_CACHE_SIZE = 10_000;
 
 /** The client's side of the response, as far as admission needs it: a slot is held until it closes. */
 export interface ResponseEnd {
@@ -43,6 +46,9 @@ export class AdmitStage {
     this.gauge.dec();
   };
 
+  /** Each key's window key, built once per key. */
+  private readonly windowKeys = new BoundedMemo(WINDOW_KEY_CACHE_SIZE, (keyId) => this.redis.key('rpm', keyId));
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisService,
@@ -57,7 +63,7 @@ export class AdmitStage {
     let record;
     try {
       record = await this.window.hit({
-        key: this.redis.key('rpm', caller.keyId),
+        key: this.windowKeys.get(caller.keyId),
         limit,
         windowMs: this.config.proxy.rateLimitWindowMs,
         member: caller.context.generationId,

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { accountId, API_KEY_PATTERN, GatewayError, keyId, sha256Hex, type WireProtocol } from '@gw/common';
+import { accountId, API_KEY_PATTERN, BoundedMemo, GatewayError, keyId, sha256Hex, type WireProtocol } from '@gw/common';
 import type { ApiKeyAuthRecord } from '@gw/db';
 import { ApiKeyCache } from '@gw/keys';
 import type { ClientAddress } from '@gw/redis';
@@ -58,6 +58,9 @@ export function isWellFormedKey(key: string | null): key is string {
   return key !== null && API_KEY_PATTERN.test(key);
 }
 
+/** Presented keys whose SHA-256 is kept. */
+const KEY_HASH_CACHE_SIZE = 10_000;
+
 /**
  * Stage 2, authenticate: who is calling. 401 for a key that is missing, malformed, unknown, revoked, disabled or
  * expired, or whose account is suspended: one message for all, so the answer tells an attacker nothing. 429 once the
@@ -66,6 +69,13 @@ export function isWellFormedKey(key: string | null): key is string {
  */
 @Injectable()
 export class AuthenticateStage {
+  /**
+   * A presented key's SHA-256, computed once per key rather than on every request (a hash object, an update and a hex
+   * digest): a key's hash never changes, and whether the key is still usable is the key cache's business, not this
+   * memo's. It holds presented keys as a request does for its duration.
+   */
+  private readonly hashes = new BoundedMemo(KEY_HASH_CACHE_SIZE, sha256Hex);
+
   constructor(
     private readonly keys: ApiKeyCache,
     private readonly failures: AuthFailureLimiter,
@@ -82,7 +92,7 @@ export class AuthenticateStage {
   }
 
   async authenticate(context: RequestContext, route: ProxyRoute, apiKey: string | null, client: ClientAddress): Promise<Caller> {
-    const hash = isWellFormedKey(apiKey) ? sha256Hex(apiKey) : null;
+    const hash = isWellFormedKey(apiKey) ? this.hashes.get(apiKey) : null;
     const cached = hash ? this.keys.peek(hash) : undefined;
     // The hot path: no round trip; the admit stage checks this address's failure block with the key's window.
     if (isUsable(cached)) return callerOf(context, route, cached);

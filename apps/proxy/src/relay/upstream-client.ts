@@ -68,12 +68,28 @@ export type Relay = (response: UpstreamResponse) => Promise<RelayResult>;
  */
 @Injectable()
 export class UpstreamClient {
+  /**
+   * Attempts in progress, from the request to the end of the relayed answer: shutdown past its grace period aborts
+   * them (streams end with the protocol's error event). One listener for the process rather than an add and a remove
+   * on the stop signal per attempt and per answer.
+   */
+  private readonly running = new Set<AbortController>();
+
   constructor(
     private readonly pools: UpstreamPools,
     private readonly breakers: CircuitBreakers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly lifecycle: Lifecycle,
-  ) {}
+  ) {
+    const stop = lifecycle.stopSignal;
+    stop.addEventListener(
+      'abort',
+      () => {
+        for (const attempt of this.running) attempt.abort(stop.reason);
+      },
+      { once: true },
+    );
+  }
 
   async exchange(context: RequestContext, call: UpstreamCall, relay: Relay): Promise<RelayResult> {
     const limits: AttemptLimits = {
@@ -102,15 +118,14 @@ export class UpstreamClient {
       const upstream: UpstreamRecord = { channelId: channel.id, attempts, status: null, latencyMs: null };
       context.upstream = upstream;
       let outcome: AttemptOutcome = 'neutral';
-      // Shutdown past its grace period ends the answer in progress (streams: the protocol's error event).
-      let onStop: (() => void) | undefined;
+      // Shutdown past its grace period ends the attempt, or the answer in progress (streams: the protocol's error event).
+      const controller = new AbortController();
+      this.running.add(controller);
       try {
-        const response = await this.attempt(upstream, call, channel, limits, lease.pool);
+        const response = await this.attempt(upstream, call, channel, limits, lease.pool, controller);
         // The relay stage, as the stage histogram measures it: until the provider's answer headers.
         if (!answered) observeStage('relay', started);
         answered = true;
-        onStop = () => response.abort(this.lifecycle.stopSignal.reason);
-        this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
         const result = await relay(response);
         // A stream that broke mid-way (or that our shutdown cut) was answered: the channel is alive (isChannelFault).
         outcome = result.outcome === 'upstream_dropped' || result.outcome === 'gateway_shutdown' ? 'neutral' : 'success';
@@ -126,7 +141,7 @@ export class UpstreamClient {
       } finally {
         // The answer is over (read, relayed, or abandoned and so destroyed): its connection is free again.
         lease.release();
-        if (onStop) this.lifecycle.stopSignal.removeEventListener('abort', onStop);
+        this.running.delete(controller);
         timing.upstreamEndedAt = performance.now();
         permit.settle(outcome);
       }
@@ -157,21 +172,22 @@ export class UpstreamClient {
     }
   }
 
-  /** One attempt on one channel: its 2xx response, or the GatewayError (or ClientGoneError) it ended with. */
+  /**
+   * One attempt on one channel, aborted through `attempt` (the client leaving, its deadline, shutdown): its 2xx response,
+   * or the GatewayError (or ClientGoneError) it ended with.
+   */
   private async attempt(
     upstream: UpstreamRecord,
     call: UpstreamCall,
     channel: ChannelRecord,
     limits: AttemptLimits,
     pool: Dispatcher,
+    attempt: AbortController,
   ): Promise<UpstreamResponse> {
     if (call.client.closed) throw new ClientGoneError();
     if (this.lifecycle.stopSignal.aborted) throw this.lifecycle.stopSignal.reason;
-    const attempt = new AbortController();
     const onClientGone = () => attempt.abort(new ClientGoneError());
     call.client.signal.addEventListener('abort', onClientGone, { once: true });
-    const onStop = () => attempt.abort(this.lifecycle.stopSignal.reason);
-    this.lifecycle.stopSignal.addEventListener('abort', onStop, { once: true });
     let failure: unknown = null;
     const deadline = setTimeout(
       () => attempt.abort(new UpstreamTimeoutError(limits.timeoutS)),
@@ -211,7 +227,6 @@ export class UpstreamClient {
     } finally {
       clearTimeout(deadline);
       call.client.signal.removeEventListener('abort', onClientGone);
-      this.lifecycle.stopSignal.removeEventListener('abort', onStop);
       const outcome = attemptOutcome(upstream.status, failure, attempt.signal);
       recordUpstreamAttempt(channel.name, outcome, (performance.now() - started) / 1000);
     }

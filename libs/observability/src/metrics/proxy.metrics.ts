@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { FixedLabelHistogram } from './fixed-label-histogram';
+import { SeriesCounter } from './series-counter';
+import { SeriesHistogram } from './series-histogram';
 import { metricGroup, metricsRegistry } from './metrics-registry';
 
 /** Whole requests and streams: milliseconds to minutes. */
@@ -19,35 +21,37 @@ const registers = [metricsRegistry];
 /**
  * The proxy's request metrics. Labels are bounded: protocol (openai|anthropic|gemini), endpoint (the routes or
  * "other"), model (catalog model ids only, "none" before one is resolved), status (the HTTP code), stream (true|false).
+ * The counter and histograms touched on every request are SeriesCounter and SeriesHistogram (no label hashing per
+ * observation), keyed by requestSeriesKey.
  */
 export const proxyMetrics = metricGroup(() => ({
-  requests: new Counter({
-    name: 'gw_requests_total',
-    help: 'Proxy requests by protocol, endpoint, catalog model and HTTP status (499: client left before the end)',
-    labelNames: ['protocol', 'endpoint', 'model', 'status'] as const,
+  requests: new SeriesCounter(
+    'gw_requests_total',
+    'Proxy requests by protocol, endpoint, catalog model and HTTP status (499: client left before the end)',
+    ['protocol', 'endpoint', 'model', 'status'] as const,
     registers,
-  }),
-  duration: new Histogram({
-    name: 'gw_request_duration_seconds',
-    help: 'Total time from arrival to the last byte of the response (streams included)',
-    labelNames: ['protocol', 'endpoint', 'stream'] as const,
-    buckets: DURATION_BUCKETS,
+  ),
+  duration: new SeriesHistogram(
+    'gw_request_duration_seconds',
+    'Total time from arrival to the last byte of the response (streams included)',
+    ['protocol', 'endpoint', 'stream'] as const,
+    DURATION_BUCKETS,
     registers,
-  }),
-  upstream: new Histogram({
-    name: 'gw_request_upstream_seconds',
-    help: 'Time spent waiting on the provider: from the first upstream attempt until its answer was read in full',
-    labelNames: ['protocol', 'endpoint', 'stream'] as const,
-    buckets: DURATION_BUCKETS,
+  ),
+  upstream: new SeriesHistogram(
+    'gw_request_upstream_seconds',
+    'Time spent waiting on the provider: from the first upstream attempt until its answer was read in full',
+    ['protocol', 'endpoint', 'stream'] as const,
+    DURATION_BUCKETS,
     registers,
-  }),
-  overhead: new Histogram({
-    name: 'gw_request_overhead_seconds',
-    help: "The gateway's own time on requests that reached upstream: total minus upstream time",
-    labelNames: ['protocol', 'endpoint', 'stream'] as const,
-    buckets: OVERHEAD_BUCKETS,
+  ),
+  overhead: new SeriesHistogram(
+    'gw_request_overhead_seconds',
+    "The gateway's own time on requests that reached upstream: total minus upstream time",
+    ['protocol', 'endpoint', 'stream'] as const,
+    OVERHEAD_BUCKETS,
     registers,
-  }),
+  ),
   streamFirstByte: new Histogram({
     name: 'gw_stream_first_byte_seconds',
     help: 'Streams: time from arrival to the first byte sent to the client',
@@ -104,3 +108,9 @@ export const proxyMetrics = metricGroup(() => ({
     registers,
   }),
 }));
+
+/** The key of a request's series in the per-request metrics (label values: protocols, endpoints, model ids, statuses). */
+export function requestSeriesKey(...labelValues: string[]): string {
+  // A control character: no label value can hold it, so two label sets never share a key.
+  return labelValues.join('\u0001');
+}

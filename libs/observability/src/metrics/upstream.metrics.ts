@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricGroup, metricsRegistry } from './metrics-registry';
+import { SeriesCounter } from './series-counter';
+import { SeriesHistogram } from './series-histogram';
 import { DURATION_BUCKETS } from './proxy.metrics';
 
 const registers = [metricsRegistry];
@@ -12,25 +14,27 @@ const registers = [metricsRegistry];
 export type UpstreamAttemptOutcome = 'success' | `http_${number}` | 'timeout' | 'connection_error' | 'aborted';
 
 export const upstreamMetrics = metricGroup(() => ({
-  attempts: new Counter({
-    name: 'gw_upstream_attempts_total',
-    help: 'Upstream attempts per channel (a failover makes several per request)',
-    labelNames: ['channel'] as const,
+  // Counted on every attempt: a series per channel, without prom-client's label hashing (series-counter.ts).
+  attempts: new SeriesCounter(
+    'gw_upstream_attempts_total',
+    'Upstream attempts per channel (a failover makes several per request)',
+    ['channel'] as const,
     registers,
-  }),
+  ),
   failures: new Counter({
     name: 'gw_upstream_failures_total',
     help: 'Failed upstream attempts per channel and reason (http_<code>, timeout, connection_error)',
     labelNames: ['channel', 'reason'] as const,
     registers,
   }),
-  headersTime: new Histogram({
-    name: 'gw_upstream_response_headers_seconds',
-    help: 'Per attempt: time until the provider sent response headers (or the attempt failed)',
-    labelNames: ['channel'] as const,
-    buckets: DURATION_BUCKETS,
+  // Observed on every attempt: a series per channel, without prom-client's label hashing (series-histogram.ts).
+  headersTime: new SeriesHistogram(
+    'gw_upstream_response_headers_seconds',
+    'Per attempt: time until the provider sent response headers (or the attempt failed)',
+    ['channel'] as const,
+    DURATION_BUCKETS,
     registers,
-  }),
+  ),
 }));
 
 /**
@@ -39,9 +43,9 @@ export const upstreamMetrics = metricGroup(() => ({
  */
 export function recordUpstreamAttempt(channel: string, outcome: UpstreamAttemptOutcome, seconds: number): void {
   const metrics = upstreamMetrics();
-  metrics.attempts.inc({ channel });
+  metrics.attempts.inc(channel, { channel });
   if (outcome !== 'success' && outcome !== 'aborted') metrics.failures.inc({ channel, reason: outcome });
-  metrics.headersTime.observe({ channel }, seconds);
+  metrics.headersTime.observe(channel, { channel }, seconds);
 }
 
 /** One upstream origin's pool, as read on scrape. */
