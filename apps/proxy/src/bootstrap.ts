@@ -11,7 +11,7 @@ import { registerRequestContext } from './context/request-hooks';
 import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
 import { clientErrorHandler } from './middleware/client-error.handler';
-import { configureRefusalLog, sendError } from './middleware/error-response';
+import { configureRefusalLog } from './middleware/error-response';
 import { registerKeyPresenceCheck } from './middleware/key-presence.hook';
 import { registerOverloadShedding } from './middleware/load-shedding';
 import { registerRequestTelemetry } from './observability/request-telemetry';
@@ -69,8 +69,8 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   registerMetricsRoute(fastify, config.ops.metricsToken);
   registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes, app.get(JsonOffload));
 
-  // Errors raised before a route handler runs (body parsing, size limits, content type) get the protocol's format too.
-  fastify.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  // Errors raised before a route handler runs (hooks, body parsing, size limits, content type) reach the global
+  // exception filter, and so the one error writer: Nest installs Fastify's error handler at init and routes it there.
 
   // Every authenticated request gets a usage record: billed ones from the billing stages, the others here.
   const settle = app.get(SettleStage);

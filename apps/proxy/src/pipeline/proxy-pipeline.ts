@@ -39,8 +39,9 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   the real usage or releases the hold, writing the usage record. Other authenticated requests get
  *                   their usage record when the response is over (bootstrap.ts, onResponse).
  *  *. error writer  middleware/error-response.ts (sendError), reached through each protocol's exception filter, the
- *                   Fastify error handler (hooks, body parser), the client-error handler (what the HTTP parser
- *                   refuses) and, mid-stream, the protocol's error event (relay/stream-relay.ts).
+ *                   global filter (what hooks and the body parser throw, through Nest's Fastify error handler), the
+ *                   client-error handler (what the HTTP parser refuses) and, mid-stream, the protocol's error event
+ *                   (relay/stream-relay.ts).
  */
 export function GatewayRoute(route: ProxyRoute): MethodDecorator {
   return applyDecorators(
