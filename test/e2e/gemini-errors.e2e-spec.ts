@@ -155,7 +155,7 @@ describe("every error of the contract in Google's format (@google/genai and raw 
     expect(response.headers.get('x-ratelimit-limit')).toBe('1');
   });
 
-  it('400 INVALID_ARGUMENT for a bad body, naming the field, and for a feature another provider's model cannot honour, naming it', async () => {
+  it('400 INVALID_ARGUMENT for a bad body, naming the field, and for a feature a model of another provider cannot honour, naming it', async () => {
     const { account, key } = await fundedKey();
     const bad = await raw(`/gemini/v1beta/models/gemini-2.5-flash:generateContent?key=${key}`, {
       method: 'POST',
