@@ -1,8 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AppProcess } from '../support/app-process';
-import { closeTestDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
-import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, TRANSLATED_MODELS } from '../support/translation';
+import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, suiteProxy, TRANSLATED_MODELS } from '../support/translation';
 
 const WEATHER: Anthropic.Tool = {
   name: 'get_weather',
@@ -11,18 +9,9 @@ const WEATHER: Anthropic.Tool = {
 };
 
 describe('Any client, any model: @anthropic-ai/sdk, unmodified, calling OpenAI and Google models', () => {
-  let proxy: AppProcess;
+  const proxy = suiteProxy();
 
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
-
-  const client = (key: string) => new Anthropic({ apiKey: key, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+  const client = (key: string) => new Anthropic({ apiKey: key, baseURL: `${proxy().url}/anthropic`, maxRetries: 0 });
 
   describe.each([TRANSLATED_MODELS.openai, TRANSLATED_MODELS.google])('%s', (model) => {
     it('answers a message (system prompt read) and bills the provider usage, recorded as an Anthropic request', async () => {

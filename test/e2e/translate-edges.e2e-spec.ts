@@ -2,29 +2,18 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { countDeliveredTokens } from '../../libs/billing/src';
 import { DEMO_CATALOG } from '../../scripts/demo-catalog';
-import { AppProcess } from '../support/app-process';
 import { mockRequestWith } from '../support/mock-control';
 import { chargeProblems, demoCost, usageOf } from '../support/settlement';
-import { closeTestDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
-import { fundedKey, nonce, START_MICROS, TRANSLATED_MODELS } from '../support/translation';
+import { fundedKey, nonce, START_MICROS, suiteProxy, TRANSLATED_MODELS } from '../support/translation';
 
 const maxOutputOf = (model: string) => DEMO_CATALOG.find((entry) => entry.id === model)!.maxOutputTokens;
 
 describe('Any client, any model: refusals, provider errors, cut streams, output limits', () => {
-  let proxy: AppProcess;
+  const proxy = suiteProxy();
 
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
-
-  const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-  const anthropic = (key: string) => new Anthropic({ apiKey: key, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+  const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: `${proxy().url}/v1`, maxRetries: 0 });
+  const anthropic = (key: string) => new Anthropic({ apiKey: key, baseURL: `${proxy().url}/anthropic`, maxRetries: 0 });
 
   it('refuses a feature the provider cannot honour (logit_bias to an Anthropic model) with a 400 naming it, charging nothing', async () => {
     const { accountId, key } = await fundedKey();
@@ -84,7 +73,7 @@ describe('Any client, any model: refusals, provider errors, cut streams, output 
 
   it('streams to a Gemini client as a JSON array (no alt=sse) from an OpenAI model', async () => {
     const { accountId, key } = await fundedKey();
-    const response = await fetch(`${proxy.url}/gemini/v1beta/models/${TRANSLATED_MODELS.openai}:streamGenerateContent`, {
+    const response = await fetch(`${proxy().url}/gemini/v1beta/models/${TRANSLATED_MODELS.openai}:streamGenerateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': key },
       body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'array please mock:output_tokens=5' }] }] }),
@@ -109,7 +98,7 @@ describe('Any client, any model: refusals, provider errors, cut streams, output 
     const limit = maxOutputOf(model);
     let generationId: string;
     if (asked === undefined) {
-      const response = await fetch(`${proxy.url}/gemini/v1beta/models/${model}:generateContent`, {
+      const response = await fetch(`${proxy().url}/gemini/v1beta/models/${model}:generateContent`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-goog-api-key': key },
         body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: `limit ${marker}` }] }] }),

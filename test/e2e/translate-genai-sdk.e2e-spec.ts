@@ -1,9 +1,7 @@
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai' with { 'resolution-mode': 'import' };
 import { getGlobalDispatcher } from 'undici';
-import { AppProcess } from '../support/app-process';
-import { closeTestDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
-import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, TRANSLATED_MODELS } from '../support/translation';
+import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, suiteProxy, TRANSLATED_MODELS } from '../support/translation';
 
 // The package's typings are ES-module only: this CommonJS spec loads it with import().
 type GenAi = typeof import('@google/genai', { with: { 'resolution-mode': 'import' } });
@@ -21,20 +19,14 @@ const WEATHER = {
 };
 
 describe('Any client, any model: @google/genai, unmodified, calling OpenAI and Anthropic models', () => {
-  let proxy: AppProcess;
+  const proxy = suiteProxy();
   let genai: GenAi;
 
   beforeAll(async () => {
     genai = await import('@google/genai');
-    proxy = await AppProcess.start('proxy');
   });
 
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
-
-  const client = (key: string): GoogleGenAI => new genai.GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: `${proxy.url}/gemini` } });
+  const client = (key: string): GoogleGenAI => new genai.GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: `${proxy().url}/gemini` } });
   const generationId = (response: GenerateContentResponse) => response.sdkHttpResponse!.headers!['x-chuizi-generation-id'];
 
   describe.each([TRANSLATED_MODELS.openai, TRANSLATED_MODELS.anthropic])('%s', (model) => {

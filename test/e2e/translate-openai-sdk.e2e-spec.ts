@@ -1,8 +1,6 @@
 import OpenAI from 'openai';
-import { AppProcess } from '../support/app-process';
-import { closeTestDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
-import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, TRANSLATED_MODELS } from '../support/translation';
+import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, suiteProxy, TRANSLATED_MODELS } from '../support/translation';
 
 const WEATHER_PARAMETERS = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
 const CHAT_WEATHER: OpenAI.ChatCompletionTool = {
@@ -18,18 +16,9 @@ const RESPONSES_WEATHER: OpenAI.Responses.FunctionTool = {
 };
 
 describe('Any client, any model: openai (chat completions and Responses), unmodified, calling Anthropic and Google models', () => {
-  let proxy: AppProcess;
+  const proxy = suiteProxy();
 
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
-
-  const client = (key: string) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+  const client = (key: string) => new OpenAI({ apiKey: key, baseURL: `${proxy().url}/v1`, maxRetries: 0 });
 
   describe.each([TRANSLATED_MODELS.anthropic, TRANSLATED_MODELS.google])('%s', (model) => {
     describe('chat completions', () => {

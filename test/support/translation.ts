@@ -1,11 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
+import { AppProcess } from './app-process';
 import { mockRequestWith } from './mock-control';
+import { closeTestDb } from './test-db';
 import { chargeProblems, demoCost, usageOf } from './settlement';
 
 /** The demo catalog's models of each provider that the translation suites call from another protocol. */
 export const TRANSLATED_MODELS = { openai: 'openai/gpt-4.1-mini', anthropic: 'anthropic/claude-haiku-4-5', google: 'google/gemini-2.5-flash' } as const;
+
+/** The proxy of a translation suite: started before its tests, stopped (with the test database's client) after them. */
+export function suiteProxy(): () => AppProcess {
+  let proxy: AppProcess | undefined;
+  beforeAll(async () => {
+    proxy = await AppProcess.start('proxy');
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await closeTestDb();
+  });
+  return () => proxy!;
+}
 
 export const nonce = (): string => `nonce-${randomBytes(6).toString('hex')}`;
 
