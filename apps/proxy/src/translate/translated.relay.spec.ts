@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { AppConfig } from '@gw/config';
-import type { ChannelRecord, ModelRecord } from '@gw/db';
+import { NATIVE_PROTOCOL, type ChannelRecord, type ModelRecord } from '@gw/db';
+import type { ClientProtocol } from '@gw/translate';
 import { modelRecord, resolved } from '../../../../test/factories/proxy-stage.factory';
 import type { Held } from '../context/request-context';
 import type { UpstreamCall, UpstreamClient, UpstreamResponse } from '../relay/upstream-client';
@@ -42,9 +43,9 @@ function setUp(answer?: object) {
   return { sut: new TranslatedRelay(upstream, new JsonOffload(JSON_CONFIG)), calls, reply, sent };
 }
 
-function held(model: ModelRecord, body: Record<string, unknown>, stream = false, forwardHeaders = {}): Held {
-  const native = model.provider === 'google' ? 'gemini' : model.provider === 'anthropic' ? 'anthropic' : 'openai';
-  const translated = translateForProvider('openai-chat', native, body, model, stream);
+/** A held request of a client of `from`, translated for the model's provider as the resolve stage does. */
+function held(model: ModelRecord, body: Record<string, unknown>, stream = false, forwardHeaders = {}, from: ClientProtocol = 'openai-chat'): Held {
+  const translated = translateForProvider(from, NATIVE_PROTOCOL[model.provider], body, model, stream);
   return { ...resolved(body, model), body: translated.body, translation: translated.translation, stream, forwardHeaders, hold: {} } as unknown as Held;
 }
 
@@ -70,8 +71,8 @@ describe(TranslatedRelay.name, () => {
   ] as const)('calls a %s model (stream %s) at %s with its credential', async (provider, stream, path, credential) => {
     const { sut, calls, reply } = setUp();
     const model = modelRecord({ id: `${provider}/m`, provider, upstreamModel: 'gemini-x' });
-    const request = held(model, CHAT, stream);
-    // An OpenAI model for an OpenAI chat client is never translated: this one stands for any other client's.
+    // An OpenAI model is translated for the clients of the other protocols: an Anthropic one here.
+    const request = provider === 'openai' ? held(model, { ...CHAT, max_tokens: 10 }, stream, {}, 'anthropic') : held(model, CHAT, stream);
     await sut.relay(request, {}, reply);
     expect(calls[0].path).toBe(path);
     expect(calls[0].headers(CHANNEL)).toMatchObject(credential);

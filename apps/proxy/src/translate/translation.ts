@@ -29,8 +29,6 @@ export interface Translation {
   readonly clientBody: Record<string, unknown>;
   /** An OpenAI chat client's `stream_options.include_usage` (the provider is always asked for usage). */
   readonly includeUsage: boolean;
-  /** Client fields dropped as harmless hints (README, "Any client, any model"). */
-  readonly dropped: readonly string[];
   /** Milliseconds spent translating this request so far, both ways (gw_stage_duration_seconds{stage="translate"}). */
   elapsedMs: number;
 }
@@ -70,7 +68,6 @@ export function translateForProvider(
     endpoint: side.endpoint,
     clientBody: body,
     includeUsage: translated.request.streamIncludeUsage === true,
-    dropped: translated.dropped,
     elapsedMs: performance.now() - started,
   };
   return { body: translated.body as Record<string, unknown>, translation };
