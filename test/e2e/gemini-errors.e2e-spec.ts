@@ -155,7 +155,7 @@ describe("every error of the contract in Google's format (@google/genai and raw 
     expect(response.headers.get('x-ratelimit-limit')).toBe('1');
   });
 
-  it('400 INVALID_ARGUMENT for a bad body, naming the field, and for a model of another provider, naming its path', async () => {
+  it('400 INVALID_ARGUMENT for a bad body, naming the field, and for a feature a model of another provider cannot honour, naming it', async () => {
     const { account, key } = await fundedKey();
     const bad = await raw(`/gemini/v1beta/models/gemini-2.5-flash:generateContent?key=${key}`, {
       method: 'POST',
@@ -166,36 +166,23 @@ describe("every error of the contract in Google's format (@google/genai and raw 
     expect(bad.body).toEqual({
       error: { code: 400, message: "Invalid value for 'contents.0.role': must be one of 'user' or 'model'", status: 'INVALID_ARGUMENT' },
     });
-    expect(await sdkFailure(generate(key, 'hi', 'openai/gpt-4.1-mini'))).toEqual({
+    // A model of another protocol is translated, and what its provider cannot honour is refused, naming it.
+    expect(await sdkFailure(generate(key, 'hi', 'openai/gpt-4.1-mini', { topK: 5 }))).toEqual({
       status: 400,
-      body: {
-        error: {
-          code: 400,
-          message: "The model 'openai/gpt-4.1-mini' is served over the openai protocol: use /v1/chat/completions",
-          status: 'INVALID_ARGUMENT',
-        },
-      },
+      body: { error: { code: 400, message: expect.stringMatching(/^top_k cannot be translated to the OpenAI Chat Completions API/), status: 'INVALID_ARGUMENT' } },
     });
     await expectUntouched(account.id);
   });
 
-  it('names the Gemini path when a google model is asked for on the OpenAI and Anthropic routes', async () => {
+  it('names the Gemini path when a google model is asked for on the Anthropic count_tokens route (never translated)', async () => {
     const { key } = await fundedKey();
-    const openai = await fetch(`${proxy.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    expect(openai.status).toBe(400);
-    expect(((await openai.json()) as GoogleError).error.message).toBe(
-      "The model 'google/gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/google/gemini-2.5-flash:generateContent",
-    );
-    const anthropic = await fetch(`${proxy.url}/anthropic/v1/messages`, {
+    const anthropic = await fetch(`${proxy.url}/anthropic/v1/messages/count_tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: JSON.stringify({ model: 'gemini-2.5-flash', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }),
     });
-    expect(((await anthropic.json()) as GoogleError).error.message).toBe(
+    expect(anthropic.status).toBe(400);
+    expect(((await anthropic.json()) as { error: { message: string } }).error.message).toBe(
       "The model 'gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/gemini-2.5-flash:generateContent",
     );
   });

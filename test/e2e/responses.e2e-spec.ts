@@ -312,19 +312,17 @@ describe('POST /v1/responses (openai SDK, real PostgreSQL, Redis and mock upstre
       expect(await accountBooks(account.id)).toMatchObject({ balance: 10_000_000n, reserved: 0n });
     });
 
-    it('400 for a model of another protocol, as on the chat route', async () => {
+    it('400 naming a feature a model of another protocol cannot honour, as on the chat route', async () => {
       const { key } = await fundedKey();
-      const body = { model: 'claude-haiku-4-5', input: 'hi' };
-      const answer = await callGateway(`${proxy.url}/v1/responses`, { apiKey: key, body });
+      const answer = await callGateway(`${proxy.url}/v1/responses`, { apiKey: key, body: { model: 'claude-haiku-4-5', input: 'hi', top_logprobs: 2 } });
       const chat = await callGateway(`${proxy.url}/v1/chat/completions`, {
         apiKey: key,
-        body: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] },
+        body: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 2 },
       });
       expect(answer.status).toBe(400);
-      expect(answer.body).toEqual(chat.body);
-      expect(answer.body.error.message).toBe(
-        "The model 'claude-haiku-4-5' is served over the anthropic protocol: use /anthropic/v1/messages",
-      );
+      expect(chat.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/^top_logprobs cannot be translated to the Anthropic/) });
+      expect(chat.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/^logprobs cannot be translated to the Anthropic/) });
     });
 
     it('GET /v1/responses/{id} is 404: no response is stored', async () => {

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mock-upstream.server';
 import { createAccount } from '../factories/account.factory';
@@ -50,5 +51,27 @@ describe('gw_stage_duration_seconds: time per stage of the request path, on the 
       expect(seconds).toBeGreaterThan(0);
       expect(seconds).toBeLessThan(60);
     }
+    // A native request has nothing to translate.
+    expect(count(after, 'translate')).toBe(count(before, 'translate'));
+  });
+
+  it.each([false, true])('times the translation of a request to another protocol, both ways, once per request (stream %s)', async (stream) => {
+    const account = await createAccount({ balanceUsd: '1.00' });
+    const { key } = await createApiKey(account.id);
+    const anthropic = new Anthropic({ apiKey: key, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+    const translate = (samples: Awaited<ReturnType<typeof scrape>>) => ({
+      count: sampleValue(samples, 'gw_stage_duration_seconds_count', { stage: 'translate' }) ?? 0,
+      sum: sampleValue(samples, 'gw_stage_duration_seconds_sum', { stage: 'translate' }) ?? 0,
+    });
+    const before = translate(await scrape(proxy.url));
+
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'hi mock:output_tokens=3' }];
+    if (stream) await anthropic.messages.stream({ model: 'openai/gpt-4.1-mini', max_tokens: 50, messages }).finalMessage();
+    else await anthropic.messages.create({ model: 'openai/gpt-4.1-mini', max_tokens: 50, messages });
+
+    const after = translate(await scrape(proxy.url));
+    expect(after.count - before.count).toBe(1);
+    expect(after.sum - before.sum).toBeGreaterThan(0);
+    expect(after.sum - before.sum).toBeLessThan(1);
   });
 });

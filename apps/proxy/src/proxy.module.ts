@@ -21,6 +21,7 @@ import { ChatCompletionsController } from './openai/chat-completions.controller'
 import { EmbeddingsController } from './openai/embeddings.controller';
 import { OpenAiModelsController } from './openai/models.controller';
 import { OpenAiRelay } from './openai/openai.relay';
+import { TranslatedRelay } from './translate/translated.relay';
 import { ResponsesController } from './openai/responses.controller';
 import { AdmitStage } from './pipeline/admit.stage';
 import { AuthenticateStage } from './pipeline/authenticate.stage';
@@ -80,6 +81,7 @@ export class ProxyModule {
         OpenAiRelay,
         AnthropicRelay,
         GeminiRelay,
+        TranslatedRelay,
         JsonOffload,
         // Errors outside the gateway routes (unknown paths, health): the protocol is read off the URL.
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

@@ -12,7 +12,7 @@ import { readMessage, readTokenCount } from './anthropic-answers';
 import { AnthropicStreamDialect } from './anthropic-stream.dialect';
 
 /** The channel's credential as Anthropic takes it, with the client's validated protocol headers. */
-function anthropicHeaders(channel: ChannelRecord, forward: Readonly<Record<string, string>>): Record<string, string> {
+export function anthropicHeaders(channel: ChannelRecord, forward: Readonly<Record<string, string>>): Record<string, string> {
   return { ...forward, 'x-api-key': channel.apiKey, 'content-type': 'application/json', accept: 'application/json' };
 }
 

@@ -3,6 +3,7 @@ import type { AccountId, GenerationId, KeyId, WireProtocol } from '@gw/common';
 import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
 import type { RequestHold } from '@gw/billing';
 import type { DeliveredUsage } from '../relay/stream-dialect';
+import type { Translation } from '../translate/translation';
 
 export type GatewayEndpoint =
   | 'chat.completions'
@@ -94,15 +95,20 @@ export interface Admitted extends Caller {
   readonly rateLimit: RateLimitState;
 }
 
-/** resolve: a valid body for a model this key may use, served over this protocol and with a channel to take it. */
+/** resolve: a valid body for a model this key may use, in its provider's protocol, with a channel to take it. */
 export interface Resolved extends Admitted {
-  /** The validated request body (read-only: large ones are validated and serialised from their bytes elsewhere). */
+  /**
+   * The validated request body (read-only: large ones are validated and serialised from their bytes elsewhere); for a
+   * translated request, the provider's body in its own protocol.
+   */
   readonly body: Record<string, unknown>;
   readonly requestedModel: string;
   readonly model: ModelRecord;
   readonly stream: boolean;
   /** Protocol headers of the client's request passed on to the provider (validated), e.g. anthropic-version. */
   readonly forwardHeaders: Readonly<Record<string, string>>;
+  /** Set when the model's provider speaks another protocol than the client: the request was translated to it. */
+  readonly translation?: Translation;
 }
 
 /** reserve: the request's hold is placed; `body` is what goes upstream (its output limit made explicit). */

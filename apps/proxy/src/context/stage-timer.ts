@@ -9,9 +9,14 @@ let observers: Record<StageName, (seconds: number) => void> | undefined;
  * stage's observer is looked up once, not per request.
  */
 export function observeStage(stage: StageName, startedAt: number): void {
+  observeStageTime(stage, performance.now() - startedAt);
+}
+
+/** Records a stage's time measured in pieces (a translation's, spread over a stream), in milliseconds. */
+export function observeStageTime(stage: StageName, milliseconds: number): void {
   observers ??= Object.fromEntries(PROXY_STAGES.map((name) => [name, proxyMetrics().stageDuration.child(name)])) as Record<
     StageName,
     (seconds: number) => void
   >;
-  observers[stage]((performance.now() - startedAt) / 1000);
+  observers[stage](milliseconds / 1000);
 }

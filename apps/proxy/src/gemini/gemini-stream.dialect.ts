@@ -13,7 +13,7 @@ interface Chunk {
   error?: { code?: unknown; status?: unknown } | null;
 }
 
-const JSON_ARRAY_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const JSON_ARRAY_CONTENT_TYPE = 'application/json; charset=utf-8';
 const INVALID_EVENT = 'The upstream provider sent an invalid stream event';
 
 function parse(data: string): Chunk {

@@ -13,7 +13,7 @@ import { readGenerateContent, readTokenCount } from './gemini-answers';
 import { GeminiStreamDialect } from './gemini-stream.dialect';
 
 /** The channel's credential as Google takes it: a header, never the URL (which proxies and logs may record). */
-function geminiHeaders(channel: ChannelRecord): Record<string, string> {
+export function geminiHeaders(channel: ChannelRecord): Record<string, string> {
   return { 'x-goog-api-key': channel.apiKey, 'content-type': 'application/json', accept: 'application/json' };
 }
 

@@ -7,6 +7,7 @@ import type { RelayResult } from '../relay/relay-result';
 import { GEMINI_COUNT_TOKENS_REQUEST, GEMINI_GENERATE_CONTENT_REQUEST } from './generate-content.schema';
 import { GEMINI_METHOD } from './gemini-method.constraint';
 import { GeminiRelay } from './gemini.relay';
+import { TranslatedRelay } from '../translate/translated.relay';
 
 const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: true, body: GEMINI_GENERATE_CONTENT_REQUEST, model: 'path' } as const;
 
@@ -17,14 +18,17 @@ const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: t
  */
 @Controller('gemini/v1beta')
 export class GeminiGenerateContentController {
-  constructor(private readonly relay: GeminiRelay) {}
+  constructor(
+    private readonly relay: GeminiRelay,
+    private readonly translated: TranslatedRelay,
+  ) {}
 
   @Post('models/*')
   @HttpCode(200)
   @RouteConstraints({ [GEMINI_METHOD]: 'generateContent' })
   @GatewayRoute(GENERATE)
   generateContent(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.generateContent(reachedOf<Held>(request, 'hold'), request.query, reply);
+    return this.generate(request, reply);
   }
 
   @Post('models/*')
@@ -32,7 +36,7 @@ export class GeminiGenerateContentController {
   @RouteConstraints({ [GEMINI_METHOD]: 'streamGenerateContent' })
   @GatewayRoute({ ...GENERATE, stream: true })
   streamGenerateContent(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.generateContent(reachedOf<Held>(request, 'hold'), request.query, reply);
+    return this.generate(request, reply);
   }
 
   @Post('models/*')
@@ -41,5 +45,12 @@ export class GeminiGenerateContentController {
   @GatewayRoute({ protocol: 'gemini', endpoint: 'count_tokens', billable: false, body: GEMINI_COUNT_TOKENS_REQUEST, model: 'path' })
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     return this.relay.countTokens(reachedOf<Resolved>(request, 'model'), reply);
+  }
+
+  private generate(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {
+    const held = reachedOf<Held>(request, 'hold');
+    // A model of another provider: translated both ways (resolve stage).
+    if (held.translation) return this.translated.relay(held, request.query, reply);
+    return this.relay.generateContent(held, request.query, reply);
   }
 }

@@ -5,15 +5,22 @@ import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { CHAT_COMPLETION_REQUEST } from './chat-completion.schema';
 import { OpenAiRelay } from './openai.relay';
+import { TranslatedRelay } from '../translate/translated.relay';
 
 @Controller('v1')
 export class ChatCompletionsController {
-  constructor(private readonly relay: OpenAiRelay) {}
+  constructor(
+    private readonly relay: OpenAiRelay,
+    private readonly translated: TranslatedRelay,
+  ) {}
 
   @Post('chat/completions')
   @HttpCode(200)
   @GatewayRoute({ protocol: 'openai', endpoint: 'chat.completions', billable: true, body: CHAT_COMPLETION_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.chatCompletions(reachedOf<Held>(request, 'hold'), reply);
+    const held = reachedOf<Held>(request, 'hold');
+    // A model of another provider: translated both ways (resolve stage).
+    if (held.translation) return this.translated.relay(held, request.query, reply);
+    return this.relay.chatCompletions(held, reply);
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '@gw/config';
 import { modelRecord, resolved } from '../../../../test/factories/proxy-stage.factory';
 import type { UpstreamCall, UpstreamClient } from '../relay/upstream-client';
+import { TranslatedRelay } from '../translate/translated.relay';
 import { JsonOffload } from '../validation/json-offload';
 import { OpenAiRelay } from './openai.relay';
 import { ResponsesController } from './responses.controller';
@@ -17,7 +18,8 @@ function setUp() {
       return RESULT;
     }),
   } as unknown as UpstreamClient;
-  const sut = new ResponsesController(new OpenAiRelay(upstream, new JsonOffload(JSON_CONFIG)));
+  const json = new JsonOffload(JSON_CONFIG);
+  const sut = new ResponsesController(new OpenAiRelay(upstream, json), new TranslatedRelay(upstream, json));
   const reply = { raw: { on: jest.fn() } } as unknown as FastifyReply;
   /** A request as the pipeline hands it to the handler: held, with the body the hold covers. */
   const request = (body: Record<string, unknown>) => {

@@ -5,18 +5,25 @@ import { GatewayRoute } from '../pipeline/proxy-pipeline';
 import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { OpenAiRelay } from './openai.relay';
+import { TranslatedRelay } from '../translate/translated.relay';
 import { RESPONSES_REQUEST } from './responses.schema';
 
 /** OpenAI's Responses API, served natively to OpenAI models, and stateless: no response is stored to be read back. */
 @Controller('v1/responses')
 export class ResponsesController {
-  constructor(private readonly relay: OpenAiRelay) {}
+  constructor(
+    private readonly relay: OpenAiRelay,
+    private readonly translated: TranslatedRelay,
+  ) {}
 
   @Post()
   @HttpCode(200)
   @GatewayRoute({ protocol: 'openai', endpoint: 'responses', billable: true, body: RESPONSES_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.responses(reachedOf<Held>(request, 'hold'), reply);
+    const held = reachedOf<Held>(request, 'hold');
+    // A model of another provider: translated both ways (resolve stage).
+    if (held.translation) return this.translated.relay(held, request.query, reply);
+    return this.relay.responses(held, reply);
   }
 
   @Get(':id')

@@ -26,12 +26,15 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 503 (MAX_INFLIGHT_REQUESTS reached),
  *                   429 (the key's requests per minute, or a blocked address), 503 (Redis down).
  *  4. resolve       resolve.stage.ts, ResolveGuard (routes with a body) -> Resolved. Refuses 400 (body, model of the
- *                   wrong kind or protocol, Anthropic headers; the model from the body, or the path on Gemini
- *                   routes), 404 (unknown model), 403 (model not allowed for the
- *                   key), 503 (no channel of the model can take a request).
+ *                   wrong kind, Anthropic headers; the model from the body, or the path on Gemini routes), 404
+ *                   (unknown model), 403 (model not allowed for the key), 503 (no channel of the model can take a
+ *                   request). A model whose provider speaks another protocol: the body is translated to it
+ *                   (translate/translation.ts, Resolved.translation), 400 naming a feature the provider cannot honour;
+ *                   count_tokens routes are not translated (400 naming the path that serves the model).
  *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
  *                   Refuses 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
- *  6. relay         the route's handler -> its protocol's relay (openai/, anthropic/, gemini/) over relay/ (UpstreamClient,
+ *  6. relay         the route's handler -> its protocol's relay (openai/, anthropic/, gemini/), or translate/ for a
+ *                   translated request (the answer translated back: gw_stage_duration_seconds{stage="translate"}), over relay/ (UpstreamClient,
  *                   the JSON and stream relays; nothing there calls back up): the upstream call and the answer
  *                   streamed or sent back. Refuses what the provider refused (its 4xx, as 400-429),
  *                   502 (invalid answer, connection failure), 504 (timeout), 503 (every channel saturated or open).

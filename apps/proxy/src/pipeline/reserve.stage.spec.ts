@@ -1,4 +1,5 @@
-import { BillingClosedError, boundQuote } from '@gw/billing';
+import { BillingClosedError, boundQuote, holdPlan } from '@gw/billing';
+import { translateForProvider } from '../translate/translation';
 import { fakeHoldLedger, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
 import { ReserveStage } from './reserve.stage';
 
@@ -32,6 +33,21 @@ describe(ReserveStage.name, () => {
     expect(held.body).toMatchObject({ max_completion_tokens: 1_000 });
     expect(request.body).not.toHaveProperty('max_completion_tokens');
     expect(request.context.billed).toBe(true);
+  });
+
+  it("plans a translated request's hold on its provider body and endpoint, with the provider's output limit", async () => {
+    const { ledger } = fakeHoldLedger();
+    const claude = modelRecord({ id: 'anthropic/claude', provider: 'anthropic', upstreamModel: 'claude-x', maxOutputTokens: 2_000 });
+    const clientBody = { model: 'claude', messages: BODY.messages, max_completion_tokens: 50_000 };
+    const { body, translation } = translateForProvider('openai-chat', 'anthropic', clientBody, claude, false);
+    const request = { ...resolved(clientBody, claude), body, translation };
+    const held = await new ReserveStage(ledger, wordCounter).reserve(request);
+    const plan = (ledger.place as jest.Mock).mock.calls[0][2];
+    expect(plan).toEqual(holdPlan('messages', { ...body, max_tokens: 2_000 }, claude));
+    expect(plan.outputTokens).toBe(2_000);
+    // Anthropic's max_tokens, capped to the model's max: what goes upstream is what the hold covers.
+    expect(held.body).toMatchObject({ model: 'claude-x', max_tokens: 2_000 });
+    expect(held.body).not.toHaveProperty('max_completion_tokens');
   });
 
   it('refuses with 402 and the balance in dollars when the hold does not fit, holding nothing', async () => {

@@ -20,7 +20,8 @@ import type { Held, Resolved } from '../context/request-context';
  * upstream (README, "Billing"). 402 when the spendable balance cannot cover it: nothing held, no upstream call. 503 when
  * the gateway is shutting down, or when the store did not answer (the hold may have been placed all the same: it is
  * released at once, which writes the usage record). From an accepted hold on, the settle stage writes the usage record
- * and the provider is asked for no more output than the hold covers.
+ * and the provider is asked for no more output than the hold covers. A translated request (resolve stage) is planned on
+ * its provider-protocol body, the one sent upstream.
  */
 @Injectable()
 export class ReserveStage {
@@ -31,7 +32,9 @@ export class ReserveStage {
 
   async reserve(resolved: Resolved): Promise<Held> {
     const { context, route, body, model } = resolved;
-    const plan = holdPlan(route.endpoint, body, model);
+    // A translated request is held on what goes upstream, in the provider's protocol: still an upper bound of its cost.
+    const endpoint = resolved.translation?.endpoint ?? route.endpoint;
+    const plan = holdPlan(endpoint, body, model);
     const hold = openHold(plan);
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
     let placed;
@@ -72,7 +75,7 @@ export class ReserveStage {
     }
     acceptQuote(hold, placed.quote);
     context.billed = true;
-    const upstreamBody = withOutputLimit(route.endpoint, body, outputLimit(route.endpoint, body, model));
+    const upstreamBody = withOutputLimit(endpoint, body, outputLimit(endpoint, body, model));
     return { ...resolved, body: upstreamBody, hold };
   }
 }

@@ -2,7 +2,7 @@ import { GatewayError } from '@gw/common';
 import type { ModelCatalog } from '@gw/catalog';
 import type { ModelRecord } from '@gw/db';
 import { admitted, modelRecord } from '../../../../test/factories/proxy-stage.factory';
-import { ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
+import { ANTHROPIC_COUNT_TOKENS_REQUEST, ANTHROPIC_MESSAGES_REQUEST } from '../anthropic/messages.schema';
 import { GEMINI_GENERATE_CONTENT_REQUEST } from '../gemini/generate-content.schema';
 import { RESPONSES_REQUEST } from '../openai/responses.schema';
 import type { CircuitBreakers } from '../relay/circuit-breakers';
@@ -19,6 +19,7 @@ const GEMINI_STREAM_ROUTE = {
 } as const;
 const ANTHROPIC_ROUTE = { protocol: 'anthropic', endpoint: 'messages', billable: true, body: ANTHROPIC_MESSAGES_REQUEST } as const;
 const RESPONSES_ROUTE = { protocol: 'openai', endpoint: 'responses', billable: true, body: RESPONSES_REQUEST } as const;
+const COUNT_TOKENS_ROUTE = { protocol: 'anthropic', endpoint: 'count_tokens', billable: false, body: ANTHROPIC_COUNT_TOKENS_REQUEST } as const;
 
 function setUp(models: ModelRecord[], options: { available?: boolean; loadedLater?: ModelRecord } = {}) {
   const byName = (name: string) => models.find((model) => model.id === name || model.aliases.includes(name));
@@ -63,15 +64,10 @@ describe(ResolveStage.name, () => {
     });
   });
 
-  it('refuses a model of the wrong kind or protocol (400) and one the key may not use (403), naming it as asked', async () => {
+  it('refuses a model of the wrong kind (400) and one the key may not use (403), naming it as asked', async () => {
     const embedding = modelRecord({ id: 'openai/embed', aliases: ['embed'], kind: 'embedding' });
-    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
-    const sut = setUp([modelRecord(), embedding, claude]);
+    const sut = setUp([modelRecord(), embedding]);
     await expect(sut.resolve(admitted(), { ...CHAT, model: 'embed' }, {})).rejects.toMatchObject({ status: 400 });
-    await expect(sut.resolve(admitted(), { ...CHAT, model: 'claude' }, {})).rejects.toMatchObject({
-      status: 400,
-      message: "The model 'claude' is served over the anthropic protocol: use /anthropic/v1/messages",
-    });
     const restricted = admitted({ key: { allowedModels: ['openai/other'] } });
     await expect(sut.resolve(restricted, CHAT, {})).rejects.toMatchObject({ status: 403 });
     // Refused before it was established: its usage record names the model as asked.
@@ -86,35 +82,43 @@ describe(ResolveStage.name, () => {
     // A `model` or `stream` in a Gemini body is an unknown field: passed on, never read.
     const resolved = await sut.resolve(request, { contents, model: 'gpt-test', stream: false }, {}, 'gemini-2.5-flash');
     expect(resolved).toMatchObject({ requestedModel: 'gemini-2.5-flash', model: { id: 'google/gemini-2.5-flash' }, stream: true });
-    await expect(sut.resolve(admitted({ route: GEMINI_STREAM_ROUTE }), { contents }, {}, 'gpt-test')).rejects.toMatchObject({
-      status: 400,
-      message: "The model 'gpt-test' is served over the openai protocol: use /v1/chat/completions",
-    });
+    expect(resolved.translation).toBeUndefined();
   });
 
-  it('sends a client asking for a google model elsewhere to its Gemini path', async () => {
+  it('translates a request for a model of another protocol into its provider body, held on the provider endpoint', async () => {
+    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic', upstreamModel: 'claude-x', maxOutputTokens: 4_096 });
+    const sut = setUp([claude]);
+    const body = { ...CHAT, model: 'claude', stream: true, stream_options: { include_usage: true } };
+    const resolved = await sut.resolve(admitted({ key: { allowedModels: ['anthropic/claude'] } }), body, { 'anthropic-beta': 'x' });
+    expect(resolved.body).toEqual({ model: 'claude-x', max_tokens: 4_096, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: true });
+    expect(resolved.translation).toMatchObject({ from: 'openai-chat', to: 'anthropic', endpoint: 'messages', clientBody: body, includeUsage: true });
+    // The version the translation is written for, never the client's other headers.
+    expect(resolved.forwardHeaders).toEqual({ 'anthropic-version': '2023-06-01' });
+    expect(resolved).toMatchObject({ requestedModel: 'claude', model: claude, stream: true });
+  });
+
+  it.each([
+    ['an Anthropic client to an OpenAI model', ANTHROPIC_ROUTE, { model: 'gpt-test', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, undefined, 'openai-chat'],
+    ['a Responses client to a Google model', RESPONSES_ROUTE, { model: 'gemini-2.5-flash', input: 'hi' }, undefined, 'gemini'],
+    ['a Gemini client to an Anthropic model', GEMINI_STREAM_ROUTE, { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }, 'claude', 'anthropic'],
+  ] as const)('translates %s', async (_case, route, body, pathModel, to) => {
     const flash = modelRecord({ id: 'google/gemini-2.5-flash', aliases: ['gemini-2.5-flash'], provider: 'google' });
-    const sut = setUp([flash]);
-    await expect(sut.resolve(admitted(), { ...CHAT, model: 'gemini-2.5-flash' }, {})).rejects.toMatchObject({
-      status: 400,
-      message: "The model 'gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/gemini-2.5-flash:generateContent",
-    });
+    const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
+    const sut = setUp([modelRecord(), flash, claude]);
+    const resolved = await sut.resolve(admitted({ route }), body, {}, pathModel);
+    expect(resolved.translation?.to).toBe(to);
   });
 
-  it('serves the Responses API to OpenAI chat models only, refusing the others as the chat route does', async () => {
-    const embedding = modelRecord({ id: 'openai/embed', aliases: ['embed'], kind: 'embedding' });
+  it("refuses with a 400 naming it a feature the provider cannot honour, and sends count_tokens for another protocol's model to its path", async () => {
     const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
-    const sut = setUp([modelRecord(), embedding, claude]);
-    const request = () => admitted({ route: RESPONSES_ROUTE });
-    await expect(sut.resolve(request(), { model: 'gpt-test', input: 'hi', stream: true }, {})).resolves.toMatchObject({
-      model: { id: 'openai/gpt-test' },
-      stream: true,
-    });
-    await expect(sut.resolve(request(), { model: 'embed', input: 'hi' }, {})).rejects.toMatchObject({ status: 400 });
-    await expect(sut.resolve(request(), { model: 'claude', input: 'hi' }, {})).rejects.toMatchObject({
+    const sut = setUp([modelRecord(), claude]);
+    await expect(sut.resolve(admitted(), { ...CHAT, model: 'claude', logit_bias: { '1': 5 } }, {})).rejects.toMatchObject({
       status: 400,
-      message: "The model 'claude' is served over the anthropic protocol: use /anthropic/v1/messages",
+      message: expect.stringMatching(/^logit_bias cannot be translated to the Anthropic Messages API/),
     });
+    await expect(
+      sut.resolve(admitted({ route: COUNT_TOKENS_ROUTE }), { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }, {}),
+    ).rejects.toMatchObject({ status: 400, message: "The model 'gpt-test' is served over the openai protocol: use /v1/chat/completions" });
   });
 
   it("passes the Anthropic protocol headers on, 400 when malformed", async () => {

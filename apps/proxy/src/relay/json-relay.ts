@@ -17,16 +17,15 @@ export interface JsonAnswer {
 /** Reads a provider's answer: null when it is not a valid answer of its protocol (a 502 for the client). */
 export type JsonAnswerReader = (body: Record<string, unknown>) => JsonAnswer | null;
 
-/**
- * A non-streaming answer: read in full, checked against its protocol's shape, passed to the client as the provider
- * wrote it except for the `model` field (the id the client sent), and settled on the usage it reports.
- */
-export async function relayJson(
-  requestedModel: string,
-  response: UpstreamResponse,
-  reply: FastifyReply,
-  read: JsonAnswerReader,
-): Promise<RelayResult> {
+/** A provider's JSON answer, read in full and checked against its protocol's shape. */
+export interface ReadAnswer {
+  raw: string;
+  body: Record<string, unknown>;
+  answer: JsonAnswer;
+}
+
+/** Reads the upstream body in full: a 502 when it is not JSON or not a valid answer of its protocol. */
+export async function readJsonAnswer(response: UpstreamResponse, read: JsonAnswerReader): Promise<ReadAnswer> {
   let raw: string;
   try {
     raw = await response.body.text();
@@ -42,13 +41,11 @@ export async function relayJson(
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const answer = isObject ? read(body as Record<string, unknown>) : null;
   if (answer === null) throw GatewayError.upstream('The upstream provider returned an invalid response');
+  return { raw, body: body as Record<string, unknown>, answer };
+}
 
-  const document = body as { model?: unknown };
-  let text = withRequestedModel(raw, document.model, requestedModel);
-  if (text === null) {
-    document.model = requestedModel;
-    text = JSON.stringify(document);
-  }
+/** Sends the client's answer text and says how the request ended, for settlement. */
+export function sendJsonAnswer(reply: FastifyReply, text: string, answer: JsonAnswer): RelayResult {
   reply.status(200).header('content-type', 'application/json').send(text);
   return {
     status: 200,
@@ -60,4 +57,24 @@ export async function relayJson(
     outputText: answer.usage === null ? answer.outputText() : null,
     errorType: null,
   };
+}
+
+/**
+ * A non-streaming answer: read in full, checked against its protocol's shape, passed to the client as the provider
+ * wrote it except for the `model` field (the id the client sent), and settled on the usage it reports.
+ */
+export async function relayJson(
+  requestedModel: string,
+  response: UpstreamResponse,
+  reply: FastifyReply,
+  read: JsonAnswerReader,
+): Promise<RelayResult> {
+  const { raw, body, answer } = await readJsonAnswer(response, read);
+  const document = body as { model?: unknown };
+  let text = withRequestedModel(raw, document.model, requestedModel);
+  if (text === null) {
+    document.model = requestedModel;
+    text = JSON.stringify(document);
+  }
+  return sendJsonAnswer(reply, text, answer);
 }

@@ -10,7 +10,7 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 export const OVERHEAD_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /** The stages of the proxy's request path, in order (apps/proxy/src/pipeline/proxy-pipeline.ts). */
-export const PROXY_STAGES = ['context', 'authenticate', 'admit', 'resolve', 'reserve', 'relay', 'settle'] as const;
+export const PROXY_STAGES = ['context', 'authenticate', 'admit', 'resolve', 'translate', 'reserve', 'relay', 'settle'] as const;
 export type ProxyStage = (typeof PROXY_STAGES)[number];
 
 /** One stage of one request: a few microseconds (a cache hit) to a database round trip or an upstream answer. */

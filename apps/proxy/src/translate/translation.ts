@@ -1,0 +1,74 @@
+import type { BilledEndpoint } from '@gw/billing';
+import { GatewayError } from '@gw/common';
+import type { ModelRecord, UsageProtocol } from '@gw/db';
+import { ClientProtocol, ProviderProtocol, TranslateError, translateRequest } from '@gw/translate';
+import type { GatewayEndpoint } from '../context/request-context';
+
+/** The client protocol each translatable endpoint speaks (count_tokens and embeddings are never translated). */
+const CLIENT_PROTOCOL: Partial<Record<GatewayEndpoint, ClientProtocol>> = {
+  'chat.completions': 'openai-chat',
+  responses: 'openai-responses',
+  messages: 'anthropic',
+  generate_content: 'gemini',
+};
+
+/** How the gateway speaks to a provider of each native protocol, and which of its endpoints the hold is planned on. */
+const PROVIDER_SIDE: Record<UsageProtocol, { protocol: ProviderProtocol; endpoint: BilledEndpoint }> = {
+  openai: { protocol: 'openai-chat', endpoint: 'chat.completions' },
+  anthropic: { protocol: 'anthropic', endpoint: 'messages' },
+  gemini: { protocol: 'gemini', endpoint: 'generate_content' },
+};
+
+/** A request served to a model of another protocol than the client's: what the relay needs to translate back. */
+export interface Translation {
+  readonly from: ClientProtocol;
+  readonly to: ProviderProtocol;
+  /** The provider's endpoint: the hold is planned, and its output limit set, on the translated request. */
+  readonly endpoint: BilledEndpoint;
+  /** The client's validated body (a Responses answer echoes its parameters). */
+  readonly clientBody: Record<string, unknown>;
+  /** An OpenAI chat client's `stream_options.include_usage` (the provider is always asked for usage). */
+  readonly includeUsage: boolean;
+  /** Milliseconds spent translating this request so far, both ways (gw_stage_duration_seconds{stage="translate"}). */
+  elapsedMs: number;
+}
+
+/** The client protocol of an endpoint that can be translated, or undefined. */
+export function clientProtocolOf(endpoint: GatewayEndpoint): ClientProtocol | undefined {
+  return CLIENT_PROTOCOL[endpoint];
+}
+
+/**
+ * The client's validated body -> the provider's request body, in the model's native protocol. A feature the provider
+ * cannot honour, or a body the decoder finds invalid, is a 400 naming it (before any money moves).
+ */
+export function translateForProvider(
+  from: ClientProtocol,
+  native: UsageProtocol,
+  body: Record<string, unknown>,
+  model: ModelRecord,
+  stream: boolean,
+): { body: Record<string, unknown>; translation: Translation } {
+  const started = performance.now();
+  const side = PROVIDER_SIDE[native];
+  let translated;
+  try {
+    translated = translateRequest(from, side.protocol, body, {
+      model: model.upstreamModel,
+      modelMaxOutputTokens: model.maxOutputTokens,
+      stream,
+    });
+  } catch (error) {
+    if (error instanceof TranslateError && error.status === 400) throw GatewayError.invalidRequest(error.message);
+    throw error;
+  }
+  const translation: Translation = {
+    from,
+    to: side.protocol,
+    endpoint: side.endpoint,
+    clientBody: body,
+    includeUsage: translated.request.streamIncludeUsage === true,
+    elapsedMs: performance.now() - started,
+  };
+  return { body: translated.body as Record<string, unknown>, translation };
+}
