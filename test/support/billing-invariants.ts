@@ -13,6 +13,11 @@ import { TEST_BILLING_STORE } from './test-env';
  */
 export async function billingViolations(accountId: string): Promise<string[]> {
   if (TEST_BILLING_STORE === 'wallet') return walletViolations(accountId);
+  return postgresBillingViolations(accountId);
+}
+
+/** billingViolations on the PostgreSQL store, whatever the run's: for tests that drive that store directly. */
+export async function postgresBillingViolations(accountId: string): Promise<string[]> {
   const db = await testDb();
   const violations: string[] = [];
   const books = await db.pool.query<{ balance: string; reserved: string; ledger_sum: string; open_holds: string }>(

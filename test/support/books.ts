@@ -101,3 +101,15 @@ export function finishedEntries(reservedMicros: bigint, costMicros: bigint): [st
     ['settlement', -costMicros],
   ];
 }
+
+/**
+ * The ledger entries a request whose hold was released in full leaves (an upstream failure): on PostgreSQL the hold
+ * and its release; on the wallet, where the hold lives in Redis, none.
+ */
+export function releasedEntries(reservedMicros: bigint): [string, bigint][] {
+  if (TEST_BILLING_STORE === 'wallet') return [];
+  return [
+    ['reservation', -reservedMicros],
+    ['release', reservedMicros],
+  ];
+}
