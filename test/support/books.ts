@@ -15,7 +15,7 @@ let harness: WalletHarness | undefined;
 
 function suiteWallet(): WalletHarness {
   if (!harness) {
-    const opened = WalletHarness.shared();
+    const opened = WalletHarness.shared({ INSTANCE_ID: `suite-flush-${process.pid}` });
     harness = opened;
     closeWithTestDb(async () => {
       harness = undefined;
