@@ -113,3 +113,16 @@ export function releasedEntries(reservedMicros: bigint): [string, bigint][] {
     ['release', reservedMicros],
   ];
 }
+
+/** What the account holds right now: PostgreSQL's reserved_micros, or the wallet's held amount in Redis. */
+export async function heldNow(accountId: string): Promise<bigint> {
+  if (TEST_BILLING_STORE === 'postgres') {
+    const { rows } = await (await testDb()).pool.query<{ reserved: string }>(
+      'SELECT reserved_micros::text AS reserved FROM accounts WHERE id = $1',
+      [accountId],
+    );
+    return BigInt(rows[0].reserved);
+  }
+  const id = toAccountId(accountId);
+  return (await suiteWallet().inspector.inspect([id])).get(id)?.heldMicros ?? 0n;
+}
