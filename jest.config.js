@@ -25,7 +25,11 @@ module.exports = {
   projects: [
     tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts']),
     tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], withServices),
-    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], withServices),
+    // On the wallet, each e2e suite runs a ledger writer of its own (test/setup/suite-ledger-writer.ts).
+    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], {
+      ...withServices,
+      setupFilesAfterEnv: [...withServices.setupFilesAfterEnv, '<rootDir>/test/setup/suite-ledger-writer.ts'],
+    }),
     // The staff console in Debian's Chromium, driven by playwright-core, against the built admin app.
     tier('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts'], withServices),
   ],

@@ -7,7 +7,7 @@ import { createUsageRecord } from '../factories/usage-record.factory';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 import { closeTestDb, testDb } from '../support/test-db';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
+import { suiteRedisPrefix, TEST_REDIS_URL } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
 describe('admin API: usage, generations, reconciliations and the audit log', () => {
@@ -192,7 +192,7 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
     let queue: Queue;
 
     beforeAll(() => {
-      queue = new Queue('gateway', { connection: { url: TEST_REDIS_URL }, prefix: `${TEST_REDIS_PREFIX}bull` });
+      queue = new Queue('gateway', { connection: { url: TEST_REDIS_URL }, prefix: `${suiteRedisPrefix()}bull` });
     });
 
     afterAll(async () => {

@@ -9,6 +9,7 @@ import { demoCost, reservationCount, settledBooks, usageOf } from '../support/se
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+import { afterSettlements } from '../support/books';
 
 const SONNET = 'anthropic/claude-sonnet-4-6';
 // The version @anthropic-ai/sdk 1.14 sends on every request.
@@ -315,7 +316,7 @@ describe('POST /anthropic/v1/messages (@anthropic-ai/sdk, real PostgreSQL, Redis
       expect(text.split(' ')).toHaveLength(7);
 
       const db = await testDb();
-      const usage = await waitFor(() => db.usageRecord.findFirst({ where: { accountId: account.id } }));
+      const usage = await waitFor(() => afterSettlements(() => db.usageRecord.findFirst({ where: { accountId: account.id } })));
       // Input as the provider reported it in message_start; output counted from what the client received.
       expect(usage).toMatchObject({ outcome: 'upstream_dropped', errorType: 'upstream_error', usageEstimated: true, inputTokens: 4 });
       expect(usage.outputTokens).toBe(countDeliveredTokens(text));

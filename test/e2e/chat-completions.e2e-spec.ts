@@ -3,7 +3,8 @@ import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
-import { demoCost } from '../support/settlement';
+import { afterSettlements, finishedEntries } from '../support/books';
+import { demoCost, settledBooks, usageOf } from '../support/settlement';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
@@ -29,11 +30,6 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
   const client = (apiKey: string, extra: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
     new OpenAI({ apiKey, baseURL: `${proxy.url}/v1`, maxRetries: 0, ...extra });
 
-  async function usageOf(generationId: string) {
-    const db = await testDb();
-    return waitFor(() => db.usageRecord.findUnique({ where: { generationId } }));
-  }
-
   it('charges exactly usage x price for a completion, and the ledger sums to the balance', async () => {
     const account = await createAccount({ balanceUsd: '10.00' });
     const { key } = await createApiKey(account.id);
@@ -55,20 +51,14 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     const usage = await usageOf(generationId);
     expect(usage).toMatchObject({ status: 200, outcome: 'completed', inputTokens: 5, outputTokens: 40, stream: false });
     expect(usage.costMicros).toBe(costOf(5, 40));
-    const books = await waitFor(async () => {
-      const b = await accountBooks(account.id);
-      return b.reserved === 0n ? b : null;
-    });
+    const books = await settledBooks(account.id);
     expect(books.balance).toBe(10_000_000n - costOf(5, 40));
     expect(books.ledgerSum).toBe(books.balance);
     expect(books.openHolds).toBe(0n);
 
     const db = await testDb();
     const entries = await db.ledgerEntry.findMany({ where: { generationId }, orderBy: { id: 'asc' } });
-    expect(entries.map((e) => e.kind)).toEqual(['reservation', 'release', 'settlement']);
-    expect(entries[0].amountMicros).toBe(-usage.reservedMicros);
-    expect(entries[1].amountMicros).toBe(usage.reservedMicros);
-    expect(entries[2].amountMicros).toBe(-costOf(5, 40));
+    expect(entries.map((e): [string, bigint] => [e.kind, e.amountMicros])).toEqual(finishedEntries(usage.reservedMicros, costOf(5, 40)));
   });
 
   it('charges a stream exactly on the usage the provider reports, without sending usage the client did not ask for', async () => {
@@ -97,7 +87,7 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
     expect(usage).toMatchObject({ stream: true, outcome: 'completed', inputTokens: 4, outputTokens: 12, usageEstimated: false });
     expect(usage.costMicros).toBe(costOf(4, 12));
-    const books = await accountBooks(account.id);
+    const books = await settledBooks(account.id);
     expect(books.balance).toBe(10_000_000n - costOf(4, 12));
     expect(books.ledgerSum).toBe(books.balance);
   });
@@ -191,7 +181,7 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     expect(books).toEqual({ balance: 10_000n, reserved: 0n, ledgerSum: 10_000n, openHolds: 0n });
     const db = await testDb();
     expect(await db.reservation.count({ where: { accountId: account.id } })).toBe(0);
-    const record = await waitFor(() => db.usageRecord.findFirst({ where: { accountId: account.id } }));
+    const record = await waitFor(() => afterSettlements(() => db.usageRecord.findFirst({ where: { accountId: account.id } })));
     expect(record).toMatchObject({ status: 402, outcome: 'rejected', costMicros: 0n });
   });
 
@@ -233,10 +223,7 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     // An upstream 5xx is the provider's failure: 502 upstream_error (spec/errors.md), and the hold is released in full.
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
-    const books = await waitFor(async () => {
-      const b = await accountBooks(account.id);
-      return b.reserved === 0n ? b : null;
-    });
+    const books = await settledBooks(account.id);
     expect(books.balance).toBe(10_000_000n);
     expect(books.ledgerSum).toBe(10_000_000n);
   });

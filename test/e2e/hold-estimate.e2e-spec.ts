@@ -11,6 +11,7 @@ import { callGateway } from '../support/gateway-call';
 import { settledBooks, usageOf } from '../support/settlement';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
+import { afterSettlements } from '../support/books';
 
 /**
  * 10 MB of text without a single space: the kind of text a BPE tokenizer takes minutes over (its cost grows with the
@@ -120,7 +121,7 @@ describe('holds: upper bounds of what a request can cost, estimated without free
     const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
     expect(usage).toMatchObject({ outcome: 'completed', reservedMicros: exact.amountMicros });
     expect(usage.costMicros).toBeLessThanOrEqual(usage.reservedMicros);
-    await waitFor(async () => (await accountBooks(account.id)).reserved === 0n);
+    await settledBooks(account.id);
     expect(await billingViolations(account.id)).toEqual([]);
   }, 60_000);
 
@@ -149,7 +150,7 @@ describe('holds: upper bounds of what a request can cost, estimated without free
     });
     expect(message.usage.output_tokens).toBe(5);
     expect(message.stop_reason).toBe('max_tokens');
-    await waitFor(async () => (await accountBooks(account.id)).reserved === 0n);
+    await settledBooks(account.id);
     expect(await billingViolations(account.id)).toEqual([]);
   }, 60_000);
 
@@ -170,7 +171,7 @@ describe('holds: upper bounds of what a request can cost, estimated without free
     expect(refused[0]?.body).toMatchObject({ type: 'error', error: { type: 'insufficient_quota' } });
 
     const db = await testDb();
-    await waitFor(async () => (await db.usageRecord.count({ where: { accountId: account.id } })) === REQUESTS, 30_000);
+    await waitFor(async () => (await afterSettlements(() => db.usageRecord.count({ where: { accountId: account.id } }))) === REQUESTS, 30_000);
     const books = await settledBooks(account.id);
     expect(books.balance).toBeGreaterThanOrEqual(0n);
     expect(books.ledgerSum).toBe(books.balance);

@@ -7,7 +7,7 @@ import { createModel } from '../factories/model.factory';
 import { AppProcess } from '../support/app-process';
 import { settledBooks } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
-import { sharedMockUrl } from '../support/test-env';
+import { sharedMockUrl, TEST_BILLING_STORE } from '../support/test-env';
 
 const BODY_LIMIT = 16_384;
 
@@ -318,12 +318,19 @@ describe.each([openai, responses, anthropic])('every error of spec/errors.md thr
 
     const db = await testDb();
     const books = await settledBooks(account.id);
-    const reservations = await db.reservation.findMany({ where: { accountId: account.id }, orderBy: { createdAt: 'asc' } });
-    expect(reservations.map((r) => [r.status, r.closedBy])).toEqual([
-      ['released', expect.any(String)],
-      ['settled', expect.any(String)],
-    ]);
-    expect(reservations[1].generationId).toBe(generationId);
+    // One record per attempt the SDK made: the failed one charged nothing, the retry is the answered generation.
+    const records = await db.usageRecord.findMany({ where: { accountId: account.id } });
+    expect(records.filter((r) => r.generationId === generationId)).toMatchObject([{ outcome: 'completed' }]);
+    expect(records.filter((r) => r.generationId !== generationId)).toMatchObject([{ costMicros: 0n }]);
+    // On PostgreSQL each attempt held a row of its own: the failed one released, the retry settled.
+    if (TEST_BILLING_STORE === 'postgres') {
+      const reservations = await db.reservation.findMany({ where: { accountId: account.id }, orderBy: { createdAt: 'asc' } });
+      expect(reservations.map((r) => [r.status, r.closedBy])).toEqual([
+        ['released', expect.any(String)],
+        ['settled', expect.any(String)],
+      ]);
+      expect(reservations[1].generationId).toBe(generationId);
+    }
     const settlements = await db.ledgerEntry.findMany({ where: { accountId: account.id, kind: 'settlement' } });
     expect(settlements).toHaveLength(1);
     // 4 words in, 4 out, at the test model's 0.40 / 1.60 per MTok.

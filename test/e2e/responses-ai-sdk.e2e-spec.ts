@@ -9,6 +9,7 @@ import { chargeProblems, demoCost } from '../support/settlement';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+import { afterSettlements } from '../support/books';
 
 const cost = (input: number, output: number, cachedInput = 0) => demoCost('openai/gpt-4.1-mini', { input, output, cachedInput });
 
@@ -38,7 +39,7 @@ describe('Vercel AI SDK (ai + @ai-sdk/openai) against /v1/responses', () => {
   async function usageRecords(accountId: string, count: number) {
     const db = await testDb();
     return waitFor(async () => {
-      const records = await db.usageRecord.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
+      const records = await afterSettlements(() => db.usageRecord.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } }));
       return records.length >= count ? records : null;
     });
   }

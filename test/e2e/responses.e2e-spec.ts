@@ -12,6 +12,7 @@ import { chargeProblems, demoCost, usageOf } from '../support/settlement';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+import { afterSettlements } from '../support/books';
 
 const MODEL = 'gpt-4.1-mini';
 const cost = (input: number, output: number, cachedInput = 0) => demoCost('openai/gpt-4.1-mini', { input, output, cachedInput });
@@ -347,6 +348,6 @@ describe('POST /v1/responses (openai SDK, real PostgreSQL, Redis and mock upstre
 /** The generation id of an account's only usage record, once written (the SDK's stream helpers hide the headers). */
 async function onlyGeneration(accountId: string): Promise<string> {
   const db = await testDb();
-  const record = await waitFor(() => db.usageRecord.findFirst({ where: { accountId } }));
+  const record = await waitFor(() => afterSettlements(() => db.usageRecord.findFirst({ where: { accountId } })));
   return record.generationId;
 }

@@ -9,7 +9,8 @@ import { RedisService } from '../../libs/redis/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
-import { billingViolations, generationEntries } from '../support/billing-invariants';
+// The PostgreSQL store's settle jobs, driven directly: that store's books, whatever store the run's proxies use.
+import { postgresBillingViolations as billingViolations, generationEntries } from '../support/billing-invariants';
 import { failSettlements } from '../support/failing-pool';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { TEST_DATABASE_URL, TEST_REDIS_PREFIX, testEnv } from '../support/test-env';

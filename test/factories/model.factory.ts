@@ -3,13 +3,13 @@ import Redis from 'ioredis';
 import { parseUsdToMicros } from '../../libs/common/src';
 import type { ModelProvider } from '../../libs/db/src';
 import { testDb } from '../support/test-db';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
+import { suiteRedisPrefix, TEST_REDIS_URL } from '../support/test-env';
 
 /** What the admin API does after a catalog change: running proxies reload their catalog (CacheInvalidationBus). */
 export async function announceCatalogChange(): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    await redis.publish(`${TEST_REDIS_PREFIX}invalidate`, JSON.stringify({ topic: 'model', id: '*' }));
+    await redis.publish(`${suiteRedisPrefix()}invalidate`, JSON.stringify({ topic: 'model', id: '*' }));
   } finally {
     await redis.quit();
   }

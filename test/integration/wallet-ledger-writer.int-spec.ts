@@ -129,6 +129,19 @@ describe('wallet ledger writer', () => {
     expect(rows.map((r) => r.amount)).toEqual(['-1000', '-2000', '-3000']);
   });
 
+  it("writes the usage record's policy columns as the proxy recorded them: provider, reasoning tokens, upstream cost, stop reason", async () => {
+    const customer = await walletCustomer('5.00');
+    const generation = newGeneration();
+    expect(await h.wallet.hold({ accountId: customer.accountId, generationId: generation, amountMicros: 9_000n, context: holdContext(customer) }))
+      .toMatchObject({ status: 'held' });
+    const facts = { endpoint: 'responses', provider: 'openai' as const, reasoningTokens: 5, upstreamCostMicros: 2_858n, finishReason: 'stop' };
+    await h.wallet.settle({ accountId: customer.accountId, generationId: generation, costMicros: 3_000n, usage: usageRow(customer.accountId, customer.keyId, generation, facts) });
+    await h.flush();
+    const db = await testDb();
+    expect(await db.usageRecord.findUniqueOrThrow({ where: { generationId: generation } })).toMatchObject({ ...facts, costMicros: 3_000n });
+    expect(await walletBooksViolations(customer.accountId)).toEqual([]);
+  });
+
   it('records a request whose process died as abandoned (charged what it delivered), replaced by its late settlement', async () => {
     const customer = await walletCustomer('5.00');
     const generation = newGeneration();

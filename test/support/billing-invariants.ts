@@ -1,4 +1,6 @@
+import { walletViolations } from './books';
 import { testDb } from './test-db';
+import { TEST_BILLING_STORE } from './test-env';
 
 /**
  * Everything that must hold for an account's money, as a list of violations (empty = consistent):
@@ -6,8 +8,16 @@ import { testDb } from './test-db';
  * - every usage record matches its generation's ledger entries: cost = -(settlements), reserved = -(reservation),
  *   and, once the hold is closed, reservation + release = 0 (the release is always the full hold);
  * - every closed reservation has exactly one usage record (one per request, whatever the outcome).
+ * On the wallet (TEST_BILLING_STORE=wallet), where no reservation is written and a worker writes the ledger from the
+ * settlement events, the wallet's equivalent (books.ts, walletViolations), after writing the settlements so far.
  */
 export async function billingViolations(accountId: string): Promise<string[]> {
+  if (TEST_BILLING_STORE === 'wallet') return walletViolations(accountId);
+  return postgresBillingViolations(accountId);
+}
+
+/** billingViolations on the PostgreSQL store, whatever the run's: for tests that drive that store directly. */
+export async function postgresBillingViolations(accountId: string): Promise<string[]> {
   const db = await testDb();
   const violations: string[] = [];
   const books = await db.pool.query<{ balance: string; reserved: string; ledger_sum: string; open_holds: string }>(

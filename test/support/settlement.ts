@@ -1,7 +1,9 @@
 import { DEMO_CATALOG } from '../../scripts/demo-catalog';
 import { billingViolations } from './billing-invariants';
+import { afterSettlements, nothingInFlight } from './books';
 import { accountBooks, testDb } from './test-db';
 import { waitFor } from './wait-for';
+import { TEST_BILLING_STORE } from './test-env';
 
 const MICROS_PER_USD = 1_000_000n;
 
@@ -45,22 +47,21 @@ export function demoCost(modelId: string, tokens: Tokens): bigint {
   return ceilDiv(total, MICROS_PER_USD);
 }
 
-/** The request's usage record (written with its settlement, asynchronously). */
+/** The request's usage record (written with its settlement, asynchronously; on the wallet, by the ledger writer). */
 export async function usageOf(generationId: string) {
   const db = await testDb();
-  return waitFor(() => db.usageRecord.findUnique({ where: { generationId } }));
+  return waitFor(() => afterSettlements(() => db.usageRecord.findUnique({ where: { generationId } })));
 }
 
 /**
- * The account's books once nothing is held any more: reserved back to 0, no reservation left open, and every
- * reservation the account ever had closed. Fails after the wait if a hold stays open.
+ * The account's books once nothing is held any more and every settlement is written (nothingInFlight, whatever the
+ * store): reserved back to 0, no reservation left open. Fails after the wait if a hold stays open.
  */
 export async function settledBooks(accountId: string) {
   const db = await testDb();
-  const books = await waitFor(async () => {
-    const b = await accountBooks(accountId);
-    return b.reserved === 0n && b.openHolds === 0n ? b : null;
-  });
+  await waitFor(() => nothingInFlight(accountId));
+  const books = await accountBooks(accountId);
+  if (books.reserved !== 0n || books.openHolds !== 0n) throw new Error(`reserved ${books.reserved}, open holds ${books.openHolds}`);
   const open = await db.reservation.count({ where: { accountId, status: 'open' } });
   if (open !== 0) throw new Error(`${open} reservation(s) still open`);
   return books;
@@ -79,7 +80,14 @@ export async function chargeProblems(accountId: string, startMicros: bigint, cha
   return problems;
 }
 
+/**
+ * How many holds the account took: its reservation rows on PostgreSQL; on the wallet, whose holds leave no row, its
+ * usage records that held something (each records its hold), once the settlements so far are written.
+ */
 export async function reservationCount(accountId: string): Promise<number> {
   const db = await testDb();
+  if (TEST_BILLING_STORE === 'wallet') {
+    return afterSettlements(() => db.usageRecord.count({ where: { accountId, reservedMicros: { gt: 0n } } }));
+  }
   return db.reservation.count({ where: { accountId } });
 }

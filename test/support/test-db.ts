@@ -3,6 +3,13 @@ import { PrismaService } from '../../libs/db/src';
 import { testEnv } from './test-env';
 
 let prisma: PrismaService | undefined;
+/** What else a suite's helpers opened beside its database connection (books.ts's ledger writer), closed with it. */
+const alsoClose: (() => Promise<void>)[] = [];
+
+/** Closes `close` with the suite's test database connection (every suite calls closeTestDb in its afterAll). */
+export function closeWithTestDb(close: () => Promise<void>): void {
+  alsoClose.push(close);
+}
 
 /** One PrismaService per test file, on the test database. Close it in afterAll with closeTestDb(). */
 export async function testDb(): Promise<PrismaService> {
@@ -14,6 +21,7 @@ export async function testDb(): Promise<PrismaService> {
 }
 
 export async function closeTestDb(): Promise<void> {
+  for (const close of alsoClose.splice(0)) await close();
   await prisma?.onModuleDestroy();
   prisma = undefined;
 }

@@ -1,8 +1,36 @@
+import { createHash } from 'node:crypto';
+
 /** The environment every test process and every app spawned by a test uses. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/chuizi_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every Redis key of a test run lives under this prefix (flushed at the start of the run). */
 export const TEST_REDIS_PREFIX = process.env.TEST_REDIS_PREFIX ?? 'gwtest:';
+
+export type TestBillingStore = 'postgres' | 'wallet';
+/**
+ * The money store the apps a test starts run on (TEST_BILLING_STORE, passed to them as BILLING_STORE): the money
+ * suites run on either, and read the books through test/support/books.ts, which knows where each store writes them.
+ */
+export const TEST_BILLING_STORE: TestBillingStore = billingStoreOf(process.env.TEST_BILLING_STORE ?? 'postgres');
+
+function billingStoreOf(value: string): TestBillingStore {
+  if (value !== 'postgres' && value !== 'wallet') throw new Error(`TEST_BILLING_STORE must be postgres or wallet, not ${value}`);
+  return value;
+}
+
+/**
+ * The Redis key prefix of the running suite's apps. On the wallet, each suite has its own (`<TEST_REDIS_PREFIX>s<8 hex
+ * digits of the file name's hash>:`, since a prefix is at most 32 characters): a suite's settlement events go to its own streams, so that its ledger writers (its worker, or the
+ * in-test flush of books.ts) never consume another suite's events, whichever suites run beside it. On PostgreSQL the
+ * run's shared prefix, as before. Outside a test file (the global setup) the shared prefix.
+ */
+export function suiteRedisPrefix(): string {
+  if (TEST_BILLING_STORE !== 'wallet') return TEST_REDIS_PREFIX;
+  const testPath = typeof expect === 'undefined' ? undefined : expect.getState().testPath;
+  if (!testPath) return TEST_REDIS_PREFIX;
+  const file = testPath.split(/[\\/]/).pop()!;
+  return `${TEST_REDIS_PREFIX}s${createHash('sha256').update(file).digest('hex').slice(0, 8)}:`;
+}
 /** Where the built apps are (GW_DIST_DIR lets several checkouts' test runs share one machine). */
 export const DIST_DIR = process.env.GW_DIST_DIR ?? 'dist';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -16,7 +44,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   return {
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: TEST_REDIS_PREFIX,
+    REDIS_KEY_PREFIX: suiteRedisPrefix(),
+    BILLING_STORE: TEST_BILLING_STORE,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     CHANNEL_CREDENTIALS_KEY: TEST_CHANNEL_CREDENTIALS_KEY,
     LOG_LEVEL: 'warn',

@@ -95,7 +95,8 @@ export class WalletRepository {
                $9::timestamptz[], $10::boolean[], $11::text[], $12::uuid[], $13::text[], $14::text[], $15::text[],
                $16::text[], $17::boolean[], $18::integer[], $19::text[], $20::text[], $21::integer[], $22::integer[],
                $23::integer[], $24::integer[], $25::boolean[], $26::integer[], $27::uuid[], $28::integer[],
-               $29::integer[], $30::integer[], $31::timestamptz[], $32::timestamptz)`,
+               $29::integer[], $30::integer[], $31::timestamptz[], $32::text[], $33::integer[], $34::bigint[],
+               $35::text[], $36::timestamptz)`,
       values: [
         column((e) => e.entryId),
         column((e) => e.accountId),
@@ -128,6 +129,10 @@ export class WalletRepository {
         usage((u) => u.latencyMs),
         usage((u) => u.upstreamLatencyMs),
         usage((u) => u.createdAt?.toISOString() ?? null),
+        usage((u) => u.provider ?? null),
+        usage((u) => u.reasoningTokens ?? null),
+        usage((u) => u.upstreamCostMicros?.toString() ?? null),
+        usage((u) => u.finishReason ?? null),
         forceBefore,
       ],
     });

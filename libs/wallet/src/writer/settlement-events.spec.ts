@@ -14,7 +14,8 @@ describe(parseEntry.name, () => {
     endpoint: 'chat.completions', stream: false, status: 200, outcome: 'completed', error_type: null, input_tokens: 10,
     output_tokens: 20, cached_input_tokens: 0, cache_write_tokens: 0, usage_estimated: false, reserved_micros: '0',
     cost_micros: '1234', overrun_micros: '0', upstream_status: 200, channel_id: null, attempts: 1, latency_ms: 5,
-    upstream_latency_ms: 3, created_at: '2026-12-06T10:00:00.000Z',
+    upstream_latency_ms: 3, created_at: '2026-12-06T10:00:00.000Z', provider: 'openai', reasoning_tokens: 5,
+    upstream_cost_micros: '1176', finish_reason: 'stop',
   };
   const base = { a: ACCOUNT, g: 'gen-1', k: 'settle', c: '1234', t: '1234', h: '5000', s: '7', u: JSON.stringify(record), d: '' };
 
@@ -38,6 +39,8 @@ describe(parseEntry.name, () => {
           inputTokens: 10, outputTokens: 20, cachedInputTokens: 0, cacheWriteTokens: 0, usageEstimated: false,
           upstreamStatus: 200, channelId: null, attempts: 1, latencyMs: 5, upstreamLatencyMs: 3,
           createdAt: new Date('2026-12-06T10:00:00.000Z'),
+          // The policy's columns, as the proxy recorded them (gw_wallet_apply once wrote them as null).
+          provider: 'openai', reasoningTokens: 5, upstreamCostMicros: 1176n, finishReason: 'stop',
         },
       },
     });
@@ -68,6 +71,8 @@ describe(parseEntry.name, () => {
     ['a status that is no number', JSON.stringify({ ...record, status: 'ok' }), /status is not a count/],
     ['a key that is no UUID', JSON.stringify({ ...record, key_id: 'k' }), /key_id is not a UUID/],
     ['a negative token count', JSON.stringify({ ...record, output_tokens: -1 }), /output_tokens is not a count/],
+    ['an unknown provider', JSON.stringify({ ...record, provider: 'acme' }), /provider is not a provider/],
+    ['an upstream cost that is no integer', JSON.stringify({ ...record, upstream_cost_micros: 1.5 }), /upstream_cost_micros is not an amount/],
   ])('keeps the money of an event whose usage record is %s, without the record', (_, u, problem) => {
     const parsed = parseEntry(1, entry({ ...base, u }));
     expect(parsed.event).toMatchObject({ chargeMicros: 1234n, usage: null });
@@ -86,6 +91,7 @@ describe(abandonedUsage.name, () => {
       endpoint: 'chat.completions', stream: true, status: 0, outcome: 'abandoned', errorType: null, inputTokens: 12,
       outputTokens: 34, cachedInputTokens: 0, cacheWriteTokens: 0, usageEstimated: true, upstreamStatus: null,
       channelId: null, attempts: 0, latencyMs: 0, upstreamLatencyMs: null, createdAt: new Date('2026-12-06T10:00:00.000Z'),
+      provider: null, reasoningTokens: null, upstreamCostMicros: null, finishReason: null,
     });
     expect(abandonedUsage(context, '')).toMatchObject({ inputTokens: 0, outputTokens: 0 });
     expect(abandonedUsage('', '')).toBeNull();
@@ -93,6 +99,15 @@ describe(abandonedUsage.name, () => {
 
   it('reads no record from nothing (a cancelled hold)', () => {
     expect(usageRecord(null)).toBeNull();
+  });
+
+  it("reads a record from a proxy older than the policy's columns with them null", () => {
+    const older = {
+      request_id: 'req-2', key_id: KEY, model: 'openai/gpt-4.1-mini', protocol: 'openai', endpoint: 'responses',
+      stream: false, status: 200, outcome: 'completed', input_tokens: 1, output_tokens: 2, cached_input_tokens: 0,
+      cache_write_tokens: 0, attempts: 1, latency_ms: 1,
+    };
+    expect(usageRecord(older)).toMatchObject({ provider: null, reasoningTokens: null, upstreamCostMicros: null, finishReason: null });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { WalletEventKind, WalletEventRow, WalletEventUsage } from '@gw/db';
+import { MODEL_PROVIDERS, type ModelProvider, type WalletEventKind, type WalletEventRow, type WalletEventUsage } from '@gw/db';
 import type { ShardIndex } from '../wallet-keys';
 
 /** A stream entry as ioredis returns it: [id, [field, value, field, value, ...]]. */
@@ -96,6 +96,11 @@ export function usageRecord(record: Record<string, unknown> | null): WalletEvent
     latencyMs: count(record, 'latency_ms'),
     upstreamLatencyMs: optionalCount(record, 'upstream_latency_ms'),
     createdAt: timestamp(record.created_at),
+    // The policy's columns: null in records from proxies older than them.
+    provider: optionalProvider(record, 'provider'),
+    reasoningTokens: optionalCount(record, 'reasoning_tokens'),
+    upstreamCostMicros: optionalMicros(record, 'upstream_cost_micros'),
+    finishReason: optionalText(record, 'finish_reason'),
   };
 }
 
@@ -130,6 +135,11 @@ export function abandonedUsage(contextJson: string, deliveredJson: string): Wall
     latencyMs: 0,
     upstreamLatencyMs: null,
     createdAt: timestamp(context.createdAt),
+    // The hold does not know them; no answer reached the client.
+    provider: null,
+    reasoningTokens: null,
+    upstreamCostMicros: null,
+    finishReason: null,
   };
 }
 
@@ -158,6 +168,20 @@ function count(record: Record<string, unknown>, name: string): number {
 
 function optionalCount(record: Record<string, unknown>, name: string): number | null {
   return record[name] == null ? null : count(record, name);
+}
+
+function optionalProvider(record: Record<string, unknown>, name: string): ModelProvider | null {
+  const value = optionalText(record, name);
+  if (value !== null && !(MODEL_PROVIDERS as readonly string[]).includes(value)) throw new Error(`${name} is not a provider`);
+  return value as ModelProvider | null;
+}
+
+/** Micro-dollars as the record writes them (a decimal string: bigint does not fit JSON numbers). */
+function optionalMicros(record: Record<string, unknown>, name: string): bigint | null {
+  const value = record[name];
+  if (value == null) return null;
+  if (typeof value !== 'string' || !INTEGER.test(value)) throw new Error(`${name} is not an amount`);
+  return BigInt(value);
 }
 
 function timestamp(value: unknown): Date | null {
