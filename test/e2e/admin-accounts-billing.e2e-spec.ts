@@ -3,7 +3,7 @@ import { formatMicrosAsUsd, parseUsdToMicros } from '../../libs/common/src';
 import { LedgerRepository } from '../../libs/db/src';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
-import { heldNow } from '../support/books';
+import { heldNow, relayCredits } from '../support/books';
 import { settledBooks } from '../support/settlement';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { TEST_BILLING_STORE } from '../support/test-env';
@@ -314,6 +314,12 @@ describe('admin API: accounts, top-ups and the ledger', () => {
       await settledBooks(account.id);
       const db = await testDb();
       await new LedgerRepository(db).post(account.id, 'adjustment', -1_000n, 'goodwill correction', null);
+      // Posted behind the admin API's back: on the wallet the view shows the spendable balance once the posting's
+      // credit is relayed to it (the worker's job), and not before.
+      const before = (await api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd;
+      await relayCredits(account.id);
+      const after = (await api.get(`/admin/v1/accounts/${account.id}`)).body.balanceUsd;
+      expect(usd(after)).toBe(usd(before) + (TEST_BILLING_STORE === 'wallet' ? -1_000n : 0n));
 
       const ledger = await api.get(`/admin/v1/accounts/${account.id}/ledger`);
       expect(ledger.status).toBe(200);

@@ -6,7 +6,7 @@ import { createApiKey } from '../factories/api-key.factory';
 import { AppProcess } from '../support/app-process';
 import { callGateway, GatewayCall } from '../support/gateway-call';
 import { closeTestDb, testDb } from '../support/test-db';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
+import { suiteRedisPrefix, TEST_REDIS_URL } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
 /** Answers well within this, or the test fails: fail closed must not mean hang. */
@@ -47,7 +47,8 @@ async function setRpmLimitAsTheAdminDoes(keyId: string, rpm: number): Promise<vo
   await (await testDb()).apiKey.update({ where: { id: keyId }, data: { rpmLimit: rpm } });
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    await redis.publish(`${TEST_REDIS_PREFIX}invalidate`, JSON.stringify({ topic: 'api-key', id: keyId }));
+    // The channel of the proxies this suite starts (their key prefix: the suite's own on the wallet).
+    await redis.publish(`${suiteRedisPrefix()}invalidate`, JSON.stringify({ topic: 'api-key', id: keyId }));
   } finally {
     await redis.quit();
   }

@@ -7,10 +7,10 @@ import { GATEWAY_QUEUE, JobName, jobOptions, JobQueue, SettleJobData } from '../
 import { RedisService } from '../../libs/redis/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { billingViolations, generationEntries } from '../support/billing-invariants';
+import { generationEntries, postgresBillingViolations } from '../support/billing-invariants';
 import { failSettlements } from '../support/failing-pool';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
-import { TEST_REDIS_PREFIX, testEnv } from '../support/test-env';
+import { testEnv } from '../support/test-env';
 import { usageRow } from '../factories/usage-row.factory';
 
 const MODEL_ID = 'openai/gpt-4.1-mini';
@@ -26,7 +26,7 @@ class BillingStack {
   readonly billing: BillingService;
 
   constructor(env: Record<string, string> = {}) {
-    this.config = loadConfig(testEnv({ DB_POOL_MAX: '4', SHUTDOWN_GRACE_MS: '1000', INSTANCE_ID: `int-${Math.random()}`, ...env }));
+    this.config = loadConfig(testEnv({ BILLING_STORE: 'postgres', DB_POOL_MAX: '4', SHUTDOWN_GRACE_MS: '1000', INSTANCE_ID: `int-${Math.random()}`, ...env }));
     this.prisma = new PrismaService(this.config);
     this.redis = new RedisService(this.config);
     this.jobs = new JobQueue(this.redis);
@@ -105,7 +105,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(results.every((r) => r.balanceMicros >= 0n)).toBe(true);
       const books = await accountBooks(account.id);
       expect(books).toEqual({ balance: 0n, reserved: 1_000_000n, ledgerSum: 0n, openHolds: 1_000_000n });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('reports the spendable balance net of open holds when it refuses', async () => {
@@ -138,7 +138,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       await expect(
         proxyA.ledger.reserve(account.id, [{ generationId: newGenerationId(), keyId, modelId: MODEL_ID, amountMicros: -5n }], 'a'),
       ).rejects.toThrow(/positive amount_micros/);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
       expect((await accountBooks(account.id)).balance).toBe(1_000_000n);
     });
   });
@@ -159,7 +159,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
         ['settlement', -12_345n],
       ]);
       expect(await usageOf(generationId)).toMatchObject({ reservedMicros: 50_000n, costMicros: 12_345n, overrunMicros: 0n });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('charges a cost above the hold anyway and records the overrun', async () => {
@@ -170,7 +170,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       await proxyA.billing.close(account.id, settlement(account.id, keyId, generationId, 130_000n));
       expect(await usageOf(generationId)).toMatchObject({ reservedMicros: 100_000n, costMicros: 130_000n, overrunMicros: 30_000n });
       expect(await accountBooks(account.id)).toMatchObject({ balance: -30_000n, ledgerSum: -30_000n, reserved: 0n });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('charges once when the same settlement is applied twice, concurrently, from two instances', async () => {
@@ -185,7 +185,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       ]);
       expect(outcomes.map((o) => o!.outcome).sort()).toEqual(['duplicate', 'duplicate', 'settled']);
       expect((await accountBooks(account.id)).balance).toBe(980_000n);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it.each([
@@ -207,7 +207,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
         ['settlement', -20_000n],
       ]);
       expect((await accountBooks(account.id)).balance).toBe(980_000n);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('writes the usage record of a close that finds no reservation, charging nothing', async () => {
@@ -217,7 +217,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(await proxyA.billing.close(account.id, settlement(account.id, keyId, generationId, 0n))).toMatchObject({ outcome: 'missing' });
       expect(await usageOf(generationId)).toMatchObject({ costMicros: 0n, reservedMicros: 0n });
       expect(await generationEntries(generationId)).toEqual([]);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
   });
 
@@ -234,7 +234,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       // The proxy retried (not idempotent enough to matter: the job id dedupes) and handed it over twice.
       expect(await down.billing.close(account.id, request)).toBeNull();
 
-      const queue = new Queue(GATEWAY_QUEUE, { connection: { url: down.config.redis.url }, prefix: `${TEST_REDIS_PREFIX}bull` });
+      const queue = new Queue(GATEWAY_QUEUE, { connection: { url: down.config.redis.url }, prefix: `${down.config.redis.keyPrefix}bull` });
       try {
         const job = await queue.getJob(jobOptions(JobName.SETTLE, { generationId } as SettleJobData).jobId!);
         expect(job).toBeTruthy();
@@ -257,7 +257,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
         ['settlement', -20_000n],
       ]);
       expect(await usageOf(generationId)).toMatchObject({ costMicros: 20_000n, outcome: 'completed' });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('refuses a malformed handed-over settlement for good', async () => {
@@ -300,7 +300,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect((await accountBooks(account.id)).reserved).toBe(80_000n);
       await proxyA.sweeper(HOUR).sweep();
       for (const id of generationIds) expect((await reservationOf(id))!.status).toBe('released');
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('releases stale reservations exactly once, however many sweepers race', async () => {
@@ -322,7 +322,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(await accountBooks(account.id)).toMatchObject({ balance: 1_000_000n, reserved: 0n, ledgerSum: 1_000_000n });
       await proxyA.sweeper(HOUR).sweep();
       for (const id of generationIds) expect(await generationEntries(id)).toHaveLength(2);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('charges a request that finishes after the sweep exactly once, and its record replaces the abandoned one', async () => {
@@ -343,7 +343,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(await usageOf(finished)).toMatchObject({ outcome: 'completed', status: 200, costMicros: 25_000n, reservedMicros: 40_000n });
       expect(await usageOf(failed)).toMatchObject({ outcome: 'completed', costMicros: 0n });
       expect(await accountBooks(account.id)).toMatchObject({ balance: 975_000n, reserved: 0n });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
   });
 
@@ -378,7 +378,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
         ['release', 40_000n],
         ['settlement', -7_000n],
       ]);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('charges an abandoned request what its last beat said it delivered, exactly once however many sweep, and once only if it finishes after all', async () => {
@@ -413,7 +413,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
         costMicros: 1_234n,
         reservedMicros: 40_000n,
       });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
 
       // It was alive after all (cut off from the database, not dead): one settlement per request, the sweep's stands;
       // the request's own record replaces the abandoned one.
@@ -424,7 +424,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(await reservationOf(generationId)).toMatchObject({ status: 'settled', closedBy: 'late_settlement' });
       expect(await usageOf(generationId)).toMatchObject({ outcome: 'completed', costMicros: 1_234n });
       expect((await accountBooks(account.id)).balance).toBe(1_000_000n - 1_234n);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('leaves a hold that beat after the sweep found it (re-checked under the locks)', async () => {
@@ -439,7 +439,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
       expect(await proxyA.liveness.abandon(account.id, [generationId], found.staleBefore)).toEqual([{ generationId, outcome: 'alive' }]);
       expect(await reservationOf(generationId)).toMatchObject({ status: 'open' });
       await proxyA.ledger.close(account.id, [settlement(account.id, keyId, generationId, 0n)]);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
 
     it('a heartbeat never waits for a hold being closed (no lock wait, so no deadlock with settlements)', async () => {
@@ -475,7 +475,7 @@ describe('billing engine on PostgreSQL (reserve, settle, sweep, hand-over)', () 
         /differs from its ledger/,
       );
       await expect(db.pool.query('DELETE FROM ledger_entries WHERE account_id = $1', [account.id])).rejects.toThrow(/append-only/);
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     });
   });
 

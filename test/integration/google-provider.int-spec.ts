@@ -14,7 +14,7 @@ import { CacheInvalidationBus, RedisService } from '../../libs/redis/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
-import { billingViolations, generationEntries } from '../support/billing-invariants';
+import { generationEntries, postgresBillingViolations } from '../support/billing-invariants';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl, testEnv } from '../support/test-env';
 
@@ -120,7 +120,7 @@ describe('the google provider in the database and the catalog', () => {
         ledgerSum: 1_000_000n,
         openHolds: 0n,
       });
-      expect(await billingViolations(account.id)).toEqual([]);
+      expect(await postgresBillingViolations(account.id)).toEqual([]);
     },
   );
 });

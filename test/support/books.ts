@@ -62,6 +62,23 @@ export async function nothingInFlight(accountId: string): Promise<boolean> {
 }
 
 /**
+ * Money posted to the account in PostgreSQL outside the admin API (a direct LedgerRepository.post: the wallet was not
+ * told) reaches the spendable balance: on the wallet, the account's unapplied credits are applied as the worker's
+ * relay applies them after a crash between a posting's commit and its wallet call (exactly once, in order); on
+ * PostgreSQL the posting is the balance already.
+ */
+export async function relayCredits(accountId: string): Promise<void> {
+  if (TEST_BILLING_STORE === 'postgres') return;
+  const db = await testDb();
+  const { rows } = await db.pool.query<{ seq: string; amount: string }>(
+    `SELECT seq::text, amount_micros::text AS amount FROM wallet_credits
+      WHERE account_id = $1::uuid AND applied_at IS NULL ORDER BY seq`,
+    [accountId],
+  );
+  for (const { seq, amount } of rows) await suiteWallet().credits.apply(toAccountId(accountId), BigInt(seq), BigInt(amount));
+}
+
+/**
  * The wallet's books check of an account (empty = consistent), once its settlements are written:
  * walletBooksViolations (balance = ledger sum = running balance, one usage record per charged generation, its cost
  * what the ledger charged, never two settlements), nothing reserved in PostgreSQL (the wallet holds in Redis), and the

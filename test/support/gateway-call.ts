@@ -1,6 +1,7 @@
 /** One raw call to a proxy, with what rate-limit tests look at. */
 export interface GatewayCall {
   status: number;
+  /** The parsed JSON body, or a stream's raw text (text/event-stream). */
   body: any;
   limit: number | null;
   remaining: number | null;
@@ -34,7 +35,8 @@ export async function callGateway(
   const text = await response.text();
   return {
     status: response.status,
-    body: text ? JSON.parse(text) : null,
+    // A stream's events as they arrived (text); anything else is JSON.
+    body: !text ? null : response.headers.get('content-type')?.startsWith('text/event-stream') ? text : JSON.parse(text),
     limit: numberHeader(response.headers, 'x-ratelimit-limit'),
     remaining: numberHeader(response.headers, 'x-ratelimit-remaining'),
     reset: numberHeader(response.headers, 'x-ratelimit-reset'),
