@@ -58,6 +58,13 @@ export class WalletService implements OnModuleDestroy {
   private readonly logger = new Logger(WalletService.name);
   private readonly open = new Map<GenerationId, OpenHold>();
   private readonly background = new Set<Promise<unknown>>();
+  /**
+   * Generations whose hold() failed past its deadline and that no settle()/release() has closed yet: the background
+   * cancel releases them only while they stay here. A caller that closes one itself (the reserve stage releases at
+   * once, with the request's usage record) takes it out, so that a record-less cancel can never close the generation
+   * first and turn the caller's release, record included, into a duplicate (a 503 without its usage record).
+   */
+  private readonly uncancelled = new Set<GenerationId>();
   private readonly holdTtlMs: number;
   private readonly instanceId: string;
   private readonly shutdownGraceMs: number;
@@ -138,6 +145,8 @@ export class WalletService implements OnModuleDestroy {
   async settle(request: SettleRequest): Promise<SettleOutcome> {
     assertMicros(request.costMicros, 'cost', 0n);
     const { accountId, generationId, costMicros } = request;
+    // The caller closes the generation itself: any cancel of a failed hold of it stands down (see `uncancelled`).
+    this.uncancelled.delete(generationId);
     const usage = JSON.stringify(usageRowToJson(request.usage));
     // Should this call fail, the heartbeats carry the final cost: if this process then dies, the sweep charges it.
     this.reportDelivered(generationId, costMicros, deliveredOf(request.usage));
@@ -236,18 +245,28 @@ export class WalletService implements OnModuleDestroy {
     this.logger.error(`settlement ${generation} of ${cost} micro-USD not written to the wallet: left to the sweep`);
   }
 
-  /** A hold call failed past its deadline: release whatever it may have held, without a usage record. */
+  /**
+   * A hold call failed past its deadline: release whatever it may have held, without a usage record, unless the caller
+   * closes the generation itself first (with its record: what the proxy does). Checked before every attempt, so a
+   * caller's release always wins: the generation is closed once, by the call that carries the record.
+   */
   private cancel(account: AccountId, generation: GenerationId): void {
+    this.uncancelled.add(generation);
     this.inBackground(
       (async () => {
-        for (const delay of SETTLE_RETRY_DELAYS_MS.slice(0, 5)) {
-          await sleep(delay);
-          try {
-            await this.settleOnce(account, generation, 0n, '');
-            return;
-          } catch {
-            // retried; if it never answers, the hold (if any) expires and the sweep releases it
+        try {
+          for (const delay of SETTLE_RETRY_DELAYS_MS.slice(0, 5)) {
+            await sleep(delay);
+            if (!this.uncancelled.has(generation)) return;
+            try {
+              await this.settleOnce(account, generation, 0n, '');
+              return;
+            } catch {
+              // retried; if it never answers, the hold (if any) expires and the sweep releases it
+            }
           }
+        } finally {
+          this.uncancelled.delete(generation);
         }
       })(),
     );
