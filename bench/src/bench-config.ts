@@ -71,8 +71,9 @@ function list<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: r
 }
 
 function billingStore(raw: string | undefined): 'postgres' | 'wallet' {
-  if (raw === undefined || raw === '' || raw === 'postgres') return 'postgres';
-  if (raw === 'wallet') return 'wallet';
+  // The proxy's own default (BILLING_STORE): the wallet.
+  if (raw === undefined || raw === '' || raw === 'wallet') return 'wallet';
+  if (raw === 'postgres') return 'postgres';
   throw new Error(`BENCH_BILLING_STORE must be postgres or wallet, got '${raw}'`);
 }
 

@@ -81,9 +81,9 @@ describe(EnvDto.name, () => {
     expect(problemsOf({ ...VALID, ADMIN_DOCS_ACCESS: 'everyone' })).toEqual(['ADMIN_DOCS_ACCESS must be public or staff']);
   });
 
-  it('holds in PostgreSQL unless BILLING_STORE=wallet, and refuses any other store', () => {
-    expect(loadConfig(VALID).billing.store).toBe('postgres');
-    expect(loadConfig({ ...VALID, BILLING_STORE: 'wallet' }).billing.store).toBe('wallet');
+  it('holds in the Redis wallet unless BILLING_STORE=postgres, and refuses any other store', () => {
+    expect(loadConfig(VALID).billing.store).toBe('wallet');
+    expect(loadConfig({ ...VALID, BILLING_STORE: 'postgres' }).billing.store).toBe('postgres');
     expect(problemsOf({ ...VALID, BILLING_STORE: 'redis' })).toEqual(['BILLING_STORE must be postgres or wallet']);
   });
 

@@ -216,12 +216,12 @@ export class EnvDto {
   TOKENIZER_THREADS: number = 1;
 
   /**
-   * Where the proxy holds and settles money: `postgres` (reservations in PostgreSQL, two transactions a request) or
-   * `wallet` (the Redis wallet; the worker's ledger writer writes the ledger in batches). Switch every proxy at once
-   * (README, "Switching the proxy to the wallet").
+   * Where the proxy holds and settles money: `wallet` (the default: the Redis wallet, one script to hold and one to
+   * settle; the worker's ledger writer writes the ledger in batches) or `postgres` (reservations in PostgreSQL, two
+   * transactions a request). Switch every proxy at once (README, "Switching the money store").
    */
   @IsIn(['postgres', 'wallet'], { message: 'BILLING_STORE must be postgres or wallet' })
-  BILLING_STORE: 'postgres' | 'wallet' = 'postgres';
+  BILLING_STORE: 'postgres' | 'wallet' = 'wallet';
 
   /**
    * The Redis of the wallet (holds, spendable balances, settlement streams): REDIS_URL when unset. Ignored when
