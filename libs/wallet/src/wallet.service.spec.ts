@@ -5,6 +5,7 @@ import { accountId, generationId, keyId } from './wallet-ids';
 import type { WalletLoader } from './wallet-loader';
 import { WalletService } from './wallet.service';
 import type { SettleReply, WalletStore } from './wallet-store';
+import type { HoldContext } from './wallet-types';
 
 const ACCOUNT = accountId('00000000-0000-4000-8000-000000000001');
 const KEY = '00000000-0000-4000-8000-000000000002';
@@ -71,7 +72,7 @@ function usage(generation: string): UsageRecordRow {
 }
 
 async function timedOutHold(wallet: WalletService, generation: ReturnType<typeof generationId>): Promise<void> {
-  const context = {
+  const context: HoldContext = {
     keyId: keyId(KEY),
     model: 'openai/gpt-4.1-mini',
     requestedModel: 'gpt-4.1-mini',
