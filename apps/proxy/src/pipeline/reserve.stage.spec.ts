@@ -107,4 +107,48 @@ describe(ReserveStage.name, () => {
     expect(beat.inputTokens).toBeGreaterThanOrEqual(2);
     expect(beat.costMicros).toBe(BigInt(beat.inputTokens + 3));
   });
+
+  describe('tokens per minute', () => {
+    const TPM_KEY = { tpmLimit: 50_000 };
+
+    it("takes the request's estimate (input bound plus output limit) before the hold, and reports what is left", async () => {
+      const { ledger } = fakeHoldLedger();
+      const tokens = fakeTokenLimit();
+      const request = resolved(BODY, modelRecord(), TPM_KEY);
+      const held = await new ReserveStage(ledger, wordCounter, tokens.limit).reserve(request);
+      const plan = (ledger.place as jest.Mock).mock.calls[0][2];
+      const estimate = boundQuote(plan).inputTokens + 100;
+      expect(tokens.taken).toEqual([{ keyId: request.keyId, estimate }]);
+      expect(held.tokens).toEqual({ estimate });
+      expect(held.rateLimit.tokens).toEqual({ limit: 50_000, remaining: 50_000 - estimate });
+    });
+
+    it('takes nothing for a key without a limit', async () => {
+      const tokens = fakeTokenLimit();
+      const held = await new ReserveStage(fakeHoldLedger().ledger, wordCounter, tokens.limit).reserve(resolved(BODY));
+      expect(tokens.taken).toEqual([]);
+      expect(held.tokens).toBeUndefined();
+      expect(held.rateLimit.tokens).toBeUndefined();
+    });
+
+    it('holds nothing when the tokens are refused', async () => {
+      const { ledger } = fakeHoldLedger();
+      const refusal = new Error('429');
+      await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit(refusal).limit).reserve(resolved(BODY, modelRecord(), TPM_KEY))).rejects.toBe(
+        refusal,
+      );
+      expect(ledger.place).not.toHaveBeenCalled();
+    });
+
+    it('hands the estimate back when the hold is refused (402) or the store fails (503)', async () => {
+      const refusedHold = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 0n }));
+      const failedStore = fakeHoldLedger(async () => Promise.reject(new Error('deadline exceeded')));
+      for (const [store, status] of [[refusedHold, 402], [failedStore, 503]] as const) {
+        const tokens = fakeTokenLimit();
+        const request = resolved(BODY, modelRecord(), TPM_KEY);
+        await expect(new ReserveStage(store.ledger, wordCounter, tokens.limit).reserve(request)).rejects.toMatchObject({ status });
+        expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: tokens.taken[0].estimate, tokens: 0 }]);
+      }
+    });
+  });
 });

@@ -105,4 +105,35 @@ describe(SettleStage.name, () => {
       expect(unbilled).toHaveLength(0);
     });
   });
+
+  describe('tokens per minute', () => {
+    async function heldWithTokens() {
+      const store = fakeHoldLedger();
+      const request = await new ReserveStage(store.ledger, wordCounter, fakeTokenLimit().limit).reserve(
+        resolved(BODY, MICRO_PER_TOKEN, { tpmLimit: 10_000 }),
+      );
+      return { request, store };
+    }
+
+    it('replaces the estimate with the input and output tokens really used', async () => {
+      const { request, store } = await heldWithTokens();
+      const tokens = fakeTokenLimit();
+      await new SettleStage(store.ledger, wordCounter, tokens.limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+      expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: request.tokens!.estimate, tokens: 15 }]);
+    });
+
+    it('hands the estimate back with no tokens when the request failed before any answer', async () => {
+      const { request, store } = await heldWithTokens();
+      const tokens = fakeTokenLimit();
+      new SettleStage(store.ledger, wordCounter, tokens.limit).settleFailure(request, new ClientGoneError());
+      expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: request.tokens!.estimate, tokens: 0 }]);
+    });
+
+    it('records nothing for a key without a limit', async () => {
+      const { request, store } = await held();
+      const tokens = fakeTokenLimit();
+      await new SettleStage(store.ledger, wordCounter, tokens.limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+      expect(tokens.settled).toEqual([]);
+    });
+  });
 });
