@@ -4,8 +4,7 @@ import type { AppConfig } from '@gw/config';
 import type { RedisService } from '@gw/redis';
 import { ACCOUNT_ID, caller, KEY_ID } from '../../../../test/factories/proxy-stage.factory';
 import type { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
-import { AdmitStage, tierLimits } from './admit.stage';
-import { apiKeyRecord } from '../../../../test/factories/api-key-record.factory';
+import { AdmitStage } from './admit.stage';
 
 const CLIENT = { ip: '203.0.113.7' };
 const MODEL = { id: 'openai/gpt-4.1-mini', aliases: ['gpt-4.1-mini'], rpmPerAccount: 30 } as CatalogModel;
@@ -55,20 +54,6 @@ function tiersOf(call: (string | number)[]): { keys: string[]; limits: number[] 
   return { keys, limits: args.slice(3, 3 + tiers) as number[] };
 }
 
-describe('tierLimits', () => {
-  it("takes the key's limit, else its account's, else DEFAULT_RPM; the account's aggregate, else twice that", () => {
-    expect(tierLimits(apiKeyRecord(), undefined, 60)).toEqual({ key: 60, account: 120, model: 0 });
-    expect(tierLimits(apiKeyRecord({ account: { rpmLimit: 10, accountRpmLimit: null } }), undefined, 60)).toMatchObject({
-      key: 10,
-      account: 20,
-    });
-    const own = apiKeyRecord({ rpmLimit: 500, account: { rpmLimit: 10, accountRpmLimit: null } });
-    expect(tierLimits(own, undefined, 60)).toMatchObject({ key: 500, account: 1_000 });
-    const capped = apiKeyRecord({ rpmLimit: 500, account: { rpmLimit: 10, accountRpmLimit: 700 } });
-    expect(tierLimits(capped, MODEL, 60)).toEqual({ key: 500, account: 700, model: 30 });
-  });
-});
-
 describe(AdmitStage.name, () => {
   it('checks the key, account and model tiers in one script, on keys sharing the account\'s hash tag', async () => {
     const { sut, tiersCalls } = setUp({ tiers: [0, 3, 0, 5, 0, 1, 0] });
@@ -84,6 +69,20 @@ describe(AdmitStage.name, () => {
     ]);
     // The model tier (30, 1 counted) has the fewest remaining: the headers describe it.
     expect(admitted.rateLimit).toEqual({ limit: 30, remaining: 29, resetSeconds: 0 });
+  });
+
+  it("takes the key's limit, else its account's; the account's aggregate, else twice the key's", async () => {
+    const cases = [
+      { key: {}, limits: [60, 120] },
+      { key: { account: { rpmLimit: 10, accountRpmLimit: null } }, limits: [10, 20] },
+      { key: { rpmLimit: 500, account: { rpmLimit: 10, accountRpmLimit: null } }, limits: [500, 1_000] },
+      { key: { rpmLimit: 500, account: { rpmLimit: 10, accountRpmLimit: 700 } }, limits: [500, 700] },
+    ];
+    for (const { key, limits } of cases) {
+      const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0] });
+      await sut.admit(caller({ key }), CLIENT, new FakeResponse());
+      expect(tiersOf(tiersCalls[0]).limits).toEqual(limits);
+    }
   });
 
   it('has no model tier on lookups, for unknown names, or for a model without a limit', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CatalogModel, ModelCatalog } from '@gw/catalog';
 import { BoundedMemo, GatewayError, GatewayErrorCode } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import type { ApiKeyAuthRecord } from '@gw/db';
+import { effectiveRpmLimits } from '@gw/keys';
 import { proxyMetrics } from '@gw/observability';
 import {
   ClientAddress,
@@ -54,16 +54,6 @@ export function rateLimitHeaders(state: RateLimitState): Record<string, string> 
     headers['x-ratelimit-remaining-tokens'] = String(state.tokens.remaining);
   }
   return headers;
-}
-
-/** The limits of the three request tiers for one request (spec/policy.md, "Rate limits in three tiers"). */
-export function tierLimits(
-  key: ApiKeyAuthRecord,
-  model: Pick<CatalogModel, 'rpmPerAccount'> | undefined,
-  defaultRpm: number,
-): { key: number; account: number; model: number } {
-  const perKey = key.rpmLimit ?? key.account.rpmLimit ?? defaultRpm;
-  return { key: perKey, account: key.account.accountRpmLimit ?? 2 * perKey, model: model?.rpmPerAccount ?? 0 };
 }
 
 /** The state the X-RateLimit-* headers describe: the refusing tier, else the one with the fewest remaining requests. */
@@ -119,13 +109,15 @@ export class AdmitStage {
     this.takeSlot(caller, response);
     const { key, keyId } = caller;
     const model = modelName === undefined ? undefined : await this.modelNamed(modelName);
-    const limits = tierLimits(key, model, this.config.proxy.defaultRpm);
+    const limits = effectiveRpmLimits(key, this.config.proxy.defaultRpm);
+    // The model's own rpmPerAccount, else DEFAULT_MODEL_RPM_PER_ACCOUNT (the catalog filled it in); 0: no tier.
+    const modelLimit = model?.rpmPerAccount ?? 0;
     const keys = this.accountKeys.get(caller.accountId);
     const tiers: RateTier[] = [
       { scope: 'key', key: keys.key(keyId), limit: limits.key },
       { scope: 'account', key: keys.account(), limit: limits.account },
     ];
-    if (model && limits.model > 0) tiers.push({ scope: 'model', key: keys.model(model.id), limit: limits.model });
+    if (model && modelLimit > 0) tiers.push({ scope: 'model', key: keys.model(model.id), limit: modelLimit });
     let result;
     try {
       result = await this.windows.hit({
