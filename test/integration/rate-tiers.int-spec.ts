@@ -79,6 +79,55 @@ describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
     expect(refused.tiers[0]).toMatchObject({ scope: 'key', count: 1, remaining: 4 });
   });
 
+  /** Redis's clock in microseconds (the script's time base). */
+  async function redisNowMicros(): Promise<number> {
+    const [seconds, micros] = await redis.client.time();
+    return Number(seconds) * 1_000_000 + Number(micros);
+  }
+
+  /** Requests admitted `agesMs` ago in a tier, as the script logs them. */
+  async function seedAdmitted(key: string, agesMs: number[]): Promise<void> {
+    const now = await redisNowMicros();
+    for (const age of agesMs) await redis.client.zadd(key, now - age * 1000, randomUUID());
+    await redis.client.pexpire(key, MINUTE_MS);
+  }
+
+  it('gives Retry-After as the whole seconds, rounded up, until the oldest counted request leaves the window', async () => {
+    const { tiers } = tiersOf({ key: 2, account: 10 });
+    await seedAdmitted(tiers[0].key, [45_000, 20_000]);
+    expect((await hit(tiers)).refusedBy).toEqual({ scope: 'key', limit: 2, count: 2, remaining: 0, resetSeconds: 15 });
+  });
+
+  it('after a limit decrease, waits until enough requests left the window to be under the new limit', async () => {
+    const { tiers } = tiersOf({ key: 3, account: 10 });
+    await seedAdmitted(tiers[0].key, [50_000, 40_000, 30_000, 20_000, 10_000]);
+    // 5 counted, limit 3: the two oldest and the 30-second-old one must leave first.
+    expect((await hit(tiers)).refusedBy).toMatchObject({ scope: 'key', count: 5, resetSeconds: 30 });
+  });
+
+  it('slides: requests leave one by one as they age out, with no fresh burst at a window edge', async () => {
+    const { tiers } = tiersOf({ key: 4, account: 100 });
+    await seedAdmitted(tiers[0].key, [59_700, 59_700, 30_000, 30_000]);
+    expect((await hit(tiers)).refusedBy?.scope).toBe('key');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The two oldest left; the two 30-second-old ones still count: two slots, not four.
+    const burst = await Promise.all(Array.from({ length: 4 }, () => hit(tiers)));
+    expect(burst.filter((r) => !r.refusedBy)).toHaveLength(2);
+  });
+
+  it('reports when the count next drops while under the limit (X-RateLimit-Reset), and expires each log after a window', async () => {
+    const { tiers } = tiersOf({ key: 5, account: 10 });
+    await seedAdmitted(tiers[0].key, [50_000]);
+    const admitted = await hit(tiers);
+    expect(admitted.tiers[0]).toEqual({ scope: 'key', limit: 5, count: 2, remaining: 3, resetSeconds: 10 });
+    expect(admitted.tiers[1]).toEqual({ scope: 'account', limit: 10, count: 1, remaining: 9, resetSeconds: 60 });
+    for (const tier of tiers) {
+      const ttl = await redis.client.pttl(tier.key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(MINUTE_MS);
+    }
+  });
+
   it('takes a request back out of every tier when the address gate beside it is closed', async () => {
     const { tiers } = tiersOf({ key: 5, account: 10 });
     const gateKey = redis.key('it-gate', randomUUID());
