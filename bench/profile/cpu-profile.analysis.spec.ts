@@ -30,7 +30,7 @@ const NODES = tree([
   // One frame of each stage's own code, as the new layout lays it out.
   [14, 4, 'onRequest', `${DIST}/context/request-hooks.js`],
   [15, 4, 'authenticate', `${DIST}/pipeline/authenticate.stage.js`],
-  [16, 4, 'hit', `${LIBS}/redis/src/sliding-window.storage.js`],
+  [16, 4, 'hit', `${LIBS}/redis/src/rate-tiers.js`],
   [17, 4, 'admit', `${DIST}/pipeline/admit.stage.js`],
   [18, 4, 'resolve', `${DIST}/pipeline/resolve.stage.js`],
   [19, 4, 'validateChatCompletion', `${DIST}/openai/chat-completion.schema.js`],

@@ -93,7 +93,7 @@ const RULES: StageRule[] = [
   // Our body parser's JSON.parse with prototype-poisoning checks (Fastify's own parsers are removed).
   { stage: STAGES.bodyParse, test: inPackage('secure-json-parse') },
   { stage: STAGES.bodyParse, test: inPath(`${PROXY}validation/json-body`, `${PROXY}validation/body-reader`, `${PROXY}validation/json-document`, `${PROXY}validation/json-depth`, `${PROXY}validation/json-offload`, `${PROXY}validation/json-slices`, '/libs/common/src/http/json-nesting') },
-  { stage: STAGES.admit, test: inPath(`${PROXY}pipeline/admit.stage`, `${PROXY}middleware/admit.guard`, `${PROXY}middleware/auth-failure.limiter`, '/libs/redis/src/sliding-window', '/libs/redis/src/auth-failure') },
+  { stage: STAGES.admit, test: inPath(`${PROXY}pipeline/admit.stage`, `${PROXY}middleware/admit.guard`, `${PROXY}middleware/auth-failure.limiter`, '/libs/redis/src/rate-tiers', '/libs/redis/src/auth-failure') },
   {
     stage: STAGES.resolve,
     test: inPath(`${PROXY}pipeline/resolve.stage`, `${PROXY}middleware/resolve.guard`, `${PROXY}pipeline/anthropic-headers`, `${PROXY}validation/`, `${PROXY}models/`, '.schema.', '/libs/catalog/'),
@@ -102,7 +102,7 @@ const RULES: StageRule[] = [
   { stage: STAGES.reserve, test: inPackage('gpt-tokenizer') },
   {
     stage: STAGES.reserve,
-    test: inPath(`${PROXY}pipeline/reserve.stage`, `${BILLING}estimate/`, `${BILLING}token-counters`, `${BILLING}request/request-estimate`),
+    test: inPath(`${PROXY}pipeline/reserve.stage`, `${PROXY}pipeline/token-limit`, '/libs/redis/src/token-window', `${BILLING}estimate/`, `${BILLING}token-counters`, `${BILLING}request/request-estimate`),
   },
   { stage: STAGES.reserve, test: named(['holdMicros', 'dearestInputPrice'], `${BILLING}pricing`) },
   { stage: STAGES.reserve, test: named(['openHold', 'acceptQuote', 'deliveryProbe'], `${BILLING}request/request-hold`) },

@@ -4,6 +4,7 @@ import type { ApiKeyAuthRecord, ModelRecord, UsageRecordRow } from '@gw/db';
 import type { Admitted, Caller, ProxyRoute, Resolved } from '../../apps/proxy/src/context/request-context';
 import { CHAT_COMPLETION_REQUEST } from '../../apps/proxy/src/openai/chat-completion.schema';
 import { openRequestContext } from '../../apps/proxy/src/pipeline/context.stage';
+import type { TokenLimit, TokensTaken } from '../../apps/proxy/src/pipeline/token-limit';
 import { ACCOUNT_ID, apiKeyRecord, KEY_ID } from './api-key-record.factory';
 import { modelRecord } from './model-record.factory';
 
@@ -24,8 +25,12 @@ export function admitted(overrides: { key?: Partial<ApiKeyAuthRecord>; route?: P
   return { ...caller(overrides), rateLimit: { limit: 60, remaining: 59, resetSeconds: 0 } };
 }
 
-export function resolved(body: Record<string, unknown>, model: ModelRecord = modelRecord()): Resolved {
-  const base = admitted();
+export function resolved(
+  body: Record<string, unknown>,
+  model: ModelRecord = modelRecord(),
+  key?: Partial<ApiKeyAuthRecord>,
+): Resolved {
+  const base = admitted({ key });
   base.context.requestedModel = body.model as string;
   return { ...base, body, requestedModel: body.model as string, model, stream: body.stream === true, forwardHeaders: {} };
 }
@@ -45,6 +50,27 @@ export function fakeHoldLedger(place: HoldLedger['place'] = async (_account, _su
     drain: async () => 0,
   };
   return { ledger, closed, unbilled };
+}
+
+/**
+ * A keys' tokens-per-minute limiter (pipeline/token-limit.ts) without Redis: it takes every estimate (or refuses with
+ * `refusal`) and records what it was asked.
+ */
+export function fakeTokenLimit(refusal?: Error) {
+  const taken: { keyId: string; estimate: number }[] = [];
+  const settled: { generationId: string; estimate: number; tokens: number }[] = [];
+  const limit = {
+    take: jest.fn(async (who: Caller, estimate: number) => {
+      if (who.key.tpmLimit === null) return undefined;
+      if (refusal) throw refusal;
+      taken.push({ keyId: who.keyId, estimate });
+      return { limit: who.key.tpmLimit, remaining: who.key.tpmLimit - estimate };
+    }),
+    settle: jest.fn((who: Caller, tokensTaken: TokensTaken, tokens: number) => {
+      settled.push({ generationId: who.context.generationId, estimate: tokensTaken.estimate, tokens });
+    }),
+  } as unknown as TokenLimit;
+  return { limit, taken, settled };
 }
 
 /** A token counter that counts a token per word (the stages only need a number it would have counted). */

@@ -7,6 +7,8 @@ export interface GatewayCall {
   remaining: number | null;
   reset: number | null;
   retryAfter: number | null;
+  /** Every response header, for what the fields above do not name (X-RateLimit-Scope, the token limits). */
+  headers: Headers;
   /** Date.now() just before sending and just after the answer arrived. */
   sentAt: number;
   receivedAt: number;
@@ -41,6 +43,7 @@ export async function callGateway(
     remaining: numberHeader(response.headers, 'x-ratelimit-remaining'),
     reset: numberHeader(response.headers, 'x-ratelimit-reset'),
     retryAfter: numberHeader(response.headers, 'retry-after'),
+    headers: response.headers,
     sentAt,
     receivedAt: Date.now(),
   };

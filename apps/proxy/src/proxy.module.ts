@@ -28,6 +28,7 @@ import { AuthenticateStage } from './pipeline/authenticate.stage';
 import { ReserveStage } from './pipeline/reserve.stage';
 import { ResolveStage } from './pipeline/resolve.stage';
 import { SettleStage } from './pipeline/settle.stage';
+import { TokenLimit } from './pipeline/token-limit';
 import { CircuitBreakers } from './relay/circuit-breakers';
 import { UpstreamClient } from './relay/upstream-client';
 import { UpstreamPools } from './relay/upstream-pools';
@@ -75,6 +76,8 @@ export class ProxyModule {
         ResolveStage,
         ReserveStage,
         SettleStage,
+        // Keys' tokens per minute, taken by the reserve stage and settled by the settle stage.
+        TokenLimit,
         UpstreamPools,
         CircuitBreakers,
         UpstreamClient,

@@ -1,5 +1,6 @@
 export * from './redis.service';
 export * from './redis.module';
 export * from './cache-invalidation.bus';
-export * from './sliding-window.storage';
+export * from './rate-tiers';
+export * from './token-window';
 export * from './auth-failure.limiter';

@@ -28,11 +28,21 @@ export interface ProxyRoute {
   stream?: true;
 }
 
-/** Rate-limit state of this request's key, for the X-RateLimit-* headers. */
+/**
+ * Rate-limit state of this request, for the X-RateLimit-* headers: the request tier (key, account, account x model)
+ * with the fewest remaining requests, and the key's tokens per minute when it has a limit (spec/policy.md).
+ */
 export interface RateLimitState {
   limit: number;
   remaining: number;
   resetSeconds: number;
+  tokens?: TokenLimitState;
+}
+
+/** A key's tokens per minute: its `tpmLimit` and what is left of it in the window. */
+export interface TokenLimitState {
+  limit: number;
+  remaining: number;
 }
 
 /**
@@ -67,8 +77,8 @@ export interface RequestContext {
   outcome?: string;
   /** The wire type of the error the client got, if any. */
   errorType?: string;
-  /** Why the request was answered 429, for the throttling metric. */
-  throttledBy?: 'rpm' | 'auth_failure';
+  /** Why the request was answered 429, for the throttling metric: the tier that refused it, or a blocked address. */
+  throttledBy?: 'rpm' | 'account_rpm' | 'model_rpm' | 'tpm' | 'auth_failure';
   /** Why the request was refused to shed load (503), for the shedding metric; such a request writes no usage record. */
   shedBy?: 'event_loop_delay' | 'in_flight' | 'upstream_pool';
 }
@@ -114,6 +124,8 @@ export interface Resolved extends Admitted {
 /** reserve: the request's hold is placed; `body` is what goes upstream (its output limit made explicit). */
 export interface Held extends Resolved {
   readonly hold: RequestHold;
+  /** What the request took from its key's tokens per minute (keys with a `tpmLimit`), handed back on settlement. */
+  readonly tokens?: import('../pipeline/token-limit').TokensTaken;
 }
 
 /** When the upstream side and the client side of a request reached each step, in performance.now() milliseconds. */

@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, Observable, tap, throwError } from 'rxjs';
 import { Held, reachedOf, Resolved } from '../context/request-context';
 import { ReserveStage } from '../pipeline/reserve.stage';
@@ -28,6 +28,9 @@ export class BillingInterceptor implements NestInterceptor {
       observeStage('reserve', started);
     }
     request.gw.reached = held;
+    // The key's tokens per minute, now with this request's estimate taken.
+    const tokens = held.rateLimit.tokens;
+    if (tokens) context.switchToHttp().getResponse<FastifyReply>().header('x-ratelimit-remaining-tokens', String(tokens.remaining));
     return next.handle().pipe(
       tap((result) => {
         const settling = performance.now();

@@ -1,75 +1,148 @@
 import { EventEmitter } from 'node:events';
+import type { CatalogModel, ModelCatalog } from '@gw/catalog';
 import type { AppConfig } from '@gw/config';
 import type { RedisService } from '@gw/redis';
-import { caller } from '../../../../test/factories/proxy-stage.factory';
+import { ACCOUNT_ID, caller, KEY_ID } from '../../../../test/factories/proxy-stage.factory';
 import type { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { AdmitStage } from './admit.stage';
 
 const CLIENT = { ip: '203.0.113.7' };
-type Reply = [admitted: number, count: number, waitMicros: number, gateMs: number];
+const MODEL = { id: 'openai/gpt-4.1-mini', aliases: ['gpt-4.1-mini'], rpmPerAccount: 30 } as CatalogModel;
+const UNLIMITED_MODEL = { id: 'openai/gpt-4.1', aliases: [], rpmPerAccount: 0 } as unknown as CatalogModel;
+
+/** The tiers script's reply: refusing tier (0: none), then count and µs to wait per tier, then tokens used. */
+type TiersReply = number[];
 
 /** A response that closes when told to. */
 class FakeResponse extends EventEmitter {
   destroyed = false;
 }
 
-function setUp(reply: Reply | Error = [1, 1, 0, 0], maxInflightRequests = 10) {
-  const calls: (string | number)[][] = [];
+function setUp(options: { tiers?: TiersReply | Error; gateMs?: number; maxInflightRequests?: number } = {}) {
+  const tiersCalls: (string | number)[][] = [];
+  const forgotten: (string | number)[][] = [];
   const client = {
     defineCommand: jest.fn(),
-    gwSlidingWindow: jest.fn(async (...args: (string | number)[]) => {
-      calls.push(args);
+    gwRateTiers: jest.fn(async (...args: (string | number)[]) => {
+      tiersCalls.push(args);
+      const reply = options.tiers ?? [0, 1, 0, 1, 0, 1, 0];
       if (reply instanceof Error) throw reply;
       return reply;
     }),
+    gwAuthGate: jest.fn(async () => options.gateMs ?? 0),
+    gwRateTiersForget: jest.fn(async (...args: (string | number)[]) => void forgotten.push(args)),
   };
   const redis = { client, key: (...parts: string[]) => `test:${parts.join(':')}` } as unknown as RedisService;
   const failures = { gate: () => ({ key: 'test:authfail:203.0.113.7', limit: 5 }) } as unknown as AuthFailureLimiter;
-  const config = { proxy: { defaultRpm: 60, rateLimitWindowMs: 60_000, maxInflightRequests } } as AppConfig;
-  return { sut: new AdmitStage(config, redis, failures), calls };
+  const config = {
+    proxy: { defaultRpm: 60, rateLimitWindowMs: 60_000, maxInflightRequests: options.maxInflightRequests ?? 10 },
+  } as AppConfig;
+  const models = new Map([MODEL, UNLIMITED_MODEL].flatMap((model) => [model.id, ...model.aliases].map((name) => [name, model])));
+  const catalog = {
+    resolve: (name: string) => models.get(name),
+    resolveAfterReload: async (name: string) => models.get(name),
+  } as unknown as ModelCatalog;
+  return { sut: new AdmitStage(config, redis, failures, catalog), tiersCalls, forgotten };
+}
+
+/** The keys and limits the script was called with: [keys, limits]. */
+function tiersOf(call: (string | number)[]): { keys: string[]; limits: number[] } {
+  const count = call[0] as number;
+  const keys = call.slice(1, 1 + count) as string[];
+  const args = call.slice(1 + count);
+  const tiers = args[2] as number;
+  return { keys, limits: args.slice(3, 3 + tiers) as number[] };
 }
 
 describe(AdmitStage.name, () => {
-  it("admits under the key's limit (DEFAULT_RPM when it has none) and reports the window", async () => {
-    const { sut, calls } = setUp([1, 3, 0, 0]);
-    const admitted = await sut.admit(caller(), CLIENT, new FakeResponse());
-    expect(admitted.rateLimit).toEqual({ limit: 60, remaining: 57, resetSeconds: 0 });
-    // One round trip: the key's window and the address's failure gate together.
-    expect(calls).toHaveLength(1);
-    expect(calls[0].slice(0, 4)).toEqual([2, expect.stringContaining('rpm'), 'test:authfail:203.0.113.7', 60]);
+  it('checks the key, account and model tiers in one script, on keys sharing the account\'s hash tag', async () => {
+    const { sut, tiersCalls } = setUp({ tiers: [0, 3, 0, 5, 0, 1, 0] });
+    const admitted = await sut.admit(caller(), CLIENT, new FakeResponse(), 'gpt-4.1-mini');
+    expect(tiersCalls).toHaveLength(1);
+    const { keys, limits } = tiersOf(tiersCalls[0]);
+    expect(limits).toEqual([60, 120, 30]);
+    expect(keys).toEqual([
+      `{test:rl:${ACCOUNT_ID}}:key:${KEY_ID}`,
+      `{test:rl:${ACCOUNT_ID}}:account`,
+      // The canonical id, whatever name the client used.
+      `{test:rl:${ACCOUNT_ID}}:model:openai/gpt-4.1-mini`,
+    ]);
+    // The model tier (30, 1 counted) has the fewest remaining: the headers describe it.
+    expect(admitted.rateLimit).toEqual({ limit: 30, remaining: 29, resetSeconds: 0 });
   });
 
-  it("uses the key's own rpmLimit", async () => {
-    const { sut, calls } = setUp([1, 1, 0, 0]);
-    const admitted = await sut.admit(caller({ key: { rpmLimit: 5 } }), CLIENT, new FakeResponse());
-    expect(admitted.rateLimit.limit).toBe(5);
-    expect(calls[0][3]).toBe(5);
+  it("takes the key's limit, else its account's; the account's aggregate, else twice the key's", async () => {
+    const cases = [
+      { key: {}, limits: [60, 120] },
+      { key: { account: { rpmLimit: 10, accountRpmLimit: null } }, limits: [10, 20] },
+      { key: { rpmLimit: 500, account: { rpmLimit: 10, accountRpmLimit: null } }, limits: [500, 1_000] },
+      { key: { rpmLimit: 500, account: { rpmLimit: 10, accountRpmLimit: 700 } }, limits: [500, 700] },
+    ];
+    for (const { key, limits } of cases) {
+      const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0] });
+      await sut.admit(caller({ key }), CLIENT, new FakeResponse());
+      expect(tiersOf(tiersCalls[0]).limits).toEqual(limits);
+    }
   });
 
-  it('refuses over the limit with 429, Retry-After and the X-RateLimit headers', async () => {
-    const { sut } = setUp([0, 60, 12_000_000, 0]);
+  it('has no model tier on lookups, for unknown names, or for a model without a limit', async () => {
+    for (const name of [undefined, 'no-such-model', 'openai/gpt-4.1']) {
+      const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0] });
+      await sut.admit(caller(), CLIENT, new FakeResponse(), name);
+      expect(tiersOf(tiersCalls[0]).limits).toEqual([60, 120]);
+    }
+  });
+
+  it('refuses with the refusing tier in X-RateLimit-Scope and its wait in Retry-After', async () => {
+    const cases = [
+      { reply: [1, 60, 12_000_000, 61, 3_000_000, 2, 0], scope: 'key', throttledBy: 'rpm', limit: 60, retry: '12' },
+      { reply: [2, 10, 1_000_000, 120, 7_500_000, 2, 0], scope: 'account', throttledBy: 'account_rpm', limit: 120, retry: '8' },
+      { reply: [3, 10, 1_000_000, 20, 1_000_000, 30, 45_000_000], scope: 'model', throttledBy: 'model_rpm', limit: 30, retry: '45' },
+    ];
+    for (const { reply, scope, throttledBy, limit, retry } of cases) {
+      const { sut } = setUp({ tiers: reply });
+      const who = caller();
+      await expect(sut.admit(who, CLIENT, new FakeResponse(), 'gpt-4.1-mini')).rejects.toMatchObject({
+        status: 429,
+        message: `Rate limit exceeded. Retry after ${retry} seconds.`,
+        headers: {
+          'retry-after': retry,
+          'x-ratelimit-scope': scope,
+          'x-ratelimit-limit': String(limit),
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': retry,
+        },
+      });
+      expect(who.context.throttledBy).toBe(throttledBy);
+    }
+  });
+
+  it('refuses a blocked address with 429, labelled as such, and takes the request back out of the tiers', async () => {
+    const { sut, forgotten } = setUp({ tiers: [0, 4, 0, 4, 0], gateMs: 30_000 });
     const who = caller();
     await expect(sut.admit(who, CLIENT, new FakeResponse())).rejects.toMatchObject({
       status: 429,
-      headers: { 'retry-after': '12', 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '12' },
+      headers: { 'retry-after': '30', 'x-ratelimit-remaining': '57' },
     });
-    expect(who.context.throttledBy).toBe('rpm');
+    expect(who.context.throttledBy).toBe('auth_failure');
+    expect(forgotten).toEqual([[2, `{test:rl:${ACCOUNT_ID}}:key:${KEY_ID}`, `{test:rl:${ACCOUNT_ID}}:account`, who.context.generationId]]);
   });
 
-  it('refuses a blocked address with 429, labelled as such', async () => {
-    const { sut } = setUp([0, 0, 0, 30_000]);
-    const who = caller();
-    await expect(sut.admit(who, CLIENT, new FakeResponse())).rejects.toMatchObject({ status: 429 });
-    expect(who.context.throttledBy).toBe('auth_failure');
+  it("reads the key's tokens per minute in the same script when it has a limit", async () => {
+    const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0, 1_500] });
+    const admitted = await sut.admit(caller({ key: { tpmLimit: 2_000 } }), CLIENT, new FakeResponse());
+    expect(tiersCalls[0][0]).toBe(4);
+    expect(tiersCalls[0].slice(3, 5)).toEqual([`{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:settled`, `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:inflight`]);
+    expect(admitted.rateLimit.tokens).toEqual({ limit: 2_000, remaining: 500 });
   });
 
   it('answers 503 when Redis cannot decide (never unmetered traffic)', async () => {
-    const { sut } = setUp(new Error('connection refused'));
+    const { sut } = setUp({ tiers: new Error('connection refused') });
     await expect(sut.admit(caller(), CLIENT, new FakeResponse())).rejects.toMatchObject({ status: 503 });
   });
 
   it('holds at most MAX_INFLIGHT_REQUESTS admitted requests, each until its response closes', async () => {
-    const { sut } = setUp([1, 1, 0, 0], 2);
+    const { sut } = setUp({ maxInflightRequests: 2 });
     const first = new FakeResponse();
     await sut.admit(caller(), CLIENT, first);
     await sut.admit(caller(), CLIENT, new FakeResponse());
@@ -85,7 +158,7 @@ describe(AdmitStage.name, () => {
   });
 
   it('gives no slot to a request whose client already left', async () => {
-    const { sut } = setUp([1, 1, 0, 0], 1);
+    const { sut } = setUp({ maxInflightRequests: 1 });
     const gone = new FakeResponse();
     gone.destroyed = true;
     await sut.admit(caller(), CLIENT, gone);

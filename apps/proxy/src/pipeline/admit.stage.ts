@@ -1,14 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CatalogModel, ModelCatalog } from '@gw/catalog';
 import { BoundedMemo, GatewayError, GatewayErrorCode } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
+import { effectiveRpmLimits } from '@gw/keys';
 import { proxyMetrics } from '@gw/observability';
-import { ClientAddress, RedisService, SlidingWindowStorage } from '@gw/redis';
+import {
+  ClientAddress,
+  RateTier,
+  RateTierKeys,
+  RateTierScope,
+  RateTierState,
+  RateTierWindows,
+  RedisService,
+  toSeconds,
+} from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { overloaded } from '../context/gateway-errors';
-import type { Admitted, Caller, RateLimitState } from '../context/request-context';
+import type { Admitted, Caller, RateLimitState, RequestContext } from '../context/request-context';
 
-/** API keys whose rate-limit window key is kept. */
-const WINDOW_KEY_CACHE_SIZE = 10_000;
+/** Accounts whose rate-limit keys are kept. */
+const ACCOUNT_KEYS_CACHE_SIZE = 10_000;
+/**
+ * How long a request's token estimate counts as in flight at most: longer than any request lasts (streams included), so
+ * only the estimate of a proxy that died mid-request ever expires this way.
+ */
+export const TOKENS_IN_FLIGHT_LIFETIME_MS = 15 * 60_000;
 
 /** The client's side of the response, as far as admission needs it: a slot is held until it closes. */
 export interface ResponseEnd {
@@ -16,29 +32,59 @@ export interface ResponseEnd {
   once(event: 'close', listener: () => void): unknown;
 }
 
-/** The X-RateLimit-* headers of a rate-limit state (spec/proxy.md, "Rate limits"). */
+/** Which tier refused a request, as X-RateLimit-Scope says it, and as the throttling metric counts it. */
+const THROTTLED_BY: Record<RateTierScope, NonNullable<RequestContext['throttledBy']>> = {
+  key: 'rpm',
+  account: 'account_rpm',
+  model: 'model_rpm',
+};
+
+/**
+ * The X-RateLimit-* headers of a rate-limit state (spec/proxy.md, "Rate limits"; spec/policy.md): the tightest request
+ * tier, and the key's tokens per minute when it has a limit.
+ */
 export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-ratelimit-limit': String(state.limit),
     'x-ratelimit-remaining': String(state.remaining),
     'x-ratelimit-reset': String(state.resetSeconds),
   };
+  if (state.tokens) {
+    headers['x-ratelimit-limit-tokens'] = String(state.tokens.limit);
+    headers['x-ratelimit-remaining-tokens'] = String(state.tokens.remaining);
+  }
+  return headers;
+}
+
+/** The state the X-RateLimit-* headers describe: the refusing tier, else the one with the fewest remaining requests. */
+function tightest(tiers: readonly RateTierState[], refusedBy: RateTierState | undefined): RateTierState {
+  if (refusedBy) return refusedBy;
+  let tightest = tiers[0];
+  for (const tier of tiers) if (tier.remaining < tightest.remaining) tightest = tier;
+  return tightest;
 }
 
 /**
- * Stage 3, admit: whether this instance and the key's rate limit let the caller in, before the model is resolved or
- * any money moves.
+ * Stage 3, admit: whether this instance and the caller's rate limits let the request in, before its body is checked
+ * or any money moves.
  * - In flight: at most MAX_INFLIGHT_REQUESTS admitted requests in progress on this instance, each counted from here
  *   until its response is over (streams until they end); past it, 503 with Retry-After (load shedding). Slow or
  *   keyless clients never hold a slot: this runs once the caller is authenticated and the body is in.
- * - Rate limit: the key's requests per minute (its `rpmLimit`, else DEFAULT_RPM) in a sliding window on the shared
- *   Redis; over it, 429 with Retry-After. The same round trip refuses an address blocked for failed
- *   authentications (429). Redis unreachable: 503, never unmetered traffic.
+ * - Rate limits in three tiers (spec/policy.md), sliding windows on the shared Redis, in one Lua script: the key (its
+ *   `rpmLimit`, else its account's, else DEFAULT_RPM), the account across its keys (its `accountRpmLimit`, else twice
+ *   the key's), and the account on the request's model (the model's `rpmPerAccount`, else
+ *   DEFAULT_MODEL_RPM_PER_ACCOUNT; 0: none). The model tier counts the canonical model the name resolves to (an
+ *   alias and the id are one model), on routes that name a model (not the lookups); a name the catalog does not
+ *   know has no model tier (the resolve stage answers 404). Over any: 429 with Retry-After and X-RateLimit-Scope
+ *   from the refusing tier, and the request counts in none. The X-RateLimit-* headers describe the tier with the
+ *   fewest remaining requests. The same round trip refuses an address blocked for failed authentications (429), and
+ *   reads the key's tokens per minute when it has a limit (X-RateLimit-*-Tokens; the reserve stage takes the
+ *   request's estimate). Redis unreachable: 503, never unmetered traffic.
  */
 @Injectable()
 export class AdmitStage {
   private admitted = 0;
-  private readonly window: SlidingWindowStorage;
+  private readonly windows: RateTierWindows;
   private readonly gauge = proxyMetrics().admitted;
   /** One listener for every request (no closure per request). */
   private readonly leave = (): void => {
@@ -46,38 +92,73 @@ export class AdmitStage {
     this.gauge.dec();
   };
 
-  /** Each key's window key, built once per key. */
-  private readonly windowKeys = new BoundedMemo(WINDOW_KEY_CACHE_SIZE, (keyId) => this.redis.key('rpm', keyId));
+  /** Each account's Redis keys (one hash tag), built once per account. */
+  private readonly accountKeys = new BoundedMemo(ACCOUNT_KEYS_CACHE_SIZE, (accountId) => new RateTierKeys(this.redis, accountId));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisService,
     private readonly failures: AuthFailureLimiter,
+    private readonly catalog: ModelCatalog,
   ) {
-    this.window = new SlidingWindowStorage(redis);
+    this.windows = new RateTierWindows(redis);
   }
 
-  async admit(caller: Caller, client: ClientAddress, response: ResponseEnd): Promise<Admitted> {
+  /** `modelName`: the model the request names (body or path), on routes that name one; undefined for lookups. */
+  async admit(caller: Caller, client: ClientAddress, response: ResponseEnd, modelName?: string): Promise<Admitted> {
     this.takeSlot(caller, response);
-    const limit = caller.key.rpmLimit ?? this.config.proxy.defaultRpm;
-    let record;
+    const { key, keyId } = caller;
+    const model = modelName === undefined ? undefined : await this.modelNamed(modelName);
+    const limits = effectiveRpmLimits(key, this.config.proxy.defaultRpm);
+    // The model's own rpmPerAccount, else DEFAULT_MODEL_RPM_PER_ACCOUNT (the catalog filled it in); 0: no tier.
+    const modelLimit = model?.rpmPerAccount ?? 0;
+    const keys = this.accountKeys.get(caller.accountId);
+    const tiers: RateTier[] = [
+      { scope: 'key', key: keys.key(keyId), limit: limits.key },
+      { scope: 'account', key: keys.account(), limit: limits.account },
+    ];
+    if (model && modelLimit > 0) tiers.push({ scope: 'model', key: keys.model(model.id), limit: modelLimit });
+    let result;
     try {
-      record = await this.window.hit({
-        key: this.windowKeys.get(caller.keyId),
-        limit,
+      result = await this.windows.hit({
+        tiers,
         windowMs: this.config.proxy.rateLimitWindowMs,
         member: caller.context.generationId,
         gate: this.failures.gate(client),
+        tokens:
+          key.tpmLimit === null
+            ? undefined
+            : {
+                settledKey: keys.tokensSettled(keyId),
+                inFlightKey: keys.tokensInFlight(keyId),
+                inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS,
+              },
       });
     } catch (error) {
       throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'Rate limiter unavailable', { cause: error });
     }
-    const rateLimit = { limit, remaining: Math.max(0, limit - record.totalHits), resetSeconds: record.timeToExpire };
-    if (record.isBlocked) {
-      caller.context.throttledBy = record.gateBlocked ? 'auth_failure' : 'rpm';
-      throw GatewayError.rateLimited(record.timeToBlockExpire, rateLimitHeaders(rateLimit));
+    const shown = tightest(result.tiers, result.refusedBy);
+    const rateLimit: RateLimitState = { limit: shown.limit, remaining: shown.remaining, resetSeconds: shown.resetSeconds };
+    if (key.tpmLimit !== null) {
+      rateLimit.tokens = { limit: key.tpmLimit, remaining: Math.max(0, key.tpmLimit - (result.tokensUsed ?? 0)) };
+    }
+    if (result.gateBlockedMs > 0) {
+      caller.context.throttledBy = 'auth_failure';
+      throw GatewayError.rateLimited(toSeconds(result.gateBlockedMs * 1000), rateLimitHeaders(rateLimit));
+    }
+    if (result.refusedBy) {
+      caller.context.throttledBy = THROTTLED_BY[result.refusedBy.scope];
+      throw GatewayError.rateLimited(result.refusedBy.resetSeconds, {
+        ...rateLimitHeaders(rateLimit),
+        'x-ratelimit-scope': result.refusedBy.scope,
+      });
     }
     return { ...caller, rateLimit };
+  }
+
+  /** The catalog's model of a name (an alias or the id); one created a moment ago may need the reload in progress. */
+  private modelNamed(name: string): CatalogModel | undefined | Promise<CatalogModel | undefined> {
+    return this.catalog.resolve(name) ?? this.catalog.resolveAfterReload(name);
   }
 
   /** Admitted requests in progress on this instance. */

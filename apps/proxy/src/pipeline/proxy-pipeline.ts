@@ -24,7 +24,10 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down).
  *                   Then the body parser (validation/json-body.parser.ts): 400 not UTF-8 JSON, 413 too large.
  *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 503 (MAX_INFLIGHT_REQUESTS reached),
- *                   429 (the key's requests per minute, or a blocked address), 503 (Redis down).
+ *                   429 (requests per minute of the key, of its account, or of its account on the model the request
+ *                   names, X-RateLimit-Scope saying which; or a blocked address), 503 (Redis down). Runs before the
+ *                   body is validated (so every authenticated answer carries X-RateLimit-*): the model tier reads the
+ *                   name from the body (or the Gemini path) and counts the canonical model the catalog resolves it to.
  *  4. resolve       resolve.stage.ts, ResolveGuard (routes with a body) -> Resolved. Refuses 400 (body, model of the
  *                   wrong kind, Anthropic headers; the model from the body, or the path on Gemini routes), 404
  *                   (unknown model), 403 (model not allowed for the key), 503 (no channel of the model can take a
@@ -32,14 +35,16 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   (translate/translation.ts, Resolved.translation), 400 naming a feature the provider cannot honour;
  *                   count_tokens routes are not translated (400 naming the path that serves the model).
  *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
- *                   Refuses 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
+ *                   Refuses 429 (the key's tokens per minute, token-limit.ts: X-RateLimit-Scope: tokens, before any
+ *                   hold), 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
  *  6. relay         the route's handler -> its protocol's relay (openai/, anthropic/, gemini/), or translate/ for a
  *                   translated request (the answer translated back: gw_stage_duration_seconds{stage="translate"}), over relay/ (UpstreamClient,
  *                   the JSON and stream relays; nothing there calls back up): the upstream call and the answer
  *                   streamed or sent back. Refuses what the provider refused (its 4xx, as 400-429),
  *                   502 (invalid answer, connection failure), 504 (timeout), 503 (every channel saturated or open).
  *  7. settle        settle.stage.ts, BillingInterceptor after the handler (billable routes): refuses nothing; charges
- *                   the real usage or releases the hold, writing the usage record. Other authenticated requests get
+ *                   the real usage or releases the hold, writing the usage record (and the tokens used, for a key
+ *                   with a tokens-per-minute limit). Other authenticated requests get
  *                   their usage record when the response is over (bootstrap.ts, onResponse).
  *  *. error writer  middleware/error-response.ts (sendError), reached through each protocol's exception filter, the
  *                   global filter (what hooks and the body parser throw, through Nest's Fastify error handler), the

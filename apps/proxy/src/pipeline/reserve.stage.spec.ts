@@ -1,6 +1,6 @@
 import { BillingClosedError, boundQuote, holdPlan } from '@gw/billing';
 import { translateForProvider } from '../translate/translation';
-import { fakeHoldLedger, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
+import { fakeHoldLedger, fakeTokenLimit, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
 import { ReserveStage } from './reserve.stage';
 
 const BODY = { model: 'gpt-test', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 100 };
@@ -9,7 +9,7 @@ describe(ReserveStage.name, () => {
   it('holds the bound on the payer account, typed ids, and asks the provider for no more output than it covers', async () => {
     const { ledger } = fakeHoldLedger();
     const request = resolved({ model: 'gpt-test', messages: BODY.messages });
-    const held = await new ReserveStage(ledger, wordCounter).reserve(request);
+    const held = await new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request);
     expect(ledger.place).toHaveBeenCalledWith(
       request.accountId,
       {
@@ -41,7 +41,7 @@ describe(ReserveStage.name, () => {
     const clientBody = { model: 'claude', messages: BODY.messages, max_completion_tokens: 50_000 };
     const { body, translation } = translateForProvider('openai-chat', 'anthropic', clientBody, claude, false);
     const request = { ...resolved(clientBody, claude), body, translation };
-    const held = await new ReserveStage(ledger, wordCounter).reserve(request);
+    const held = await new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request);
     const plan = (ledger.place as jest.Mock).mock.calls[0][2];
     expect(plan).toEqual(holdPlan('messages', { ...body, max_tokens: 2_000 }, claude));
     expect(plan.outputTokens).toBe(2_000);
@@ -53,7 +53,7 @@ describe(ReserveStage.name, () => {
   it('refuses with 402 and the balance in dollars when the hold does not fit, holding nothing', async () => {
     const { ledger, closed } = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 1_234n }));
     const request = resolved(BODY);
-    await expect(new ReserveStage(ledger, wordCounter).reserve(request)).rejects.toMatchObject({
+    await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request)).rejects.toMatchObject({
       status: 402,
       message: expect.stringMatching(/^Insufficient balance\. Current: \$0\.01, Required: \$\d+\.\d{2}$/),
     });
@@ -63,7 +63,7 @@ describe(ReserveStage.name, () => {
 
   it('answers 503 while shutting down, without touching the store again', async () => {
     const { ledger, closed } = fakeHoldLedger(async () => Promise.reject(new BillingClosedError()));
-    await expect(new ReserveStage(ledger, wordCounter).reserve(resolved(BODY))).rejects.toMatchObject({
+    await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(resolved(BODY))).rejects.toMatchObject({
       status: 503,
       message: 'The gateway is shutting down; retry',
     });
@@ -73,7 +73,7 @@ describe(ReserveStage.name, () => {
   it('answers 503 when the store did not decide, releasing the hold it may have placed (with the usage record)', async () => {
     const { ledger, closed } = fakeHoldLedger(async () => Promise.reject(new Error('deadline exceeded')));
     const request = resolved(BODY);
-    await expect(new ReserveStage(ledger, wordCounter).reserve(request)).rejects.toMatchObject({
+    await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request)).rejects.toMatchObject({
       status: 503,
       message: 'Billing is temporarily unavailable',
     });
@@ -94,7 +94,7 @@ describe(ReserveStage.name, () => {
   it("gives the heartbeat what a stream has delivered, priced, its input counted when the provider did not report it", async () => {
     const { ledger } = fakeHoldLedger();
     const request = resolved(BODY, modelRecord({ inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 1_000_000n }));
-    await new ReserveStage(ledger, wordCounter).reserve(request);
+    await new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request);
     const probe = (ledger.place as jest.Mock).mock.calls[0][3];
     await expect(probe()).resolves.toBeNull();
     request.context.delivered = () => ({
@@ -106,5 +106,49 @@ describe(ReserveStage.name, () => {
     expect(beat.outputTokens).toBe(3);
     expect(beat.inputTokens).toBeGreaterThanOrEqual(2);
     expect(beat.costMicros).toBe(BigInt(beat.inputTokens + 3));
+  });
+
+  describe('tokens per minute', () => {
+    const TPM_KEY = { tpmLimit: 50_000 };
+
+    it("takes the request's estimate (input bound plus output limit) before the hold, and reports what is left", async () => {
+      const { ledger } = fakeHoldLedger();
+      const tokens = fakeTokenLimit();
+      const request = resolved(BODY, modelRecord(), TPM_KEY);
+      const held = await new ReserveStage(ledger, wordCounter, tokens.limit).reserve(request);
+      const plan = (ledger.place as jest.Mock).mock.calls[0][2];
+      const estimate = boundQuote(plan).inputTokens + 100;
+      expect(tokens.taken).toEqual([{ keyId: request.keyId, estimate }]);
+      expect(held.tokens).toEqual({ estimate });
+      expect(held.rateLimit.tokens).toEqual({ limit: 50_000, remaining: 50_000 - estimate });
+    });
+
+    it('takes nothing for a key without a limit', async () => {
+      const tokens = fakeTokenLimit();
+      const held = await new ReserveStage(fakeHoldLedger().ledger, wordCounter, tokens.limit).reserve(resolved(BODY));
+      expect(tokens.taken).toEqual([]);
+      expect(held.tokens).toBeUndefined();
+      expect(held.rateLimit.tokens).toBeUndefined();
+    });
+
+    it('holds nothing when the tokens are refused', async () => {
+      const { ledger } = fakeHoldLedger();
+      const refusal = new Error('429');
+      await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit(refusal).limit).reserve(resolved(BODY, modelRecord(), TPM_KEY))).rejects.toBe(
+        refusal,
+      );
+      expect(ledger.place).not.toHaveBeenCalled();
+    });
+
+    it('hands the estimate back when the hold is refused (402) or the store fails (503)', async () => {
+      const refusedHold = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 0n }));
+      const failedStore = fakeHoldLedger(async () => Promise.reject(new Error('deadline exceeded')));
+      for (const [store, status] of [[refusedHold, 402], [failedStore, 503]] as const) {
+        const tokens = fakeTokenLimit();
+        const request = resolved(BODY, modelRecord(), TPM_KEY);
+        await expect(new ReserveStage(store.ledger, wordCounter, tokens.limit).reserve(request)).rejects.toMatchObject({ status });
+        expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: tokens.taken[0].estimate, tokens: 0 }]);
+      }
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   acceptQuote,
   BillingClosedError,
+  boundQuote,
   deliveryProbe,
   ExactTokenCounter,
   HOLD_LEDGER,
@@ -13,7 +14,9 @@ import {
   withOutputLimit,
 } from '@gw/billing';
 import { formatMicrosAsCents, GatewayError, GatewayErrorCode } from '@gw/common';
-import type { Held, Resolved } from '../context/request-context';
+import type { Held, RateLimitState, Resolved } from '../context/request-context';
+import { rateLimitHeaders } from './admit.stage';
+import { TokenLimit, TokensTaken } from './token-limit';
 
 /**
  * Stage 5, reserve (billable routes): holds an upper bound of everything the request can cost before anything is sent
@@ -21,13 +24,15 @@ import type { Held, Resolved } from '../context/request-context';
  * the gateway is shutting down, or when the store did not answer (the hold may have been placed all the same: it is
  * released at once, which writes the usage record). From an accepted hold on, the settle stage writes the usage record
  * and the provider is asked for no more output than the hold covers. A translated request (resolve stage) is planned on
- * its provider-protocol body, the one sent upstream.
+ * its provider-protocol body, the one sent upstream. A key with a tokens-per-minute limit first takes the request's
+ * estimate (its input bound plus the output it may be billed for) from it (token-limit.ts): 429 before anything is held.
  */
 @Injectable()
 export class ReserveStage {
   constructor(
     @Inject(HOLD_LEDGER) private readonly ledger: HoldLedger,
     private readonly counter: ExactTokenCounter,
+    private readonly tokenLimit: TokenLimit,
   ) {}
 
   async reserve(resolved: Resolved): Promise<Held> {
@@ -35,6 +40,14 @@ export class ReserveStage {
     // A translated request is held on what goes upstream, in the provider's protocol: still an upper bound of its cost.
     const endpoint = resolved.translation?.endpoint ?? route.endpoint;
     const plan = holdPlan(endpoint, body, model);
+    let rateLimit: RateLimitState = resolved.rateLimit;
+    let tokens: TokensTaken | undefined;
+    if (resolved.key.tpmLimit !== null) {
+      const estimate = boundQuote(plan).inputTokens + plan.outputTokens;
+      const state = await this.tokenLimit.take(resolved, estimate, rateLimitHeaders(rateLimit));
+      tokens = { estimate };
+      rateLimit = { ...rateLimit, tokens: state };
+    }
     const hold = openHold(plan);
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
     let placed;
@@ -52,6 +65,7 @@ export class ReserveStage {
       };
       placed = await this.ledger.place(resolved.accountId, subject, plan, probe);
     } catch (error) {
+      if (tokens) this.tokenLimit.settle(resolved, tokens, 0);
       if (error instanceof BillingClosedError) {
         throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down; retry', { cause: error });
       }
@@ -67,6 +81,7 @@ export class ReserveStage {
       throw failure;
     }
     if (!placed.accepted) {
+      if (tokens) this.tokenLimit.settle(resolved, tokens, 0);
       throw new GatewayError(
         GatewayErrorCode.INSUFFICIENT_QUOTA,
         `Insufficient balance. Current: $${formatMicrosAsCents(placed.balanceMicros)}, ` +
@@ -76,6 +91,6 @@ export class ReserveStage {
     acceptQuote(hold, placed.quote);
     context.billed = true;
     const upstreamBody = withOutputLimit(endpoint, body, outputLimit(endpoint, body, model));
-    return { ...resolved, body: upstreamBody, hold };
+    return { ...resolved, rateLimit, body: upstreamBody, hold, tokens };
   }
 }

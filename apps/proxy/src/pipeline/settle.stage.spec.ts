@@ -1,5 +1,5 @@
 import { GatewayError, GatewayShutdownError } from '@gw/common';
-import { caller, fakeHoldLedger, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
+import { caller, fakeHoldLedger, fakeTokenLimit, modelRecord, resolved, wordCounter } from '../../../../test/factories/proxy-stage.factory';
 import type { RelayResult } from '../relay/relay-result';
 import { ClientGoneError } from '../relay/upstream-errors';
 import type { Held } from '../context/request-context';
@@ -21,14 +21,14 @@ const completed = (usage: Partial<RelayResult['usage']>, extra: Partial<RelayRes
 
 async function held(model = MICRO_PER_TOKEN): Promise<{ request: Held; store: ReturnType<typeof fakeHoldLedger> }> {
   const store = fakeHoldLedger();
-  const request = await new ReserveStage(store.ledger, wordCounter).reserve(resolved(BODY, model));
+  const request = await new ReserveStage(store.ledger, wordCounter, fakeTokenLimit().limit).reserve(resolved(BODY, model));
   return { request, store };
 }
 
 describe(SettleStage.name, () => {
   it('charges the usage the provider reported, with the usage record', async () => {
     const { request, store } = await held();
-    await new SettleStage(store.ledger, wordCounter).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
     expect(store.closed).toEqual([
       {
         accountId: request.accountId,
@@ -46,7 +46,7 @@ describe(SettleStage.name, () => {
   it('counts what the provider did not report: the input from the request, the output from the answer', async () => {
     const { request, store } = await held();
     const result = completed({}, { inputReported: false, usageEstimated: true, outputText: 'one two three' });
-    await new SettleStage(store.ledger, wordCounter).settle(request, result);
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, result);
     const usage = store.closed[0].request.usage!;
     expect(usage.outputTokens).toBe(3);
     expect(usage.inputTokens).toBeGreaterThanOrEqual(2);
@@ -55,14 +55,14 @@ describe(SettleStage.name, () => {
 
   it('releases a hold with nothing to charge', async () => {
     const { request, store } = await held();
-    await new SettleStage(store.ledger, wordCounter).settle(request, completed({}));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, completed({}));
     expect(store.closed[0].request).toMatchObject({ costMicros: 0n, closedBy: 'release' });
   });
 
   it('writes a free model request (nothing held) as unbilled, never through the ledger', async () => {
     const { request, store } = await held(modelRecord({ inputMicrosPerMTok: 0n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: 0n }));
     expect(request.hold.amountMicros).toBe(0n);
-    await new SettleStage(store.ledger, wordCounter).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
     expect(store.closed).toHaveLength(0);
     expect(store.unbilled).toEqual([expect.objectContaining({ costMicros: 0n, overrunMicros: 0n, outcome: 'completed' })]);
   });
@@ -74,14 +74,14 @@ describe(SettleStage.name, () => {
     ['the provider refused', GatewayError.invalidRequest('no'), 400, 'rejected'],
   ])('releases it all when %s', async (_case, error, status, outcome) => {
     const { request, store } = await held();
-    new SettleStage(store.ledger, wordCounter).settleFailure(request, error);
+    new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settleFailure(request, error);
     expect(store.closed[0].request).toMatchObject({ costMicros: 0n, closedBy: 'release', usage: { status, outcome } });
   });
 
   describe('recordUnbilled', () => {
     it('writes the record of a request that held nothing, by how its response ended', () => {
       const { ledger, unbilled } = fakeHoldLedger();
-      const sut = new SettleStage(ledger, wordCounter);
+      const sut = new SettleStage(ledger, wordCounter, fakeTokenLimit().limit);
       sut.recordUnbilled(caller(), 200);
       const refused = caller();
       refused.context.requestedModel = 'nope';
@@ -94,7 +94,7 @@ describe(SettleStage.name, () => {
 
     it('writes none for capacity refusals, nor for requests the billing stages own', () => {
       const { ledger, unbilled } = fakeHoldLedger();
-      const sut = new SettleStage(ledger, wordCounter);
+      const sut = new SettleStage(ledger, wordCounter, fakeTokenLimit().limit);
       sut.recordUnbilled(caller(), 429);
       const shed = caller();
       shed.context.shedBy = 'in_flight';
@@ -103,6 +103,37 @@ describe(SettleStage.name, () => {
       billed.context.billed = true;
       sut.recordUnbilled(billed, 200);
       expect(unbilled).toHaveLength(0);
+    });
+  });
+
+  describe('tokens per minute', () => {
+    async function heldWithTokens() {
+      const store = fakeHoldLedger();
+      const request = await new ReserveStage(store.ledger, wordCounter, fakeTokenLimit().limit).reserve(
+        resolved(BODY, MICRO_PER_TOKEN, { tpmLimit: 10_000 }),
+      );
+      return { request, store };
+    }
+
+    it('replaces the estimate with the input and output tokens really used', async () => {
+      const { request, store } = await heldWithTokens();
+      const tokens = fakeTokenLimit();
+      await new SettleStage(store.ledger, wordCounter, tokens.limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+      expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: request.tokens!.estimate, tokens: 15 }]);
+    });
+
+    it('hands the estimate back with no tokens when the request failed before any answer', async () => {
+      const { request, store } = await heldWithTokens();
+      const tokens = fakeTokenLimit();
+      new SettleStage(store.ledger, wordCounter, tokens.limit).settleFailure(request, new ClientGoneError());
+      expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: request.tokens!.estimate, tokens: 0 }]);
+    });
+
+    it('records nothing for a key without a limit', async () => {
+      const { request, store } = await held();
+      const tokens = fakeTokenLimit();
+      await new SettleStage(store.ledger, wordCounter, tokens.limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+      expect(tokens.settled).toEqual([]);
     });
   });
 });

@@ -16,12 +16,14 @@ import { toGatewayError } from '../context/gateway-errors';
 import type { RelayResult } from '../relay/relay-result';
 import { ClientGoneError } from '../relay/upstream-errors';
 import type { Caller, Held } from '../context/request-context';
+import { TokenLimit } from './token-limit';
 
 /**
  * Stage 7, settle (billable routes): closes the hold whatever happened, and never refuses anything (the response is
  * out, or on its way): charged on the real usage when the relay completed or delivered part of a stream, the provider's
  * counts completed by the gateway's where it reported none; fully released when the request failed before any answer.
  * The close itself is written after the response, retried, and handed to the worker if the store stays unreachable.
+ * A key with a tokens-per-minute limit gets the tokens really used (input and output) in place of its estimate.
  */
 @Injectable()
 export class SettleStage {
@@ -30,6 +32,7 @@ export class SettleStage {
   constructor(
     @Inject(HOLD_LEDGER) private readonly ledger: HoldLedger,
     private readonly counter: ExactTokenCounter,
+    private readonly tokenLimit: TokenLimit,
   ) {}
 
   /** The relay answered (completed, or a stream cut short): charge what was used. Never throws. */
@@ -50,6 +53,7 @@ export class SettleStage {
       usage = result.usage;
     }
     this.close(held, cost, usageRow(context, held, hold.amountMicros, { ...result, usage, costMicros: cost }));
+    if (held.tokens) this.tokenLimit.settle(held, held.tokens, usage.inputTokens + usage.outputTokens);
   }
 
   /** The request failed after its hold (upstream error, client gone, shutdown): release it all. Never throws. */
@@ -59,6 +63,7 @@ export class SettleStage {
     const status = failure?.status ?? 499;
     const outcome = failureOutcome({ clientGone, shutdown: error instanceof GatewayShutdownError, status });
     this.close(held, 0n, usageRow(held.context, held, held.hold.amountMicros, { status, outcome, errorType: failure?.type ?? null }));
+    if (held.tokens) this.tokenLimit.settle(held, held.tokens, 0);
   }
 
   /**

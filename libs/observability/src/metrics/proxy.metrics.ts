@@ -77,7 +77,9 @@ export const proxyMetrics = metricGroup(() => ({
   ),
   throttled: new Counter({
     name: 'gw_throttled_requests_total',
-    help: 'Requests refused with 429, by reason: rpm (the key is over its limit) or auth_failure (address blocked)',
+    help:
+      'Requests refused with 429, by reason: rpm (the key is over its limit), account_rpm (its account), model_rpm ' +
+      '(its account on the model), tpm (the key\'s tokens per minute) or auth_failure (address blocked)',
     labelNames: ['protocol', 'reason'] as const,
     registers,
   }),

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../libs/config/src';
+import { RateTier, RateTierKeys, RateTierWindows, RedisService, TokenWindow } from '../../libs/redis/src';
+import { testEnv } from '../support/test-env';
+
+const MINUTE_MS = 60_000;
+
+describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
+  let redis: RedisService;
+  let sut: RateTierWindows;
+  let tokens: TokenWindow;
+
+  beforeAll(async () => {
+    redis = new RedisService(loadConfig(testEnv()));
+    sut = new RateTierWindows(redis);
+    tokens = new TokenWindow(redis);
+    if (redis.client.status !== 'ready') await new Promise((resolve) => redis.client.once('ready', resolve));
+  });
+
+  afterAll(async () => {
+    await redis.onModuleDestroy();
+  });
+
+  /** A fresh account's three tiers with the given limits. */
+  function tiersOf(limits: { key: number; account: number; model?: number }) {
+    const keys = new RateTierKeys(redis, randomUUID());
+    const tiers: RateTier[] = [
+      { scope: 'key', key: keys.key('k1'), limit: limits.key },
+      { scope: 'account', key: keys.account(), limit: limits.account },
+    ];
+    if (limits.model) tiers.push({ scope: 'model', key: keys.model('openai/m'), limit: limits.model });
+    return { keys, tiers };
+  }
+
+  const hit = (tiers: RateTier[], extra: object = {}) => sut.hit({ tiers, windowMs: MINUTE_MS, member: randomUUID(), ...extra });
+
+  it("keeps every key of an account in one Redis Cluster slot (the account's hash tag)", () => {
+    const keys = new RateTierKeys(redis, 'acc-1');
+    const tags = [keys.key('k'), keys.account(), keys.model('openai/m'), keys.tokensSettled('k'), keys.tokensInFlight('k')].map(
+      (key) => key.slice(key.indexOf('{') + 1, key.indexOf('}')),
+    );
+    expect(new Set(tags)).toEqual(new Set([redis.key('rl', 'acc-1')]));
+  });
+
+  it('admits exactly the tightest tier out of many concurrent requests, and logs each in every tier', async () => {
+    const { tiers } = tiersOf({ key: 50, account: 50, model: 7 });
+    const results = await Promise.all(Array.from({ length: 30 }, () => hit(tiers)));
+    const admitted = results.filter((r) => !r.refusedBy);
+    expect(admitted).toHaveLength(7);
+    for (const tier of tiers) expect(await redis.client.zcard(tier.key)).toBe(7);
+    for (const refused of results.filter((r) => r.refusedBy)) {
+      expect(refused.refusedBy).toMatchObject({ scope: 'model', limit: 7, count: 7, remaining: 0 });
+      expect(refused.refusedBy!.resetSeconds).toBeGreaterThanOrEqual(59);
+    }
+  });
+
+  it('refuses by the first full tier, and a refused request counts in none', async () => {
+    const { tiers } = tiersOf({ key: 2, account: 10, model: 10 });
+    await hit(tiers);
+    await hit(tiers);
+    const refused = await hit(tiers);
+    expect(refused.refusedBy?.scope).toBe('key');
+    expect(refused.tiers.map((t) => [t.scope, t.count])).toEqual([
+      ['key', 2],
+      ['account', 2],
+      ['model', 2],
+    ]);
+    for (const tier of tiers) expect(await redis.client.zcard(tier.key)).toBe(2);
+  });
+
+  it('shares the account and model tiers across keys, each key with its own', async () => {
+    const { keys, tiers } = tiersOf({ key: 5, account: 3 });
+    const other: RateTier[] = [{ scope: 'key', key: keys.key('k2'), limit: 5 }, tiers[1]];
+    await hit(tiers);
+    await hit(other);
+    await hit(tiers);
+    const refused = await hit(other);
+    expect(refused.refusedBy).toMatchObject({ scope: 'account', limit: 3, count: 3 });
+    expect(refused.tiers[0]).toMatchObject({ scope: 'key', count: 1, remaining: 4 });
+  });
+
+  /** Redis's clock in microseconds (the script's time base). */
+  async function redisNowMicros(): Promise<number> {
+    const [seconds, micros] = await redis.client.time();
+    return Number(seconds) * 1_000_000 + Number(micros);
+  }
+
+  /** Requests admitted `agesMs` ago in a tier, as the script logs them. */
+  async function seedAdmitted(key: string, agesMs: number[]): Promise<void> {
+    const now = await redisNowMicros();
+    for (const age of agesMs) await redis.client.zadd(key, now - age * 1000, randomUUID());
+    await redis.client.pexpire(key, MINUTE_MS);
+  }
+
+  it('gives Retry-After as the whole seconds, rounded up, until the oldest counted request leaves the window', async () => {
+    const { tiers } = tiersOf({ key: 2, account: 10 });
+    await seedAdmitted(tiers[0].key, [45_000, 20_000]);
+    expect((await hit(tiers)).refusedBy).toEqual({ scope: 'key', limit: 2, count: 2, remaining: 0, resetSeconds: 15 });
+  });
+
+  it('after a limit decrease, waits until enough requests left the window to be under the new limit', async () => {
+    const { tiers } = tiersOf({ key: 3, account: 10 });
+    await seedAdmitted(tiers[0].key, [50_000, 40_000, 30_000, 20_000, 10_000]);
+    // 5 counted, limit 3: the two oldest and the 30-second-old one must leave first.
+    expect((await hit(tiers)).refusedBy).toMatchObject({ scope: 'key', count: 5, resetSeconds: 30 });
+  });
+
+  it('slides: requests leave one by one as they age out, with no fresh burst at a window edge', async () => {
+    const { tiers } = tiersOf({ key: 4, account: 100 });
+    await seedAdmitted(tiers[0].key, [59_700, 59_700, 30_000, 30_000]);
+    expect((await hit(tiers)).refusedBy?.scope).toBe('key');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The two oldest left; the two 30-second-old ones still count: two slots, not four.
+    const burst = await Promise.all(Array.from({ length: 4 }, () => hit(tiers)));
+    expect(burst.filter((r) => !r.refusedBy)).toHaveLength(2);
+  });
+
+  it('reports when the count next drops while under the limit (X-RateLimit-Reset), and expires each log after a window', async () => {
+    const { tiers } = tiersOf({ key: 5, account: 10 });
+    await seedAdmitted(tiers[0].key, [50_000]);
+    const admitted = await hit(tiers);
+    expect(admitted.tiers[0]).toEqual({ scope: 'key', limit: 5, count: 2, remaining: 3, resetSeconds: 10 });
+    expect(admitted.tiers[1]).toEqual({ scope: 'account', limit: 10, count: 1, remaining: 9, resetSeconds: 60 });
+    for (const tier of tiers) {
+      const ttl = await redis.client.pttl(tier.key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(MINUTE_MS);
+    }
+  });
+
+  it('takes a request back out of every tier when the address gate beside it is closed', async () => {
+    const { tiers } = tiersOf({ key: 5, account: 10 });
+    const gateKey = redis.key('it-gate', randomUUID());
+    await redis.client.set(gateKey, '3', 'PX', 42_500);
+    const gated = await hit(tiers, { gate: { key: gateKey, limit: 3 } });
+    expect(gated.gateBlockedMs).toBeGreaterThan(42_000);
+    expect(gated.refusedBy).toBeUndefined();
+    for (const tier of tiers) expect(await redis.client.zcard(tier.key)).toBe(0);
+    const open = await hit(tiers, { gate: { key: gateKey, limit: 4 } });
+    expect(open.gateBlockedMs).toBe(0);
+    for (const tier of tiers) expect(await redis.client.zcard(tier.key)).toBe(1);
+  });
+
+  describe('tokens per minute', () => {
+    function tokenKeys() {
+      const keys = new RateTierKeys(redis, randomUUID());
+      return { settledKey: keys.tokensSettled('k1'), inFlightKey: keys.tokensInFlight('k1') };
+    }
+    const take = (keys: ReturnType<typeof tokenKeys>, id: string, estimate: number, limit = 1_000) =>
+      tokens.reserve({ ...keys, limit, windowMs: MINUTE_MS, id, estimate, inFlightLifetimeMs: 600_000 });
+
+    it('counts settled tokens, estimates in flight and the asking one; the settlement replaces an estimate', async () => {
+      const keys = tokenKeys();
+      expect(await take(keys, 'a', 600)).toEqual({ admitted: true, used: 600, retryAfterSeconds: 0 });
+      // 600 in flight + 500 asked > 1000: refused, and in flight only, so a whole window to wait at most.
+      expect(await take(keys, 'b', 500)).toEqual({ admitted: false, used: 600, retryAfterSeconds: 60 });
+      await tokens.settle({ ...keys, id: 'a', estimate: 600, tokens: 150, windowMs: MINUTE_MS });
+      expect(await take(keys, 'b', 500)).toEqual({ admitted: true, used: 650, retryAfterSeconds: 0 });
+      // 150 settled + 500 in flight: another 400 fits once the settled 150 leaves the window.
+      const refused = await take(keys, 'c', 400);
+      expect(refused.admitted).toBe(false);
+      expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+      expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+    });
+
+    it('is read by the tiers script on the same keys', async () => {
+      const keys = tokenKeys();
+      await take(keys, 'a', 300);
+      await tokens.settle({ ...keys, id: 'a', estimate: 300, tokens: 120, windowMs: MINUTE_MS });
+      await take(keys, 'b', 200);
+      const { tiers } = tiersOf({ key: 5, account: 10 });
+      const read = await hit(tiers, { tokens: { ...keys, inFlightLifetimeMs: 600_000 } });
+      expect(read.tokensUsed).toBe(320);
+    });
+
+    it('drops an estimate left in flight longer than its lifetime (a proxy that died mid-request)', async () => {
+      const keys = tokenKeys();
+      await tokens.reserve({ ...keys, limit: 1_000, windowMs: MINUTE_MS, id: 'lost', estimate: 900, inFlightLifetimeMs: 50 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const next = await tokens.reserve({ ...keys, limit: 1_000, windowMs: MINUTE_MS, id: 'b', estimate: 900, inFlightLifetimeMs: 50 });
+      expect(next.admitted).toBe(true);
+    });
+  });
+});
