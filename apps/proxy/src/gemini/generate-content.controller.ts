@@ -7,7 +7,7 @@ import type { RelayResult } from '../relay/relay-result';
 import { GEMINI_COUNT_TOKENS_REQUEST, GEMINI_GENERATE_CONTENT_REQUEST } from './generate-content.schema';
 import { GEMINI_METHOD } from './gemini-method.constraint';
 import { GeminiRelay } from './gemini.relay';
-import { TranslatedRelay } from '../translate/translated.relay';
+import { CrossProviderRelay } from '../translate/cross-provider.relay';
 
 const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: true, body: GEMINI_GENERATE_CONTENT_REQUEST, model: 'path' } as const;
 
@@ -20,7 +20,7 @@ const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: t
 export class GeminiGenerateContentController {
   constructor(
     private readonly relay: GeminiRelay,
-    private readonly translated: TranslatedRelay,
+    private readonly crossProvider: CrossProviderRelay,
   ) {}
 
   @Post('models/*')
@@ -49,8 +49,7 @@ export class GeminiGenerateContentController {
 
   private generate(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {
     const held = reachedOf<Held>(request, 'hold');
-    // A model of another provider: translated both ways (resolve stage).
-    if (held.translation) return this.translated.relay(held, request.query, reply);
-    return this.relay.generateContent(held, request.query, reply);
+    // Natively, or translated to the model's provider (resolve stage), or across providers (CrossProviderRelay).
+    return this.crossProvider.relay(held, request.query, reply, (native) => this.relay.generateContent(native, request.query, reply));
   }
 }

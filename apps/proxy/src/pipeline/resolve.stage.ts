@@ -5,8 +5,8 @@ import { ModelCatalog } from '@gw/catalog';
 import { NATIVE_PROTOCOL, type ModelRecord, type UsageProtocol } from '@gw/db';
 import { CircuitBreakers } from '../relay/circuit-breakers';
 import { validateBody } from '../validation/validate-body';
-import { clientProtocolOf, translateForProvider, Translation } from '../translate/translation';
-import { anthropicForwardHeaders, DEFAULT_ANTHROPIC_VERSION } from './anthropic-headers';
+import { clientProtocolOf, translateForProvider, translatedHeaders } from '../translate/translation';
+import { anthropicForwardHeaders } from './anthropic-headers';
 import type { Admitted, Resolved } from '../context/request-context';
 
 const KIND_BY_ENDPOINT: Partial<Record<string, string>> = {
@@ -25,8 +25,6 @@ const PATH_BY_PROTOCOL: Record<UsageProtocol, (name: string) => string> = {
   gemini: (name) => `/gemini/v1beta/models/${name}:generateContent`,
 };
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-/** What a translated request to an Anthropic model sends upstream: the version the translation is written for. */
-const TRANSLATED_ANTHROPIC_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'anthropic-version': DEFAULT_ANTHROPIC_VERSION });
 
 /**
  * Stage 4, resolve: what exactly is asked for, before any money moves.
@@ -96,9 +94,8 @@ export class ResolveStage {
     if (!this.breakers.anyAvailable(model.channels)) throw this.breakers.unavailable(model);
     const resolved = { ...admitted, body, requestedModel: name, model, stream: context.stream, forwardHeaders: clientHeaders };
     if (from === undefined) return resolved;
-    const translated = translateForProvider(from, native, body, model, context.stream);
+    const translated = translateForProvider(from, native, body, model, context.stream, clientHeaders);
     // Another protocol's headers mean nothing to this provider: only what the translation is written for goes upstream.
-    const forwardHeaders = native === 'anthropic' ? TRANSLATED_ANTHROPIC_HEADERS : NO_HEADERS;
-    return { ...resolved, body: translated.body, forwardHeaders, translation: translated.translation };
+    return { ...resolved, body: translated.body, forwardHeaders: translatedHeaders(native), translation: translated.translation };
   }
 }
