@@ -179,14 +179,11 @@ describe('Any client, any model: failover across providers of one model', () => 
     const { accountId, key } = await fundedKey();
     const marker = nonce();
     const anthropic = new Anthropic({ apiKey: key, baseURL: `${proxy().url}/anthropic`, maxRetries: 0 });
-    // top_k has no OpenAI counterpart: the OpenAI channel is not tried.
+    // top_k has no OpenAI counterpart: the OpenAI channel is not tried. (Anthropic's API takes it; this SDK's types
+    // no longer list it.)
+    const params = { model: anthropicThenOpenAi.alias, max_tokens: 100, top_k: 5, messages: [{ role: 'user' as const, content: `${marker} mock:fail_first=1` }] };
     const failure = await anthropic.messages
-      .create({
-        model: anthropicThenOpenAi.alias,
-        max_tokens: 100,
-        top_k: 5,
-        messages: [{ role: 'user', content: `${marker} mock:fail_first=1` }],
-      })
+      .create(params)
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.APIError);
     expect((failure as InstanceType<typeof Anthropic.APIError>).status).toBe(503);

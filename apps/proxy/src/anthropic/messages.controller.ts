@@ -5,6 +5,8 @@ import { Held, reachedOf, Resolved } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { AnthropicRelay } from './anthropic.relay';
 import { CrossProviderRelay } from '../translate/cross-provider.relay';
+import { ownChannels } from '../translate/provider-legs';
+import { TokenCountRelay } from '../translate/token-count.relay';
 import { ANTHROPIC_COUNT_TOKENS_REQUEST, ANTHROPIC_MESSAGES_REQUEST } from './messages.schema';
 
 @Controller('anthropic/v1/messages')
@@ -12,6 +14,7 @@ export class AnthropicMessagesController {
   constructor(
     private readonly relay: AnthropicRelay,
     private readonly crossProvider: CrossProviderRelay,
+    private readonly counts: TokenCountRelay,
   ) {}
 
   @Post()
@@ -27,6 +30,9 @@ export class AnthropicMessagesController {
   @HttpCode(200)
   @GatewayRoute({ protocol: 'anthropic', endpoint: 'count_tokens', billable: false, body: ANTHROPIC_COUNT_TOKENS_REQUEST })
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.countTokens(reachedOf<Resolved>(request, 'model'), request.query, reply);
+    const resolved = reachedOf<Resolved>(request, 'model');
+    // A model of another protocol: counted by its provider, or locally (resolve stage, TokenCountRelay).
+    if (resolved.translation) return this.counts.count(resolved, reply);
+    return this.relay.countTokens({ ...resolved, model: ownChannels(resolved.model) }, request.query, reply);
   }
 }

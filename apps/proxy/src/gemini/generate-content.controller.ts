@@ -8,6 +8,8 @@ import { GEMINI_COUNT_TOKENS_REQUEST, GEMINI_GENERATE_CONTENT_REQUEST } from './
 import { GEMINI_METHOD } from './gemini-method.constraint';
 import { GeminiRelay } from './gemini.relay';
 import { CrossProviderRelay } from '../translate/cross-provider.relay';
+import { ownChannels } from '../translate/provider-legs';
+import { TokenCountRelay } from '../translate/token-count.relay';
 
 const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: true, body: GEMINI_GENERATE_CONTENT_REQUEST, model: 'path' } as const;
 
@@ -21,6 +23,7 @@ export class GeminiGenerateContentController {
   constructor(
     private readonly relay: GeminiRelay,
     private readonly crossProvider: CrossProviderRelay,
+    private readonly counts: TokenCountRelay,
   ) {}
 
   @Post('models/*')
@@ -44,7 +47,10 @@ export class GeminiGenerateContentController {
   @RouteConstraints({ [GEMINI_METHOD]: 'countTokens' })
   @GatewayRoute({ protocol: 'gemini', endpoint: 'count_tokens', billable: false, body: GEMINI_COUNT_TOKENS_REQUEST, model: 'path' })
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.countTokens(reachedOf<Resolved>(request, 'model'), reply);
+    const resolved = reachedOf<Resolved>(request, 'model');
+    // A model of another protocol: counted by its provider, or locally (resolve stage, TokenCountRelay).
+    if (resolved.translation) return this.counts.count(resolved, reply);
+    return this.relay.countTokens({ ...resolved, model: ownChannels(resolved.model) }, reply);
   }
 
   private generate(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {

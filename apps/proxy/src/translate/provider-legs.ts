@@ -46,3 +46,12 @@ export function providerLegs(model: ModelRecord, random: () => number = Math.ran
   close();
   return legs;
 }
+
+/**
+ * The model with its own provider's channels only (those that take its native request under its own name): what a
+ * route that is not failed over across providers (token counting) may use.
+ */
+export function ownChannels(model: ModelRecord): ModelRecord {
+  if (!crossesProviders(model)) return model;
+  return { ...model, channels: model.channels.filter((channel) => channel.provider === undefined && channel.upstreamModel === undefined) };
+}
