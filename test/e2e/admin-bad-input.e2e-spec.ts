@@ -104,7 +104,7 @@ const BODY_ROUTES: BodyRoute[] = [
     name: 'model channels',
     method: 'PUT',
     path: (f) => `/admin/v1/models/${encodeURIComponent(f.modelId)}/channels`,
-    body: (f) => ({ channels: [{ channelId: f.channelId, priority: 0, weight: 1 }] }),
+    body: (f) => ({ channels: [{ channelId: f.channelId, priority: 0, weight: 1, upstreamModel: 'gpt-4.1-mini' }] }),
   },
   {
     name: 'reconciliation',

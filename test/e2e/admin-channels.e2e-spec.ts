@@ -131,7 +131,7 @@ describe('admin API: upstream channels', () => {
     expect(linked.body).toEqual({
       modelId: model.id,
       channels: [
-        { channelId: mock.id, name: mock.name, provider: 'google', baseUrl: b.url, enabled: true, priority: 0, weight: 1 },
+        { channelId: mock.id, name: mock.name, provider: 'google', baseUrl: b.url, enabled: true, priority: 0, weight: 1, upstreamModel: null },
         {
           channelId: google.id,
           name,
@@ -140,27 +140,40 @@ describe('admin API: upstream channels', () => {
           enabled: false,
           priority: 1,
           weight: 1,
+          upstreamModel: null,
         },
       ],
     });
     const links = await api.auditOf(`model:${model.id}`);
     expect(links[0]).toMatchObject({ action: 'model.channels', after: { channels: [{ provider: 'google' }, { provider: 'google' }] } });
 
+    // Another provider's channel only with the model's name there: the explicit consent to cross-provider failover.
     const openaiChannel = await createChannel({ baseUrl: b.url, apiKey: SECRET_B });
     expectError(
       await api.put(`${modelPath(model.id)}/channels`, { channels: [{ channelId: mock.id }, { channelId: openaiChannel.id }] }),
       400,
       'invalid_request_error',
-      /'channels.1.channelId'.*speaks openai, the model google/,
+      /'channels.1.upstreamModel'.*is of provider openai, the model of google/,
     );
     const openaiModel = await createModel();
     expectError(
-      await api.put(`${modelPath(openaiModel.id)}/channels`, { channels: [{ channelId: google.id }] }),
+      await api.put(`${modelPath(openaiModel.id)}/channels`, { channels: [{ channelId: google.id, upstreamModel: null }] }),
       400,
       'invalid_request_error',
-      /'channels.0.channelId'.*speaks google, the model openai/,
+      /'channels.0.upstreamModel'.*is of provider google, the model of openai/,
+    );
+    expectError(
+      await api.put(`${modelPath(openaiModel.id)}/channels`, { channels: [{ channelId: google.id, upstreamModel: ' ' }] }),
+      400,
+      'invalid_request_error',
+      /upstreamModel/,
     );
     expect((await api.get(`${modelPath(model.id)}/channels`)).body).toEqual(linked.body);
+    const crossed = await api.put(`${modelPath(openaiModel.id)}/channels`, {
+      channels: [{ channelId: google.id, priority: 1, upstreamModel: 'gemini-2.5-flash' }],
+    });
+    expect(crossed.status).toBe(200);
+    expect(crossed.body.channels).toEqual([expect.objectContaining({ channelId: google.id, provider: 'google', upstreamModel: 'gemini-2.5-flash' })]);
     expect(JSON.stringify(await api.listAll('/admin/v1/channels'))).not.toContain(apiKey);
   });
 
@@ -178,8 +191,8 @@ describe('admin API: upstream channels', () => {
     expect(linked.body).toEqual({
       modelId: model.id,
       channels: [
-        { channelId: channelA.id, name: channelA.name, provider: 'openai', baseUrl: a.url, enabled: true, priority: 0, weight: 5 },
-        { channelId: channelB.id, name: channelB.name, provider: 'openai', baseUrl: b.url, enabled: true, priority: 1, weight: 1 },
+        { channelId: channelA.id, name: channelA.name, provider: 'openai', baseUrl: a.url, enabled: true, priority: 0, weight: 5, upstreamModel: null },
+        { channelId: channelB.id, name: channelB.name, provider: 'openai', baseUrl: b.url, enabled: true, priority: 1, weight: 1, upstreamModel: null },
       ],
     });
     expect((await api.get(`${modelPath(model.id)}/channels`)).body).toEqual(linked.body);
@@ -280,7 +293,7 @@ describe('admin API: upstream channels', () => {
     expectError(await api.patch('/admin/v1/channels/not-a-uuid', { enabled: false }), 404, 'not_found');
   });
 
-  it("refuses links to unknown channels, to another provider's channels, or twice to one channel", async () => {
+  it("refuses links to unknown channels, to another provider's channels without the model's name there, or twice to one channel", async () => {
     const model = await createModel();
     const openaiChannel = await createChannel({ baseUrl: b.url, apiKey: SECRET_B });
     const anthropicChannel = await createChannel({ provider: 'anthropic', baseUrl: b.url, apiKey: SECRET_B });
@@ -295,7 +308,7 @@ describe('admin API: upstream channels', () => {
       await api.put(path, { channels: [{ channelId: openaiChannel.id }, { channelId: anthropicChannel.id }] }),
       400,
       'invalid_request_error',
-      /'channels.1.channelId'.*anthropic/,
+      /'channels.1.upstreamModel'.*anthropic/,
     );
     expectError(
       await api.put(path, { channels: [{ channelId: openaiChannel.id }, { channelId: openaiChannel.id }] }),

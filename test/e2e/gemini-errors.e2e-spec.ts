@@ -174,19 +174,6 @@ describe("every error of the contract in Google's format (@google/genai and raw 
     await expectUntouched(account.id);
   });
 
-  it('names the Gemini path when a google model is asked for on the Anthropic count_tokens route (never translated)', async () => {
-    const { key } = await fundedKey();
-    const anthropic = await fetch(`${proxy.url}/anthropic/v1/messages/count_tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: JSON.stringify({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    expect(anthropic.status).toBe(400);
-    expect(((await anthropic.json()) as { error: { message: string } }).error.message).toBe(
-      "The model 'gemini-2.5-flash' is served over the gemini protocol: use /gemini/v1beta/models/gemini-2.5-flash:generateContent",
-    );
-  });
-
   it.each([
     [502, 'INTERNAL', 'mock:status=500', 'The upstream provider returned an error (HTTP 500)'],
     [502, 'INTERNAL', 'mock:invalid_json', 'The upstream provider returned an invalid response (not JSON)'],

@@ -25,6 +25,10 @@ export interface ChannelSpec {
   priority?: number;
   /** Default 1. */
   weight?: number;
+  /** Default: the model's. A channel of another provider needs `upstreamModel` (cross-provider failover). */
+  provider?: ModelProvider;
+  /** The model's name at this channel's provider; default null (the model's upstreamModel). */
+  upstreamModel?: string;
 }
 
 export interface ModelOptions {
@@ -107,7 +111,7 @@ export async function createModel(options: ModelOptions = {}): Promise<TestModel
     const channel = await db.channel.create({
       data: {
         name: `${name}-${index}`,
-        provider,
+        provider: spec.provider ?? provider,
         baseUrl: spec.upstreamUrl,
         apiKey: spec.apiKey ?? 'test-channel-key',
       },
@@ -141,6 +145,7 @@ export async function createModel(options: ModelOptions = {}): Promise<TestModel
       channelId,
       priority: specs[index]?.priority ?? 0,
       weight: specs[index]?.weight ?? 1,
+      upstreamModel: specs[index]?.upstreamModel ?? null,
     })),
   });
   await announceCatalogChange();

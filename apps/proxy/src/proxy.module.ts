@@ -21,6 +21,8 @@ import { ChatCompletionsController } from './openai/chat-completions.controller'
 import { EmbeddingsController } from './openai/embeddings.controller';
 import { OpenAiModelsController } from './openai/models.controller';
 import { OpenAiRelay } from './openai/openai.relay';
+import { CrossProviderRelay } from './translate/cross-provider.relay';
+import { TokenCountRelay } from './translate/token-count.relay';
 import { TranslatedRelay } from './translate/translated.relay';
 import { ResponsesController } from './openai/responses.controller';
 import { AdmitStage } from './pipeline/admit.stage';
@@ -85,6 +87,8 @@ export class ProxyModule {
         AnthropicRelay,
         GeminiRelay,
         TranslatedRelay,
+        CrossProviderRelay,
+        TokenCountRelay,
         JsonOffload,
         // Errors outside the gateway routes (unknown paths, health): the protocol is read off the URL.
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

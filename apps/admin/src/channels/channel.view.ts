@@ -53,6 +53,12 @@ export class ModelChannelView {
   @ApiProperty({ description: 'A disabled channel stays linked but is not used' }) enabled!: boolean;
   @ApiProperty({ example: 0, description: 'Lower is tried first' }) priority!: number;
   @ApiProperty({ example: 1, description: 'Share of traffic among channels of equal priority' }) weight!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The model's name at this channel's provider; null: the model's upstreamModel",
+  })
+  upstreamModel!: string | null;
 }
 
 export class ModelChannelsView {
@@ -72,6 +78,7 @@ export function toModelChannelsView(modelId: string, links: ModelChannelLink[]):
       enabled: link.enabled,
       priority: link.priority,
       weight: link.weight,
+      upstreamModel: link.upstreamModel,
     })),
   };
 }

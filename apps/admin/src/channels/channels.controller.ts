@@ -60,6 +60,10 @@ export class ModelChannelsController {
   @Put(':id/channels')
   @ApiOperation({
     summary: "Replace a model's channels with priorities and weights; proxies follow within 1 s (admin)",
+    description:
+      "A channel of another provider than the model's is allowed with the model's name there (upstreamModel): the " +
+      "proxy fails over to it (before any byte reached the client) with the request translated to that provider's " +
+      "protocol, billed at the model's prices on the answering provider's usage. Chat models only.",
   })
   @ApiParam({ name: 'id', description: 'Canonical id, URL-encoded: openai%2Fgpt-4.1-mini' })
   @ApiOkResponse({ type: ModelChannelsView })

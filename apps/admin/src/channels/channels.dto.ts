@@ -25,6 +25,10 @@ const CHANNEL_NAME_MESSAGE = 'must be 1-100 of [A-Za-z0-9._-], starting alphanum
 // Visible ASCII only: the credential goes into an HTTP header, where a line break would start another header.
 const CREDENTIAL = /^[\x21-\x7e]{1,4096}$/;
 const CREDENTIAL_MESSAGE = 'must be 1-4096 visible ASCII characters';
+// A provider's model name goes into a URL path (Gemini) and a JSON body: visible ASCII without a slash-free guarantee
+// is not needed, but spaces and control characters are never part of one.
+const UPSTREAM_MODEL = /^[\x21-\x7e]{1,200}$/;
+const UPSTREAM_MODEL_MESSAGE = 'must be 1-200 visible ASCII characters';
 export const MAX_PRIORITY = 1_000;
 export const MAX_WEIGHT = 1_000;
 export const MAX_CHANNELS_PER_MODEL = 32;
@@ -123,6 +127,21 @@ export class ChannelLinkDto {
   @Min(1)
   @Max(MAX_WEIGHT)
   weight?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'claude-sonnet-4-6',
+    description:
+      "The model's name at this channel's provider; absent or null: the model's upstreamModel. Required for a channel " +
+      "of another provider than the model's: that is how a model is allowed to fail over across providers (the " +
+      "request is translated to the channel's protocol, billed at the model's prices)",
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Matches(UPSTREAM_MODEL, { message: UPSTREAM_MODEL_MESSAGE })
+  upstreamModel?: string | null;
 }
 
 export class SetModelChannelsDto {

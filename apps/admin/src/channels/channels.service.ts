@@ -100,12 +100,16 @@ export class ChannelsService {
     return toModelChannelsView(modelId, await this.channels.findModelLinks(modelId));
   }
 
-  /** The model's channels become exactly the ones sent, each of the model's provider, each once. */
+  /**
+   * The model's channels become exactly the ones sent, each once. A channel of another provider than the model's needs
+   * the model's name there (`upstreamModel`): the proxy then fails over to it with the request translated.
+   */
   async setModelChannels(actor: Actor, modelId: string, dto: SetModelChannelsDto): Promise<ModelChannelsView> {
     const links = dto.channels.map((link) => ({
       channelId: link.channelId,
       priority: link.priority ?? 0,
       weight: link.weight ?? 1,
+      upstreamModel: link.upstreamModel ?? null,
     }));
     const ids = links.map((link) => link.channelId);
     const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -117,9 +121,16 @@ export class ChannelsService {
       for (const [index, id] of ids.entries()) {
         const provider = providers.get(id);
         if (!provider) throw GatewayError.invalidRequest(`Invalid value for 'channels.${index}.channelId': no channel '${id}'`);
-        if (provider !== model.provider) {
+        if (links[index].upstreamModel !== null && model.kind !== 'chat') {
           throw GatewayError.invalidRequest(
-            `Invalid value for 'channels.${index}.channelId': channel '${id}' speaks ${provider}, the model ${model.provider}`,
+            `Invalid value for 'channels.${index}.upstreamModel': only a chat model's links may name it (${modelId} is a ${model.kind} model)`,
+          );
+        }
+        // Another provider's channel is a deliberate choice: staff name the model as that provider knows it.
+        if (provider !== model.provider && links[index].upstreamModel === null) {
+          throw GatewayError.invalidRequest(
+            `Invalid value for 'channels.${index}.upstreamModel': channel '${id}' is of provider ${provider}, the model ` +
+              `of ${model.provider}: name the model at ${provider} to allow failover across providers`,
           );
         }
       }

@@ -7,7 +7,9 @@ import type { RelayResult } from '../relay/relay-result';
 import { GEMINI_COUNT_TOKENS_REQUEST, GEMINI_GENERATE_CONTENT_REQUEST } from './generate-content.schema';
 import { GEMINI_METHOD } from './gemini-method.constraint';
 import { GeminiRelay } from './gemini.relay';
-import { TranslatedRelay } from '../translate/translated.relay';
+import { CrossProviderRelay } from '../translate/cross-provider.relay';
+import { ownChannels } from '../translate/provider-legs';
+import { TokenCountRelay } from '../translate/token-count.relay';
 
 const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: true, body: GEMINI_GENERATE_CONTENT_REQUEST, model: 'path' } as const;
 
@@ -20,7 +22,8 @@ const GENERATE = { protocol: 'gemini', endpoint: 'generate_content', billable: t
 export class GeminiGenerateContentController {
   constructor(
     private readonly relay: GeminiRelay,
-    private readonly translated: TranslatedRelay,
+    private readonly crossProvider: CrossProviderRelay,
+    private readonly counts: TokenCountRelay,
   ) {}
 
   @Post('models/*')
@@ -44,13 +47,15 @@ export class GeminiGenerateContentController {
   @RouteConstraints({ [GEMINI_METHOD]: 'countTokens' })
   @GatewayRoute({ protocol: 'gemini', endpoint: 'count_tokens', billable: false, body: GEMINI_COUNT_TOKENS_REQUEST, model: 'path' })
   countTokens(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
-    return this.relay.countTokens(reachedOf<Resolved>(request, 'model'), reply);
+    const resolved = reachedOf<Resolved>(request, 'model');
+    // A model of another protocol: counted by its provider, or locally (resolve stage, TokenCountRelay).
+    if (resolved.translation) return this.counts.count(resolved, reply);
+    return this.relay.countTokens({ ...resolved, model: ownChannels(resolved.model) }, reply);
   }
 
   private generate(request: FastifyRequest, reply: FastifyReply): Promise<RelayResult> {
     const held = reachedOf<Held>(request, 'hold');
-    // A model of another provider: translated both ways (resolve stage).
-    if (held.translation) return this.translated.relay(held, request.query, reply);
-    return this.relay.generateContent(held, request.query, reply);
+    // Natively, or translated to the model's provider (resolve stage), or across providers (CrossProviderRelay).
+    return this.crossProvider.relay(held, request.query, reply, (native) => this.relay.generateContent(native, request.query, reply));
   }
 }

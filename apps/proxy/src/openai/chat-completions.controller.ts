@@ -5,13 +5,13 @@ import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { CHAT_COMPLETION_REQUEST } from './chat-completion.schema';
 import { OpenAiRelay } from './openai.relay';
-import { TranslatedRelay } from '../translate/translated.relay';
+import { CrossProviderRelay } from '../translate/cross-provider.relay';
 
 @Controller('v1')
 export class ChatCompletionsController {
   constructor(
     private readonly relay: OpenAiRelay,
-    private readonly translated: TranslatedRelay,
+    private readonly crossProvider: CrossProviderRelay,
   ) {}
 
   @Post('chat/completions')
@@ -19,8 +19,7 @@ export class ChatCompletionsController {
   @GatewayRoute({ protocol: 'openai', endpoint: 'chat.completions', billable: true, body: CHAT_COMPLETION_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     const held = reachedOf<Held>(request, 'hold');
-    // A model of another provider: translated both ways (resolve stage).
-    if (held.translation) return this.translated.relay(held, request.query, reply);
-    return this.relay.chatCompletions(held, reply);
+    // Natively, or translated to the model's provider (resolve stage), or across providers (CrossProviderRelay).
+    return this.crossProvider.relay(held, request.query, reply, (native) => this.relay.chatCompletions(native, reply));
   }
 }

@@ -2,7 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '@gw/config';
 import { modelRecord, resolved } from '../../../../test/factories/proxy-stage.factory';
 import type { UpstreamCall, UpstreamClient } from '../relay/upstream-client';
+import type { CircuitBreakers } from '../relay/circuit-breakers';
+import { CrossProviderRelay } from '../translate/cross-provider.relay';
 import { TranslatedRelay } from '../translate/translated.relay';
+import type { Lifecycle } from '@gw/observability';
 import { JsonOffload } from '../validation/json-offload';
 import { OpenAiRelay } from './openai.relay';
 import { ResponsesController } from './responses.controller';
@@ -19,7 +22,8 @@ function setUp() {
     }),
   } as unknown as UpstreamClient;
   const json = new JsonOffload(JSON_CONFIG);
-  const sut = new ResponsesController(new OpenAiRelay(upstream, json), new TranslatedRelay(upstream, json));
+  const crossProvider = new CrossProviderRelay(new TranslatedRelay(upstream, json), {} as CircuitBreakers, {} as Lifecycle);
+  const sut = new ResponsesController(new OpenAiRelay(upstream, json), crossProvider);
   const reply = { raw: { on: jest.fn() } } as unknown as FastifyReply;
   /** A request as the pipeline hands it to the handler: held, with the body the hold covers. */
   const request = (body: Record<string, unknown>) => {

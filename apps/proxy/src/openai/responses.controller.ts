@@ -5,7 +5,7 @@ import { GatewayRoute } from '../pipeline/proxy-pipeline';
 import { Held, reachedOf } from '../context/request-context';
 import type { RelayResult } from '../relay/relay-result';
 import { OpenAiRelay } from './openai.relay';
-import { TranslatedRelay } from '../translate/translated.relay';
+import { CrossProviderRelay } from '../translate/cross-provider.relay';
 import { RESPONSES_REQUEST } from './responses.schema';
 
 /** OpenAI's Responses API, served natively to OpenAI models, and stateless: no response is stored to be read back. */
@@ -13,7 +13,7 @@ import { RESPONSES_REQUEST } from './responses.schema';
 export class ResponsesController {
   constructor(
     private readonly relay: OpenAiRelay,
-    private readonly translated: TranslatedRelay,
+    private readonly crossProvider: CrossProviderRelay,
   ) {}
 
   @Post()
@@ -21,9 +21,8 @@ export class ResponsesController {
   @GatewayRoute({ protocol: 'openai', endpoint: 'responses', billable: true, body: RESPONSES_REQUEST })
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     const held = reachedOf<Held>(request, 'hold');
-    // A model of another provider: translated both ways (resolve stage).
-    if (held.translation) return this.translated.relay(held, request.query, reply);
-    return this.relay.responses(held, reply);
+    // Natively, or translated to the model's provider (resolve stage), or across providers (CrossProviderRelay).
+    return this.crossProvider.relay(held, request.query, reply, (native) => this.relay.responses(native, reply));
   }
 
   @Get(':id')

@@ -33,12 +33,14 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   (unknown model), 403 (model not allowed for the key), 503 (no channel of the model can take a
  *                   request). A model whose provider speaks another protocol: the body is translated to it
  *                   (translate/translation.ts, Resolved.translation), 400 naming a feature the provider cannot honour;
- *                   count_tokens routes are not translated (400 naming the path that serves the model).
+ *                   token counting is translated to the provider's counting request (translate/token-count.ts).
  *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
  *                   Refuses 429 (the key's tokens per minute, token-limit.ts: X-RateLimit-Scope: tokens, before any
  *                   hold), 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
- *  6. relay         the route's handler -> its protocol's relay (openai/, anthropic/, gemini/), or translate/ for a
- *                   translated request (the answer translated back: gw_stage_duration_seconds{stage="translate"}), over relay/ (UpstreamClient,
+ *  6. relay         the route's handler -> translate/cross-provider.relay.ts: its protocol's relay (openai/,
+ *                   anthropic/, gemini/), or translate/ for a translated request (the answer translated back:
+ *                   gw_stage_duration_seconds{stage="translate"}), and across providers for a model linked to other
+ *                   providers' channels (each provider's request remade from the client's); over relay/ (UpstreamClient,
  *                   the JSON and stream relays; nothing there calls back up): the upstream call and the answer
  *                   streamed or sent back. Refuses what the provider refused (its 4xx, as 400-429),
  *                   502 (invalid answer, connection failure), 504 (timeout), 503 (every channel saturated or open).

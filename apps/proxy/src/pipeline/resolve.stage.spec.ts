@@ -109,16 +109,20 @@ describe(ResolveStage.name, () => {
     expect(resolved.translation?.to).toBe(to);
   });
 
-  it("refuses with a 400 naming it a feature the provider cannot honour, and sends count_tokens for another protocol's model to its path", async () => {
+  it("refuses with a 400 naming it a feature the provider cannot honour; translates count_tokens for another protocol's model", async () => {
     const claude = modelRecord({ id: 'anthropic/claude', aliases: ['claude'], provider: 'anthropic' });
     const sut = setUp([modelRecord(), claude]);
     await expect(sut.resolve(admitted(), { ...CHAT, model: 'claude', logit_bias: { '1': 5 } }, {})).rejects.toMatchObject({
       status: 400,
       message: expect.stringMatching(/^logit_bias cannot be translated to the Anthropic Messages API/),
     });
+    // An OpenAI model's count: its chat body, counted locally (TokenCountRelay).
+    const counted = await sut.resolve(admitted({ route: COUNT_TOKENS_ROUTE }), { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }, {});
+    expect(counted.translation).toMatchObject({ from: 'anthropic', to: 'openai-chat' });
+    expect(counted.body).toMatchObject({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
     await expect(
-      sut.resolve(admitted({ route: COUNT_TOKENS_ROUTE }), { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }, {}),
-    ).rejects.toMatchObject({ status: 400, message: "The model 'gpt-test' is served over the openai protocol: use /v1/chat/completions" });
+      sut.resolve(admitted({ route: COUNT_TOKENS_ROUTE }), { model: 'gpt-test', top_k: 3, messages: [{ role: 'user', content: 'hi' }] }, {}),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^top_k cannot be translated/) });
   });
 
   it("passes the Anthropic protocol headers on, 400 when malformed", async () => {

@@ -5,8 +5,9 @@ import { ModelCatalog } from '@gw/catalog';
 import { NATIVE_PROTOCOL, type ModelRecord, type UsageProtocol } from '@gw/db';
 import { CircuitBreakers } from '../relay/circuit-breakers';
 import { validateBody } from '../validation/validate-body';
-import { clientProtocolOf, translateForProvider, Translation } from '../translate/translation';
-import { anthropicForwardHeaders, DEFAULT_ANTHROPIC_VERSION } from './anthropic-headers';
+import { translateCountRequest } from '../translate/token-count';
+import { clientProtocolOf, translateForProvider, translatedHeaders } from '../translate/translation';
+import { anthropicForwardHeaders } from './anthropic-headers';
 import type { Admitted, Resolved } from '../context/request-context';
 
 const KIND_BY_ENDPOINT: Partial<Record<string, string>> = {
@@ -25,8 +26,6 @@ const PATH_BY_PROTOCOL: Record<UsageProtocol, (name: string) => string> = {
   gemini: (name) => `/gemini/v1beta/models/${name}:generateContent`,
 };
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-/** What a translated request to an Anthropic model sends upstream: the version the translation is written for. */
-const TRANSLATED_ANTHROPIC_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'anthropic-version': DEFAULT_ANTHROPIC_VERSION });
 
 /**
  * Stage 4, resolve: what exactly is asked for, before any money moves.
@@ -34,8 +33,9 @@ const TRANSLATED_ANTHROPIC_HEADERS: Readonly<Record<string, string>> = Object.fr
  * - the model by id or alias in the in-memory catalog: 404 when unknown or disabled; 400 when it is not a model of the
  *   endpoint's kind; 403 when the key may not use it;
  * - a model served over another protocol than the route's: the request is translated to the provider's protocol
- *   (translate/translation.ts), 400 naming a feature the provider cannot honour; on routes that cannot be translated
- *   (count_tokens), a 400 naming the path that serves the model;
+ *   (translate/translation.ts), 400 naming a feature the provider cannot honour; token counting is translated to the
+ *   provider's counting request (translate/token-count.ts), an OpenAI model's counted locally; on routes that cannot be
+ *   translated (embeddings), a 400 naming the path that serves the model;
  * - Anthropic routes: the `anthropic-version` / `anthropic-beta` headers, 400 when malformed;
  * - a channel that can take the request: 503 when every circuit of the model is open, or it has none.
  * What it learns is also noted on the request's record (model asked for, stream, model), so that a refusal's usage
@@ -80,7 +80,8 @@ export class ResolveStage {
     }
     const native = NATIVE_PROTOCOL[model.provider];
     const from = native === route.protocol ? undefined : clientProtocolOf(route.endpoint);
-    if (native !== route.protocol && from === undefined) {
+    const counting = route.endpoint === 'count_tokens';
+    if (native !== route.protocol && from === undefined && !counting) {
       const path = PATH_BY_PROTOCOL[native](name);
       throw GatewayError.invalidRequest(`The model '${name}' is served over the ${native} protocol: use ${path}`);
     }
@@ -95,10 +96,15 @@ export class ResolveStage {
       route.protocol === 'anthropic' ? anthropicForwardHeaders(headers['anthropic-version'], headers['anthropic-beta']) : NO_HEADERS;
     if (!this.breakers.anyAvailable(model.channels)) throw this.breakers.unavailable(model);
     const resolved = { ...admitted, body, requestedModel: name, model, stream: context.stream, forwardHeaders: clientHeaders };
+    if (native === route.protocol) return resolved;
+    if (counting) {
+      // Counted by the model's provider (or, OpenAI, locally): TokenCountRelay.
+      const count = translateCountRequest(route.protocol, native, body, model, clientHeaders);
+      return { ...resolved, body: count.body, forwardHeaders: count.forwardHeaders, translation: count.translation };
+    }
     if (from === undefined) return resolved;
-    const translated = translateForProvider(from, native, body, model, context.stream);
+    const translated = translateForProvider(from, native, body, model, context.stream, clientHeaders);
     // Another protocol's headers mean nothing to this provider: only what the translation is written for goes upstream.
-    const forwardHeaders = native === 'anthropic' ? TRANSLATED_ANTHROPIC_HEADERS : NO_HEADERS;
-    return { ...resolved, body: translated.body, forwardHeaders, translation: translated.translation };
+    return { ...resolved, body: translated.body, forwardHeaders: translatedHeaders(native), translation: translated.translation };
   }
 }

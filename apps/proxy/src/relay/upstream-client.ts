@@ -96,7 +96,8 @@ export class UpstreamClient {
       timeoutS: call.model.timeoutS ?? this.config.proxy.upstreamTimeoutS,
       idleTimeoutMs: this.config.proxy.streamIdleTimeoutMs,
     };
-    let attempts = 0;
+    // Counted across the request: a model's failover across providers calls this once per provider (CrossProviderRelay).
+    let attempts = context.upstream?.attempts ?? 0;
     let lastError: GatewayError | null = null;
     const timing = context.timing;
     const started = (timing.upstreamStartedAt ??= performance.now());

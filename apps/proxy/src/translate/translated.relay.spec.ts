@@ -45,7 +45,7 @@ function setUp(answer?: object) {
 
 /** A held request of a client of `from`, translated for the model's provider as the resolve stage does. */
 function held(model: ModelRecord, body: Record<string, unknown>, stream = false, forwardHeaders = {}, from: ClientProtocol = 'openai-chat'): Held {
-  const translated = translateForProvider(from, NATIVE_PROTOCOL[model.provider], body, model, stream);
+  const translated = translateForProvider(from, NATIVE_PROTOCOL[model.provider], body, model, stream, {});
   return { ...resolved(body, model), body: translated.body, translation: translated.translation, stream, forwardHeaders, hold: {} } as unknown as Held;
 }
 

@@ -3,6 +3,7 @@ import { GatewayError } from '@gw/common';
 import type { ModelRecord, UsageProtocol } from '@gw/db';
 import { ClientProtocol, ProviderProtocol, TranslateError, translateRequest } from '@gw/translate';
 import type { GatewayEndpoint } from '../context/request-context';
+import { DEFAULT_ANTHROPIC_VERSION } from '../pipeline/anthropic-headers';
 
 /** The client protocol each translatable endpoint speaks (count_tokens and embeddings are never translated). */
 const CLIENT_PROTOCOL: Partial<Record<GatewayEndpoint, ClientProtocol>> = {
@@ -27,10 +28,24 @@ export interface Translation {
   readonly endpoint: BilledEndpoint;
   /** The client's validated body (a Responses answer echoes its parameters). */
   readonly clientBody: Record<string, unknown>;
+  /**
+   * The client's own protocol headers (validated, e.g. anthropic-version): what a failover link of the client's
+   * protocol sends natively (TranslatedRelay never sends them: the provider gets translatedHeaders).
+   */
+  readonly clientHeaders: Readonly<Record<string, string>>;
   /** An OpenAI chat client's `stream_options.include_usage` (the provider is always asked for usage). */
   readonly includeUsage: boolean;
   /** Milliseconds spent translating this request so far, both ways (gw_stage_duration_seconds{stage="translate"}). */
   elapsedMs: number;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+/** What a translated request to an Anthropic model sends upstream: the version the translation is written for. */
+const TRANSLATED_ANTHROPIC_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'anthropic-version': DEFAULT_ANTHROPIC_VERSION });
+
+/** The protocol headers a translated request sends a provider: another protocol's headers mean nothing to it. */
+export function translatedHeaders(native: UsageProtocol): Readonly<Record<string, string>> {
+  return native === 'anthropic' ? TRANSLATED_ANTHROPIC_HEADERS : NO_HEADERS;
 }
 
 /** The client protocol of an endpoint that can be translated, or undefined. */
@@ -48,6 +63,7 @@ export function translateForProvider(
   body: Record<string, unknown>,
   model: ModelRecord,
   stream: boolean,
+  clientHeaders: Readonly<Record<string, string>>,
 ): { body: Record<string, unknown>; translation: Translation } {
   const started = performance.now();
   const side = PROVIDER_SIDE[native];
@@ -67,6 +83,7 @@ export function translateForProvider(
     to: side.protocol,
     endpoint: side.endpoint,
     clientBody: body,
+    clientHeaders,
     includeUsage: translated.request.streamIncludeUsage === true,
     elapsedMs: performance.now() - started,
   };

@@ -37,6 +37,8 @@ export interface ChannelLink {
   channelId: string;
   priority: number;
   weight: number;
+  /** The model's name at the channel's provider; null: the model's own upstream name. */
+  upstreamModel: string | null;
 }
 
 export interface ModelChannelLink extends ChannelLink {
@@ -148,10 +150,11 @@ export class ChannelsRepository {
       select: {
         priority: true,
         weight: true,
+        upstreamModel: true,
         channel: { select: { id: true, name: true, provider: true, baseUrl: true, enabled: true } },
       },
     });
-    return links.map(({ priority, weight, channel }) => ({
+    return links.map(({ priority, weight, upstreamModel, channel }) => ({
       channelId: channel.id,
       name: channel.name,
       provider: channel.provider,
@@ -159,6 +162,7 @@ export class ChannelsRepository {
       enabled: channel.enabled,
       priority,
       weight,
+      upstreamModel,
     }));
   }
 

@@ -15,6 +15,13 @@ export interface ChannelRecord {
   apiKey: string;
   priority: number;
   weight: number;
+  /**
+   * The channel's provider and the model's name there, when either differs from the model's (a link to another
+   * provider's channel, or a link with a name of its own; admin API, PUT /admin/v1/models/:id/channels): the proxy
+   * sends that channel the request in its provider's protocol, under that name. Absent: the model's.
+   */
+  provider?: ModelProvider;
+  upstreamModel?: string;
 }
 
 /**
@@ -132,8 +139,11 @@ export class ModelsRepository {
       channels: channels.flatMap((link) => {
         const apiKey = link.channel.enabled ? open(link.channel) : null;
         if (apiKey === null) return [];
-        const { id, name, baseUrl } = link.channel;
-        return [{ id, name, baseUrl, apiKey, priority: link.priority, weight: link.weight }];
+        const { id, name, baseUrl, provider } = link.channel;
+        const record: ChannelRecord = { id, name, baseUrl, apiKey, priority: link.priority, weight: link.weight };
+        if (provider !== model.provider) record.provider = provider;
+        if (link.upstreamModel !== null && link.upstreamModel !== model.upstreamModel) record.upstreamModel = link.upstreamModel;
+        return [record];
       }),
     }));
   }
