@@ -57,7 +57,7 @@ describe('wallet scripts on Redis', () => {
       const account = await loadedAccount(5_000n);
       const first = await h.store.hold(account, gen(), 3_000n, TTL_MS, 'test', ctx);
       expect(first).toMatchObject({ kind: 'HELD', spendable: 2_000n });
-      expect(await h.store.hold(account, gen(), 2_001n, TTL_MS, 'test', ctx)).toEqual({ kind: 'REFUSED', spendable: 2_000n });
+      expect(await h.store.hold(account, gen(), 2_001n, TTL_MS, 'test', ctx)).toEqual({ kind: 'REFUSED', spendable: 2_000n, dailyLeft: null });
       expect(await h.store.hold(account, gen(), 2_000n, TTL_MS, 'test', ctx)).toMatchObject({ kind: 'HELD', spendable: 0n });
       expect(await accountHash(account)).toMatchObject({ bal: '5000', held: '5000' });
     });

@@ -12,12 +12,14 @@ import {
   usageRow,
   withOutputLimit,
 } from '@gw/billing';
-import { formatMicrosAsCents, GatewayError, GatewayErrorCode } from '@gw/common';
+import { formatMicrosAsCents, formatMicrosAsExactUsd, GatewayError, GatewayErrorCode } from '@gw/common';
 import type { Held, Resolved } from '../context/request-context';
 
 /**
  * Stage 5, reserve (billable routes): holds an upper bound of everything the request can cost before anything is sent
- * upstream (README, "Billing"). 402 when the spendable balance cannot cover it: nothing held, no upstream call. 503 when
+ * upstream (README, "Billing"). 403 when the hold would take the key's spending of the UTC day past its daily limit, 402
+ * when the spendable balance cannot cover it: either way nothing held, no upstream call (the store decides both in the
+ * one atomic step that places the hold, so concurrent requests cannot both pass). 503 when
  * the gateway is shutting down, or when the store did not answer (the hold may have been placed all the same: it is
  * released at once, which writes the usage record). From an accepted hold on, the settle stage writes the usage record
  * and the provider is asked for no more output than the hold covers. A translated request (resolve stage) is planned on
@@ -49,6 +51,7 @@ export class ReserveStage {
         stream: resolved.stream,
         requestId: context.requestId,
         receivedAt: context.receivedAt,
+        dailyLimitMicros: resolved.key.dailyLimitMicros,
       };
       placed = await this.ledger.place(resolved.accountId, subject, plan, probe);
     } catch (error) {
@@ -65,6 +68,12 @@ export class ReserveStage {
       const usage = usageRow(context, resolved, 0n, { status: failure.status, outcome: 'rejected', errorType: failure.type });
       this.ledger.close(resolved.accountId, { generationId: context.generationId, costMicros: 0n, closedBy: 'release', usage });
       throw failure;
+    }
+    if (!placed.accepted && placed.refusal === 'daily_limit') {
+      throw new GatewayError(
+        GatewayErrorCode.PERMISSION_DENIED,
+        `Daily spending limit of $${formatMicrosAsExactUsd(resolved.key.dailyLimitMicros ?? 0n)} reached for this key`,
+      );
     }
     if (!placed.accepted) {
       throw new GatewayError(
