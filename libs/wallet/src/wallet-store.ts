@@ -321,6 +321,18 @@ export class WalletStore {
     };
   }
 
+  /**
+   * What a key of `account` spent today (UTC, Redis's clock, as the hold script counts it): its open holds plus its
+   * settled charges in the wallet. 0 when it has not held anything today.
+   */
+  async keySpentToday(account: AccountId, keyId: string): Promise<bigint> {
+    const [[seconds], [day, spent]] = await this.redis.call('key day', (client) =>
+      Promise.all([client.time(), client.hmget(this.keys.keyDay(account, keyId), 'd', 's')]),
+    );
+    const today = Math.floor(Number(seconds) / 86_400);
+    return day !== null && Number(day) === today ? BigInt(spent ?? '0') : 0n;
+  }
+
   /** Balances of loaded accounts (null for the others), one pipelined read. */
   async balances(accounts: AccountId[]): Promise<(WalletBalance | null)[]> {
     if (accounts.length === 0) return [];
