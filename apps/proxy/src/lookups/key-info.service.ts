@@ -5,7 +5,10 @@ import type { Caller } from '../context/request-context';
 import { KeyBooks } from './key-books';
 import { KeyInfo, keyInfoView } from './key-info.view';
 
-/** The key-info lookup: the caller's own key only (the one it authenticated with), read in two parallel round trips. */
+/**
+ * The key-info lookup: the caller's own key only (the one it authenticated with). One PostgreSQL query (the key, its
+ * account's stored balance, its day and usage), then, on the wallet, one pipelined Redis read for the money.
+ */
 @Injectable()
 export class KeyInfoService {
   constructor(
