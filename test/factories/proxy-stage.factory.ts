@@ -40,6 +40,7 @@ export function fakeHoldLedger(place: HoldLedger['place'] = async (_account, _su
   accepted: true,
   quote: boundQuote(plan),
   balanceMicros: 1_000_000_000n,
+  refusal: null,
 })) {
   const closed: { accountId: string; request: Parameters<HoldLedger['close']>[1] }[] = [];
   const unbilled: UsageRecordRow[] = [];

@@ -57,7 +57,7 @@ describe('wallet scripts on Redis', () => {
       const account = await loadedAccount(5_000n);
       const first = await h.store.hold(account, gen(), 3_000n, TTL_MS, 'test', ctx);
       expect(first).toMatchObject({ kind: 'HELD', spendable: 2_000n });
-      expect(await h.store.hold(account, gen(), 2_001n, TTL_MS, 'test', ctx)).toEqual({ kind: 'REFUSED', spendable: 2_000n });
+      expect(await h.store.hold(account, gen(), 2_001n, TTL_MS, 'test', ctx)).toEqual({ kind: 'REFUSED', spendable: 2_000n, dailyLeft: null });
       expect(await h.store.hold(account, gen(), 2_000n, TTL_MS, 'test', ctx)).toMatchObject({ kind: 'HELD', spendable: 0n });
       expect(await accountHash(account)).toMatchObject({ bal: '5000', held: '5000' });
     });
@@ -187,6 +187,69 @@ describe('wallet scripts on Redis', () => {
     it('refuses a negative cost in the script itself', async () => {
       const account = await loadedAccount();
       await expect(h.store.settle(account, gen(), -1n, '')).rejects.toThrow(/negative/);
+    });
+  });
+
+  describe("the key's day (daily spending limit)", () => {
+    const keyDay = (keyId: string, limitMicros: bigint | null = null) => ({ keyId, limitMicros });
+    const newKey = () => `k-${newGenerationId()}`;
+    const spent = (account: AccountId, keyId: string) => h.store.keySpentToday(account, keyId);
+
+    it('counts open holds against the limit atomically: LIMITED past it (nothing held), HELD up to it exactly', async () => {
+      const account = await loadedAccount(50_000n);
+      const key = newKey();
+      expect(await h.store.hold(account, gen(), 6_000n, TTL_MS, 'test', ctx, keyDay(key, 10_000n))).toMatchObject({ kind: 'HELD' });
+      expect(await h.store.hold(account, gen(), 4_001n, TTL_MS, 'test', ctx, keyDay(key, 10_000n))).toEqual({
+        kind: 'LIMITED',
+        spendable: 44_000n,
+        dailyLeft: 4_000n,
+      });
+      expect(await accountHash(account)).toMatchObject({ held: '6000' });
+      expect(await h.store.hold(account, gen(), 4_000n, TTL_MS, 'test', ctx, keyDay(key, 10_000n))).toMatchObject({ kind: 'HELD' });
+      expect(await spent(account, key)).toBe(10_000n);
+      // Another key of the account has a day of its own; the balance refuses with what the limit leaves.
+      expect(await h.store.hold(account, gen(), 50_000n, TTL_MS, 'test', ctx, keyDay(newKey(), 60_000n))).toEqual({
+        kind: 'REFUSED',
+        spendable: 40_000n,
+        dailyLeft: 60_000n,
+      });
+    });
+
+    it("moves the day's figure from the hold to the cost on settlement, and to the delivered cost on a sweep", async () => {
+      const account = await loadedAccount(50_000n);
+      const shard = h.store.keys.shardOf(account);
+      const key = newKey();
+      const [settled, released, swept] = [gen(), gen(), gen()];
+      await h.store.hold(account, settled, 5_000n, TTL_MS, 'test', ctx, keyDay(key));
+      await h.store.hold(account, released, 3_000n, TTL_MS, 'test', ctx, keyDay(key));
+      await h.store.hold(account, swept, 7_000n, 1, 'dead', ctx, keyDay(key));
+      expect(await spent(account, key)).toBe(15_000n);
+      await h.store.settle(account, settled, 1_200n, '{}');
+      await h.store.settle(account, released, 0n, '{}');
+      expect(await spent(account, key)).toBe(8_200n);
+      await h.store.heartbeat(shard, 1, [{ generationId: swept, deliveredMicros: 2_000n, delivered: '' }]);
+      await sleep(20);
+      await h.store.sweep(shard, 10_000);
+      expect(await spent(account, key)).toBe(3_200n);
+      // A duplicate settlement moves nothing.
+      await h.store.settle(account, settled, 1_200n, '{}');
+      expect(await spent(account, key)).toBe(3_200n);
+    });
+
+    it("leaves a new day's figure alone when a hold of the previous day closes", async () => {
+      const account = await loadedAccount(50_000n);
+      const key = newKey();
+      const g = gen();
+      await h.store.hold(account, g, 5_000n, TTL_MS, 'test', ctx, keyDay(key));
+      // As if midnight (UTC) passed while the request ran: the key's figure was started afresh by a hold of the new day.
+      await h.redis.call('write', (c) => c.hset(h.store.keys.hold(account, g), 'dy', '1'));
+      await h.store.settle(account, g, 1_000n, '{}');
+      expect(await spent(account, key)).toBe(5_000n);
+    });
+
+    it('counts no key without one (scripts driven directly)', async () => {
+      const account = await loadedAccount(50_000n);
+      expect(await h.store.hold(account, gen(), 60_000n, TTL_MS, 'test', ctx)).toEqual({ kind: 'REFUSED', spendable: 50_000n, dailyLeft: null });
     });
   });
 

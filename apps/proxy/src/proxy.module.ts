@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
 import { BillingModule, ExactTokenCounter, HOLD_LEDGER, HoldPlacer, PostgresHoldLedger, WalletHoldLedger } from '@gw/billing';
 import { CatalogModule } from '@gw/catalog';
-import { DbModule } from '@gw/db';
+import { DbModule, KeyInfoRepository } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { KeysModule } from '@gw/keys';
 import { RedisModule } from '@gw/redis';
@@ -35,6 +35,9 @@ import { CircuitBreakers } from './relay/circuit-breakers';
 import { UpstreamClient } from './relay/upstream-client';
 import { UpstreamPools } from './relay/upstream-pools';
 import { JsonOffload } from './validation/json-offload';
+import { KeyBooks, PostgresKeyBooks, WalletKeyBooks } from './lookups/key-books';
+import { KeyInfoController } from './lookups/key-info.controller';
+import { KeyInfoService } from './lookups/key-info.service';
 
 @Module({})
 export class ProxyModule {
@@ -63,6 +66,7 @@ export class ProxyModule {
         AnthropicModelsController,
         GeminiGenerateContentController,
         GeminiModelsController,
+        KeyInfoController,
       ],
       providers: [
         AuthFailureLimiter,
@@ -90,6 +94,10 @@ export class ProxyModule {
         CrossProviderRelay,
         TokenCountRelay,
         JsonOffload,
+        // Self-service lookups: money read from the store that holds it.
+        KeyInfoRepository,
+        { provide: KeyBooks, useClass: wallet ? WalletKeyBooks : PostgresKeyBooks },
+        KeyInfoService,
         // Errors outside the gateway routes (unknown paths, health): the protocol is read off the URL.
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],

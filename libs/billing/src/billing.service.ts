@@ -100,7 +100,9 @@ export class BillingService implements OnModuleDestroy {
       billingMetrics().reservations.inc({ result: 'failed' });
       throw error;
     }
-    billingMetrics().reservations.inc({ result: result.accepted ? 'accepted' : 'insufficient' });
+    billingMetrics().reservations.inc({
+      result: result.accepted ? 'accepted' : result.refusal === 'daily_limit' ? 'daily_limit' : 'insufficient',
+    });
     if (result.accepted) this.heartbeat.watch(hold.generationId, probe);
     return result;
   }

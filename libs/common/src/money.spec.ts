@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { ceilDiv, formatMicrosAsCents, formatMicrosAsUsd, MICROS_PER_USD, parseUsdToMicros } from './money';
+import {
+  ceilDiv,
+  formatMicrosAsCents,
+  formatMicrosAsExactUsd,
+  formatMicrosAsUsd,
+  MICROS_PER_USD,
+  parseUsdToMicros,
+} from './money';
 
 const micros = fc.bigInt({ min: -(10n ** 21n) + 1n, max: 10n ** 21n - 1n });
 
@@ -59,5 +66,15 @@ describe('money', () => {
     );
     expect(() => ceilDiv(-1n, 10n)).toThrow(RangeError);
     expect(() => ceilDiv(1n, 0n)).toThrow(RangeError);
+  });
+
+  it('formats a limit exactly: two decimals at least, more when it has more, never rounded', () => {
+    expect(formatMicrosAsExactUsd(10_000_000n)).toBe('10.00');
+    expect(formatMicrosAsExactUsd(5_000n)).toBe('0.005');
+    expect(formatMicrosAsExactUsd(0n)).toBe('0.00');
+    expect(formatMicrosAsExactUsd(1_500_000n)).toBe('1.50');
+    expect(formatMicrosAsExactUsd(1_234_567n)).toBe('1.234567');
+    expect(formatMicrosAsExactUsd(1n)).toBe('0.000001');
+    expect(formatMicrosAsExactUsd(1_000_000_000_000n)).toBe('1000000.00');
   });
 });

@@ -36,6 +36,15 @@ export function formatMicrosAsCents(micros: bigint): string {
   return negative && cents > 0n ? `-${text}` : text;
 }
 
+/**
+ * Formats an amount people set (a limit) exactly, with at least two decimals and as many more as it has:
+ * 10000000n -> "10.00", 5000n -> "0.005", 1234567n -> "1.234567". Never rounds: a limit is shown as it is enforced.
+ */
+export function formatMicrosAsExactUsd(micros: bigint): string {
+  const six = formatMicrosAsUsd(micros);
+  return six.replace(/(\.\d\d\d*?)0*$/, '$1');
+}
+
 /** Integer division rounding up, for non-negative operands: charges are rounded up to the micro-dollar. */
 export function ceilDiv(numerator: bigint, denominator: bigint): bigint {
   if (numerator < 0n || denominator <= 0n) throw new RangeError('ceilDiv expects numerator >= 0 and denominator > 0');

@@ -5,6 +5,7 @@ export * from './repositories/usage-record.row';
 export * from './repositories/billing-ledger.repository';
 export * from './repositories/hold-liveness.repository';
 export * from './repositories/api-keys.repository';
+export * from './repositories/key-info.repository';
 export * from './repositories/models.repository';
 export * from './repositories/ledger.repository';
 export * from './transaction-runner';

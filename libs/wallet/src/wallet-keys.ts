@@ -31,6 +31,9 @@ export function shardOf(account: AccountId, shards: number): ShardIndex {
  * - `unflushed:<account>` HASH  <event seq> -> charge for each event not yet written to PostgreSQL, and `f` (the
  *                               highest seq a ledger writer confirmed written).
  * - `credited:<account>`  STRING the highest credit seq that arrived while the account was not loaded (a day's TTL).
+ * - `kday:<key>`          HASH  d (the UTC day, days since the epoch), s (what the key spent that day: its open holds
+ *                               plus its settled charges, micro-dollars); under its account's hash tag, so the hold
+ *                               script checks the key's daily limit atomically with the balance. Idle two days: gone.
  */
 export class WalletKeys {
   constructor(
@@ -57,6 +60,11 @@ export class WalletKeys {
 
   credited(account: AccountId): string {
     return `${this.shardPrefix(this.shardOf(account))}credited:${account}`;
+  }
+
+  /** The key's spending of the day; the key belongs to `account`, whose shard (hash tag) it shares. */
+  keyDay(account: AccountId, key: string): string {
+    return `${this.shardPrefix(this.shardOf(account))}kday:${key}`;
   }
 
   hold(account: AccountId, generation: GenerationId): string {

@@ -11,7 +11,14 @@ export const DONE_TTL_S = 24 * 3600;
 export type HoldReply =
   | { kind: 'NEED_LOAD' | 'CLOSED' | 'CONFLICT' }
   | { kind: 'ALREADY' | 'HELD'; spendable: bigint; expiry: number }
-  | { kind: 'REFUSED'; spendable: bigint };
+  | { kind: 'REFUSED'; spendable: bigint; dailyLeft: bigint | null }
+  | { kind: 'LIMITED'; spendable: bigint; dailyLeft: bigint };
+
+/** The key whose daily spending a hold counts in, and its limit (null: counted, not capped). */
+export interface HoldKeyDay {
+  keyId: string;
+  limitMicros: bigint | null;
+}
 
 export type SettleReply =
   | { kind: 'NEED_LOAD' | 'CONFLICT' }
@@ -99,14 +106,22 @@ export class WalletStore {
     ttlMs: number,
     owner: string,
     context: string,
+    keyDay?: HoldKeyDay,
   ): Promise<HoldReply> {
     const k = this.keys;
     const shard = k.shardOf(account);
-    const reply = await this.redis.script<string[]>(
-      'gwWalletHold',
-      [k.account(account), k.hold(account, generation), k.holds(shard), k.done(account, generation)],
-      [account, generation, amountMicros.toString(), ttlMs, owner, context],
-    );
+    const keys = [k.account(account), k.hold(account, generation), k.holds(shard), k.done(account, generation)];
+    // Without a key (scripts driven directly by tests), the hold counts in no key's day.
+    if (keyDay) keys.push(k.keyDay(account, keyDay.keyId));
+    const reply = await this.redis.script<string[]>('gwWalletHold', keys, [
+      account,
+      generation,
+      amountMicros.toString(),
+      ttlMs,
+      owner,
+      context,
+      keyDay?.limitMicros?.toString() ?? '',
+    ]);
     switch (reply[0]) {
       case 'NEED_LOAD':
       case 'CLOSED':
@@ -116,7 +131,9 @@ export class WalletStore {
       case 'HELD':
         return { kind: reply[0], spendable: BigInt(reply[1]), expiry: Number(reply[2]) };
       case 'REFUSED':
-        return { kind: 'REFUSED', spendable: BigInt(reply[1]) };
+        return { kind: 'REFUSED', spendable: BigInt(reply[1]), dailyLeft: reply[2] ? BigInt(reply[2]) : null };
+      case 'LIMITED':
+        return { kind: 'LIMITED', spendable: BigInt(reply[1]), dailyLeft: BigInt(reply[2]) };
       default:
         throw unexpected('hold', reply);
     }
@@ -302,6 +319,18 @@ export class WalletStore {
         };
       }),
     };
+  }
+
+  /**
+   * What a key of `account` spent today (UTC, Redis's clock, as the hold script counts it): its open holds plus its
+   * settled charges in the wallet. 0 when it has not held anything today.
+   */
+  async keySpentToday(account: AccountId, keyId: string): Promise<bigint> {
+    const [[seconds], [day, spent]] = await this.redis.call('key day', (client) =>
+      Promise.all([client.time(), client.hmget(this.keys.keyDay(account, keyId), 'd', 's')]),
+    );
+    const today = Math.floor(Number(seconds) / 86_400);
+    return day !== null && Number(day) === today ? BigInt(spent ?? '0') : 0n;
   }
 
   /** Balances of loaded accounts (null for the others), one pipelined read. */

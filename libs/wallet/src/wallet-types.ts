@@ -32,6 +32,8 @@ export interface HoldRequest {
   /** The hold: an upper bound of the request's cost, in micro-dollars (> 0). */
   amountMicros: bigint;
   context: HoldContext;
+  /** The key's (context.keyId) most per UTC day, settled charges plus open holds; null: no cap. */
+  dailyLimitMicros?: bigint | null;
 }
 
 export type HoldOutcome =
@@ -40,7 +42,9 @@ export type HoldOutcome =
   /** This generation already holds money on the account (a retried call): still held, nothing more moved. */
   | { status: 'already_held'; spendableMicros: bigint; expiresAt: Date }
   /** The spendable balance does not cover the hold (402). Nothing held. */
-  | { status: 'refused'; spendableMicros: bigint }
+  | { status: 'refused'; spendableMicros: bigint; dailyLeftMicros: bigint | null }
+  /** The hold would take the key's spending of today (UTC) past its daily limit (403). Nothing held. */
+  | { status: 'daily_limit'; spendableMicros: bigint; dailyLeftMicros: bigint }
   /** This generation was settled already: a generation id is never reused. Nothing held. */
   | { status: 'closed' };
 

@@ -97,8 +97,9 @@ export class WalletService implements OnModuleDestroy {
     assertMicros(request.amountMicros, 'hold amount', 1n);
     const { accountId, generationId } = request;
     const context = contextJson(request.context);
+    const keyDay = { keyId: request.context.keyId, limitMicros: request.dailyLimitMicros ?? null };
     const place = () =>
-      this.store.hold(accountId, generationId, request.amountMicros, this.holdTtlMs, this.instanceId, context);
+      this.store.hold(accountId, generationId, request.amountMicros, this.holdTtlMs, this.instanceId, context, keyDay);
     let reply;
     try {
       reply = await place();
@@ -123,7 +124,10 @@ export class WalletService implements OnModuleDestroy {
       }
       case 'REFUSED':
         walletMetrics().holds.inc({ result: 'refused' });
-        return { status: 'refused', spendableMicros: reply.spendable };
+        return { status: 'refused', spendableMicros: reply.spendable, dailyLeftMicros: reply.dailyLeft };
+      case 'LIMITED':
+        walletMetrics().holds.inc({ result: 'daily_limit' });
+        return { status: 'daily_limit', spendableMicros: reply.spendable, dailyLeftMicros: reply.dailyLeft };
       case 'CLOSED':
         walletMetrics().holds.inc({ result: 'closed' });
         return { status: 'closed' };

@@ -5,6 +5,7 @@ import type { ApiKeyAuthRecord } from '@gw/db';
 import { ApiKeyCache } from '@gw/keys';
 import type { ClientAddress } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
+import { assertAddressAllowed } from './client-address.policy';
 import type { Caller, ProxyRoute, RequestContext } from '../context/request-context';
 
 /** Where a client may put its key: a header, or (Gemini's `?key=`) a query parameter. */
@@ -65,7 +66,9 @@ const KEY_HASH_CACHE_SIZE = 10_000;
  * Stage 2, authenticate: who is calling. 401 for a key that is missing, malformed, unknown, revoked, disabled or
  * expired, or whose account is suspended: one message for all, so the answer tells an attacker nothing. 429 once the
  * client address failed too often (AUTH_FAILURE_LIMIT), 503 when Redis cannot count failures. Only the key's SHA-256
- * is ever looked up; the lookup is a hash-map hit on the hash (no secret comparison that could leak timing).
+ * is ever looked up; the lookup is a hash-map hit on the hash (no secret comparison that could leak timing). Then the
+ * key's IP allow-list: 403 from an address not on it (client-address.policy.ts), before admission, so requests from
+ * elsewhere use none of the key's rate limit.
  */
 @Injectable()
 export class AuthenticateStage {
@@ -95,7 +98,7 @@ export class AuthenticateStage {
     const hash = isWellFormedKey(apiKey) ? this.hashes.get(apiKey) : null;
     const cached = hash ? this.keys.peek(hash) : undefined;
     // The hot path: no round trip; the admit stage checks this address's failure block with the key's window.
-    if (isUsable(cached)) return callerOf(context, route, cached);
+    if (isUsable(cached)) return callerOf(context, route, cached, client);
     // Before any database lookup, so that a blocked address cannot make us query keys.
     await this.refusedIfBlocked(context, () => this.failures.assertNotBlocked(client));
     const record = hash ? await this.keys.get(hash) : null;
@@ -103,7 +106,7 @@ export class AuthenticateStage {
       await this.countFailure(context, client);
       throw GatewayError.unauthenticated();
     }
-    return callerOf(context, route, record);
+    return callerOf(context, route, record, client);
   }
 
   private countFailure(context: RequestContext, client: ClientAddress): Promise<void> {
@@ -121,7 +124,8 @@ export class AuthenticateStage {
   }
 }
 
-function callerOf(context: RequestContext, route: ProxyRoute, key: ApiKeyAuthRecord): Caller {
+function callerOf(context: RequestContext, route: ProxyRoute, key: ApiKeyAuthRecord, client: ClientAddress): Caller {
+  assertAddressAllowed(key, client.ip);
   return { context, route, key, accountId: accountId(key.accountId), keyId: keyId(key.id) };
 }
 

@@ -21,7 +21,8 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *  2. authenticate  authenticate.stage.ts: first its presence check, Fastify onRequest before the body is read
  *                   (middleware/key-presence.hook.ts), then AuthenticateGuard once the body is in -> Caller. The
  *                   key comes from the protocol's sources (KEY_SOURCES: headers, Gemini's ?key= too).
- *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down).
+ *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down),
+ *                   403 (the client address is not on the key's ipAllowlist: client-address.policy.ts).
  *                   Then the body parser (validation/json-body.parser.ts): 400 not UTF-8 JSON, 413 too large.
  *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 503 (MAX_INFLIGHT_REQUESTS reached),
  *                   429 (requests per minute of the key, of its account, or of its account on the model the request
@@ -36,7 +37,8 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   token counting is translated to the provider's counting request (translate/token-count.ts).
  *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
  *                   Refuses 429 (the key's tokens per minute, token-limit.ts: X-RateLimit-Scope: tokens, before any
- *                   hold), 402 (balance short of the hold), 503 (billing unavailable, or shutting down).
+ *                   hold), 402 (balance short of the hold), 403 (the hold would cross the key's daily spending limit;
+ *                   checked by the store with the hold), 503 (billing unavailable, or shutting down).
  *  6. relay         the route's handler -> translate/cross-provider.relay.ts: its protocol's relay (openai/,
  *                   anthropic/, gemini/), or translate/ for a translated request (the answer translated back:
  *                   gw_stage_duration_seconds{stage="translate"}), and across providers for a model linked to other

@@ -23,6 +23,8 @@ describe(ReserveStage.name, () => {
         stream: false,
         requestId: request.context.requestId,
         receivedAt: request.context.receivedAt,
+        // The key's daily limit goes with the hold: the store checks both in one atomic step.
+        dailyLimitMicros: null,
       },
       expect.objectContaining({ outputTokens: 1_000 }),
       expect.any(Function),
@@ -51,7 +53,12 @@ describe(ReserveStage.name, () => {
   });
 
   it('refuses with 402 and the balance in dollars when the hold does not fit, holding nothing', async () => {
-    const { ledger, closed } = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 1_234n }));
+    const { ledger, closed } = fakeHoldLedger(async (_a, _s, plan) => ({
+      accepted: false,
+      quote: boundQuote(plan),
+      balanceMicros: 1_234n,
+      refusal: 'balance',
+    }));
     const request = resolved(BODY);
     await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request)).rejects.toMatchObject({
       status: 402,
@@ -59,6 +66,28 @@ describe(ReserveStage.name, () => {
     });
     expect(closed).toHaveLength(0);
     expect(request.context.billed).toBeUndefined();
+  });
+
+  it("refuses with 403 and the key's daily limit, exactly as set, when the store says the hold would cross it", async () => {
+    for (const [limit, shown] of [
+      [10_000_000n, '$10.00'],
+      [5_000n, '$0.005'],
+      [0n, '$0.00'],
+    ] as const) {
+      const { ledger, closed } = fakeHoldLedger(async (_a, subject, plan) => {
+        expect(subject.dailyLimitMicros).toBe(limit);
+        return { accepted: false, quote: boundQuote(plan), balanceMicros: 1_000_000n, refusal: 'daily_limit' };
+      });
+      const base = resolved(BODY);
+      const request = { ...base, key: { ...base.key, dailyLimitMicros: limit } };
+      await expect(new ReserveStage(ledger, wordCounter).reserve(request)).rejects.toMatchObject({
+        status: 403,
+        type: 'permission_error',
+        message: `Daily spending limit of ${shown} reached for this key`,
+      });
+      expect(closed).toHaveLength(0);
+      expect(request.context.billed).toBeUndefined();
+    }
   });
 
   it('answers 503 while shutting down, without touching the store again', async () => {

@@ -13,14 +13,16 @@ import {
   usageRow,
   withOutputLimit,
 } from '@gw/billing';
-import { formatMicrosAsCents, GatewayError, GatewayErrorCode } from '@gw/common';
+import { formatMicrosAsCents, formatMicrosAsExactUsd, GatewayError, GatewayErrorCode } from '@gw/common';
 import type { Held, RateLimitState, Resolved } from '../context/request-context';
 import { rateLimitHeaders } from './admit.stage';
 import { TokenLimit, TokensTaken } from './token-limit';
 
 /**
  * Stage 5, reserve (billable routes): holds an upper bound of everything the request can cost before anything is sent
- * upstream (README, "Billing"). 402 when the spendable balance cannot cover it: nothing held, no upstream call. 503 when
+ * upstream (README, "Billing"). 403 when the hold would take the key's spending of the UTC day past its daily limit, 402
+ * when the spendable balance cannot cover it: either way nothing held, no upstream call (the store decides both in the
+ * one atomic step that places the hold, so concurrent requests cannot both pass). 503 when
  * the gateway is shutting down, or when the store did not answer (the hold may have been placed all the same: it is
  * released at once, which writes the usage record). From an accepted hold on, the settle stage writes the usage record
  * and the provider is asked for no more output than the hold covers. A translated request (resolve stage) is planned on
@@ -62,6 +64,7 @@ export class ReserveStage {
         stream: resolved.stream,
         requestId: context.requestId,
         receivedAt: context.receivedAt,
+        dailyLimitMicros: resolved.key.dailyLimitMicros,
       };
       placed = await this.ledger.place(resolved.accountId, subject, plan, probe);
     } catch (error) {
@@ -82,6 +85,12 @@ export class ReserveStage {
     }
     if (!placed.accepted) {
       if (tokens) this.tokenLimit.settle(resolved, tokens, 0);
+      if (placed.refusal === 'daily_limit') {
+        throw new GatewayError(
+          GatewayErrorCode.PERMISSION_DENIED,
+          `Daily spending limit of $${formatMicrosAsExactUsd(resolved.key.dailyLimitMicros ?? 0n)} reached for this key`,
+        );
+      }
       throw new GatewayError(
         GatewayErrorCode.INSUFFICIENT_QUOTA,
         `Insufficient balance. Current: $${formatMicrosAsCents(placed.balanceMicros)}, ` +

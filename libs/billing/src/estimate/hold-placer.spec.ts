@@ -73,4 +73,44 @@ describe(HoldPlacer.name, () => {
     expect(await place(plan({ price: free }))).toMatchObject({ accepted: true, quote: { amountMicros: 0n } });
     expect(reserved).toEqual([]);
   });
+
+  describe("with the key's daily limit", () => {
+    /** A store with a large balance whose key has `left` of its daily limit. */
+    function limited(left: bigint) {
+      const reserved: bigint[] = [];
+      const attempt = async (amountMicros: bigint): Promise<StoreAnswer> => {
+        reserved.push(amountMicros);
+        const fits = amountMicros <= left;
+        return {
+          accepted: fits,
+          balanceMicros: 1_000_000n,
+          refusal: fits ? null : 'daily_limit',
+          dailyLeftMicros: fits ? left - amountMicros : left,
+        };
+      };
+      const counter = { count: jest.fn(async () => 200) };
+      const sut = new HoldPlacer(counter as unknown as ExactTokenCounter);
+      return { place: () => sut.place(plan(), attempt), reserved, counter };
+    }
+
+    it('says the daily limit refused, and counts exactly when what the limit leaves could hold the exact amount', async () => {
+      const { place, reserved } = limited(500n);
+      expect(await place()).toMatchObject({ accepted: true, quote: { amountMicros: EXACT }, refusal: null });
+      expect(reserved).toEqual([BOUND, EXACT]);
+    });
+
+    it('refuses on the daily limit without a second attempt when even the exact amount would cross it', async () => {
+      const tight = limited(300n);
+      expect(await tight.place()).toMatchObject({ accepted: false, quote: { amountMicros: EXACT }, refusal: 'daily_limit' });
+      expect(tight.reserved).toEqual([BOUND]);
+      const spent = limited(0n);
+      expect(await spent.place()).toMatchObject({ accepted: false, refusal: 'daily_limit' });
+      expect(spent.counter.count).not.toHaveBeenCalled();
+    });
+
+    it('says the balance refused when the balance is the tighter one', async () => {
+      const { place } = setUp(300n);
+      expect(await place()).toMatchObject({ accepted: false, refusal: 'balance' });
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { HoldRefusal } from '@gw/db';
 import { ExactTokenCounter } from './exact-token-counter';
 import { boundQuote, exactQuote, floorMicros, HoldPlan, HoldQuote } from './hold-plan';
 import { textBytes } from './token-bound';
@@ -9,12 +10,19 @@ export interface PlacedHold {
   /** What was reserved (accepted), or the smallest amount the request was found to need (refused). 0: a free model. */
   quote: HoldQuote;
   balanceMicros: bigint;
+  /** Why it was refused (null when accepted): the balance (402) or the key's daily limit (403). */
+  refusal: HoldRefusal | null;
 }
 
-/** What a money store answers to one hold of `amountMicros`: placed or not, and the spendable balance it saw. */
+/**
+ * What a money store answers to one hold of `amountMicros`: placed or not, the spendable balance it saw, why it
+ * refused, and what the key's daily limit leaves of today (null: no limit).
+ */
 export interface StoreAnswer {
   accepted: boolean;
   balanceMicros: bigint;
+  refusal?: HoldRefusal | null;
+  dailyLeftMicros?: bigint | null;
 }
 
 /** One attempt to hold `amountMicros` for the request, in whatever store holds the money (PostgreSQL, the wallet). */
@@ -24,8 +32,9 @@ export type HoldAttempt = (amountMicros: bigint) => Promise<StoreAnswer>;
  * Places a request's hold at the cheapest true upper bound it can afford to compute:
  * 1. the byte bound (no tokenizer), which almost every request fits;
  * 2. refused, and the model has a tokenizer the gateway knows: the input counted exactly, in a worker thread, bounded
- *    by size and time, and reserved if that smaller hold fits. Never counted when nothing could fit: a spendable
- *    balance below what the request costs with its texts free (so a $0 key costs no tokenizer, whatever it sends).
+ *    by size and time, and reserved if that smaller hold fits. Never counted when nothing could fit: room (the
+ *    spendable balance, or what the key's daily limit leaves of today when that is less) below what the request
+ *    costs with its texts free (so a $0 key costs no tokenizer, whatever it sends).
  */
 @Injectable()
 export class HoldPlacer {
@@ -34,18 +43,35 @@ export class HoldPlacer {
   /** `attempt` is called once with the byte bound, and a second time with the exact hold only when that one fits. */
   async place(plan: HoldPlan, attempt: HoldAttempt): Promise<PlacedHold> {
     const bound = boundQuote(plan);
-    if (bound.amountMicros === 0n) return { accepted: true, quote: bound, balanceMicros: 0n };
+    if (bound.amountMicros === 0n) return { accepted: true, quote: bound, balanceMicros: 0n, refusal: null };
     const first = await attempt(bound.amountMicros);
-    if (first.accepted || plan.encoding === null) return { accepted: first.accepted, quote: bound, balanceMicros: first.balanceMicros };
+    if (first.accepted || plan.encoding === null) return placedOn(bound, first);
 
-    const refused = { accepted: false, quote: bound, balanceMicros: first.balanceMicros };
-    if (first.balanceMicros <= 0n || first.balanceMicros < floorMicros(plan)) return refused;
+    const refused = placedOn(bound, first);
+    const room = roomOf(first);
+    if (room <= 0n || room < floorMicros(plan)) return refused;
     const tokens = await this.counter.count(plan.input.pieces, plan.encoding, textBytes(plan.input));
     if (tokens === null) return refused;
     const exact = exactQuote(plan, tokens);
     if (exact.amountMicros >= bound.amountMicros) return refused;
-    if (exact.amountMicros > first.balanceMicros) return { ...refused, quote: exact };
-    const second = await attempt(exact.amountMicros);
-    return { accepted: second.accepted, quote: exact, balanceMicros: second.balanceMicros };
+    if (exact.amountMicros > room) return { ...refused, quote: exact, refusal: refusalAt(exact.amountMicros, first) };
+    return placedOn(exact, await attempt(exact.amountMicros));
   }
+}
+
+function placedOn(quote: HoldQuote, answer: StoreAnswer): PlacedHold {
+  const refusal = answer.accepted ? null : (answer.refusal ?? 'balance');
+  return { accepted: answer.accepted, quote, balanceMicros: answer.balanceMicros, refusal };
+}
+
+/** The most a hold could be and still fit: the spendable balance, or what the daily limit leaves when that is less. */
+function roomOf(answer: StoreAnswer): bigint {
+  const left = answer.dailyLeftMicros ?? null;
+  return left !== null && left < answer.balanceMicros ? left : answer.balanceMicros;
+}
+
+/** Which limit an amount that does not fit would cross first (the daily limit is checked before the balance). */
+function refusalAt(amountMicros: bigint, answer: StoreAnswer): HoldRefusal {
+  const left = answer.dailyLeftMicros ?? null;
+  return left !== null && amountMicros > left ? 'daily_limit' : 'balance';
 }

@@ -20,6 +20,8 @@ export interface HoldSubject {
   stream: boolean;
   requestId: string;
   receivedAt: Date;
+  /** The key's most per UTC day (settled charges plus open holds); null: no cap. Checked with the hold, atomically. */
+  dailyLimitMicros: bigint | null;
 }
 
 /** Closing a hold: the charge (0: a release) and the request's usage record. */
@@ -58,9 +60,9 @@ export class PostgresHoldLedger implements HoldLedger {
   ) {}
 
   place(accountId: AccountId, subject: HoldSubject, plan: HoldPlan, probe: DeliveryProbe | null): Promise<PlacedHold> {
-    const { generationId, keyId, modelId } = subject;
+    const { generationId, keyId, modelId, dailyLimitMicros } = subject;
     return this.placer.place(plan, (amountMicros) =>
-      this.billing.reserve(accountId, { generationId, keyId, modelId, amountMicros }, probe),
+      this.billing.reserve(accountId, { generationId, keyId, modelId, amountMicros, dailyLimitMicros }, probe),
     );
   }
 

@@ -20,7 +20,8 @@ export type BilledEndpoint =
   | 'messages'
   | 'count_tokens'
   | 'models'
-  | 'generate_content';
+  | 'generate_content'
+  | 'key_info';
 
 const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;

@@ -33,6 +33,7 @@ const SUBJECT: HoldSubject = {
   stream: true,
   requestId: 'req_1',
   receivedAt: RECEIVED_AT,
+  dailyLimitMicros: null,
 };
 const HEARTBEAT_MS = 1_000;
 
@@ -49,7 +50,7 @@ function setUp(balance: bigint, hold?: (request: HoldRequest) => Promise<Awaited
           held.push(request);
           return request.amountMicros <= balance
             ? { status: 'held' as const, spendableMicros: balance - request.amountMicros, expiresAt: new Date() }
-            : { status: 'refused' as const, spendableMicros: balance };
+            : { status: 'refused' as const, spendableMicros: balance, dailyLeftMicros: null };
         }),
     ),
     settle: jest.fn(async (request: SettleRequest) => {
@@ -78,12 +79,14 @@ describe(WalletHoldLedger.name, () => {
       accepted: true,
       quote: expect.objectContaining({ amountMicros: BOUND, exact: false }),
       balanceMicros: 10_000n - BOUND,
+      refusal: null,
     });
     expect(held).toEqual([
       {
         accountId: ACCOUNT,
         generationId: GENERATION,
         amountMicros: BOUND,
+        dailyLimitMicros: null,
         context: {
           keyId: SUBJECT.keyId,
           model: 'openai/gpt-test',
@@ -114,6 +117,16 @@ describe(WalletHoldLedger.name, () => {
   it('refuses with the spendable balance the wallet reported (the 402 message)', async () => {
     const { sut } = setUp(300n);
     expect(await sut.place(ACCOUNT, SUBJECT, plan(), null)).toMatchObject({ accepted: false, balanceMicros: 300n, quote: { amountMicros: EXACT } });
+  });
+
+  it("passes the key's daily limit to the wallet's hold and reports its refusal as the daily limit's (the 403)", async () => {
+    const { sut, held } = setUp(0n, async () => ({ status: 'daily_limit', spendableMicros: 9_000n, dailyLeftMicros: 0n }));
+    const subject = { ...SUBJECT, dailyLimitMicros: 1_000n };
+    expect(await sut.place(ACCOUNT, subject, plan(), null)).toMatchObject({ accepted: false, refusal: 'daily_limit' });
+    expect((sut as unknown as { wallet: { hold: jest.Mock } }).wallet.hold).toHaveBeenCalledWith(
+      expect.objectContaining({ dailyLimitMicros: 1_000n }),
+    );
+    expect(held).toEqual([]);
   });
 
   it('takes a retried hold the wallet already had as placed', async () => {

@@ -55,9 +55,18 @@ export class WalletHoldLedger implements HoldLedger, OnModuleDestroy {
       createdAt: subject.receivedAt,
     };
     const attempt = async (amountMicros: bigint): Promise<StoreAnswer> => {
-      const outcome = await this.wallet.hold({ accountId, generationId: subject.generationId, amountMicros, context });
-      if (outcome.status === 'closed') throw new Error(`generation ${subject.generationId} was settled already`);
-      return { accepted: outcome.status !== 'refused', balanceMicros: outcome.spendableMicros };
+      const { generationId, dailyLimitMicros } = subject;
+      const outcome = await this.wallet.hold({ accountId, generationId, amountMicros, context, dailyLimitMicros });
+      switch (outcome.status) {
+        case 'closed':
+          throw new Error(`generation ${generationId} was settled already`);
+        case 'refused':
+          return { accepted: false, balanceMicros: outcome.spendableMicros, refusal: 'balance', dailyLeftMicros: outcome.dailyLeftMicros };
+        case 'daily_limit':
+          return { accepted: false, balanceMicros: outcome.spendableMicros, refusal: 'daily_limit', dailyLeftMicros: outcome.dailyLeftMicros };
+        default:
+          return { accepted: true, balanceMicros: outcome.spendableMicros };
+      }
     };
     let placed: PlacedHold;
     try {

@@ -7,13 +7,40 @@ export interface HoldRequest {
   keyId: string;
   modelId: string;
   amountMicros: bigint;
+  /** The key's most per UTC day (its ApiKeyAuthRecord's); null or absent: no cap. */
+  dailyLimitMicros?: bigint | null;
 }
+
+/** Why a hold was refused: the spendable balance is short (402), or the key's daily limit would be crossed (403). */
+export type HoldRefusal = 'balance' | 'daily_limit';
 
 export interface HoldResult {
   generationId: string;
   accepted: boolean;
   /** Spendable balance after this item (net of open reservations). */
   balanceMicros: bigint;
+  /** Set when refused. */
+  refusal: HoldRefusal | null;
+  /** What the key's daily limit leaves of today after this item; null when the key has no limit. */
+  dailyLeftMicros: bigint | null;
+}
+
+interface HoldRow {
+  generation_id: string;
+  accepted: boolean;
+  balance_micros: bigint | null;
+  refusal: HoldRefusal | null;
+  daily_left_micros: bigint | null;
+}
+
+function holdResultOf(row: HoldRow): HoldResult {
+  return {
+    generationId: row.generation_id,
+    accepted: row.accepted,
+    balanceMicros: row.balance_micros ?? 0n,
+    refusal: row.refusal,
+    dailyLeftMicros: row.daily_left_micros,
+  };
 }
 
 /**
@@ -75,6 +102,7 @@ const holdJson = (item: HoldRequest) => ({
   key_id: item.keyId,
   model_id: item.modelId,
   amount_micros: item.amountMicros.toString(),
+  daily_limit_micros: item.dailyLimitMicros == null ? null : item.dailyLimitMicros.toString(),
 });
 
 export function toSettleItem(request: CloseRequest): SettleItem {
@@ -97,17 +125,13 @@ export class BillingLedgerRepository {
 
   async reserve(accountId: string, items: HoldRequest[], instanceId: string): Promise<HoldResult[]> {
     const payload = items.map(holdJson);
-    const result = await this.prisma.pool.query<{ generation_id: string; accepted: boolean; balance_micros: bigint }>({
+    const result = await this.prisma.pool.query<HoldRow>({
       name: 'gw_reserve',
       types: RAW_QUERY_TYPES,
-      text: 'SELECT generation_id, accepted, balance_micros FROM gw_reserve($1::uuid, $2::jsonb, $3)',
+      text: 'SELECT generation_id, accepted, balance_micros, refusal, daily_left_micros FROM gw_reserve($1::uuid, $2::jsonb, $3)',
       values: [accountId, JSON.stringify(payload), instanceId],
     });
-    return result.rows.map((row) => ({
-      generationId: row.generation_id,
-      accepted: row.accepted,
-      balanceMicros: row.balance_micros ?? 0n,
-    }));
+    return result.rows.map(holdResultOf);
   }
 
   /**
@@ -122,17 +146,17 @@ export class BillingLedgerRepository {
    * cost us revenue, never charge a client wrongly. Settlements, top-ups and adjustments commit synchronously.
    */
   async reserveMany(items: AccountItem<HoldRequest>[], instanceId: string): Promise<HoldResult[]> {
-    const result = await this.prisma.pool.query<{ account_id: string; generation_id: string; accepted: boolean; balance_micros: bigint }>({
+    const result = await this.prisma.pool.query<HoldRow & { account_id: string }>({
       name: 'gw_reserve_many',
       types: RAW_QUERY_TYPES,
-      text: `SELECT r.account_id, r.generation_id, r.accepted, r.balance_micros
+      text: `SELECT r.account_id, r.generation_id, r.accepted, r.balance_micros, r.refusal, r.daily_left_micros
                FROM set_config('synchronous_commit', 'off', true) AS relaxed, LATERAL gw_reserve_many($1::jsonb, $2) AS r`,
       values: [JSON.stringify(byAccount(items, holdJson)), instanceId],
     });
     const byGeneration = new Map(
       result.rows.map((row) => [
         `${row.account_id}/${row.generation_id}`,
-        { generationId: row.generation_id, accepted: row.accepted, balanceMicros: row.balance_micros ?? 0n },
+        holdResultOf(row),
       ]),
     );
     return items.map(({ accountId, item }) => resultFor(byGeneration, accountId, item.generationId));

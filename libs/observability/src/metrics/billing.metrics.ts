@@ -14,7 +14,7 @@ let snapshot: () => BillingSnapshot = () => ({ inFlightHolds: 0, pendingWrites: 
 export const billingMetrics = metricGroup(() => ({
   reservations: new Counter({
     name: 'gw_reservations_total',
-    help: 'Reservation attempts by result: accepted, insufficient (402), failed (database error, 503)',
+    help: 'Reservation attempts by result: accepted, insufficient (402), daily_limit (the key daily limit, 403), failed (database error, 503)',
     labelNames: ['result'] as const,
     registers,
   }),

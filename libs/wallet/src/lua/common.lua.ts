@@ -10,6 +10,12 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+local DAY_MS = 86400000
+-- Moves a key's spending of the day its hold was placed by \`delta\`; a counter already on a later day keeps its own.
+local function key_day_add(kday, day, delta)
+  if not kday or kday == '' or not day or delta == 0 then return end
+  if redis.call('HGET', kday, 'd') == day then redis.call('HINCRBY', kday, 's', int(delta)) end
+end
 local function emit(events, unflushed, acct, account, generation, kind, charge, total, held, usage, delivered)
   local seq = redis.call('HINCRBY', acct, 'eseq', 1)
   redis.call('XADD', events, '*', 'a', account, 'g', generation, 'k', kind, 'c', int(charge), 't', int(total),

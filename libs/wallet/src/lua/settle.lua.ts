@@ -30,13 +30,14 @@ if marker then
   local state = redis.call('HMGET', acct, 'bal', 'held')
   return {'LATE', int(charge), int(cost), int(num(state[1]) - num(state[2])), seq}
 end
-local h = redis.call('HMGET', hold, 'acct', 'amt')
+local h = redis.call('HMGET', hold, 'acct', 'amt', 'kd', 'dy')
 local held = 0
 local kind = 'unheld'
 if h[1] then
   if h[1] ~= account then return {'CONFLICT'} end
   held = tonumber(h[2])
   kind = 'settle'
+  key_day_add(h[3], h[4], cost - held)
   redis.call('HINCRBY', acct, 'held', int(-held))
   redis.call('DEL', hold)
   redis.call('ZREM', holds, generation)

@@ -16,7 +16,7 @@ local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now_ms(), 'LIMIT', 0,
 local closed, orphans, charged, released = 0, 0, 0, 0
 for _, generation in ipairs(expired) do
   local hold = prefix .. 'hold:' .. generation
-  local h = redis.call('HMGET', hold, 'acct', 'amt', 'dc', 'ctx', 'du')
+  local h = redis.call('HMGET', hold, 'acct', 'amt', 'dc', 'ctx', 'du', 'kd', 'dy')
   local acct = h[1] and (prefix .. 'acct:' .. h[1])
   redis.call('ZREM', holds, generation)
   if not acct or redis.call('EXISTS', acct) == 0 then
@@ -26,6 +26,7 @@ for _, generation in ipairs(expired) do
     local amount, delivered = tonumber(h[2]), num(h[3])
     redis.call('HINCRBY', acct, 'held', int(-amount))
     redis.call('HINCRBY', acct, 'bal', int(-delivered))
+    key_day_add(h[6], h[7], delivered - amount)
     emit(events, prefix .. 'unflushed:' .. h[1], acct, h[1], generation, 'abandoned', delivered, delivered, amount,
       h[4] or '', h[5] or '')
     redis.call('DEL', hold)
