@@ -27,6 +27,7 @@ export function admitted(overrides: { key?: Partial<ApiKeyAuthRecord>; route?: P
 export function resolved(body: Record<string, unknown>, model: ModelRecord = modelRecord()): Resolved {
   const base = admitted();
   base.context.requestedModel = body.model as string;
+  base.context.model = model; // as the resolve stage does
   return { ...base, body, requestedModel: body.model as string, model, stream: body.stream === true, forwardHeaders: {} };
 }
 

@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
 import { BillingModule, ExactTokenCounter, HOLD_LEDGER, HoldPlacer, PostgresHoldLedger, WalletHoldLedger } from '@gw/billing';
 import { CatalogModule } from '@gw/catalog';
-import { DbModule } from '@gw/db';
+import { DbModule, UsageRepository } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { KeysModule } from '@gw/keys';
 import { RedisModule } from '@gw/redis';
@@ -14,6 +14,9 @@ import { AnthropicModelsController } from './anthropic/models.controller';
 import { GeminiGenerateContentController } from './gemini/generate-content.controller';
 import { GeminiRelay } from './gemini/gemini.relay';
 import { GeminiModelsController } from './gemini/models.controller';
+import { GenerationController } from './generation/generation.controller';
+import { GenerationLookup } from './generation/generation-lookup';
+import { RecentGenerations } from './generation/recent-generations';
 import { HealthController } from './health/health.controller';
 import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
 import { GlobalExceptionFilter } from './middleware/protocol-exception.filters';
@@ -60,6 +63,7 @@ export class ProxyModule {
         AnthropicModelsController,
         GeminiGenerateContentController,
         GeminiModelsController,
+        GenerationController,
       ],
       providers: [
         AuthFailureLimiter,
@@ -75,6 +79,10 @@ export class ProxyModule {
         ResolveStage,
         ReserveStage,
         SettleStage,
+        // GET /v1/generation: the settled record in PostgreSQL, the one kept in Redis until it lands.
+        RecentGenerations,
+        UsageRepository,
+        GenerationLookup,
         UpstreamPools,
         CircuitBreakers,
         UpstreamClient,

@@ -12,7 +12,8 @@ export type GatewayEndpoint =
   | 'models'
   | 'messages'
   | 'count_tokens'
-  | 'generate_content';
+  | 'generate_content'
+  | 'generation';
 
 /** What a proxy route declares (@GatewayRoute): the stages read it, nothing else decides what they do. */
 export interface ProxyRoute {

@@ -9,6 +9,7 @@ import {
   holdPlan,
   openHold,
   outputLimit,
+  upstreamPriceOf,
   usageRow,
   withOutputLimit,
 } from '@gw/billing';
@@ -35,7 +36,7 @@ export class ReserveStage {
     // A translated request is held on what goes upstream, in the provider's protocol: still an upper bound of its cost.
     const endpoint = resolved.translation?.endpoint ?? route.endpoint;
     const plan = holdPlan(endpoint, body, model);
-    const hold = openHold(plan);
+    const hold = openHold(plan, upstreamPriceOf(model));
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
     let placed;
     try {
