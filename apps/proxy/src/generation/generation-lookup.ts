@@ -20,13 +20,22 @@ export class GenerationLookup {
 
   async find(accountId: string, generationId: string): Promise<GenerationView | null> {
     if (!generationId.startsWith('gen-') || generationId.length > MAX_ID_LENGTH) return null;
-    // Both at once: the Redis record first in importance while the settlement travels, PostgreSQL's once it landed.
+    // Both at once. PostgreSQL's record, once the settlement landed there, is the final word; until then the one kept in
+    // Redis, which also answers while PostgreSQL is unreachable (the settlement is then queued, and so is the lookup's
+    // answer: what the proxy knew when the response ended).
     const [remembered, settled] = await Promise.all([
       this.recent.recall(generationId),
-      this.usage.findOfAccount({ accountId }, generationId),
+      this.usage.findOfAccount({ accountId }, generationId).then(
+        (row) => ({ row }),
+        (error: unknown) => ({ error }),
+      ),
     ]);
-    if (settled !== null) return generationView(settled, true);
-    if (remembered !== null && remembered.accountId === accountId) return remembered.generation;
-    return null;
+    const own = remembered !== null && remembered.accountId === accountId ? remembered.generation : null;
+    if ('error' in settled) {
+      if (own !== null) return own;
+      throw settled.error;
+    }
+    if (settled.row !== null) return generationView(settled.row, true);
+    return own;
   }
 }
