@@ -9,7 +9,8 @@ import { AppProcess } from '../support/app-process';
 import { chargeProblems, usageOf } from '../support/settlement';
 import { closeTestDb } from '../support/test-db';
 import { TcpRelay } from '../support/tcp-relay';
-import { TEST_DATABASE_URL } from '../support/test-env';
+import { TEST_BILLING_STORE, TEST_DATABASE_URL } from '../support/test-env';
+import { useWalletHarness, walletPrefix } from '../support/wallet-harness';
 import { waitFor } from '../support/wait-for';
 
 // The package's typings are ES-module only: this CommonJS spec loads it with import().
@@ -228,6 +229,30 @@ describe('Prices and the generation lookup: every token kind to the micro-dollar
     });
   });
 
+  it('lists the charged prices (upstream x 1.2, cache defaults), the markup and the upstream prices on every models endpoint', async () => {
+    const { key } = await fundedKey();
+    const prices = {
+      inputUsdPerMTok: '3.600000',
+      outputUsdPerMTok: '18.000000',
+      cachedInputUsdPerMTok: '0.360000',
+      cacheWriteUsdPerMTok: '4.500000',
+      markup: '1.2',
+      upstream: { inputUsdPerMTok: '3.000000', outputUsdPerMTok: '15.000000', cachedInputUsdPerMTok: '0.300000', cacheWriteUsdPerMTok: '3.750000' },
+    };
+    const openai = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    expect(await openai.models.retrieve(models.openai)).toMatchObject({ id: models.openai, ...prices });
+    const listed: unknown[] = [];
+    for await (const model of openai.models.list()) if (model.id === models.openai) listed.push(model);
+    expect(listed).toEqual([expect.objectContaining({ id: models.openai, ...prices })]);
+
+    const anthropic = new Anthropic({ apiKey: key, baseURL: `${proxy.url}/anthropic`, maxRetries: 0 });
+    expect(await anthropic.models.retrieve(models.anthropic)).toMatchObject({ id: models.anthropic, ...prices });
+
+    const bare = models.google.slice('google/'.length);
+    const gemini = await fetch(`${proxy.url}/gemini/v1beta/models/${bare}`, { headers: { 'x-goog-api-key': key } });
+    expect(await gemini.json()).toMatchObject({ name: `models/${bare}`, ...prices });
+  });
+
   it("shows a generation to every key of its account, and to no other account (a 404 in the caller's format)", async () => {
     const owner = await fundedKey();
     const sibling = await createApiKey(owner.accountId);
@@ -318,5 +343,44 @@ describe('Prices and the generation lookup: every token kind to the micro-dollar
       await cut.stop();
       await relay.cut();
     }
+  });
+  // The wallet's settlements reach PostgreSQL through its ledger writer, in batches: with no writer on the proxy's
+  // key prefix (a paused writer), the lookup answers from the record the proxy kept, until the writer catches up.
+  (TEST_BILLING_STORE === 'wallet' ? describe : describe.skip)('on the wallet, with its ledger writer paused', () => {
+    const PAUSED = 'gp';
+    const writer = useWalletHarness(PAUSED);
+
+    it('answers "settled": false until the writer writes the settlement, then the settled record', async () => {
+      const paused = await AppProcess.start('proxy', { REDIS_KEY_PREFIX: walletPrefix(PAUSED) });
+      try {
+        const { accountId, key } = await fundedKey();
+        const id = await call('anthropic', key, models.anthropic, true, paused.url);
+        const kinds = EXPECTED.anthropic;
+        const expected = {
+          id,
+          status: 200,
+          outcome: 'completed',
+          provider: 'anthropic',
+          protocol: 'anthropic',
+          stream: true,
+          inputTokens: kinds.input,
+          cachedInputTokens: kinds.cached,
+          cacheWriteTokens: kinds.write,
+          outputTokens: kinds.output,
+          costUsd: usd(cost(CHARGED, kinds)),
+          upstreamCostUsd: usd(cost(UPSTREAM, kinds)),
+        };
+        const before = await lookup(key, id, 'anthropic', paused.url);
+        expect(before.status).toBe(200);
+        expect(((await before.json()) as { data: unknown }).data).toMatchObject({ ...expected, settled: false });
+
+        await writer.flush();
+        const after = await lookup(key, id, 'anthropic', paused.url);
+        expect(((await after.json()) as { data: unknown }).data).toMatchObject({ ...expected, settled: true });
+        expect((await usageOf(id))!.accountId).toBe(accountId);
+      } finally {
+        await paused.stop();
+      }
+    });
   });
 });
