@@ -70,6 +70,13 @@ const EXPECTED: Record<Provider, Kinds> = {
   google: { input: WORDS, cached: 30, write: 0, output: 420, reasoning: 120 },
 };
 
+/**
+ * The provider's stop reason for TEXT (an answer not cut by its limit), in the provider protocol's words: what the
+ * usage record keeps, native or translated. A Responses answer served natively reports its status.
+ */
+const FINISH: Record<Provider, string> = { openai: 'stop', anthropic: 'end_turn', google: 'STOP' };
+const finishOf = (client: Client, provider: Provider) => (client === 'responses' && provider === 'openai' ? 'completed' : FINISH[provider]);
+
 const PROTOCOL: Record<Client, 'openai' | 'anthropic' | 'gemini'> = {
   chat: 'openai',
   responses: 'openai',
@@ -199,6 +206,7 @@ describe('Prices and the generation lookup: every token kind to the micro-dollar
       costMicros: charged,
       upstreamCostMicros: upstream,
       usageEstimated: false,
+      finishReason: finishOf(client, provider),
     });
     expect(record!.reasoningTokens ?? 0).toBe(kinds.reasoning);
     expect(await chargeProblems(accountId, 10_000_000n, charged)).toEqual([]);
@@ -224,7 +232,7 @@ describe('Prices and the generation lookup: every token kind to the micro-dollar
       costUsd: usd(charged),
       upstreamCostUsd: usd(upstream),
       latencyMs: expect.any(Number),
-      finishReason: record!.finishReason,
+      finishReason: finishOf(client, provider),
       createdAt: record!.createdAt.toISOString(),
     });
   });
