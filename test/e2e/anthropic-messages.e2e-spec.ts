@@ -10,6 +10,7 @@ import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { afterSettlements } from '../support/books';
+import { MODEL_PRICE_FIELDS } from '../support/model-prices';
 
 const SONNET = 'anthropic/claude-sonnet-4-6';
 // The version @anthropic-ai/sdk 1.14 sends on every request.
@@ -272,7 +273,13 @@ describe('POST /anthropic/v1/messages (@anthropic-ai/sdk, real PostgreSQL, Redis
       const { key } = await fundedKey({ allowedModels: ['anthropic/claude-haiku-4-5', 'openai/gpt-4.1-mini'] });
       const page = await client(key).models.list();
       expect(page.data).toEqual([
-        { type: 'model', id: 'anthropic/claude-haiku-4-5', display_name: 'anthropic/claude-haiku-4-5', created_at: expect.any(String) },
+        {
+          type: 'model',
+          id: 'anthropic/claude-haiku-4-5',
+          display_name: 'anthropic/claude-haiku-4-5',
+          created_at: expect.any(String),
+          ...MODEL_PRICE_FIELDS,
+        },
       ]);
       const raw = await (await fetch(`${proxy.url}/anthropic/v1/models`, { headers: { 'x-api-key': key } })).json();
       expect(raw).toEqual({

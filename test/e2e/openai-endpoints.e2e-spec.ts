@@ -9,6 +9,7 @@ import { demoCost, settledBooks, usageOf } from '../support/settlement';
 import { closeTestDb, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+import { MODEL_PRICE_FIELDS } from '../support/model-prices';
 
 const MINI = 'openai/gpt-4.1-mini';
 const EMBEDDING = 'openai/text-embedding-3-small';
@@ -92,7 +93,7 @@ describe('OpenAI protocol: embeddings, models, tools, images (openai SDK, real s
       const { key } = await fundedKey({ allowedModels: [MINI, EMBEDDING, 'anthropic/claude-haiku-4-5'] });
       const ids: string[] = [];
       for await (const model of client(key).models.list()) {
-        expect(model).toEqual({ id: model.id, object: 'model', created: expect.any(Number), owned_by: 'openai' });
+        expect(model).toEqual({ id: model.id, object: 'model', created: expect.any(Number), owned_by: 'openai', ...MODEL_PRICE_FIELDS });
         ids.push(model.id);
       }
       expect(ids.sort()).toEqual([MINI, EMBEDDING]);

@@ -8,6 +8,7 @@ import { AppProcess } from '../support/app-process';
 import { mockRequestWith } from '../support/mock-control';
 import { closeTestDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
+import { MODEL_PRICE_FIELDS } from '../support/model-prices';
 
 /**
  * Valid requests of real clients pass (issue: "valid provider parameters are refused"): the gateway checks what it
@@ -99,7 +100,7 @@ describe('provider parameters and protocol details through the official SDKs', (
     const client = openai(await newKey());
     const own = ownOpenAi;
     const byId = await client.models.retrieve(own.id);
-    expect(byId).toEqual({ id: own.id, object: 'model', created: expect.any(Number), owned_by: 'openai' });
+    expect(byId).toEqual({ id: own.id, object: 'model', created: expect.any(Number), owned_by: 'openai', ...MODEL_PRICE_FIELDS });
     expect(await client.models.retrieve(own.alias)).toEqual({ ...byId, id: own.alias });
 
     // The canonical id's slash, literal.
@@ -123,7 +124,7 @@ describe('provider parameters and protocol details through the official SDKs', (
     const client = anthropic(await newKey());
     const own = ownAnthropic;
     const byAlias = await client.models.retrieve(own.alias);
-    expect(byAlias).toEqual({ type: 'model', id: own.id, display_name: own.id, created_at: expect.any(String) });
+    expect(byAlias).toEqual({ type: 'model', id: own.id, display_name: own.id, created_at: expect.any(String), ...MODEL_PRICE_FIELDS });
     expect(await client.models.retrieve(own.id)).toEqual(byAlias);
 
     const allowAlias = anthropic(await newKey({ allowedModels: [own.alias] }));

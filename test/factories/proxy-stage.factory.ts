@@ -32,6 +32,7 @@ export function resolved(
 ): Resolved {
   const base = admitted({ key });
   base.context.requestedModel = body.model as string;
+  base.context.model = model; // as the resolve stage does
   return { ...base, body, requestedModel: body.model as string, model, stream: body.stream === true, forwardHeaders: {} };
 }
 

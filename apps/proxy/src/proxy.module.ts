@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@gw/config';
 import { BillingModule, ExactTokenCounter, HOLD_LEDGER, HoldPlacer, PostgresHoldLedger, WalletHoldLedger } from '@gw/billing';
 import { CatalogModule } from '@gw/catalog';
-import { DbModule, KeyInfoRepository } from '@gw/db';
+import { DbModule, KeyInfoRepository, UsageRepository } from '@gw/db';
 import { JobsModule } from '@gw/jobs';
 import { KeysModule } from '@gw/keys';
 import { RedisModule } from '@gw/redis';
@@ -14,6 +14,9 @@ import { AnthropicModelsController } from './anthropic/models.controller';
 import { GeminiGenerateContentController } from './gemini/generate-content.controller';
 import { GeminiRelay } from './gemini/gemini.relay';
 import { GeminiModelsController } from './gemini/models.controller';
+import { GenerationController } from './generation/generation.controller';
+import { GenerationLookup } from './generation/generation-lookup';
+import { RecentGenerations } from './generation/recent-generations';
 import { HealthController } from './health/health.controller';
 import { AuthFailureLimiter } from './middleware/auth-failure.limiter';
 import { GlobalExceptionFilter } from './middleware/protocol-exception.filters';
@@ -67,6 +70,7 @@ export class ProxyModule {
         GeminiGenerateContentController,
         GeminiModelsController,
         KeyInfoController,
+        GenerationController,
       ],
       providers: [
         AuthFailureLimiter,
@@ -84,6 +88,10 @@ export class ProxyModule {
         SettleStage,
         // Keys' tokens per minute, taken by the reserve stage and settled by the settle stage.
         TokenLimit,
+        // GET /v1/generation: the settled record in PostgreSQL, the one kept in Redis until it lands.
+        RecentGenerations,
+        UsageRepository,
+        GenerationLookup,
         UpstreamPools,
         CircuitBreakers,
         UpstreamClient,

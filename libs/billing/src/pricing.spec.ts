@@ -3,6 +3,12 @@ import { costMicros, dearestInputPrice, holdMicros, ModelPrice, PriceTables, req
 
 const MTOK = 1_000_000n;
 
+/** The contract's cache defaults, written independently: 0.1 x and 1.25 x the input price, rounded up. */
+const refCached = (p: ModelPrice): bigint =>
+  p.cachedInputMicrosPerMTok ?? p.inputMicrosPerMTok / 10n + (p.inputMicrosPerMTok % 10n === 0n ? 0n : 1n);
+const refWrite = (p: ModelPrice): bigint =>
+  p.cacheWriteMicrosPerMTok ?? (p.inputMicrosPerMTok * 125n) / 100n + ((p.inputMicrosPerMTok * 125n) % 100n === 0n ? 0n : 1n);
+
 /** An independent reference of the exact cost (micro-dollars x 10^6): each class clamped in turn, summed in bigint. */
 function referenceTotal(price: ModelPrice, usage: TokenUsage): bigint {
   const input = BigInt(usage.inputTokens);
@@ -11,8 +17,8 @@ function referenceTotal(price: ModelPrice, usage: TokenUsage): bigint {
   const written = BigInt(usage.cacheWriteTokens) < left ? BigInt(usage.cacheWriteTokens) : left;
   return (
     (left - written) * price.inputMicrosPerMTok +
-    cached * (price.cachedInputMicrosPerMTok ?? price.inputMicrosPerMTok) +
-    written * (price.cacheWriteMicrosPerMTok ?? price.inputMicrosPerMTok) +
+    cached * refCached(price) +
+    written * refWrite(price) +
     BigInt(usage.outputTokens) * price.outputMicrosPerMTok
   );
 }
@@ -92,21 +98,23 @@ describe('costMicros', () => {
     );
   });
 
-  it('charges cache reads and writes at the input price when the model has no cache prices', () => {
+  it('charges cache reads at 0.1 x and cache writes at 1.25 x the input price when the model has no cache prices', () => {
     fc.assert(
       fc.property(price, consistentUsage, (p, u) => {
-        const full: ModelPrice = { ...p, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
-        const plain = { ...u, cachedInputTokens: 0, cacheWriteTokens: 0 };
-        // Without cache prices every input token costs the input price.
-        return costMicros(full, u) === costMicros(full, plain);
+        const bare: ModelPrice = { ...p, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+        const explicit: ModelPrice = { ...p, cachedInputMicrosPerMTok: refCached(bare), cacheWriteMicrosPerMTok: refWrite(bare) };
+        return costMicros(bare, u) === costMicros(explicit, u);
       }),
     );
+    // USD 3 / MTok input: 1,000 cache reads at 0.30 and 1,000 cache writes at 3.75 = 300 + 3,750 micro-dollars.
+    const sonnetBare: ModelPrice = { inputMicrosPerMTok: 3_000_000n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
+    expect(costMicros(sonnetBare, { inputTokens: 2_000, cachedInputTokens: 1_000, cacheWriteTokens: 1_000, outputTokens: 0 })).toBe(4_050n);
   });
 
   it('never charges more than every input token at the dearest input-side price', () => {
     fc.assert(
       fc.property(price, usage, (p, u) => {
-        const prices = [p.inputMicrosPerMTok, p.cachedInputMicrosPerMTok ?? 0n, p.cacheWriteMicrosPerMTok ?? 0n];
+        const prices = [p.inputMicrosPerMTok, refCached(p), refWrite(p)];
         const dearest = prices.reduce((a, b) => (a > b ? a : b));
         expect(dearestInputPrice(p)).toBe(dearest);
         return costMicros(p, u) <= holdMicros(p, u.inputTokens, u.outputTokens);

@@ -1,12 +1,12 @@
-import { ceilDiv } from '@gw/common';
+import { ceilDiv, defaultCachedInputPrice, defaultCacheWritePrice } from '@gw/common';
 
 /** A model's prices, in micro-dollars per million tokens (USD 0.40 / MTok = 400_000n). */
 export interface ModelPrice {
   inputMicrosPerMTok: bigint;
   outputMicrosPerMTok: bigint;
-  /** Cache reads; null means the provider does not discount them (charged at the input price). */
+  /** Cache reads; null means the default, 0.1 x the input price (cachedInputPrice). */
   cachedInputMicrosPerMTok: bigint | null;
-  /** Cache writes (Anthropic); null means charged at the input price. */
+  /** Cache writes (Anthropic); null means the default, 1.25 x the input price (cacheWritePrice). */
   cacheWriteMicrosPerMTok: bigint | null;
 }
 
@@ -48,6 +48,16 @@ export const ZERO_USAGE: TokenUsage = Object.freeze({
 
 const TOKENS_PER_MTOK = 1_000_000n;
 
+/** The price of a cache read: the model's own, else the default (spec/policy.md, "Prices"). */
+export function cachedInputPrice(price: ModelPrice): bigint {
+  return price.cachedInputMicrosPerMTok ?? defaultCachedInputPrice(price.inputMicrosPerMTok);
+}
+
+/** The price of a cache write: the model's own, else the default. */
+export function cacheWritePrice(price: ModelPrice): bigint {
+  return price.cacheWriteMicrosPerMTok ?? defaultCacheWritePrice(price.inputMicrosPerMTok);
+}
+
 function tokens(count: number, field: string): bigint {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`${field} must be a non-negative integer`);
   return BigInt(count);
@@ -71,8 +81,8 @@ export function costMicros(price: ModelPrice, usage: TokenUsage): bigint {
   const uncached = input - special;
   const total =
     uncached * price.inputMicrosPerMTok +
-    cachedPart * (price.cachedInputMicrosPerMTok ?? price.inputMicrosPerMTok) +
-    writePart * (price.cacheWriteMicrosPerMTok ?? price.inputMicrosPerMTok) +
+    cachedPart * cachedInputPrice(price) +
+    writePart * cacheWritePrice(price) +
     output * price.outputMicrosPerMTok;
   return ceilDiv(total, TOKENS_PER_MTOK);
 }
@@ -85,8 +95,8 @@ export function requestCosts(prices: PriceTables, usage: TokenUsage): RequestCos
 /** The dearest price an input token can be billed at: plain input, cache write or cache read, whichever is highest. */
 export function dearestInputPrice(price: ModelPrice): bigint {
   let dearest = price.inputMicrosPerMTok;
-  for (const candidate of [price.cachedInputMicrosPerMTok, price.cacheWriteMicrosPerMTok]) {
-    if (candidate !== null && candidate > dearest) dearest = candidate;
+  for (const candidate of [cachedInputPrice(price), cacheWritePrice(price)]) {
+    if (candidate > dearest) dearest = candidate;
   }
   return dearest;
 }

@@ -1,4 +1,4 @@
-import { applyMarkup, ceilDiv, formatMarkup, formatMicrosAsUsd, parseMarkup } from '@gw/common';
+import { applyMarkup, defaultCachedInputPrice, defaultCacheWritePrice, formatMarkup, formatMicrosAsUsd, parseMarkup } from '@gw/common';
 import type { AppConfig } from '@gw/config';
 import type { ModelRecord, ModelSettings, StoredModel } from '@gw/db';
 
@@ -51,8 +51,8 @@ export function upstreamPrices(stored: ModelSettings): PriceTable {
   return {
     inputMicrosPerMTok: input,
     outputMicrosPerMTok: stored.outputMicrosPerMTok,
-    cachedInputMicrosPerMTok: stored.cachedInputMicrosPerMTok ?? ceilDiv(input, 10n),
-    cacheWriteMicrosPerMTok: stored.cacheWriteMicrosPerMTok ?? ceilDiv(input * 5n, 4n),
+    cachedInputMicrosPerMTok: stored.cachedInputMicrosPerMTok ?? defaultCachedInputPrice(input),
+    cacheWriteMicrosPerMTok: stored.cacheWriteMicrosPerMTok ?? defaultCacheWritePrice(input),
   };
 }
 

@@ -13,5 +13,6 @@ export * from './http/json-nesting';
 export * from './deadline';
 export * from './drain';
 export * from './markup';
+export * from './cache-prices';
 export * from './net/ip-range';
 export * from './net/webhook-url';

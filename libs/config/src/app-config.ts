@@ -33,6 +33,8 @@ export interface AppConfig {
     defaultRpm: number;
     /** Requests per minute of one account on a model without an rpmPerAccount of its own; 0: no limit. */
     defaultModelRpmPerAccount: number;
+    /** Seconds a finished request's generation is kept in Redis for GET /v1/generation, until its settlement lands. */
+    generationRecordTtlS: number;
     authFailureLimit: number;
     rateLimitWindowMs: number;
     trustProxy: TrustProxy;
@@ -148,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     proxy: {
       defaultRpm: dto.DEFAULT_RPM,
       defaultModelRpmPerAccount: dto.DEFAULT_MODEL_RPM_PER_ACCOUNT,
+      generationRecordTtlS: dto.GENERATION_RECORD_TTL_S,
       authFailureLimit: dto.AUTH_FAILURE_LIMIT,
       rateLimitWindowMs: dto.RATE_LIMIT_WINDOW_S * 1000,
       trustProxy: parseTrustProxy(dto.TRUST_PROXY)!,

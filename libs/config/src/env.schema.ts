@@ -66,6 +66,13 @@ export class EnvDto {
   DEFAULT_MODEL_RPM_PER_ACCOUNT: number = 0;
 
   /**
+   * Seconds a finished request's generation stays readable from Redis (GET /v1/generation) while its settlement is on
+   * its way to PostgreSQL (the wallet's batched ledger writer, a stream settled after its last byte).
+   */
+  @Transform(toInt) @IsInt() @Min(10) @Max(86_400)
+  GENERATION_RECORD_TTL_S: number = 900;
+
+  /**
    * Charged price = upstream price x this, rounded up to the micro-dollar, for models without a markup of their own:
    * a decimal with up to 6 places, 0 to 100.
    */

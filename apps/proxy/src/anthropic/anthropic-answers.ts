@@ -1,3 +1,4 @@
+import { anthropicFinishReason } from '../relay/finish-reason';
 import { ZERO_USAGE } from '@gw/billing';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromAnthropicUsage } from './anthropic-usage';
@@ -25,7 +26,7 @@ function contentText(content: ContentBlock[]): string {
 export function readMessage(body: Record<string, unknown>): JsonAnswer | null {
   const content = body.content;
   if (body.type !== 'message' || !Array.isArray(content)) return null;
-  return { usage: fromAnthropicUsage(body.usage), outputText: () => contentText(content) };
+  return { usage: fromAnthropicUsage(body.usage), outputText: () => contentText(content), finishReason: anthropicFinishReason(body.stop_reason) };
 }
 
 /** count_tokens answers `{ input_tokens }`; counting is free. */

@@ -1,4 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
+import { anthropicFinishReason } from '../relay/finish-reason';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBodyText, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
@@ -8,7 +9,7 @@ import { AnthropicUsageTally } from './anthropic-usage';
 interface StreamEvent {
   message?: { model?: unknown; usage?: unknown };
   content_block?: { text?: unknown; thinking?: unknown; name?: unknown };
-  delta?: { text?: unknown; partial_json?: unknown; thinking?: unknown };
+  delta?: { text?: unknown; partial_json?: unknown; thinking?: unknown; stop_reason?: unknown };
   usage?: unknown;
   error?: { type?: unknown };
 }
@@ -26,6 +27,7 @@ export class AnthropicStreamDialect implements StreamDialect {
   finished = false;
   private readonly usage = new AnthropicUsageTally();
   private deliveredTokens = 0;
+  private stopReason: string | null = null;
 
   constructor(private readonly requestedModel: string) {}
 
@@ -51,9 +53,12 @@ export class AnthropicStreamDialect implements StreamDialect {
         this.collect(delta?.text, delta?.partial_json, delta?.thinking);
         break;
       }
-      case 'message_delta':
-        this.usage.add(parse(data).usage);
+      case 'message_delta': {
+        const delta = parse(data);
+        this.usage.add(delta.usage);
+        this.stopReason = anthropicFinishReason(delta.delta?.stop_reason) ?? this.stopReason;
         break;
+      }
       case 'message_stop':
         this.finished = true;
         break;
@@ -65,6 +70,10 @@ export class AnthropicStreamDialect implements StreamDialect {
 
   errorEvent(error: GatewayError): string {
     return sseFrame('error', errorBodyText('anthropic', error));
+  }
+
+  finishReason(): string | null {
+    return this.stopReason;
   }
 
   reportedUsage(): TokenUsage | null {

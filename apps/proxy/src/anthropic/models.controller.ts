@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ModelCatalog } from '@gw/catalog';
+import { CatalogModel, ModelCatalog, ModelPricesView, toModelPricesView } from '@gw/catalog';
 import { reachedOf } from '../context/request-context';
 import { GatewayError } from '@gw/common';
 import { GatewayRoute } from '../pipeline/proxy-pipeline';
@@ -11,7 +11,8 @@ import { ANTHROPIC_MODELS_QUERY } from './models-query.schema';
 
 const DEFAULT_LIMIT = 20;
 
-interface AnthropicModel {
+/** Anthropic's model object, with the prices the gateway charges (spec/policy.md, "Prices"). */
+interface AnthropicModel extends ModelPricesView {
   type: 'model';
   id: string;
   display_name: string;
@@ -26,12 +27,12 @@ interface AnthropicModelPage {
 }
 
 /** Newest first, as Anthropic lists them; ties by name, so that cursors are stable. */
-function newestFirst(a: UsableModel, b: UsableModel): number {
+function newestFirst(a: UsableModel<CatalogModel>, b: UsableModel<CatalogModel>): number {
   return b.model.createdAt.getTime() - a.model.createdAt.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-function anthropicModel({ name, model }: UsableModel): AnthropicModel {
-  return { type: 'model', id: name, display_name: name, created_at: model.createdAt.toISOString() };
+function anthropicModel({ name, model }: UsableModel<CatalogModel>): AnthropicModel {
+  return { type: 'model', id: name, display_name: name, created_at: model.createdAt.toISOString(), ...toModelPricesView(model) };
 }
 
 /**
@@ -73,7 +74,7 @@ export class AnthropicModelsController {
  * One page after `afterId`, before `beforeId`, or from the start. A cursor that names no listed model gives an empty
  * page, as a stale cursor would.
  */
-function paginate(models: UsableModel[], limit: number, afterId?: string, beforeId?: string) {
+function paginate(models: UsableModel<CatalogModel>[], limit: number, afterId?: string, beforeId?: string) {
   if (beforeId !== undefined) {
     const end = models.findIndex((entry) => entry.name === beforeId);
     const from = Math.max(0, end - limit);

@@ -13,7 +13,8 @@ export type GatewayEndpoint =
   | 'messages'
   | 'count_tokens'
   | 'generate_content'
-  | 'key_info';
+  | 'key_info'
+  | 'generation';
 
 /** What a proxy route declares (@GatewayRoute): the stages read it, nothing else decides what they do. */
 export interface ProxyRoute {

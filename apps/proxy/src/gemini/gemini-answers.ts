@@ -1,3 +1,4 @@
+import { geminiFinishReason } from '../relay/finish-reason';
 import { ZERO_USAGE } from '@gw/billing';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromGeminiUsage } from './gemini-usage';
@@ -34,7 +35,11 @@ export function partsText(parts: Part[]): string {
 export function readGenerateContent(body: Record<string, unknown>): JsonAnswer | null {
   const blocked = typeof body.promptFeedback === 'object' && body.promptFeedback !== null;
   if (!Array.isArray(body.candidates) && !blocked) return null;
-  return { usage: fromGeminiUsage(body.usageMetadata), outputText: () => partsText(candidateParts(body.candidates)) };
+  return {
+    usage: fromGeminiUsage(body.usageMetadata),
+    outputText: () => partsText(candidateParts(body.candidates)),
+    finishReason: geminiFinishReason(body.candidates),
+  };
 }
 
 /** countTokens answers `{ totalTokens }`; counting is free. */

@@ -1,4 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
+import { geminiFinishReason } from '../relay/finish-reason';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBodyText, GatewayError } from '@gw/common';
 import type { GeminiFraming } from '@gw/translate';
@@ -49,6 +50,7 @@ export class GeminiStreamDialect implements StreamDialect {
   readonly contentType: string | undefined;
   private usage: TokenUsage | null = null;
   private deliveredTokens = 0;
+  private stopReason: string | null = null;
   private elements = 0;
 
   constructor(private readonly framing: GeminiFraming) {
@@ -59,6 +61,7 @@ export class GeminiStreamDialect implements StreamDialect {
     const chunk = parse(event.data);
     if (typeof chunk.error === 'object' && chunk.error !== null) throw upstreamStreamError(chunk.error);
     this.usage = fromGeminiUsage(chunk.usageMetadata) ?? this.usage;
+    this.stopReason = geminiFinishReason(chunk.candidates) ?? this.stopReason;
     const text = partsText(candidateParts(chunk.candidates));
     if (text.length > 0) this.deliveredTokens += countDeliveredTokens(text);
     this.finished = isLast(chunk);
@@ -67,6 +70,10 @@ export class GeminiStreamDialect implements StreamDialect {
 
   errorEvent(error: GatewayError): string {
     return this.element(errorBodyText('gemini', error), true);
+  }
+
+  finishReason(): string | null {
+    return this.stopReason;
   }
 
   reportedUsage(): TokenUsage | null {

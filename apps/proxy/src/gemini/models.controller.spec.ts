@@ -1,9 +1,23 @@
-import { modelRecord } from '../../../../test/factories/proxy-stage.factory';
+import { toCatalogModel } from '@gw/catalog';
+import { storedModel } from '../../../../libs/catalog/src/testing/stored-model';
 import { bodyProblem } from '../validation/validate-body';
 import { geminiModel, modelPage } from './models.controller';
 import { GEMINI_MODELS_QUERY } from './models-query.schema';
 
-const flash = modelRecord({ id: 'google/gemini-2.5-flash', provider: 'google', maxOutputTokens: 65_536, contextWindow: 1_048_576 });
+const flash = toCatalogModel(
+  storedModel({
+    id: 'google/gemini-2.5-flash',
+    provider: 'google',
+    maxOutputTokens: 65_536,
+    contextWindow: 1_048_576,
+    inputMicrosPerMTok: 300_000n,
+    outputMicrosPerMTok: 2_500_000n,
+    cachedInputMicrosPerMTok: 30_000n,
+    cacheWriteMicrosPerMTok: null,
+    markup: null,
+  }),
+  { markupMillionths: 1_050_000n, rpmPerAccount: 0 },
+);
 
 describe(geminiModel.name, () => {
   it("lists a model under Google's name for it: models/ and the bare name", () => {
@@ -14,6 +28,13 @@ describe(geminiModel.name, () => {
       inputTokenLimit: 1_048_576,
       outputTokenLimit: 65_536,
       supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+      // Charged = upstream x 1.05, rounded up to 6 decimals; cache writes default to 1.25 x input.
+      inputUsdPerMTok: '0.315000',
+      outputUsdPerMTok: '2.625000',
+      cachedInputUsdPerMTok: '0.031500',
+      cacheWriteUsdPerMTok: '0.393750',
+      markup: '1.05',
+      upstream: { inputUsdPerMTok: '0.300000', outputUsdPerMTok: '2.500000', cachedInputUsdPerMTok: '0.030000', cacheWriteUsdPerMTok: '0.375000' },
     });
     // An alias the key's allow-list names it by is already bare.
     expect(geminiModel({ name: 'flash', model: flash }).name).toBe('models/flash');

@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ModelCatalog } from '@gw/catalog';
+import { CatalogModel, ModelCatalog, ModelPricesView, toModelPricesView } from '@gw/catalog';
 import { GatewayError } from '@gw/common';
 import { reachedOf } from '../context/request-context';
 import { requestedModel } from '../models/model-path';
@@ -14,7 +14,8 @@ const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1_000;
 const SUPPORTED_METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
 
-export interface GeminiModel {
+/** Google's model object, with the prices the gateway charges (spec/policy.md, "Prices"). */
+export interface GeminiModel extends ModelPricesView {
   name: string;
   baseModelId: string;
   displayName: string;
@@ -29,7 +30,7 @@ export interface GeminiModelPage {
 }
 
 /** The name Google lists a model under: `models/` and the bare name (a canonical id without its `google/`). */
-export function geminiModel({ name, model }: UsableModel): GeminiModel {
+export function geminiModel({ name, model }: UsableModel<CatalogModel>): GeminiModel {
   const bare = name.startsWith(`${model.provider}/`) ? name.slice(model.provider.length + 1) : name;
   return {
     name: `models/${bare}`,
@@ -38,6 +39,7 @@ export function geminiModel({ name, model }: UsableModel): GeminiModel {
     inputTokenLimit: model.contextWindow,
     outputTokenLimit: model.maxOutputTokens,
     supportedGenerationMethods: SUPPORTED_METHODS,
+    ...toModelPricesView(model),
   };
 }
 

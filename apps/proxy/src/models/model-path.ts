@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ModelCatalog } from '@gw/catalog';
+import type { CatalogModel, ModelCatalog } from '@gw/catalog';
 import { reachedOf } from '../context/request-context';
 import { GatewayError } from '@gw/common';
 import type { ModelRecord } from '@gw/db';
@@ -32,7 +32,7 @@ export function requestedModel(
   request: FastifyRequest,
   catalog: ModelCatalog,
   provider: ModelRecord['provider'],
-): UsableModel & { requested: string } {
+): UsableModel<CatalogModel> & { requested: string } {
   const requested = pathRest(request);
   const found = usableModel((name) => catalog.resolve(name), reachedOf(request).key, provider, requested);
   if (!found) {

@@ -1,9 +1,9 @@
 import type { ApiKeyAuthRecord, ModelRecord } from '@gw/db';
 
-export interface UsableModel {
+export interface UsableModel<M extends ModelRecord = ModelRecord> {
   /** The name the key may call the model by: its canonical id, or the alias its allow-list names it by. */
   name: string;
-  model: ModelRecord;
+  model: M;
 }
 
 /**
@@ -12,13 +12,13 @@ export interface UsableModel {
  * aliases are not listed (they would show every model twice in model pickers), except that an allow-list naming a
  * model only by an alias lists that alias, the one name the key may use it by.
  */
-export function usableModels(
-  catalog: readonly ModelRecord[],
+export function usableModels<M extends ModelRecord>(
+  catalog: readonly M[],
   key: ApiKeyAuthRecord,
   provider: ModelRecord['provider'],
-): UsableModel[] {
+): UsableModel<M>[] {
   const allowed = key.allowedModels;
-  const usable: UsableModel[] = [];
+  const usable: UsableModel<M>[] = [];
   for (const model of catalog) {
     if (!model.enabled || model.provider !== provider) continue;
     if (allowed.length === 0 || allowed.includes(model.id)) {
@@ -35,12 +35,12 @@ export function usableModels(
  * rule as a request naming it (the resolve stage), and null when that request would be refused (unknown, disabled, of
  * the other protocol, or not admitted by the allow-list under this name). `name` is what the models list shows for it.
  */
-export function usableModel(
-  resolve: (name: string) => ModelRecord | undefined,
+export function usableModel<M extends ModelRecord>(
+  resolve: (name: string) => M | undefined,
   key: ApiKeyAuthRecord,
   provider: ModelRecord['provider'],
   requested: string,
-): UsableModel | null {
+): UsableModel<M> | null {
   const model = resolve(requested);
   if (!model || !model.enabled || model.provider !== provider) return null;
   const allowed = key.allowedModels;

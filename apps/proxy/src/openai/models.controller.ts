@@ -1,21 +1,27 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ModelCatalog } from '@gw/catalog';
+import { CatalogModel, ModelCatalog, ModelPricesView, toModelPricesView } from '@gw/catalog';
 import { reachedOf } from '../context/request-context';
-import type { ModelRecord } from '@gw/db';
 import { GatewayRoute } from '../pipeline/proxy-pipeline';
 import { requestedModel } from '../models/model-path';
 import { usableModels } from '../models/usable-models';
 
-interface OpenAiModel {
+/** OpenAI's model object, with the prices the gateway charges (spec/policy.md, "Prices"; SDKs keep extra fields). */
+interface OpenAiModel extends ModelPricesView {
   id: string;
   object: 'model';
   created: number;
   owned_by: string;
 }
 
-function openAiModel(id: string, model: ModelRecord): OpenAiModel {
-  return { id, object: 'model', created: Math.floor(model.createdAt.getTime() / 1000), owned_by: model.provider };
+function openAiModel(id: string, model: CatalogModel): OpenAiModel {
+  return {
+    id,
+    object: 'model',
+    created: Math.floor(model.createdAt.getTime() / 1000),
+    owned_by: model.provider,
+    ...toModelPricesView(model),
+  };
 }
 
 /** GET /v1/models and /v1/models/{model} in OpenAI's shapes: the OpenAI-protocol models this key may use. */

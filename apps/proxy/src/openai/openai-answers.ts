@@ -1,3 +1,4 @@
+import { chatFinishReason, responseFinishReason } from '../relay/finish-reason';
 import type { JsonAnswer } from '../relay/json-relay';
 import { fromOpenAiUsage, fromResponsesUsage } from './openai-usage';
 
@@ -26,7 +27,7 @@ function choiceText(choices: ChatChoice[]): string {
 export function readChatCompletion(body: Record<string, unknown>): JsonAnswer | null {
   const choices = body.choices;
   if (!Array.isArray(choices)) return null;
-  return { usage: fromOpenAiUsage(body.usage), outputText: () => choiceText(choices) };
+  return { usage: fromOpenAiUsage(body.usage), outputText: () => choiceText(choices), finishReason: chatFinishReason(choices) };
 }
 
 interface OutputItem {
@@ -55,7 +56,11 @@ export function outputItemText(item: OutputItem | null | undefined): string {
 export function readResponse(body: Record<string, unknown>): JsonAnswer | null {
   const output = body.output;
   if (body.object !== 'response' || !Array.isArray(output)) return null;
-  return { usage: fromResponsesUsage(body.usage), outputText: () => output.map((item) => outputItemText(item as OutputItem)).join('') };
+  return {
+    usage: fromResponsesUsage(body.usage),
+    outputText: () => output.map((item) => outputItemText(item as OutputItem)).join(''),
+    finishReason: responseFinishReason(body),
+  };
 }
 
 /** An embeddings list has its data; it costs input tokens only. */

@@ -16,7 +16,7 @@ describe(OpenAiChatStreamDialect.name, () => {
     expect(dialect.onEvent(data(USAGE_CHUNK))).toBe('');
     expect(dialect.onEvent(data('[DONE]'))).toBe('data: [DONE]\n\n');
     expect(dialect.finished).toBe(true);
-    expect(dialect.reportedUsage()).toEqual({ inputTokens: 9, outputTokens: 2, cachedInputTokens: 4, cacheWriteTokens: 0 });
+    expect(dialect.reportedUsage()).toEqual({ inputTokens: 9, outputTokens: 2, cachedInputTokens: 4, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   it('passes chunks and the usage chunk through untouched to a client that asked for usage', () => {

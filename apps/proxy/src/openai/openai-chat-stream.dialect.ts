@@ -1,4 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
+import { chatFinishReason } from '../relay/finish-reason';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBodyText, GatewayError } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
@@ -26,6 +27,7 @@ export class OpenAiChatStreamDialect implements StreamDialect {
   finished = false;
   private usage: TokenUsage | null = null;
   private deliveredTokens = 0;
+  private stopReason: string | null = null;
 
   constructor(
     private readonly requestedModel: string,
@@ -41,6 +43,7 @@ export class OpenAiChatStreamDialect implements StreamDialect {
     const chunk = parseEventData<ChatChunk>(data);
     if (chunk.error) throw GatewayError.upstream('The upstream provider reported an error mid-stream');
     if (chunk.usage) this.usage = fromOpenAiUsage(chunk.usage) ?? this.usage;
+    this.stopReason = chatFinishReason(chunk.choices) ?? this.stopReason;
 
     let text: string | null = data;
     if (!this.clientWantsUsage && chunk.usage !== undefined) {
@@ -59,6 +62,10 @@ export class OpenAiChatStreamDialect implements StreamDialect {
 
   errorEvent(error: GatewayError): string {
     return sseFrame(undefined, errorBodyText('openai', error));
+  }
+
+  finishReason(): string | null {
+    return this.stopReason;
   }
 
   reportedUsage(): TokenUsage | null {

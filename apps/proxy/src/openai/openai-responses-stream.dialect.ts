@@ -1,4 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
+import { responseFinishReason } from '../relay/finish-reason';
 import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { GatewayError, responsesErrorEventText } from '@gw/common';
 import { withRequestedModel } from '../relay/model-field';
@@ -72,6 +73,11 @@ export class OpenAiResponsesStreamDialect implements StreamDialect {
       frames += sseFrame('response.failed', JSON.stringify({ type: 'response.failed', sequence_number: this.nextSequence++, response }));
     }
     return frames;
+  }
+
+  /** From the final lifecycle event's response (completed, or why it is incomplete). */
+  finishReason(): string | null {
+    return this.finished ? responseFinishReason(this.response) : null;
   }
 
   reportedUsage(): TokenUsage | null {

@@ -40,3 +40,22 @@ describe(fromResponsesUsage.name, () => {
     });
   });
 });
+
+describe(fromOpenAiUsage.name, () => {
+  it('reads cached tokens inside prompt_tokens and reasoning tokens inside completion_tokens', () => {
+    const usage = fromOpenAiUsage({
+      prompt_tokens: 40,
+      completion_tokens: 25,
+      prompt_tokens_details: { cached_tokens: 30 },
+      completion_tokens_details: { reasoning_tokens: 9 },
+    });
+    expect(usage).toEqual({ inputTokens: 40, outputTokens: 25, cachedInputTokens: 30, cacheWriteTokens: 0, reasoningTokens: 9 });
+    // 10 x 2 + 30 x 0.5 + 25 x 8 = 235 micro-dollars: the reasoning tokens are billed once, as the output they are part of.
+    const price = { inputMicrosPerMTok: 2_000_000n, outputMicrosPerMTok: 8_000_000n, cachedInputMicrosPerMTok: 500_000n, cacheWriteMicrosPerMTok: null };
+    expect(costMicros(price, usage!)).toBe(235n);
+  });
+
+  it('reports 0 reasoning tokens when the details are absent', () => {
+    expect(fromOpenAiUsage({ prompt_tokens: 3, completion_tokens: 2 })?.reasoningTokens).toBe(0);
+  });
+});

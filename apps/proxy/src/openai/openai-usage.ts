@@ -4,6 +4,7 @@ interface OpenAiUsage {
   prompt_tokens?: unknown;
   completion_tokens?: unknown;
   prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
 }
 
 interface ResponsesUsage {
@@ -16,7 +17,10 @@ interface ResponsesUsage {
 const count = (value: unknown): number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
 
-/** OpenAI's usage object -> TokenUsage. Cached tokens are part of prompt_tokens in OpenAI's accounting. */
+/**
+ * OpenAI's usage object -> TokenUsage. In OpenAI's accounting cached tokens are part of prompt_tokens and reasoning
+ * tokens part of completion_tokens (billed at the output price; kept apart for the usage record).
+ */
 export function fromOpenAiUsage(usage: unknown): TokenUsage | null {
   if (typeof usage !== 'object' || usage === null) return null;
   const u = usage as OpenAiUsage;
@@ -25,6 +29,7 @@ export function fromOpenAiUsage(usage: unknown): TokenUsage | null {
     outputTokens: count(u.completion_tokens),
     cachedInputTokens: count(u.prompt_tokens_details?.cached_tokens),
     cacheWriteTokens: 0,
+    reasoningTokens: count(u.completion_tokens_details?.reasoning_tokens),
   };
 }
 

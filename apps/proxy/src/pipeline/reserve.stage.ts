@@ -10,6 +10,7 @@ import {
   holdPlan,
   openHold,
   outputLimit,
+  upstreamPriceOf,
   usageRow,
   withOutputLimit,
 } from '@gw/billing';
@@ -50,7 +51,7 @@ export class ReserveStage {
       tokens = { estimate };
       rateLimit = { ...rateLimit, tokens: state };
     }
-    const hold = openHold(plan);
+    const hold = openHold(plan, upstreamPriceOf(model));
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
     let placed;
     try {

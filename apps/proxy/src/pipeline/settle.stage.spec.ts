@@ -3,6 +3,8 @@ import { caller, fakeHoldLedger, fakeTokenLimit, modelRecord, resolved, wordCoun
 import type { RelayResult } from '../relay/relay-result';
 import { ClientGoneError } from '../relay/upstream-errors';
 import type { Held } from '../context/request-context';
+import type { UsageRecordRow } from '@gw/db';
+import type { RecentGenerations } from '../generation/recent-generations';
 import { ReserveStage } from './reserve.stage';
 import { SettleStage } from './settle.stage';
 
@@ -19,6 +21,12 @@ const completed = (usage: Partial<RelayResult['usage']>, extra: Partial<RelayRes
   ...extra,
 });
 
+/** RecentGenerations without Redis: the rows it was asked to keep. */
+function memory(): { recent: RecentGenerations; kept: UsageRecordRow[] } {
+  const kept: UsageRecordRow[] = [];
+  return { recent: { remember: (row: UsageRecordRow) => kept.push(row) } as unknown as RecentGenerations, kept };
+}
+
 async function held(model = MICRO_PER_TOKEN): Promise<{ request: Held; store: ReturnType<typeof fakeHoldLedger> }> {
   const store = fakeHoldLedger();
   const request = await new ReserveStage(store.ledger, wordCounter, fakeTokenLimit().limit).reserve(resolved(BODY, model));
@@ -28,7 +36,7 @@ async function held(model = MICRO_PER_TOKEN): Promise<{ request: Held; store: Re
 describe(SettleStage.name, () => {
   it('charges the usage the provider reported, with the usage record', async () => {
     const { request, store } = await held();
-    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit, memory().recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
     expect(store.closed).toEqual([
       {
         accountId: request.accountId,
@@ -43,10 +51,22 @@ describe(SettleStage.name, () => {
     expect(request.context.outcome).toBe('completed');
   });
 
+  it('keeps the record for the generation lookup before closing, with the cost at the upstream prices too', async () => {
+    const store = fakeHoldLedger();
+    // Charged a micro-dollar per token; upstream half that (a markup of 2).
+    const half = { inputMicrosPerMTok: 500_000n, outputMicrosPerMTok: 500_000n, cachedInputMicrosPerMTok: 50_000n, cacheWriteMicrosPerMTok: 625_000n };
+    const model = { ...MICRO_PER_TOKEN, upstream: half };
+    const request = await new ReserveStage(store.ledger, wordCounter).reserve(resolved(BODY, model));
+    const { recent, kept } = memory();
+    await new SettleStage(store.ledger, wordCounter, recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    expect(kept).toEqual([expect.objectContaining({ generationId: request.context.generationId, costMicros: 15n, upstreamCostMicros: 8n })]);
+    expect(store.closed[0].request.usage).toMatchObject({ costMicros: 15n, upstreamCostMicros: 8n, provider: model.provider });
+  });
+
   it('counts what the provider did not report: the input from the request, the output from the answer', async () => {
     const { request, store } = await held();
     const result = completed({}, { inputReported: false, usageEstimated: true, outputText: 'one two three' });
-    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, result);
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit, memory().recent).settle(request, result);
     const usage = store.closed[0].request.usage!;
     expect(usage.outputTokens).toBe(3);
     expect(usage.inputTokens).toBeGreaterThanOrEqual(2);
@@ -55,14 +75,14 @@ describe(SettleStage.name, () => {
 
   it('releases a hold with nothing to charge', async () => {
     const { request, store } = await held();
-    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, completed({}));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit, memory().recent).settle(request, completed({}));
     expect(store.closed[0].request).toMatchObject({ costMicros: 0n, closedBy: 'release' });
   });
 
   it('writes a free model request (nothing held) as unbilled, never through the ledger', async () => {
     const { request, store } = await held(modelRecord({ inputMicrosPerMTok: 0n, outputMicrosPerMTok: 0n, cachedInputMicrosPerMTok: 0n }));
     expect(request.hold.amountMicros).toBe(0n);
-    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit, memory().recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
     expect(store.closed).toHaveLength(0);
     expect(store.unbilled).toEqual([expect.objectContaining({ costMicros: 0n, overrunMicros: 0n, outcome: 'completed' })]);
   });
@@ -74,14 +94,15 @@ describe(SettleStage.name, () => {
     ['the provider refused', GatewayError.invalidRequest('no'), 400, 'rejected'],
   ])('releases it all when %s', async (_case, error, status, outcome) => {
     const { request, store } = await held();
-    new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit).settleFailure(request, error);
+    new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit, memory().recent).settleFailure(request, error);
     expect(store.closed[0].request).toMatchObject({ costMicros: 0n, closedBy: 'release', usage: { status, outcome } });
   });
 
   describe('recordUnbilled', () => {
     it('writes the record of a request that held nothing, by how its response ended', () => {
       const { ledger, unbilled } = fakeHoldLedger();
-      const sut = new SettleStage(ledger, wordCounter, fakeTokenLimit().limit);
+      const { recent, kept } = memory();
+      const sut = new SettleStage(ledger, wordCounter, fakeTokenLimit().limit, recent);
       sut.recordUnbilled(caller(), 200);
       const refused = caller();
       refused.context.requestedModel = 'nope';
@@ -90,11 +111,12 @@ describe(SettleStage.name, () => {
         expect.objectContaining({ status: 200, outcome: 'completed', reservedMicros: 0n }),
         expect.objectContaining({ status: 404, outcome: 'rejected', model: 'nope', requestedModel: 'nope' }),
       ]);
+      expect(kept).toEqual(unbilled);
     });
 
     it('writes none for capacity refusals, nor for requests the billing stages own', () => {
       const { ledger, unbilled } = fakeHoldLedger();
-      const sut = new SettleStage(ledger, wordCounter, fakeTokenLimit().limit);
+      const sut = new SettleStage(ledger, wordCounter, fakeTokenLimit().limit, memory().recent);
       sut.recordUnbilled(caller(), 429);
       const shed = caller();
       shed.context.shedBy = 'in_flight';

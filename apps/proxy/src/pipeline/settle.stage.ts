@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  chargeFor,
   closingOf,
+  costsFor,
   ExactTokenCounter,
   failureOutcome,
   HOLD_LEDGER,
@@ -17,6 +17,7 @@ import type { RelayResult } from '../relay/relay-result';
 import { ClientGoneError } from '../relay/upstream-errors';
 import type { Caller, Held } from '../context/request-context';
 import { TokenLimit } from './token-limit';
+import { RecentGenerations } from '../generation/recent-generations';
 
 /**
  * Stage 7, settle (billable routes): closes the hold whatever happened, and never refuses anything (the response is
@@ -33,6 +34,7 @@ export class SettleStage {
     @Inject(HOLD_LEDGER) private readonly ledger: HoldLedger,
     private readonly counter: ExactTokenCounter,
     private readonly tokenLimit: TokenLimit,
+    private readonly recent: RecentGenerations,
   ) {}
 
   /** The relay answered (completed, or a stream cut short): charge what was used. Never throws. */
@@ -45,14 +47,14 @@ export class SettleStage {
     } catch (error) {
       this.logger.warn(`settlement ${context.generationId}: counting the unreported usage failed: ${(error as Error).message}`);
     }
-    let cost = 0n;
+    let costs = { costMicros: 0n, upstreamCostMicros: 0n };
     try {
-      cost = chargeFor(hold, usage);
+      costs = costsFor(hold, usage);
     } catch (error) {
       this.logger.error(`settlement ${context.generationId}: usage cannot be priced, released uncharged: ${(error as Error).message}`);
       usage = result.usage;
     }
-    this.close(held, cost, usageRow(context, held, hold.amountMicros, { ...result, usage, costMicros: cost }));
+    this.close(held, costs.costMicros, usageRow(context, held, hold.amountMicros, { ...result, usage, ...costs }));
     if (held.tokens) this.tokenLimit.settle(held, held.tokens, usage.inputTokens + usage.outputTokens);
   }
 
@@ -76,9 +78,15 @@ export class SettleStage {
     if (context.billed || status === 429 || context.shedBy !== undefined) return;
     const outcome = status < 400 ? 'completed' : 'rejected';
     context.outcome = outcome;
-    this.ledger.recordUnbilled(usageRow(context, caller, undefined, { status, outcome, errorType: context.errorType ?? null }));
+    const row = usageRow(context, caller, undefined, { status, outcome, errorType: context.errorType ?? null });
+    this.recent.remember(row);
+    this.ledger.recordUnbilled(row);
   }
 
+  /**
+   * Closes the hold with the request's usage record, first kept in Redis for GET /v1/generation: the response has
+   * ended, the settlement may take a while to reach PostgreSQL, and the caller may look its generation up at once.
+   */
   private close(held: Held, costMicros: bigint, usage: UsageRecordRow): void {
     const { context, hold } = held;
     context.outcome = usage.outcome;
@@ -86,9 +94,12 @@ export class SettleStage {
     if (closing === 'unbilled') {
       // Nothing was held (a free model: every priced request holds at least a micro-dollar), so nothing is charged:
       // the record says so, as a usage record always matches the ledger.
-      this.ledger.recordUnbilled({ ...usage, costMicros: 0n, overrunMicros: 0n });
+      const unbilled = { ...usage, costMicros: 0n, overrunMicros: 0n };
+      this.recent.remember(unbilled);
+      this.ledger.recordUnbilled(unbilled);
       return;
     }
+    this.recent.remember(usage);
     this.ledger.close(held.accountId, { generationId: context.generationId, costMicros, closedBy: closing, usage });
   }
 }

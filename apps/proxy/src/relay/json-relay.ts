@@ -12,6 +12,8 @@ export interface JsonAnswer {
   usage: TokenUsage | null;
   /** The answer's output text, for the gateway to count when the provider reported no usage. */
   outputText(): string;
+  /** The provider's stop reason (relay/finish-reason.ts); absent or null: none. */
+  finishReason?: string | null;
 }
 
 /** Reads a provider's answer: null when it is not a valid answer of its protocol (a 502 for the client). */
@@ -56,6 +58,7 @@ export function sendJsonAnswer(reply: FastifyReply, text: string, answer: JsonAn
     inputReported: answer.usage !== null,
     outputText: answer.usage === null ? answer.outputText() : null,
     errorType: null,
+    finishReason: answer.finishReason ?? null,
   };
 }
 

@@ -21,4 +21,6 @@ export interface RelayResult {
   outputText?: string | null;
   /** Error type delivered in-band (stream error event), if any. */
   errorType: string | null;
+  /** The provider's stop reason, when the answer carried one (for the usage record). */
+  finishReason?: string | null;
 }

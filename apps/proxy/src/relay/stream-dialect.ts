@@ -26,6 +26,8 @@ export interface StreamDialect {
    * where it did, the output counted by the gateway as it went (each delta on arrival, never the whole text at once).
    */
   deliveredUsage(): DeliveredUsage;
+  /** The provider's stop reason once the stream carried one (relay/finish-reason.ts), else null. */
+  finishReason(): string | null;
 }
 
 /**

@@ -106,7 +106,7 @@ describe(relayStream.name, () => {
     const { result } = await run([chunk('mock') + chunk(' reply') + USAGE + DONE]);
     expect(result).toMatchObject({ outcome: 'completed', inputReported: true });
     expect(lastContext.delivered!()).toEqual({
-      usage: { inputTokens: 5, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      usage: { inputTokens: 5, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
       inputReported: true,
     });
   });

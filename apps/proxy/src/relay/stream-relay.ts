@@ -85,7 +85,8 @@ export async function relayStream(
 
   if (delivered) {
     const reported = dialect.reportedUsage();
-    if (reported) return { status: 200, outcome: 'completed', usage: reported, usageEstimated: false, inputReported: true, errorType: null };
+    const finishReason = dialect.finishReason();
+    if (reported) return { status: 200, outcome: 'completed', usage: reported, usageEstimated: false, inputReported: true, errorType: null, finishReason };
     return cutShort(dialect, 'completed', null);
   }
   if (client.closed) {
@@ -104,5 +105,5 @@ export async function relayStream(
 /** Settled on what the client received (the provider's counts where it reported them, the gateway's for the rest). */
 function cutShort(dialect: StreamDialect, outcome: RelayResult['outcome'], errorType: string | null): RelayResult {
   const { usage, inputReported } = dialect.deliveredUsage();
-  return { status: 200, outcome, usage, usageEstimated: true, inputReported, errorType };
+  return { status: 200, outcome, usage, usageEstimated: true, inputReported, errorType, finishReason: dialect.finishReason() };
 }

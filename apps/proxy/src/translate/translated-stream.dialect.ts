@@ -46,6 +46,11 @@ export class TranslatedStreamDialect implements StreamDialect {
     return this.translator.fail({ status: error.status, type: error.type, message: error.message });
   }
 
+  /** The provider's stop reason, as its own dialect read it. */
+  finishReason(): string | null {
+    return this.provider.finishReason();
+  }
+
   reportedUsage(): TokenUsage | null {
     return this.provider.reportedUsage();
   }

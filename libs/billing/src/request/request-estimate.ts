@@ -21,7 +21,8 @@ export type BilledEndpoint =
   | 'count_tokens'
   | 'models'
   | 'generate_content'
-  | 'key_info';
+  | 'key_info'
+  | 'generation';
 
 const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
@@ -132,6 +133,15 @@ export function withOutputLimit(
 function generationConfigOf(body: Record<string, unknown>): Record<string, unknown> {
   const config = body.generationConfig;
   return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
+}
+
+/**
+ * The prices the provider charges for a model: the catalog's upstream table (libs/catalog, model-prices.ts) when the
+ * record carries one; a record without it was never marked up (one built outside the catalog), so its prices are
+ * the provider's.
+ */
+export function upstreamPriceOf(model: ModelRecord & { upstream?: ModelPrice }): ModelPrice {
+  return model.upstream ?? priceOf(model);
 }
 
 export function priceOf(model: ModelRecord): ModelPrice {

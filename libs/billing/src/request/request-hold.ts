@@ -5,7 +5,7 @@ import type { HoldPlan, HoldQuote } from '../estimate/hold-plan';
 import type { DeliveryProbe } from '../holds/hold-heartbeat';
 import type { ExactEncoding } from '../estimate/model-tokens';
 import type { RequestText } from '../estimate/request-text';
-import { costMicros, ModelPrice, TokenUsage } from '../pricing';
+import { costMicros, ModelPrice, RequestCosts, TokenUsage } from '../pricing';
 
 /** A request's hold, and what the settlement needs to count its input when the provider does not report it. */
 export interface RequestHold {
@@ -16,6 +16,8 @@ export interface RequestHold {
   /** The output tokens the hold covers: the limit sent upstream, times the choices. */
   readonly maxOutputTokens: number;
   readonly price: ModelPrice;
+  /** What the provider charges the gateway for the same tokens (the usage record's upstream cost). */
+  readonly upstreamPrice: ModelPrice;
   /** The request's text, and the model's tokenizer if the gateway has it. */
   readonly input: RequestText;
   readonly encoding: ExactEncoding | null;
@@ -23,9 +25,20 @@ export interface RequestHold {
   chargedInput?: Promise<number>;
 }
 
-/** A request's hold on `plan`, holding nothing until a quote is accepted (acceptQuote). */
-export function openHold(plan: HoldPlan): RequestHold {
-  return { amountMicros: 0n, inputTokens: 0, maxOutputTokens: plan.outputTokens, price: plan.price, input: plan.input, encoding: plan.encoding };
+/**
+ * A request's hold on `plan`, holding nothing until a quote is accepted (acceptQuote). `upstreamPrice`: the model's
+ * prices before its markup (upstreamPriceOf), for the upstream cost of the settlement.
+ */
+export function openHold(plan: HoldPlan, upstreamPrice: ModelPrice): RequestHold {
+  return {
+    amountMicros: 0n,
+    inputTokens: 0,
+    maxOutputTokens: plan.outputTokens,
+    price: plan.price,
+    upstreamPrice,
+    input: plan.input,
+    encoding: plan.encoding,
+  };
 }
 
 export function acceptQuote(hold: RequestHold, quote: HoldQuote): void {
@@ -78,6 +91,11 @@ export function deliveryProbe(
 /** What the usage costs at the hold's prices. Throws RangeError on usage that cannot be priced. */
 export function chargeFor(hold: RequestHold, usage: TokenUsage): bigint {
   return costMicros(hold.price, usage);
+}
+
+/** What the usage costs the customer (the charge) and the gateway (upstream), each rounded up once. Throws as chargeFor. */
+export function costsFor(hold: RequestHold, usage: TokenUsage): RequestCosts {
+  return { costMicros: costMicros(hold.price, usage), upstreamCostMicros: costMicros(hold.upstreamPrice, usage) };
 }
 
 /** How a request that failed after its hold ended, for its usage record. */

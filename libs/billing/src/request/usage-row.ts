@@ -1,5 +1,5 @@
 import type { AccountId, KeyId } from '@gw/common';
-import type { UsageOutcome, UsageProtocol, UsageRecordRow } from '@gw/db';
+import type { ModelProvider, UsageOutcome, UsageProtocol, UsageRecordRow } from '@gw/db';
 import { TokenUsage, ZERO_USAGE } from '../pricing';
 
 /** What a request's usage record says about the request itself, whatever stage it reached. */
@@ -13,7 +13,7 @@ export interface UsageSubject {
   readonly endpoint?: string;
   readonly stream: boolean;
   readonly requestedModel?: string;
-  readonly model?: { readonly id: string };
+  readonly model?: { readonly id: string; readonly provider?: ModelProvider };
   readonly upstream?: { channelId: string; attempts: number; status: number | null; latencyMs: number | null };
 }
 
@@ -31,6 +31,10 @@ export interface UsageFacts {
   usage?: TokenUsage;
   usageEstimated?: boolean;
   costMicros?: bigint;
+  /** The same usage at the provider's prices (absent: nothing was used, 0). */
+  upstreamCostMicros?: bigint;
+  /** The stop reason the client received, when the answer had one. */
+  finishReason?: string | null;
 }
 
 /** The usage record of a request, from what it was, who pays, what it held (undefined: nothing) and how it ended. */
@@ -68,5 +72,8 @@ export function usageRow(subject: UsageSubject, payer: Payer, heldMicros: bigint
     latencyMs: Number((process.hrtime.bigint() - subject.startedAt) / 1_000_000n),
     upstreamLatencyMs: upstream?.latencyMs ?? null,
     createdAt: subject.receivedAt,
+    provider: subject.model?.provider ?? null,
+    upstreamCostMicros: facts.upstreamCostMicros ?? 0n,
+    finishReason: facts.finishReason ?? null,
   };
 }
