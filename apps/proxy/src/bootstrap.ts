@@ -1,12 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gw/config';
-import {
-  bindRequestLogFields,
-  registerMetricsRoute,
-  setUpObservability,
-  withObservability,
-} from '@gw/observability';
+import { registerMetricsRoute, setUpObservability, withObservability } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
 import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
@@ -58,7 +53,9 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
   registerRetryAfterMs(fastify);
-  bindRequestLogFields(fastify, (request) => ({ generationId: request.gw.generationId, requestId: request.gw.requestId }));
+  // No AsyncLocalStorage for the request's log fields here (bindRequestLogFields, as the admin has): on Node 20 the first
+  // one entered turns on async hooks for every promise of the process, a cost on each of the dozens a request creates.
+  // The lines a request writes pass its ids themselves (requestLogFields, context/request-context.ts).
   registerClientDeadlineTracking(fastify);
   // Before any other work, with the ids on the answer: shed load (503) while the event loop lags (probes exempt), then
   // refuse gateway requests without a well-formed key (401) before their body is read. The in-flight cap counts only
