@@ -14,6 +14,7 @@ import { AuthenticateStage } from './pipeline/authenticate.stage';
 import { SettleStage } from './pipeline/settle.stage';
 import { ProxyModule } from './proxy.module';
 import { clientDeadlineOptions, registerClientDeadlineTracking } from './transport/client-deadlines';
+import { installLeanAsyncResourceBind } from './transport/lean-async-bind';
 import { largestBodyLimit, registerJsonBodyParser } from './validation/json-body.parser';
 import { JsonOffload } from './validation/json-offload';
 
@@ -21,6 +22,7 @@ import { JsonOffload } from './validation/json-offload';
  * Builds the proxy application exactly as production runs it (main.ts and the end-to-end tests both call this).
  */
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
+  installLeanAsyncResourceBind();
   const deadlines = clientDeadlineOptions(config.proxy);
   const adapter = new FastifyAdapter({
     // Each protocol's own limit is applied by the body parser; this one covers anything else.
