@@ -1,12 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@gw/config';
-import {
-  bindRequestLogFields,
-  registerMetricsRoute,
-  setUpObservability,
-  withObservability,
-} from '@gw/observability';
+import { registerMetricsRoute, setUpObservability, withObservability } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
 import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
@@ -19,6 +14,7 @@ import { AuthenticateStage } from './pipeline/authenticate.stage';
 import { SettleStage } from './pipeline/settle.stage';
 import { ProxyModule } from './proxy.module';
 import { clientDeadlineOptions, registerClientDeadlineTracking } from './transport/client-deadlines';
+import { installLeanAsyncResourceBind } from './transport/lean-async-bind';
 import { largestBodyLimit, registerJsonBodyParser } from './validation/json-body.parser';
 import { JsonOffload } from './validation/json-offload';
 
@@ -26,6 +22,7 @@ import { JsonOffload } from './validation/json-offload';
  * Builds the proxy application exactly as production runs it (main.ts and the end-to-end tests both call this).
  */
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
+  installLeanAsyncResourceBind();
   const deadlines = clientDeadlineOptions(config.proxy);
   const adapter = new FastifyAdapter({
     // Each protocol's own limit is applied by the body parser; this one covers anything else.
@@ -58,7 +55,9 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   registerRequestTelemetry(fastify, observability.lifecycle, observability.logger);
   registerRequestContext(fastify);
   registerRetryAfterMs(fastify);
-  bindRequestLogFields(fastify, (request) => ({ generationId: request.gw.generationId, requestId: request.gw.requestId }));
+  // No AsyncLocalStorage for the request's log fields here (bindRequestLogFields, as the admin has): on Node 20 the first
+  // one entered turns on async hooks for every promise of the process, a cost on each of the dozens a request creates.
+  // The lines a request writes pass its ids themselves (requestLogFields, context/request-context.ts).
   registerClientDeadlineTracking(fastify);
   // Before any other work, with the ids on the answer: shed load (503) while the event loop lags (probes exempt), then
   // refuse gateway requests without a well-formed key (401) before their body is read. The in-flight cap counts only

@@ -48,6 +48,14 @@ export interface TokenLimitState {
 }
 
 /**
+ * The fields a log line written for a request carries (the access line has them too): its ids, passed explicitly by
+ * the line's writer (the proxy keeps no AsyncLocalStorage, bootstrap.ts). Empty before the context stage ran.
+ */
+export function requestLogFields(context: RequestContext | null | undefined): { generationId?: string; requestId?: string } {
+  return context ? { generationId: context.generationId, requestId: context.requestId } : {};
+}
+
+/**
  * One request's identity and its record: what the usage row, the metrics and the access log report, whatever stage
  * the request reached. Created by the context stage; the stages' findings are handed on as their own typed outputs
  * (Caller, Admitted, Resolved, Held below), never read back from here. Lives on the Fastify request, dies with it.

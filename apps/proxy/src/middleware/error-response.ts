@@ -9,6 +9,7 @@ import {
 } from '@gw/common';
 import { IntervalLog } from '@gw/observability';
 import { toGatewayError } from '../context/gateway-errors';
+import { requestLogFields } from '../context/request-context';
 import { ClientGoneError } from '../relay/upstream-errors';
 
 const logger = new Logger('ProxyErrors');
@@ -36,13 +37,16 @@ function logFailure(request: FastifyRequest, error: GatewayError): void {
   const where = `${request.method} ${request.url.split('?')[0]} (generation ${request.gw?.generationId})`;
   if (error.code === GatewayErrorCode.INTERNAL || error.status === 500) {
     const cause = error.cause ?? error;
-    logger.error(`${where} -> ${error.status} ${error.message}: ${(cause as Error)?.stack ?? String(cause)}`);
+    logger.error({
+      msg: `${where} -> ${error.status} ${error.message}: ${(cause as Error)?.stack ?? String(cause)}`,
+      ...requestLogFields(request.gw),
+    });
     return;
   }
   const kind = `${error.status} ${error.message}`;
   const cause = error.cause instanceof Error ? `; cause: ${error.cause.message}` : '';
   // The first of its kind for a while is written here, with this request's ids; the next ones are counted.
-  if (refusals.hit(kind)) logger.warn(`${where} -> ${kind}${cause}`);
+  if (refusals.hit(kind)) logger.warn({ msg: `${where} -> ${kind}${cause}`, ...requestLogFields(request.gw) });
 }
 
 

@@ -15,7 +15,7 @@ import type { UsageRecordRow } from '@gw/db';
 import { toGatewayError } from '../context/gateway-errors';
 import type { RelayResult } from '../relay/relay-result';
 import { ClientGoneError } from '../relay/upstream-errors';
-import type { Caller, Held } from '../context/request-context';
+import { type Caller, type Held, requestLogFields } from '../context/request-context';
 import { TokenLimit } from './token-limit';
 import { RecentGenerations } from '../generation/recent-generations';
 
@@ -45,13 +45,19 @@ export class SettleStage {
     try {
       usage = await usageToCharge(hold, result, this.counter);
     } catch (error) {
-      this.logger.warn(`settlement ${context.generationId}: counting the unreported usage failed: ${(error as Error).message}`);
+      this.logger.warn({
+        msg: `settlement ${context.generationId}: counting the unreported usage failed: ${(error as Error).message}`,
+        ...requestLogFields(context),
+      });
     }
     let costs = { costMicros: 0n, upstreamCostMicros: 0n };
     try {
       costs = costsFor(hold, usage);
     } catch (error) {
-      this.logger.error(`settlement ${context.generationId}: usage cannot be priced, released uncharged: ${(error as Error).message}`);
+      this.logger.error({
+        msg: `settlement ${context.generationId}: usage cannot be priced, released uncharged: ${(error as Error).message}`,
+        ...requestLogFields(context),
+      });
       usage = result.usage;
     }
     this.close(held, costs.costMicros, usageRow(context, held, hold.amountMicros, { ...result, usage, ...costs }));

@@ -10,7 +10,11 @@ export const EVENT_STREAM = 'text/event-stream; charset=utf-8';
  */
 export class ClientResponse {
   private readonly raw: FastifyReply['raw'];
-  private readonly gone = new AbortController();
+  private gone = false;
+  /** Who waits for the client to leave (the upstream attempt): plain callbacks, cheaper than an AbortSignal's. */
+  private readonly goneListeners = new Set<() => void>();
+  /** Made on first use only (streams, waits for a connection): most answers never need one. */
+  private goneController: AbortController | null = null;
 
   constructor(
     private readonly reply: FastifyReply,
@@ -18,17 +22,31 @@ export class ClientResponse {
   ) {
     this.raw = reply.raw;
     this.raw.on('close', () => {
-      if (!this.raw.writableFinished) this.gone.abort();
+      if (this.raw.writableFinished) return;
+      this.gone = true;
+      this.goneController?.abort();
+      for (const listener of this.goneListeners) listener();
+      this.goneListeners.clear();
     });
   }
 
   /** Aborted when the client disconnects before the response is complete. */
   get signal(): AbortSignal {
-    return this.gone.signal;
+    if (!this.goneController) {
+      this.goneController = new AbortController();
+      if (this.gone) this.goneController.abort();
+    }
+    return this.goneController.signal;
+  }
+
+  /** Calls `listener` once if the client disconnects before the response is complete; returns the way to stop listening. */
+  onGone(listener: () => void): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
   }
 
   get closed(): boolean {
-    return this.gone.signal.aborted || this.raw.destroyed;
+    return this.gone || this.raw.destroyed;
   }
 
   get started(): boolean {
@@ -55,7 +73,7 @@ export class ClientResponse {
   async write(text: string): Promise<void> {
     if (this.closed) return;
     if (!this.raw.write(text)) {
-      await Promise.race([once(this.raw, 'drain'), once(this.gone.signal, 'abort')]).catch(() => undefined);
+      await Promise.race([once(this.raw, 'drain'), once(this.signal, 'abort')]).catch(() => undefined);
     }
   }
 

@@ -1,15 +1,16 @@
 import { GatewayError } from '@gw/common';
 import type { UpstreamAttemptOutcome } from '@gw/observability';
+import type { AbortState } from './attempt-abort';
 import { ClientGoneError, UpstreamTimeoutError } from './upstream-errors';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * How one upstream attempt ended, for gw_upstream_attempts_total / gw_upstream_failures_total: `status` is the
- * provider's HTTP status when it answered, `failure` what the attempt threw (null when it succeeded), `signal` the
- * attempt's abort signal (client gone, deadline, shutdown).
+ * provider's HTTP status when it answered, `failure` what the attempt threw (null when it succeeded), `signal` what
+ * stopped the attempt, if anything (client gone, deadline, shutdown).
  */
-export function attemptOutcome(status: number | null, failure: unknown, signal: AbortSignal): UpstreamAttemptOutcome {
+export function attemptOutcome(status: number | null, failure: unknown, signal: AbortState): UpstreamAttemptOutcome {
   if (failure === null) return 'success';
   const reason = signal.aborted ? signal.reason : failure;
   if (reason instanceof UpstreamTimeoutError) return 'timeout';

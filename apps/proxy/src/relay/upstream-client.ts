@@ -6,6 +6,7 @@ import type { ChannelRecord, ModelRecord } from '@gw/db';
 import { Lifecycle, recordUpstreamAttempt } from '@gw/observability';
 import type { RequestContext, UpstreamRecord } from '../context/request-context';
 import { observeStage } from '../context/stage-timer';
+import { AttemptAbort } from './attempt-abort';
 import { attemptOutcome } from './upstream-attempt';
 import { overloaded } from '../context/gateway-errors';
 import type { ClientResponse } from './client-response';
@@ -73,7 +74,7 @@ export class UpstreamClient {
    * them (streams end with the protocol's error event). One listener for the process rather than an add and a remove
    * on the stop signal per attempt and per answer.
    */
-  private readonly running = new Set<AbortController>();
+  private readonly running = new Set<AttemptAbort>();
 
   constructor(
     private readonly pools: UpstreamPools,
@@ -120,7 +121,7 @@ export class UpstreamClient {
       context.upstream = upstream;
       let outcome: AttemptOutcome = 'neutral';
       // Shutdown past its grace period ends the attempt, or the answer in progress (streams: the protocol's error event).
-      const controller = new AbortController();
+      const controller = new AttemptAbort();
       this.running.add(controller);
       try {
         const response = await this.attempt(upstream, call, channel, limits, lease.pool, controller);
@@ -161,14 +162,13 @@ export class UpstreamClient {
     const free = this.pools.tryLease(origin);
     if (free) return free;
     const leave = new AbortController();
-    const onClientGone = () => leave.abort(new ClientGoneError());
     const onStop = () => leave.abort(stop.reason);
-    call.client.signal.addEventListener('abort', onClientGone, { once: true });
+    const stopListening = call.client.onGone(() => leave.abort(new ClientGoneError()));
     stop.addEventListener('abort', onStop, { once: true });
     try {
       return await this.pools.lease(origin, leave.signal);
     } finally {
-      call.client.signal.removeEventListener('abort', onClientGone);
+      stopListening();
       stop.removeEventListener('abort', onStop);
     }
   }
@@ -183,12 +183,11 @@ export class UpstreamClient {
     channel: ChannelRecord,
     limits: AttemptLimits,
     pool: Dispatcher,
-    attempt: AbortController,
+    attempt: AttemptAbort,
   ): Promise<UpstreamResponse> {
     if (call.client.closed) throw new ClientGoneError();
     if (this.lifecycle.stopSignal.aborted) throw this.lifecycle.stopSignal.reason;
-    const onClientGone = () => attempt.abort(new ClientGoneError());
-    call.client.signal.addEventListener('abort', onClientGone, { once: true });
+    const stopListening = call.client.onGone(() => attempt.abort(new ClientGoneError()));
     let failure: unknown = null;
     const deadline = setTimeout(
       () => attempt.abort(new UpstreamTimeoutError(limits.timeoutS)),
@@ -202,7 +201,7 @@ export class UpstreamClient {
         path: target.path,
         headers: call.headers(channel),
         body: call.body,
-        signal: attempt.signal,
+        signal: attempt,
         headersTimeout: limits.timeoutS * 1000,
         bodyTimeout: limits.idleTimeoutMs,
       });
@@ -224,11 +223,11 @@ export class UpstreamClient {
     } catch (error) {
       failure = error;
       if (error instanceof GatewayError) throw error;
-      throw classifyTransportError(attempt.signal.aborted ? attempt.signal.reason : error, limits);
+      throw classifyTransportError(attempt.aborted ? attempt.reason : error, limits);
     } finally {
       clearTimeout(deadline);
-      call.client.signal.removeEventListener('abort', onClientGone);
-      const outcome = attemptOutcome(upstream.status, failure, attempt.signal);
+      stopListening();
+      const outcome = attemptOutcome(upstream.status, failure, attempt);
       recordUpstreamAttempt(channel.name, outcome, (performance.now() - started) / 1000);
     }
   }
