@@ -80,7 +80,7 @@ describe(ReserveStage.name, () => {
       });
       const base = resolved(BODY);
       const request = { ...base, key: { ...base.key, dailyLimitMicros: limit } };
-      await expect(new ReserveStage(ledger, wordCounter).reserve(request)).rejects.toMatchObject({
+      await expect(new ReserveStage(ledger, wordCounter, fakeTokenLimit().limit).reserve(request)).rejects.toMatchObject({
         status: 403,
         type: 'permission_error',
         message: `Daily spending limit of ${shown} reached for this key`,
@@ -170,7 +170,7 @@ describe(ReserveStage.name, () => {
     });
 
     it('hands the estimate back when the hold is refused (402) or the store fails (503)', async () => {
-      const refusedHold = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 0n }));
+      const refusedHold = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 0n, refusal: 'balance' as const }));
       const failedStore = fakeHoldLedger(async () => Promise.reject(new Error('deadline exceeded')));
       for (const [store, status] of [[refusedHold, 402], [failedStore, 503]] as const) {
         const tokens = fakeTokenLimit();

@@ -56,9 +56,9 @@ describe(SettleStage.name, () => {
     // Charged a micro-dollar per token; upstream half that (a markup of 2).
     const half = { inputMicrosPerMTok: 500_000n, outputMicrosPerMTok: 500_000n, cachedInputMicrosPerMTok: 50_000n, cacheWriteMicrosPerMTok: 625_000n };
     const model = { ...MICRO_PER_TOKEN, upstream: half };
-    const request = await new ReserveStage(store.ledger, wordCounter).reserve(resolved(BODY, model));
+    const request = await new ReserveStage(store.ledger, wordCounter, fakeTokenLimit().limit).reserve(resolved(BODY, model));
     const { recent, kept } = memory();
-    await new SettleStage(store.ledger, wordCounter, recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    await new SettleStage(store.ledger, wordCounter, fakeTokenLimit().limit, recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
     expect(kept).toEqual([expect.objectContaining({ generationId: request.context.generationId, costMicros: 15n, upstreamCostMicros: 8n })]);
     expect(store.closed[0].request.usage).toMatchObject({ costMicros: 15n, upstreamCostMicros: 8n, provider: model.provider });
   });
@@ -140,21 +140,21 @@ describe(SettleStage.name, () => {
     it('replaces the estimate with the input and output tokens really used', async () => {
       const { request, store } = await heldWithTokens();
       const tokens = fakeTokenLimit();
-      await new SettleStage(store.ledger, wordCounter, tokens.limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+      await new SettleStage(store.ledger, wordCounter, tokens.limit, memory().recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
       expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: request.tokens!.estimate, tokens: 15 }]);
     });
 
     it('hands the estimate back with no tokens when the request failed before any answer', async () => {
       const { request, store } = await heldWithTokens();
       const tokens = fakeTokenLimit();
-      new SettleStage(store.ledger, wordCounter, tokens.limit).settleFailure(request, new ClientGoneError());
+      new SettleStage(store.ledger, wordCounter, tokens.limit, memory().recent).settleFailure(request, new ClientGoneError());
       expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: request.tokens!.estimate, tokens: 0 }]);
     });
 
     it('records nothing for a key without a limit', async () => {
       const { request, store } = await held();
       const tokens = fakeTokenLimit();
-      await new SettleStage(store.ledger, wordCounter, tokens.limit).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+      await new SettleStage(store.ledger, wordCounter, tokens.limit, memory().recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
       expect(tokens.settled).toEqual([]);
     });
   });
