@@ -102,7 +102,7 @@ export class TokenWindow {
   }
 
   async reserve(request: TokenTake): Promise<TokenTakeResult> {
-    const [admitted, used, waitMicros] = await this.take(
+    const [admitted, used, waitUs] = await this.take(
       request.settledKey,
       request.inFlightKey,
       Math.round(request.windowMs),
@@ -114,7 +114,7 @@ export class TokenWindow {
     return {
       admitted: admitted === 1,
       used,
-      retryAfterSeconds: admitted === 1 ? 0 : waitMicros > 0 ? toSeconds(waitMicros) : toSeconds(request.windowMs * 1000),
+      retryAfterSeconds: admitted === 1 ? 0 : waitUs > 0 ? toSeconds(waitUs) : toSeconds(request.windowMs * 1000),
     };
   }
 
