@@ -212,8 +212,8 @@ export class RateTierWindows {
   }
 }
 
-function stateOf(tier: RateTier, count: number, waitMicros: number, windowMs: number): RateTierState {
-  const reset = waitMicros > 0 ? toSeconds(waitMicros) : 0;
+function stateOf(tier: RateTier, count: number, waitUs: number, windowMs: number): RateTierState {
+  const reset = waitUs > 0 ? toSeconds(waitUs) : 0;
   // Refused with nothing logged happens only under a limit of 0: no slot will free, answer a whole window.
   const resetSeconds = count >= tier.limit && reset === 0 ? toSeconds(windowMs * 1000) : reset;
   return { scope: tier.scope, limit: tier.limit, count, remaining: Math.max(0, tier.limit - count), resetSeconds };
