@@ -34,7 +34,12 @@ export class AppProcess {
     });
     const app = new AppProcess(name, child);
     app.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${app.output}`)), timeoutMs);
+      // A process that never listened is killed: left running, it would outlive the suite (nobody holds it to stop) and
+      // load the machine for every later suite.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${name} did not start:\n${app.output}`));
+      }, timeoutMs);
       const onData = () => {
         const match = /listening on (http:\/\/\S+)/.exec(app.output);
         if (match) {
