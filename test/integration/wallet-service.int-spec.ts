@@ -20,7 +20,7 @@ describe('WalletService', () => {
     const first = await h.wallet.hold({ accountId: customer.accountId, generationId: newGeneration(), amountMicros: 6_000n, context });
     expect(first).toMatchObject({ status: 'held', spendableMicros: 4_000n });
     const refused = await h.wallet.hold({ accountId: customer.accountId, generationId: newGeneration(), amountMicros: 6_000n, context });
-    expect(refused).toEqual({ status: 'refused', spendableMicros: 4_000n });
+    expect(refused).toEqual({ status: 'refused', spendableMicros: 4_000n, dailyLeftMicros: null });
     expect(h.wallet.openHolds).toBeGreaterThanOrEqual(1);
   });
 
