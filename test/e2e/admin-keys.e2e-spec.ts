@@ -235,7 +235,10 @@ describe('admin API: keys, and their effect on a running proxy', () => {
   });
 
   it('PUT rpm-limit overrides the RPM on the running proxy by broadcast; null restores the default', async () => {
-    const { id, key } = await createKey();
+    // A key of an account of its own: the account tier (2x the key's limit, spec/policy.md) counts every key of the
+    // account, so the suite's other requests on the shared account would make it the tightest tier here.
+    const own = await api.createAccount({ balanceUsd: '5.00' });
+    const { id, key } = await createKey({ accountId: own.id });
     expect((await chat(key)).headers.get('x-ratelimit-limit')).toBe('60');
 
     const limited = await api.put(`/admin/v1/keys/${id}/rpm-limit`, { rpm: 3 });
