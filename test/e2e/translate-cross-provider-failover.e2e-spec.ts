@@ -57,11 +57,22 @@ describe('Any client, any model: failover across providers of one model', () => 
       .map((request) => ({ path: request.path.split('?')[0], model: request.body?.model }));
   }
 
-  /** The usage record: by the client's protocol, served by the second channel after two attempts, charged as reported. */
-  async function expectServedBySecond(generationId: string, accountId: string, model: TestModel, input: number, output: number) {
+  /**
+   * The usage record: by the client's protocol, served by the second channel (of `answeredBy`, the provider the record
+   * names) after two attempts, charged as reported.
+   */
+  async function expectServedBySecond(
+    generationId: string,
+    accountId: string,
+    model: TestModel,
+    answeredBy: string,
+    input: number,
+    output: number,
+  ) {
     const usage = await usageOf(generationId);
     expect(usage).toMatchObject({
       model: model.id,
+      provider: answeredBy,
       status: 200,
       outcome: 'completed',
       channelId: model.channelIds[1],
@@ -99,7 +110,7 @@ describe('Any client, any model: failover across providers of one model', () => 
       { path: '/v1/chat/completions', model: 'gpt-4.1-mini' },
       { path: '/v1/messages', model: 'claude-haiku-4-5' },
     ]);
-    const usage = await expectServedBySecond(response.headers.get('x-chuizi-generation-id')!, accountId, openaiThenAnthropic, 7, 7);
+    const usage = await expectServedBySecond(response.headers.get('x-chuizi-generation-id')!, accountId, openaiThenAnthropic, 'anthropic', 7, 7);
     expect(usage).toMatchObject({ protocol: 'openai', endpoint: 'chat.completions', stream: false });
   });
 
@@ -124,7 +135,7 @@ describe('Any client, any model: failover across providers of one model', () => 
     expect(text.split(' ')).toHaveLength(5);
     expect(usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 5 });
     expect((await upstreamCalls(marker)).map((call) => call.path)).toEqual(['/v1/chat/completions', '/v1/messages']);
-    const record = await expectServedBySecond(response.headers.get('x-chuizi-generation-id')!, accountId, openaiThenAnthropic, 3, 5);
+    const record = await expectServedBySecond(response.headers.get('x-chuizi-generation-id')!, accountId, openaiThenAnthropic, 'anthropic', 3, 5);
     expect(record).toMatchObject({ protocol: 'openai', stream: true });
   });
 
@@ -152,7 +163,7 @@ describe('Any client, any model: failover across providers of one model', () => 
       { path: '/v1/messages', model: 'claude-haiku-4-5' },
       { path: '/v1/chat/completions', model: 'gpt-4.1-mini' },
     ]);
-    const record = await expectServedBySecond(response.headers.get('x-chuizi-generation-id')!, accountId, anthropicThenOpenAi, 4, 4);
+    const record = await expectServedBySecond(response.headers.get('x-chuizi-generation-id')!, accountId, anthropicThenOpenAi, 'openai', 4, 4);
     expect(record).toMatchObject({ protocol: 'anthropic', endpoint: 'messages', stream: true });
   });
 
@@ -171,7 +182,7 @@ describe('Any client, any model: failover across providers of one model', () => 
     const calls = await upstreamCalls(marker);
     expect(calls.map((call) => call.path)).toEqual([expect.stringMatching(/^\/v1beta\/models\/gemini-2\.5-flash:generateContent$/), '/v1/messages']);
     const generationId = response.sdkHttpResponse!.headers!['x-chuizi-generation-id'];
-    const record = await expectServedBySecond(generationId, accountId, googleThenAnthropic, 5, 6);
+    const record = await expectServedBySecond(generationId, accountId, googleThenAnthropic, 'anthropic', 5, 6);
     expect(record).toMatchObject({ protocol: 'gemini', endpoint: 'generate_content', stream: false });
   });
 

@@ -1,5 +1,5 @@
 import type { TokenUsage } from '@gw/billing';
-import type { UsageOutcome } from '@gw/db';
+import type { ModelProvider, UsageOutcome } from '@gw/db';
 
 /** How a relayed request ended, for settlement and the usage record. */
 export interface RelayResult {
@@ -23,4 +23,6 @@ export interface RelayResult {
   errorType: string | null;
   /** The provider's stop reason, when the answer carried one (for the usage record). */
   finishReason?: string | null;
+  /** The provider that answered, when not the model's own (a failover to another provider's channel). */
+  provider?: ModelProvider;
 }

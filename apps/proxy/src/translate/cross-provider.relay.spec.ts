@@ -56,7 +56,10 @@ describe(CrossProviderRelay.name, () => {
 
   it("after the own provider's channels fail, sends the next provider's channel the client's request translated", async () => {
     const { sut, served, reply, native } = setUp([GatewayError.unavailable('overloaded')]);
-    await expect(sut.relay(held([channel('own', 0), channel('claude', 1, CLAUDE_LINK)]), {}, reply, native)).resolves.toBe(RESULT);
+    await expect(sut.relay(held([channel('own', 0), channel('claude', 1, CLAUDE_LINK)]), {}, reply, native)).resolves.toEqual({
+      ...RESULT,
+      provider: 'anthropic', // the usage record names the provider that answered
+    });
     expect(native).toHaveBeenCalledTimes(1);
     expect(served.map((request) => request.model.channels.map((c) => c.id))).toEqual([['own'], ['claude']]);
     const second = served[1];

@@ -50,7 +50,8 @@ export class CrossProviderRelay {
       const request = leg.own ? { ...held, model: leg.model } : this.remade(held, leg);
       if (request === null) continue;
       try {
-        return await this.serve(request, query, reply, native);
+        const result = await this.serve(request, query, reply, native);
+        return leg.own ? result : { ...result, provider: leg.model.provider };
       } catch (error) {
         if (!this.movesOn(error, held, reply)) throw error;
         last = error;

@@ -35,6 +35,8 @@ export interface UsageFacts {
   upstreamCostMicros?: bigint;
   /** The stop reason the client received, when the answer had one. */
   finishReason?: string | null;
+  /** The provider that answered, when not the model's own (a failover to another provider's channel). */
+  provider?: ModelProvider;
 }
 
 /** The usage record of a request, from what it was, who pays, what it held (undefined: nothing) and how it ended. */
@@ -72,7 +74,7 @@ export function usageRow(subject: UsageSubject, payer: Payer, heldMicros: bigint
     latencyMs: Number((process.hrtime.bigint() - subject.startedAt) / 1_000_000n),
     upstreamLatencyMs: upstream?.latencyMs ?? null,
     createdAt: subject.receivedAt,
-    provider: subject.model?.provider ?? null,
+    provider: facts.provider ?? subject.model?.provider ?? null,
     upstreamCostMicros: facts.upstreamCostMicros ?? 0n,
     finishReason: facts.finishReason ?? null,
   };
