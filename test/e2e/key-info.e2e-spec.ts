@@ -155,9 +155,13 @@ describe('GET /v1/key/info (and its Anthropic and Gemini twins): the caller’s 
     expect(info.balanceUsd).toBe(formatMicrosAsUsd(10_000_000n - books.spent));
     expect(info.reservedUsd).toBe('0.000000');
     expect(info.lastUsedAt).not.toBeNull();
-    // The lookups wrote usage records of their own (they count in the key's rate limit), none billed.
-    const lookups = await (await testDb()).usageRecord.findMany({ where: { keyId, endpoint: 'key_info' } });
-    expect(lookups.length).toBeGreaterThan(0);
+    // The lookups wrote usage records of their own (they count in the key's rate limit), none billed. Written after
+    // the response, batched: waited for, as any unbilled record.
+    const db = await testDb();
+    const lookups = await waitFor(async () => {
+      const found = await db.usageRecord.findMany({ where: { keyId, endpoint: 'key_info' } });
+      return found.length > 0 ? found : null;
+    });
     expect(lookups.every((record) => record.costMicros === 0n)).toBe(true);
   });
 

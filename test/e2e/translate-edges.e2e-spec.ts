@@ -71,6 +71,42 @@ describe('Any client, any model: refusals, provider errors, cut streams, output 
     expect(await chargeProblems(accountId, START_MICROS, usage.costMicros)).toEqual([]);
   });
 
+  it('settles a translated stream the client aborts on what was delivered, and stops the upstream call', async () => {
+    const { accountId, key } = await fundedKey();
+    const model = TRANSLATED_MODELS.anthropic;
+    const marker = nonce();
+    const controller = new AbortController();
+    // 50 words, 20 ms apart: the client leaves after 5 of them, long before the provider is done.
+    const { data: stream, response } = await openai(key)
+      .chat.completions.create(
+        { model, stream: true, messages: [{ role: 'user', content: `leave early ${marker} mock:output_tokens=50 mock:chunk_delay_ms=20` }] },
+        { signal: controller.signal },
+      )
+      .withResponse();
+    let text = '';
+    let chunks = 0;
+    await (async () => {
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta.content ?? '';
+        text += delta;
+        if (delta && ++chunks === 5) controller.abort();
+      }
+    })().catch(() => undefined); // the SDK ends the iteration on its abort
+    expect(chunks).toBe(5);
+
+    const generationId = response.headers.get('x-chuizi-generation-id')!;
+    const usage = await usageOf(generationId);
+    // Input as Anthropic reported it in message_start; output what the gateway relayed before the client left (at
+    // least what the client read, far less than the 50 asked for), priced at the model's prices.
+    expect(usage).toMatchObject({ protocol: 'openai', stream: true, outcome: 'client_aborted', usageEstimated: true });
+    expect(usage.outputTokens).toBeGreaterThanOrEqual(countDeliveredTokens(text));
+    expect(usage.outputTokens).toBeLessThan(50);
+    expect(usage.costMicros).toBe(demoCost(model, { input: usage.inputTokens, output: usage.outputTokens }));
+    expect(await chargeProblems(accountId, START_MICROS, usage.costMicros)).toEqual([]);
+    // The request reached the provider translated: Anthropic's messages endpoint.
+    expect((await mockRequestWith(sharedMockUrl(), marker))?.path).toMatch(/\/messages$/);
+  });
+
   it('streams to a Gemini client as a JSON array (no alt=sse) from an OpenAI model', async () => {
     const { accountId, key } = await fundedKey();
     const response = await fetch(`${proxy().url}/gemini/v1beta/models/${TRANSLATED_MODELS.openai}:streamGenerateContent`, {
