@@ -50,6 +50,8 @@ export function fakeHoldLedger(place: HoldLedger['place'] = async (_account, _su
     close: (accountId, request) => void closed.push({ accountId, request }),
     recordUnbilled: (row) => void unbilled.push(row),
     drain: async () => 0,
+    // As PostgreSQL's store: the settle stage keeps the lookup's record itself.
+    keepsRecentRecords: false,
   };
   return { ledger, closed, unbilled };
 }

@@ -120,6 +120,28 @@ describe('wallet scripts on Redis', () => {
       expect(await h.redis.call('read', (c) => c.exists(h.store.keys.hold(account, g)))).toBe('0');
     });
 
+    it('keeps the usage record for the generation lookup when asked, in the same call, and a duplicate leaves it be', async () => {
+      const account = await loadedAccount(10_000n);
+      const g = gen();
+      const record = h.store.keys.generationRecord(account, g);
+      await h.store.hold(account, g, 4_000n, TTL_MS, 'test', ctx);
+      await h.store.settle(account, g, 1_000n, '{"status":200}', 900);
+      expect(await h.store.generationRecord(account, g)).toBe('{"status":200}');
+      const ttl = Number(await h.redis.call('read', (c) => c.ttl(record)));
+      expect(ttl).toBeGreaterThan(800);
+      expect(ttl).toBeLessThanOrEqual(900);
+      await h.store.settle(account, g, 1_000n, '{"status":500}', 900);
+      expect(await h.store.generationRecord(account, g)).toBe('{"status":200}');
+      // Not asked (TTL 0), or no record to keep: nothing is written.
+      const quiet = gen();
+      await h.store.hold(account, quiet, 4_000n, TTL_MS, 'test', ctx);
+      await h.store.settle(account, quiet, 1_000n, '{"status":200}');
+      expect(await h.store.generationRecord(account, quiet)).toBeNull();
+      const unheld = gen();
+      await h.store.settle(account, unheld, 10n, '', 900);
+      expect(await h.store.generationRecord(account, unheld)).toBeNull();
+    });
+
     it('is a DUPLICATE the second time: nothing moves, no second event', async () => {
       const account = await loadedAccount(10_000n);
       const g = gen();

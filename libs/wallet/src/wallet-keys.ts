@@ -27,6 +27,8 @@ export function shardOf(account: AccountId, shards: number): ShardIndex {
  *                               (delivered cost and usage, from the last heartbeat).
  * - `holds`               ZSET  generation -> expiry (ms): the sweep's index.
  * - `done:<generation>`   STRING `<closer>:<charged>:<held>`, with a TTL: the generation was closed.
+ * - `gen:<generation>`    STRING the usage record of a settled generation (JSON, as the proxy wrote it), for
+ *                               GET /v1/generation while the ledger writer has not yet written it (GENERATION_RECORD_TTL_S).
  * - `events`              STREAM settlement events, consumer group `ledger-writers`.
  * - `unflushed:<account>` HASH  <event seq> -> charge for each event not yet written to PostgreSQL, and `f` (the
  *                               highest seq a ledger writer confirmed written).
@@ -73,6 +75,11 @@ export class WalletKeys {
 
   done(account: AccountId, generation: GenerationId): string {
     return `${this.shardPrefix(this.shardOf(account))}done:${generation}`;
+  }
+
+  /** The usage record of a settled generation, kept for the lookup (see settle.lua). */
+  generationRecord(account: AccountId, generation: GenerationId): string {
+    return `${this.shardPrefix(this.shardOf(account))}gen:${generation}`;
   }
 
   holds(shard: ShardIndex): string {

@@ -38,12 +38,18 @@ export class WalletRedis implements OnModuleDestroy {
   /** Resolves on the first connection: calls made before it wait for it (within their deadline), not fail at once. */
   private readonly firstConnection: Promise<void>;
   private everConnected = false;
+  /** Each script's command, bound to the client once (a bind per call is an allocation on the request path). */
+  private readonly scripts = new Map<WalletScript, ScriptFn>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.timeoutMs = config.wallet.commandTimeoutMs;
     this.keys = new WalletKeys(config.redis.keyPrefix, config.wallet.shards);
     this.client = createWalletClient(config);
-    for (const [name, lua] of Object.entries(WALLET_SCRIPTS)) this.client.defineCommand(name, { lua });
+    for (const [name, lua] of Object.entries(WALLET_SCRIPTS)) {
+      this.client.defineCommand(name, { lua });
+      const command = (this.client as unknown as Record<string, ScriptFn>)[name];
+      this.scripts.set(name as WalletScript, command.bind(this.client));
+    }
     this.client.on('error', () => undefined); // reported through readiness and the callers' 503s
     this.firstConnection = new Promise((resolve) => this.client.once('ready', () => resolve()));
     void this.firstConnection.then(() => (this.everConnected = true));
@@ -52,8 +58,13 @@ export class WalletRedis implements OnModuleDestroy {
   /** Runs one wallet script (one round trip), within the deadline. */
   async script<T>(name: WalletScript, keys: string[], args: (string | number)[]): Promise<T> {
     await this.beforeCall();
-    const fn = (this.client as unknown as Record<WalletScript, ScriptFn>)[name].bind(this.client);
-    return this.within(name, fn(keys.length, ...keys, ...args)) as Promise<T>;
+    return this.within(name, this.scriptFn(name)(keys.length, ...keys, ...args)) as Promise<T>;
+  }
+
+  private scriptFn(name: WalletScript): ScriptFn {
+    const fn = this.scripts.get(name);
+    if (!fn) throw new Error(`unknown wallet script ${name}`);
+    return fn;
   }
 
   /** Any other command (stream reads, trimming), within the deadline. */

@@ -139,7 +139,17 @@ export class WalletStore {
     }
   }
 
-  async settle(account: AccountId, generation: GenerationId, costMicros: bigint, usage: string): Promise<SettleReply> {
+  /**
+   * Closes a hold (settle.lua). `recordTtlS` > 0: the usage record is also kept that long under generationRecord(), for
+   * GET /v1/generation.
+   */
+  async settle(
+    account: AccountId,
+    generation: GenerationId,
+    costMicros: bigint,
+    usage: string,
+    recordTtlS = 0,
+  ): Promise<SettleReply> {
     const k = this.keys;
     const shard = k.shardOf(account);
     const reply = await this.redis.script<string[]>(
@@ -151,8 +161,9 @@ export class WalletStore {
         k.done(account, generation),
         k.events(shard),
         k.unflushed(account),
+        k.generationRecord(account, generation),
       ],
-      [account, generation, costMicros.toString(), usage, DONE_TTL_S],
+      [account, generation, costMicros.toString(), usage, DONE_TTL_S, recordTtlS],
     );
     switch (reply[0]) {
       case 'NEED_LOAD':
@@ -181,6 +192,11 @@ export class WalletStore {
       default:
         throw unexpected('settle', reply);
     }
+  }
+
+  /** The usage record settle() kept for a generation of `account` (JSON), or null: none kept, or expired. */
+  generationRecord(account: AccountId, generation: GenerationId): Promise<string | null> {
+    return this.redis.call('generation record', (client) => client.get(this.keys.generationRecord(account, generation)));
   }
 
   /** Extends the holds of one shard; true per beat whose hold was still open. */

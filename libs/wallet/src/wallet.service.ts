@@ -66,6 +66,8 @@ export class WalletService implements OnModuleDestroy {
    */
   private readonly uncancelled = new Set<GenerationId>();
   private readonly holdTtlMs: number;
+  /** How long settle() keeps the usage record for GET /v1/generation (GENERATION_RECORD_TTL_S). */
+  private readonly recordTtlS: number;
   private readonly instanceId: string;
   private readonly shutdownGraceMs: number;
   private timer?: NodeJS.Timeout;
@@ -81,6 +83,7 @@ export class WalletService implements OnModuleDestroy {
     this.holdTtlMs = config.wallet.holdTtlMs;
     this.instanceId = config.instanceId;
     this.shutdownGraceMs = config.proxy.shutdownGraceMs;
+    this.recordTtlS = config.proxy.generationRecordTtlS;
     observeWallet(() => ({ openHolds: this.open.size, pendingSettlements: this.background.size }));
   }
 
@@ -173,6 +176,15 @@ export class WalletService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * The usage record settle() kept for a generation of the account (JSON, snake_case as usageRowToJson writes it), for
+   * GET /v1/generation until the ledger writer has written it to PostgreSQL; null when none is kept (not settled in
+   * the wallet, or older than GENERATION_RECORD_TTL_S). Throws WalletUnavailableError past the deadline.
+   */
+  settledRecord(accountId: AccountId, generationId: GenerationId): Promise<string | null> {
+    return this.store.generationRecord(accountId, generationId);
+  }
+
   /** settle() with nothing to charge: the request failed before it cost anything. */
   release(accountId: AccountId, generationId: GenerationId, usage: UsageRecordRow): Promise<SettleOutcome> {
     return this.settle({ accountId, generationId, costMicros: 0n, usage });
@@ -209,11 +221,11 @@ export class WalletService implements OnModuleDestroy {
     costMicros: bigint,
     usage: string,
   ): Promise<SettleOutcome> {
-    let reply: SettleReply = await this.store.settle(account, generation, costMicros, usage);
+    let reply: SettleReply = await this.store.settle(account, generation, costMicros, usage, this.recordTtlS);
     if (reply.kind === 'NEED_LOAD') {
       await this.loader.ensureLoaded(account);
       walletMetrics().loads.inc();
-      reply = await this.store.settle(account, generation, costMicros, usage);
+      reply = await this.store.settle(account, generation, costMicros, usage, this.recordTtlS);
     }
     switch (reply.kind) {
       case 'SETTLED':

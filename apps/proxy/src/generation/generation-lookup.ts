@@ -24,7 +24,7 @@ export class GenerationLookup {
     // Redis, which also answers while PostgreSQL is unreachable (the settlement is then queued, and so is the lookup's
     // answer: what the proxy knew when the response ended).
     const [remembered, settled] = await Promise.all([
-      this.recent.recall(generationId),
+      this.recent.recall(accountId, generationId),
       this.usage.findOfAccount({ accountId }, generationId).then(
         (row) => ({ row }),
         (error: unknown) => ({ error }),

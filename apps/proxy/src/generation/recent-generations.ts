@@ -1,7 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { accountId as parseAccountId, generationId as parseGenerationId, InvalidIdError } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import type { UsageRecordRow } from '@gw/db';
+import { USAGE_PROTOCOLS, UsageProtocol, UsageRecordRow } from '@gw/db';
 import { RedisService } from '@gw/redis';
+import { usageRecord, WalletService } from '@gw/wallet';
 import { generationView, GenerationView } from './generation-view';
 
 /** A finished request's generation as the proxy knew it at the end of its response, and whose it is. */
@@ -11,11 +13,33 @@ export interface RecentGeneration {
 }
 
 /**
- * The generations of the last GENERATION_RECORD_TTL_S, in Redis, written by the settle stage as each response ends:
- * GET /v1/generation answers from here while the settlement is still on its way to PostgreSQL (the wallet's ledger
- * writer flushes in batches; a stream's settlement is written after its last byte), so a caller never gets a 404 for
- * its own id. One key per generation (single-key commands: safe on Redis Cluster), expiring on its own; best effort:
- * without Redis the lookup still reads PostgreSQL.
+ * A usage record as the wallet's settlement kept it (usageRowToJson's JSON) -> what the lookup shows of it; null when
+ * it is not a record of `accountId` (two accounts share a wallet shard) or cannot be read.
+ */
+export function recentFromSettledRecord(accountId: string, text: string): RecentGeneration | null {
+  try {
+    const record = JSON.parse(text) as Record<string, unknown>;
+    if (record.account_id !== accountId || typeof record.generation_id !== 'string') return null;
+    const usage = usageRecord(record);
+    if (usage === null || usage.createdAt === null) return null;
+    const protocol = usage.protocol as UsageProtocol;
+    if (!USAGE_PROTOCOLS.includes(protocol)) return null;
+    const costMicros = BigInt(String(record.cost_micros));
+    const facts = { ...usage, protocol, generationId: record.generation_id, costMicros, createdAt: usage.createdAt };
+    return { accountId, generation: generationView(facts, false) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The generations of the last GENERATION_RECORD_TTL_S, in Redis, kept as each response ends: GET /v1/generation
+ * answers from here while the settlement is still on its way to PostgreSQL (the wallet's ledger writer flushes in
+ * batches; a stream's settlement is written after its last byte), so a caller never gets a 404 for its own id.
+ * Two places: a request the wallet settled has its usage record kept by the settlement's own script (under the
+ * account's wallet shard: no command of its own on the request path); every other one (PostgreSQL's store, free
+ * requests, refusals) is written here by the settle stage, one key per generation (single-key commands: safe on
+ * Redis Cluster), expiring on its own. Best effort: without Redis the lookup still reads PostgreSQL.
  */
 @Injectable()
 export class RecentGenerations {
@@ -25,6 +49,8 @@ export class RecentGenerations {
   constructor(
     private readonly redis: RedisService,
     @Inject(APP_CONFIG) config: AppConfig,
+    /** Present when BILLING_STORE=wallet. */
+    @Optional() private readonly wallet?: WalletService,
   ) {
     this.ttlSeconds = config.proxy.generationRecordTtlS;
   }
@@ -37,8 +63,33 @@ export class RecentGenerations {
     });
   }
 
-  /** The record of a generation, or null when there is none (expired, never written, or Redis unreachable). */
-  async recall(generationId: string): Promise<RecentGeneration | null> {
+  /**
+   * The record of a generation of `accountId`, or null when there is none (expired, never written, another account's,
+   * or Redis unreachable).
+   */
+  async recall(accountId: string, generationId: string): Promise<RecentGeneration | null> {
+    const [settled, kept] = await Promise.all([this.recallSettled(accountId, generationId), this.recallKept(generationId)]);
+    if (settled !== null) return settled;
+    return kept !== null && kept.accountId === accountId ? kept : null;
+  }
+
+  /** What the wallet's settlement kept of the generation (BILLING_STORE=wallet), or null. */
+  private async recallSettled(accountId: string, generationId: string): Promise<RecentGeneration | null> {
+    if (!this.wallet) return null;
+    let text: string | null;
+    try {
+      text = await this.wallet.settledRecord(parseAccountId(accountId), parseGenerationId(generationId));
+    } catch (error) {
+      // An id no generation can have (the caller's own text) is simply not there.
+      if (error instanceof InvalidIdError) return null;
+      this.logger.warn(`generation ${generationId}: settled record unreadable: ${(error as Error).message}`);
+      return null;
+    }
+    return text === null ? null : recentFromSettledRecord(accountId, text);
+  }
+
+  /** What the settle stage wrote here, or null. */
+  private async recallKept(generationId: string): Promise<RecentGeneration | null> {
     let text: string | null;
     try {
       text = await this.redis.client.get(this.key(generationId));

@@ -63,6 +63,16 @@ describe(SettleStage.name, () => {
     expect(store.closed[0].request.usage).toMatchObject({ costMicros: 15n, upstreamCostMicros: 8n, provider: model.provider });
   });
 
+  it('leaves the record to a store that keeps it with the settlement (the wallet), still closing with it', async () => {
+    const store = fakeHoldLedger();
+    const request = await new ReserveStage(store.ledger, wordCounter, fakeTokenLimit().limit).reserve(resolved(BODY, MICRO_PER_TOKEN));
+    const { recent, kept } = memory();
+    const walletLike = { ...store.ledger, keepsRecentRecords: true };
+    await new SettleStage(walletLike, wordCounter, fakeTokenLimit().limit, recent).settle(request, completed({ inputTokens: 10, outputTokens: 5 }));
+    expect(kept).toEqual([]);
+    expect(store.closed[0].request.usage).toMatchObject({ generationId: request.context.generationId, costMicros: 15n });
+  });
+
   it('counts what the provider did not report: the input from the request, the output from the answer', async () => {
     const { request, store } = await held();
     const result = completed({}, { inputReported: false, usageEstimated: true, outputText: 'one two three' });

@@ -90,8 +90,9 @@ export class SettleStage {
   }
 
   /**
-   * Closes the hold with the request's usage record, first kept in Redis for GET /v1/generation: the response has
-   * ended, the settlement may take a while to reach PostgreSQL, and the caller may look its generation up at once.
+   * Closes the hold with the request's usage record, also kept in Redis for GET /v1/generation (by the wallet's
+   * settlement itself, or here): the response has ended, the settlement may take a while to reach PostgreSQL, and the
+   * caller may look its generation up at once.
    */
   private close(held: Held, costMicros: bigint, usage: UsageRecordRow): void {
     const { context, hold } = held;
@@ -105,7 +106,8 @@ export class SettleStage {
       this.ledger.recordUnbilled(unbilled);
       return;
     }
-    this.recent.remember(usage);
+    // The wallet keeps it in the settlement's own script (no command of its own); PostgreSQL's store does not.
+    if (!this.ledger.keepsRecentRecords) this.recent.remember(usage);
     this.ledger.close(held.accountId, { generationId: context.generationId, costMicros, closedBy: closing, usage });
   }
 }

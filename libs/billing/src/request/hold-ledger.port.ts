@@ -40,6 +40,12 @@ export interface HoldLedger {
   place(accountId: AccountId, subject: HoldSubject, plan: HoldPlan, probe: DeliveryProbe | null): Promise<PlacedHold>;
   /** Charges or releases a hold, with the request's usage record. Never throws; the response never waits on it. */
   close(accountId: AccountId, request: HoldClose): void;
+  /**
+   * True when close() also keeps the usage record where GET /v1/generation reads it until the record reaches
+   * PostgreSQL (the wallet does, in the settlement's own script); false: the caller keeps it (the proxy's
+   * RecentGenerations).
+   */
+  readonly keepsRecentRecords: boolean;
   /** The usage record of a request that held nothing. Best effort. */
   recordUnbilled(row: UsageRecordRow): void;
   /**
@@ -54,6 +60,8 @@ export const HOLD_LEDGER = Symbol('HOLD_LEDGER');
 /** Holds as reservations in PostgreSQL (gw_reserve / gw_settle, group-committed by BillingService). */
 @Injectable()
 export class PostgresHoldLedger implements HoldLedger {
+  readonly keepsRecentRecords = false;
+
   constructor(
     private readonly billing: BillingService,
     private readonly placer: HoldPlacer,

@@ -28,6 +28,8 @@ import type { HoldClose, HoldLedger, HoldSubject } from './hold-ledger.port';
  */
 @Injectable()
 export class WalletHoldLedger implements HoldLedger, OnModuleDestroy {
+  /** settle.lua keeps the usage record for the lookup (WalletService.settledRecord). */
+  readonly keepsRecentRecords = true;
   private readonly logger = new Logger(WalletHoldLedger.name);
   private readonly deliveries: HoldHeartbeat;
 
