@@ -21,8 +21,8 @@ interface OpenHold {
   accountId: AccountId;
   shard: ShardIndex;
   deliveredMicros: bigint;
-  /** JSON of DeliveredUsage ('' until the first report). */
-  delivered: string;
+  /** Null until the first report; made JSON only when a heartbeat carries it (most requests settle before one). */
+  delivered: DeliveredUsage | null;
   /** The wallet answered a heartbeat that the hold is gone (swept: this process missed its beats). */
   gone: boolean;
   /** settle() has started: a beat finding the hold gone raced with it (nothing to report). */
@@ -145,7 +145,7 @@ export class WalletService implements OnModuleDestroy {
     if (!hold) return;
     assertMicros(costMicros, 'delivered cost', 0n);
     hold.deliveredMicros = costMicros;
-    hold.delivered = JSON.stringify(usage);
+    hold.delivered = usage;
   }
 
   /** Closes the request's hold, charging `costMicros`, with its usage record. Never charges a generation twice. */
@@ -295,7 +295,7 @@ export class WalletService implements OnModuleDestroy {
         accountId: account,
         shard,
         deliveredMicros: 0n,
-        delivered: '',
+        delivered: null,
         gone: false,
         settling: false,
       });
@@ -332,7 +332,7 @@ export class WalletService implements OnModuleDestroy {
     const beats: HeartbeatBeat[] = holds.map(([generationId, hold]) => ({
       generationId,
       deliveredMicros: hold.deliveredMicros,
-      delivered: hold.delivered,
+      delivered: hold.delivered === null ? '' : JSON.stringify(hold.delivered),
     }));
     try {
       const alive = await this.store.heartbeat(shard, this.holdTtlMs, beats);
