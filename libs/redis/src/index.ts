@@ -4,3 +4,4 @@ export * from './cache-invalidation.bus';
 export * from './rate-tiers';
 export * from './token-window';
 export * from './auth-failure.limiter';
+export * from './coalesced-writes';

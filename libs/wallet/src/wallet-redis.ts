@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@gw/config';
+import { coalesceClusterWrites, coalesceRedisWrites } from '@gw/redis';
 import { ACK_LUA, CREDIT_LUA, HEARTBEAT_LUA, HOLD_LUA, INSPECT_LUA, LOAD_LUA, SETTLE_LUA, SWEEP_LUA } from './lua';
 import { withinDeadline } from './deadline';
 import { WalletLayoutError } from './wallet.errors';
@@ -132,9 +133,13 @@ function createWalletClient(config: AppConfig): WalletClient {
     stringNumbers: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   };
-  if (!clusterNodes) return new Redis(redisUrl, { ...options, enableAutoPipelining: true });
+  if (!clusterNodes) {
+    const client = new Redis(redisUrl, { ...options, enableAutoPipelining: true });
+    coalesceRedisWrites(client);
+    return client;
+  }
   const { enableOfflineQueue: _queue, retryStrategy: _retry, ...nodeOptions } = options;
-  return new Cluster(clusterNodes, {
+  const cluster = new Cluster(clusterNodes, {
     redisOptions: nodeOptions,
     // Commands wait for the first slot map rather than fail at boot; the deadline above bounds the wait.
     enableOfflineQueue: true,
@@ -144,4 +149,6 @@ function createWalletClient(config: AppConfig): WalletClient {
     scaleReads: 'master',
     clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
+  coalesceClusterWrites(cluster);
+  return cluster;
 }

@@ -1,0 +1,65 @@
+import { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { coalesceWrites } from './coalesced-writes';
+
+/** A socket stand-in that records each flush to the OS: one entry per syscall it would make. */
+function recordingSocket(): { socket: Writable; flushes: string[][] } {
+  const flushes: string[][] = [];
+  const socket = new Writable({
+    decodeStrings: false,
+    write(chunk: string, _encoding, done) {
+      flushes.push([String(chunk)]);
+      done();
+    },
+    writev(chunks, done) {
+      flushes.push(chunks.map(({ chunk }) => String(chunk)));
+      done();
+    },
+  });
+  return { socket, flushes };
+}
+
+describe(coalesceWrites.name, () => {
+  it('sends the writes of one turn of the event loop together, once the turn is over', async () => {
+    const { socket, flushes } = recordingSocket();
+    coalesceWrites(socket);
+    socket.write('a');
+    await Promise.resolve(); // a microtask later: the same turn
+    socket.write('b');
+    process.nextTick(() => socket.write('c'));
+    expect(flushes).toEqual([]);
+    await nextTurn();
+    expect(flushes).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('sends the writes of separate turns separately, in order', async () => {
+    const { socket, flushes } = recordingSocket();
+    coalesceWrites(socket);
+    socket.write('1');
+    await nextTurn();
+    socket.write('2');
+    socket.write('3');
+    await nextTurn();
+    expect(flushes).toEqual([['1'], ['2', '3']]);
+  });
+
+  it('wraps a socket once, however often it is asked', async () => {
+    const { socket, flushes } = recordingSocket();
+    coalesceWrites(socket);
+    const wrapped = socket.write;
+    coalesceWrites(socket);
+    expect(socket.write).toBe(wrapped);
+    socket.write('x');
+    socket.write('y');
+    await nextTurn();
+    expect(flushes).toEqual([['x', 'y']]);
+  });
+
+  it('passes the write callback and return value through', async () => {
+    const { socket } = recordingSocket();
+    coalesceWrites(socket);
+    const written = new Promise<void>((resolve, reject) => socket.write('z', (error) => (error ? reject(error) : resolve())));
+    expect(socket.write('w')).toBe(true);
+    await expect(written).resolves.toBeUndefined();
+  });
+});
