@@ -1,42 +1,26 @@
 import { usageRowToJson, UsageRecordRow } from '@gw/db';
+import { usageRow } from '../../../../test/factories/usage-row.factory';
 import { recentFromSettledRecord } from './recent-generations';
 
 const MINE = '00000000-0000-4000-8000-000000000001';
 const THEIRS = '00000000-0000-4000-8000-000000000002';
 
-const row = (over: Partial<UsageRecordRow> = {}): UsageRecordRow => ({
-  generationId: 'gen-01JEXAMPLE0000000000000000',
-  requestId: 'req-01JEXAMPLE0000000000000000',
-  accountId: MINE,
-  keyId: '00000000-0000-4000-8000-0000000000aa',
-  model: 'openai/gpt-4.1-mini',
-  requestedModel: 'gpt-4.1-mini',
-  protocol: 'openai',
-  endpoint: 'chat.completions',
-  stream: false,
-  status: 200,
-  outcome: 'completed',
-  errorType: null,
-  inputTokens: 12,
-  outputTokens: 7,
-  cachedInputTokens: 4,
-  cacheWriteTokens: 1,
-  usageEstimated: false,
-  reservedMicros: 900n,
-  costMicros: 15n,
-  overrunMicros: 0n,
-  upstreamStatus: 200,
-  channelId: '00000000-0000-4000-8000-0000000000cc',
-  attempts: 1,
-  latencyMs: 30,
-  upstreamLatencyMs: 25,
-  createdAt: new Date('2026-01-02T03:04:05.000Z'),
-  provider: 'openai',
-  reasoningTokens: 2,
-  upstreamCostMicros: 14n,
-  finishReason: 'stop',
-  ...over,
-});
+const ID = 'gen-01JEXAMPLE0000000000000000';
+const row = (over: Partial<UsageRecordRow> = {}): UsageRecordRow =>
+  usageRow(MINE, '00000000-0000-4000-8000-0000000000aa', ID, {
+    inputTokens: 12,
+    outputTokens: 7,
+    cachedInputTokens: 4,
+    cacheWriteTokens: 1,
+    costMicros: 15n,
+    latencyMs: 30,
+    createdAt: new Date('2026-01-02T03:04:05.000Z'),
+    provider: 'openai',
+    reasoningTokens: 2,
+    upstreamCostMicros: 14n,
+    finishReason: 'stop',
+    ...over,
+  });
 
 const kept = (over: Partial<UsageRecordRow> = {}) => JSON.stringify(usageRowToJson(row(over)));
 
@@ -45,7 +29,7 @@ describe(recentFromSettledRecord.name, () => {
     expect(recentFromSettledRecord(MINE, kept())).toEqual({
       accountId: MINE,
       generation: {
-        id: 'gen-01JEXAMPLE0000000000000000',
+        id: ID,
         model: 'openai/gpt-4.1-mini',
         requestedModel: 'gpt-4.1-mini',
         provider: 'openai',
