@@ -280,7 +280,7 @@ export class EnvDto {
    * about a millisecond of PostgreSQL CPU. 0: back to back. The ledger lags the wallet by about this much more.
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
-  WALLET_WRITER_GATHER_MS: number = 200;
+  WALLET_WRITER_GATHER_MS: number = 500;
 
   /**
    * Settlement events delivered to a writer and not acknowledged for this long (their writer died, or they wait for
