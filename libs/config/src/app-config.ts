@@ -77,7 +77,7 @@ export interface AppConfig {
     commandTimeoutMs: number;
     holdTtlMs: number;
     sweepEverySeconds: number;
-    writer: { batchSize: number; pollMs: number; claimIdleMs: number; retentionMs: number };
+    writer: { batchSize: number; pollMs: number; gatherMs: number; claimIdleMs: number; retentionMs: number };
   };
   worker: {
     jobLockMs: number;
@@ -195,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writer: {
         batchSize: dto.WALLET_WRITER_BATCH,
         pollMs: dto.WALLET_WRITER_POLL_MS,
+        gatherMs: dto.WALLET_WRITER_GATHER_MS,
         claimIdleMs: dto.WALLET_WRITER_CLAIM_IDLE_MS,
         retentionMs: dto.WALLET_EVENTS_RETENTION_S * 1000,
       },

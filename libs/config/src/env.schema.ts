@@ -275,6 +275,14 @@ export class EnvDto {
   WALLET_WRITER_POLL_MS: number = 50;
 
   /**
+   * While settlement events trickle in (a pass finds some, fewer than WALLET_WRITER_BATCH), a ledger writer starts its
+   * passes this far apart, so that each PostgreSQL transaction carries many events: a transaction has a fixed cost of
+   * about a millisecond of PostgreSQL CPU. 0: back to back. The ledger lags the wallet by about this much more.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  WALLET_WRITER_GATHER_MS: number = 500;
+
+  /**
    * Settlement events delivered to a writer and not acknowledged for this long (their writer died, or they wait for
    * an earlier event of their account) are claimed by another writer.
    */

@@ -26,7 +26,7 @@ describe('wallet configuration', () => {
       commandTimeoutMs: 1_000,
       holdTtlMs: 60_000,
       sweepEverySeconds: 10,
-      writer: { batchSize: 500, pollMs: 50, claimIdleMs: 30_000, retentionMs: 600_000 },
+      writer: { batchSize: 500, pollMs: 50, gatherMs: 500, claimIdleMs: 30_000, retentionMs: 600_000 },
     });
   });
 

@@ -8,6 +8,7 @@ import { LEDGER_WRITERS_GROUP, ShardIndex } from '../wallet-keys';
 import { WalletClient, WalletRedis } from '../wallet-redis';
 import { WalletStore } from '../wallet-store';
 import { ParsedEntry, parseEntry, StreamEntry } from './settlement-events';
+import { nextPassDelay, PassPacing } from './pass-pacing';
 import { compareEntryIds, trimPoint } from './stream-ids';
 
 /** What one pass of the writer did. */
@@ -49,7 +50,7 @@ export class LedgerWriter {
   private readonly logger = new Logger(LedgerWriter.name);
   private readonly consumer: string;
   private readonly batchSize: number;
-  private readonly pollMs: number;
+  private readonly pacing: PassPacing;
   private readonly claimIdleMs: number;
   private readonly retentionMs: number;
   private readonly groupsReady = new Set<ShardIndex>();
@@ -69,12 +70,19 @@ export class LedgerWriter {
   ) {
     this.consumer = config.instanceId;
     this.batchSize = config.wallet.writer.batchSize;
-    this.pollMs = config.wallet.writer.pollMs;
+    this.pacing = {
+      batchSize: config.wallet.writer.batchSize,
+      pollMs: config.wallet.writer.pollMs,
+      gatherMs: config.wallet.writer.gatherMs,
+    };
     this.claimIdleMs = config.wallet.writer.claimIdleMs;
     this.retentionMs = config.wallet.writer.retentionMs;
   }
 
-  /** Runs passes until stop(): back to back while there is work, every WALLET_WRITER_POLL_MS when idle. */
+  /**
+   * Runs passes until stop(): back to back while a backlog fills whole batches, every WALLET_WRITER_GATHER_MS while
+   * events trickle in (so that each transaction carries many), every WALLET_WRITER_POLL_MS when idle (nextPassDelay).
+   */
   start(): void {
     if (this.running) return;
     this.stopping = false;
@@ -124,9 +132,11 @@ export class LedgerWriter {
     let failures = 0;
     while (!this.stopping) {
       try {
+        const started = performance.now();
         const pass = await this.runOnce();
         failures = 0;
-        if (pass.read === pass.deferred) await this.pause(this.pollMs);
+        const delay = nextPassDelay(pass, this.pacing, performance.now() - started);
+        if (delay > 0 && !this.stopping) await this.pause(delay);
       } catch (error) {
         failures++;
         walletMetrics().writerFailures.inc();
