@@ -24,6 +24,8 @@ export function deriveBody(copy: object, from: object): void {
 }
 
 const COMMA = Buffer.from(',');
+const OPEN_BRACE = Buffer.from('{');
+const CLOSE_BRACE = Buffer.from('}');
 
 /**
  * The upstream body `{ ...body, ...overrides }` as JSON, written from the client's own bytes: the very bytes when no
@@ -38,40 +40,35 @@ export function upstreamBytes(body: Record<string, unknown>, overrides: Record<s
   const sourced = sources.get(body);
   if (sourced === undefined) return null;
   const { source, document } = sourced;
-  const wanted: Record<string, unknown> = { ...body, ...overrides };
-  const parts: Uint8Array[] = [];
-  const placed = new Set<string>();
-  let changed = false;
+  const valueOf = (key: string): unknown => (hasOwn(overrides, key) ? overrides[key] : hasOwn(body, key) ? body[key] : undefined);
+  const added = (key: string) => !hasOwn(document, key) && valueOf(key) !== undefined;
+  // Most requests change nothing, or the model alone: find out before building anything.
+  const changed =
+    source.members.some((member) => valueOf(member.key) !== document[member.key]) ||
+    Object.keys(body).some(added) ||
+    Object.keys(overrides).some(added);
+  if (!changed) return source.bytes;
+
+  const parts: Uint8Array[] = [OPEN_BRACE];
   const add = (part: Uint8Array) => {
     if (parts.length > 1) parts.push(COMMA);
     parts.push(part);
   };
-  parts.push(Buffer.from('{'));
   for (const member of source.members) {
-    placed.add(member.key);
-    const value = Object.prototype.hasOwnProperty.call(wanted, member.key) ? wanted[member.key] : undefined;
-    if (value === document[member.key]) {
-      add(source.bytes.subarray(member.keyStart, member.valueEnd));
-      continue;
-    }
-    changed = true;
-    const replaced = serialisedMember(member.key, value);
-    if (replaced !== null) add(replaced);
+    const value = valueOf(member.key);
+    if (value === document[member.key]) add(source.bytes.subarray(member.keyStart, member.valueEnd));
+    else addMember(add, member.key, value);
   }
-  for (const key of Object.keys(wanted)) {
-    if (placed.has(key)) continue;
-    const added = serialisedMember(key, wanted[key]);
-    if (added === null) continue;
-    changed = true;
-    add(added);
-  }
-  if (!changed) return source.bytes;
-  parts.push(Buffer.from('}'));
+  const keys = new Set([...Object.keys(body), ...Object.keys(overrides)]);
+  for (const key of keys) if (!hasOwn(document, key)) addMember(add, key, valueOf(key));
+  parts.push(CLOSE_BRACE);
   return Buffer.concat(parts);
 }
 
-/** `"key":value` as JSON.stringify writes a member, or null for a value it leaves out (undefined). */
-function serialisedMember(key: string, value: unknown): Buffer | null {
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+
+/** Adds `"key":value` as JSON.stringify writes a member; nothing for a value it leaves out (undefined). */
+function addMember(add: (part: Uint8Array) => void, key: string, value: unknown): void {
   const json = JSON.stringify(value) as string | undefined;
-  return json === undefined ? null : Buffer.from(`${JSON.stringify(key)}:${json}`);
+  if (json !== undefined) add(Buffer.from(`${JSON.stringify(key)}:${json}`));
 }
