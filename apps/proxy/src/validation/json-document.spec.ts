@@ -1,3 +1,4 @@
+import { measuredUtf8Length, openAiChatText, rememberUtf8Length, tokenBound } from '@gw/billing';
 import { exceedsJsonDepth, LONG_STRING_BYTES, MAX_JSON_DEPTH, scanJson } from './json-depth';
 import { countKeys, parseJsonDocument } from './json-document';
 
@@ -97,6 +98,23 @@ describe(parseJsonDocument.name, () => {
       // A string at the root is no member of anything: it is parsed with the rest.
       expect(scanJson(Buffer.from(text))!.longStrings.length > 0).toBe(!name.includes('root'));
       expect(parseJsonDocument(Buffer.from(text), true).value).toEqual(JSON.parse(text));
+    });
+
+    it('measures each long string on the event loop, for a token bound equal to the one read from the flat text', () => {
+      const text = JSON.stringify({
+        model: 'm',
+        messages: [{ role: 'user', content: `${long('a')}${'\ud83d\ude00'.repeat(9_000)} é ${'\\n'.repeat(9_000)}` }],
+      }).replace(/😀/gu, '\\ud83d\\ude00');
+      const parsed = parseJsonDocument(Buffer.from(text), true);
+      expect(parsed.measured).toHaveLength(1);
+      for (const m of parsed.measured!) rememberUtf8Length(m.holder, m.field, m.text, m.utf8Bytes);
+      const messages = (parsed.value as { messages: Record<string, unknown>[] }).messages;
+      expect(measuredUtf8Length(messages[0], 'content')).toBe(Buffer.byteLength(JSON.parse(text).messages[0].content as string));
+      const allowances = { imageTokens: 1, answerTokens: 1, referencedTokens: 1 };
+      expect(tokenBound(openAiChatText(parsed.value as Record<string, unknown>, allowances))).toBe(
+        tokenBound(openAiChatText(JSON.parse(text) as Record<string, unknown>, allowances)),
+      );
+      expect(parseJsonDocument(Buffer.from(text)).measured).toBeUndefined();
     });
 
     it('refuses a long string that is not a valid JSON string', () => {

@@ -14,9 +14,17 @@ export interface JsonSource {
   members: TopLevelMember[];
 }
 
+/** A long string value decoded in pieces, where it sits, and its UTF-8 length (measuring the rope would flatten it). */
+export interface MeasuredText {
+  holder: object;
+  field: string | number;
+  text: string;
+  utf8Bytes: number;
+}
+
 export type ParsedJson =
-  | { value: unknown; source?: JsonSource; problem?: undefined }
-  | { problem: string; value?: undefined; source?: undefined };
+  | { value: unknown; source?: JsonSource; measured?: MeasuredText[]; problem?: undefined }
+  | { problem: string; value?: undefined; source?: undefined; measured?: undefined };
 
 const PROTOTYPE_POISONING = { protoAction: 'error', constructorAction: 'error' } as const;
 
@@ -55,7 +63,8 @@ export function countKeys(root: unknown): number {
  * values (a prompt, a file) are decoded on their own, in pieces: decoding the whole text, then parsing such a string
  * out of it, would each allocate a large object (json-string.ts says why that is slow).
  *
- * With `keepSource`, an object parsed from text without duplicate keys comes with its JsonSource.
+ * With `keepSource` (the event loop's parse), an object parsed from text without duplicate keys comes with its
+ * JsonSource, and the long strings decoded in pieces come measured.
  */
 export function parseJsonDocument(bytes: Buffer, keepSource = false): ParsedJson {
   if (bytes.length === 0) return { problem: 'Request body is empty: expected a JSON object' };
@@ -67,12 +76,14 @@ export function parseJsonDocument(bytes: Buffer, keepSource = false): ParsedJson
   }
   let value: unknown;
   let keysParsed: number | null = null;
+  let measured: MeasuredText[] | null = null;
   try {
     if (scan.longStrings.length > 0) {
       value = parseText(withoutLongStrings(text, scan.longStrings), scan);
       keysParsed = countKeys(value);
       // A repeated key could have hidden where a long string belongs: parse the whole text as it is (rare).
-      if (keysParsed !== scan.keys || !restoreLongStrings(value, text, scan.longStrings)) {
+      measured = keysParsed === scan.keys ? restoreLongStrings(value, text, scan.longStrings) : null;
+      if (measured === null) {
         value = parseText(text.toString('utf8'), scan);
         keysParsed = null;
       }
@@ -82,8 +93,10 @@ export function parseJsonDocument(bytes: Buffer, keepSource = false): ParsedJson
   } catch {
     return { problem: 'Request body is not valid JSON' };
   }
-  if (!keepSource || scan.members === null || (keysParsed ?? countKeys(value)) !== scan.keys) return { value };
-  return { value, source: { bytes: text, members: scan.members } };
+  if (!keepSource) return { value };
+  const found = measured === null || measured.length === 0 ? {} : { measured };
+  if (scan.members === null || (keysParsed ?? countKeys(value)) !== scan.keys) return { value, ...found };
+  return { value, source: { bytes: text, members: scan.members }, ...found };
 }
 
 /** JSON.parse, or secure-json-parse when a key may be `__proto__` or `constructor` (it throws on poisoning). */
@@ -106,19 +119,24 @@ function withoutLongStrings(text: Buffer, longStrings: LongString[]): string {
 }
 
 /**
- * Puts each long string, decoded in pieces (json-string.ts), where its `""` stands in the parsed document. False when
- * a path does not lead to a `""` (never for text that parsed; the caller then parses the whole text): nothing is set.
+ * Puts each long string, decoded in pieces (json-string.ts), where its `""` stands in the parsed document; returns
+ * them measured. Null when a path does not lead to a `""` (never for text that parsed; the caller then parses the
+ * whole text): nothing is set.
  */
-function restoreLongStrings(document: unknown, text: Buffer, longStrings: LongString[]): boolean {
+function restoreLongStrings(document: unknown, text: Buffer, longStrings: LongString[]): MeasuredText[] | null {
   const parents: Record<string | number, unknown>[] = [];
   for (const { path } of longStrings) {
     let parent = document as Record<string | number, unknown> | undefined;
     for (let d = 0; d < path.length - 1 && typeof parent === 'object' && parent !== null; d++) {
       parent = parent[path[d]] as Record<string | number, unknown> | undefined;
     }
-    if (typeof parent !== 'object' || parent === null || parent[path[path.length - 1]] !== '') return false;
+    if (typeof parent !== 'object' || parent === null || parent[path[path.length - 1]] !== '') return null;
     parents.push(parent);
   }
-  for (const [n, long] of longStrings.entries()) parents[n][long.path[long.path.length - 1]] = decodeJsonString(text, long.start, long.end);
-  return true;
+  return longStrings.map((long, n) => {
+    const field = long.path[long.path.length - 1];
+    const { text: decoded, utf8Bytes } = decodeJsonString(text, long.start, long.end);
+    parents[n][field] = decoded;
+    return { holder: parents[n], field, text: decoded, utf8Bytes };
+  });
 }

@@ -22,12 +22,15 @@ describe(decodeJsonString.name, () => {
     for (const value of values) {
       const json = JSON.stringify(value);
       const { bytes, quote, closingQuote } = literal(json);
-      expect(decodeJsonString(bytes, quote, closingQuote, pieceBytes)).toBe(value);
+      expect(decodeJsonString(bytes, quote, closingQuote, pieceBytes)).toEqual({ text: value, utf8Bytes: Buffer.byteLength(value) });
       // Escaped by hand: every UTF-16 unit as \uXXXX, so that pieces split escaped surrogate pairs.
       let escaped = '"';
       for (let i = 0; i < value.length; i++) escaped += `\\u${value.charCodeAt(i).toString(16).padStart(4, '0')}`;
       const manual = literal(`${escaped}"`);
-      expect(decodeJsonString(manual.bytes, manual.quote, manual.closingQuote, pieceBytes)).toBe(value);
+      expect(decodeJsonString(manual.bytes, manual.quote, manual.closingQuote, pieceBytes)).toEqual({
+        text: value,
+        utf8Bytes: Buffer.byteLength(value),
+      });
     }
   });
 

@@ -3,8 +3,8 @@
  * strings of more than about 128 KB in its large-object space, where each one maps fresh memory: on the 2-core
  * development VM, decoding a 183 KB body to a string costs about 1 ms, nearly all of it page faults, against 10 µs for
  * 60 KB. Pieces of PIECE_BYTES are decoded with JSON.parse (escapes and all) and concatenated, which V8 does without
- * copying (a rope); whoever needs it flat later (the token bound's Buffer.byteLength) pays one large allocation, not
- * two or three.
+ * copying (a rope). Its UTF-8 length is measured on the way, so that the token bound need not flatten it
+ * (@gw/billing measured-texts.ts).
  */
 export const PIECE_BYTES = 32 * 1024;
 
@@ -39,17 +39,33 @@ export function cutPoint(bytes: Uint8Array, at: number, end: number, floor: numb
 }
 
 /**
- * The JSON string whose quotes are at `quote` and `closingQuote` in `bytes` (valid UTF-8), as JSON.parse reads it;
- * throws as JSON.parse does when it is not a valid JSON string (a raw control character, a bad escape). Cutting an
- * escaped surrogate pair in two is harmless: the halves concatenate back to the same UTF-16 code units.
+ * The JSON string whose quotes are at `quote` and `closingQuote` in `bytes` (valid UTF-8), as JSON.parse reads it, and
+ * its length in UTF-8 as Buffer.byteLength would count it (summed over the pieces: measuring the rope would flatten
+ * it); throws as JSON.parse does when it is not a valid JSON string (a raw control character, a bad escape). Cutting
+ * an escaped surrogate pair in two is harmless: the halves concatenate back to the same UTF-16 code units.
  */
-export function decodeJsonString(bytes: Buffer, quote: number, closingQuote: number, pieceBytes = PIECE_BYTES): string {
+export function decodeJsonString(
+  bytes: Buffer,
+  quote: number,
+  closingQuote: number,
+  pieceBytes = PIECE_BYTES,
+): { text: string; utf8Bytes: number } {
   const floor = quote + 1;
-  let decoded = '';
+  let text = '';
+  let utf8Bytes = 0;
+  let previous = '';
   for (let from = floor; from < closingQuote; ) {
     const to = from + pieceBytes >= closingQuote ? closingQuote : cutPoint(bytes, from + pieceBytes, closingQuote, floor);
-    decoded += JSON.parse(`"${bytes.toString('utf8', from, to)}"`) as string;
+    const piece = JSON.parse(`"${bytes.toString('utf8', from, to)}"`) as string;
+    utf8Bytes += Buffer.byteLength(piece, 'utf8');
+    // A surrogate pair cut in two: each half alone counts 3 bytes (as U+FFFD), the pair 4.
+    if (isHighSurrogate(previous.charCodeAt(previous.length - 1)) && isLowSurrogate(piece.charCodeAt(0))) utf8Bytes -= 2;
+    text += piece;
+    previous = piece;
     from = to;
   }
-  return decoded;
+  return { text, utf8Bytes };
 }
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
