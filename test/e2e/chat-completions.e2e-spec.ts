@@ -5,6 +5,7 @@ import { AppProcess } from '../support/app-process';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 import { afterSettlements, finishedEntries } from '../support/books';
 import { demoCost, settledBooks, usageOf } from '../support/settlement';
+import { mockRequestWith } from '../support/mock-control';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
@@ -104,6 +105,38 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     const usages = [];
     for await (const chunk of stream) if (chunk.usage) usages.push(chunk.usage);
     expect(usages).toEqual([expect.objectContaining({ prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 })]);
+  });
+
+  it("sends the client's own bytes upstream when it changes nothing in them, and only the fields it sets otherwise", async () => {
+    const account = await createAccount();
+    const { key } = await createApiKey(account.id);
+    const marker = `raw-${Date.now()}-${Math.random()}`;
+    // Spacing, number forms and escapes that re-serialising would rewrite (JSON.stringify writes 1, é and no spaces).
+    const text = (stream: string) =>
+      `{ "model" : "gpt-4.1-mini","messages" : [ { "role":"user", "content":"caf\\u00e9 \\"${marker}${stream}\\" mock:output_tokens=2" } ],` +
+      `"temperature" : 1.0,"max_tokens" : 16${stream ? ',"stream":true' : ''} }`;
+    const send = (body: string) =>
+      fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+      });
+
+    const plain = text('');
+    expect((await send(plain)).status).toBe(200);
+    const received = await mockRequestWith(sharedMockUrl(), `${marker}\\"`);
+    expect(received?.headers['content-length']).toBe(String(Buffer.byteLength(plain)));
+    expect(received?.body).toEqual(JSON.parse(plain));
+
+    // A stream: stream_options.include_usage is added as a member of its own, the rest is the client's text.
+    const streamed = text('-stream');
+    const response = await send(streamed);
+    expect(response.status).toBe(200);
+    await response.text();
+    const upstream = `{${streamed.slice(2, -1)},"stream_options":{"include_usage":true}}`;
+    const receivedStream = await mockRequestWith(sharedMockUrl(), `${marker}-stream`);
+    expect(receivedStream?.headers['content-length']).toBe(String(Buffer.byteLength(upstream)));
+    expect(receivedStream?.body).toEqual({ ...JSON.parse(streamed), stream_options: { include_usage: true } });
   });
 
   describe('401 authentication_error', () => {

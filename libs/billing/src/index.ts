@@ -31,3 +31,4 @@ export * from './alerts/spendable-balance.reader';
 export * from './alerts/webhook-sender';
 export * from './alerts/balance-alert.service';
 export * from './alerts/balance-alerts.module';
+export * from './estimate/measured-texts';

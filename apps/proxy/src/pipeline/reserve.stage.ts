@@ -18,6 +18,7 @@ import { formatMicrosAsCents, formatMicrosAsExactUsd, GatewayError, GatewayError
 import type { Held, RateLimitState, Resolved } from '../context/request-context';
 import { rateLimitHeaders } from './admit.stage';
 import { TokenLimit, TokensTaken } from './token-limit';
+import { deriveBody } from '../validation/json-source';
 
 /**
  * Stage 5, reserve (billable routes): holds an upper bound of everything the request can cost before anything is sent
@@ -101,6 +102,8 @@ export class ReserveStage {
     acceptQuote(hold, placed.quote);
     context.billed = true;
     const upstreamBody = withOutputLimit(endpoint, body, outputLimit(endpoint, body, model));
+    // A copy with the limit set at the top level: its upstream body is still written from the client's bytes.
+    deriveBody(upstreamBody, body);
     return { ...resolved, rateLimit, body: upstreamBody, hold, tokens };
   }
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { rememberUtf8Length } from '@gw/billing';
 import { GatewayError, protocolOfUrl, type WireProtocol } from '@gw/common';
 import { type BodyBytes, joinBlocks, readBody } from './body-reader';
 import { parseJsonDocument } from './json-document';
 import type { JsonOffload } from './json-offload';
+import { rememberSource } from './json-source';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
@@ -26,8 +28,12 @@ function declaredLength(request: FastifyRequest): number | null {
 }
 
 function parseInPlace(body: BodyBytes): unknown {
-  const parsed = parseJsonDocument(joinBlocks(body));
+  const parsed = parseJsonDocument(joinBlocks(body), true);
   if (parsed.problem !== undefined) throw GatewayError.invalidRequest(parsed.problem);
+  // Kept for the upstream body: the client's own bytes go upstream when the proxy changes nothing in them, or little.
+  if (parsed.source !== undefined) rememberSource(parsed.value as object, parsed.source);
+  // Long strings decoded in pieces: the token bound reads their length from here rather than flatten them.
+  for (const long of parsed.measured ?? []) rememberUtf8Length(long.holder, long.field, long.text, long.utf8Bytes);
   return parsed.value;
 }
 

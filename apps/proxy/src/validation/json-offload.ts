@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '@gw/config';
 import { bodyMetrics } from '@gw/observability';
 import type { BodyBytes } from './body-reader';
 import { JsonAssembler } from './json-slices';
+import { upstreamBytes } from './json-source';
 import type { ParseOutcome, ParseTask, SerializeTask } from './json-worker';
 import { rememberVerdict } from './validate-body';
 
@@ -80,11 +81,14 @@ export class JsonOffload implements OnApplicationShutdown {
   }
 
   /**
-   * The upstream body: `body` with `overrides` set (a field already present keeps its place). A body this class
-   * parsed is serialised in a worker from its own bytes (the provider reads exactly what was validated and priced);
-   * any other is serialised here. Call it once per body (failover reuses the result).
+   * The upstream body: `body` with `overrides` set (a field already present keeps its place). A body parsed on the
+   * event loop is written from the client's bytes (upstreamBytes); a body this class parsed is serialised in a worker
+   * from its own bytes (the provider reads exactly what was validated and priced); any other is serialised here. Call it once per body (failover reuses the result).
    */
   async stringify(body: Record<string, unknown>, overrides: Record<string, unknown>): Promise<string | Uint8Array> {
+    // Parsed on the event loop: the client's own bytes, with the changed top-level fields replaced (json-source.ts).
+    const own = upstreamBytes(body, overrides);
+    if (own !== null) return own;
     const source = this.sources.get(body);
     if (source === undefined) return JSON.stringify({ ...body, ...overrides });
     this.sources.delete(body);

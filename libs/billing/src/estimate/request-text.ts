@@ -1,3 +1,5 @@
+import { measuredUtf8Length } from './measured-texts';
+
 // What a request asks the provider to read, as the hold sees it: the texts the provider tokenizes, and allowances in
 // tokens for what is not text. Walking a body costs no tokenizer: the bound (token-bound.ts) reads only the texts'
 // UTF-8 lengths, and an exact count (exact-token-counter.ts) tokenizes the same texts off the event loop.
@@ -44,6 +46,8 @@ export interface RequestText {
   readonly pieces: string[];
   /** Framing, images, files, base64 media, pre-tokenized input: tokens that are not in `pieces`. */
   readonly allowanceTokens: number;
+  /** UTF-8 lengths already known, by index in `pieces` (long texts the body parser measured: measured-texts.ts). */
+  readonly measuredBytes?: ReadonlyMap<number, number>;
 }
 
 type Json = unknown;
@@ -52,11 +56,21 @@ const isObject = (v: Json): v is Record<string, unknown> => typeof v === 'object
 class TextTally {
   readonly pieces: string[] = [];
   allowanceTokens = 0;
+  private measuredBytes: Map<number, number> | undefined;
 
   text(value: unknown): void {
     if (typeof value !== 'string' || value.length === 0) return;
     this.pieces.push(value);
     this.allowanceTokens += TOKENS_PER_TEXT;
+  }
+
+  /** `holder[field]` as text, with its UTF-8 length when the body parser measured it (measured-texts.ts). */
+  textAt(holder: Record<string, unknown>, field: string): void {
+    const value = holder[field];
+    if (typeof value !== 'string' || value.length === 0) return;
+    this.text(value);
+    const bytes = measuredUtf8Length(holder, field);
+    if (bytes !== undefined) (this.measuredBytes ??= new Map()).set(this.pieces.length - 1, bytes);
   }
 
   /** Structured values (tool calls, schemas, fields the gateway does not know) as their JSON text. */
@@ -84,7 +98,8 @@ class TextTally {
   }
 
   done(): RequestText {
-    return { pieces: this.pieces, allowanceTokens: this.allowanceTokens };
+    const text = { pieces: this.pieces, allowanceTokens: this.allowanceTokens };
+    return this.measuredBytes === undefined ? text : { ...text, measuredBytes: this.measuredBytes };
   }
 }
 
@@ -111,12 +126,14 @@ function unknownFields(tally: TextTally, body: Record<string, unknown>, known: S
   for (const [field, value] of Object.entries(body)) if (!known.has(field)) tally.json(value);
 }
 
-function openAiContent(tally: TextTally, content: Json, allowances: ModelAllowances): void {
-  if (typeof content === 'string') return tally.text(content);
+/** `holder[field]`: OpenAI chat content (a string, or parts). */
+function openAiContent(tally: TextTally, holder: Record<string, unknown>, field: string, allowances: ModelAllowances): void {
+  const content = holder[field];
+  if (typeof content === 'string') return tally.textAt(holder, field);
   if (!Array.isArray(content)) return;
   for (const part of content) {
     if (!isObject(part)) continue;
-    if (part.type === 'text' || part.type === 'refusal') tally.text(part.text ?? part.refusal);
+    if (part.type === 'text' || part.type === 'refusal') tally.textAt(part, part.text !== undefined && part.text !== null ? 'text' : 'refusal');
     else if (part.type === 'image_url') tally.add(allowances.imageTokens);
     else if (part.type === 'input_audio' && isObject(part.input_audio)) tally.base64(part.input_audio.data);
     else if (part.type === 'file' && isObject(part.file)) tally.base64(part.file.file_data);
@@ -135,7 +152,7 @@ export function openAiChatText(body: Record<string, unknown>, allowances: ModelA
     tally.add(TOKENS_PER_MESSAGE);
     tally.text(message.role);
     tally.text(message.name);
-    openAiContent(tally, message.content, allowances);
+    openAiContent(tally, message, 'content', allowances);
     tally.text(message.refusal);
     tally.text(message.tool_call_id);
     if (message.audio !== undefined) tally.add(allowances.answerTokens);
@@ -152,7 +169,7 @@ export function openAiChatText(body: Record<string, unknown>, allowances: ModelA
 /** The predicted output of an OpenAI request: billed as output tokens whether or not the answer uses it. */
 export function openAiPredictionText(body: Record<string, unknown>): RequestText {
   const tally = new TextTally();
-  if (isObject(body.prediction)) openAiContent(tally, body.prediction.content, { imageTokens: 0, answerTokens: 0, referencedTokens: 0 });
+  if (isObject(body.prediction)) openAiContent(tally, body.prediction, 'content', { imageTokens: 0, answerTokens: 0, referencedTokens: 0 });
   return tally.done();
 }
 
@@ -184,12 +201,13 @@ const OPENAI_RESPONSES_NON_TEXT = new Set([
 const RESPONSES_MESSAGE_FIELDS = new Set(['type', 'role', 'content', 'id', 'status']);
 
 /** Responses API content: a string, or parts (input_text, output_text, refusal, input_image, input_file, ...). */
-function responsesContent(tally: TextTally, content: Json, allowances: ModelAllowances): void {
-  if (typeof content === 'string') return tally.text(content);
+function responsesContent(tally: TextTally, holder: Record<string, unknown>, field: string, allowances: ModelAllowances): void {
+  const content = holder[field];
+  if (typeof content === 'string') return tally.textAt(holder, field);
   if (!Array.isArray(content)) return;
   for (const part of content) {
     if (!isObject(part)) continue;
-    if (part.type === 'input_text' || part.type === 'output_text') tally.text(part.text);
+    if (part.type === 'input_text' || part.type === 'output_text') tally.textAt(part, 'text');
     else if (part.type === 'refusal') tally.text(part.refusal);
     else if (part.type === 'input_image') tally.add(allowances.imageTokens);
     else if (part.type === 'input_file') {
@@ -207,12 +225,12 @@ export function openAiResponsesText(body: Record<string, unknown>, allowances: M
   const tally = new TextTally();
   if (body.instructions !== undefined && body.instructions !== null) {
     tally.add(TOKENS_PER_MESSAGE);
-    tally.text(body.instructions);
+    tally.textAt(body, 'instructions');
   }
   const input = body.input;
   if (typeof input === 'string') {
     tally.add(TOKENS_PER_MESSAGE);
-    tally.text(input);
+    tally.textAt(body, 'input');
   }
   for (const item of Array.isArray(input) ? input : []) {
     if (!isObject(item)) continue;
@@ -220,7 +238,7 @@ export function openAiResponsesText(body: Record<string, unknown>, allowances: M
     switch (item.type ?? 'message') {
       case 'message':
         tally.text(item.role);
-        responsesContent(tally, item.content, allowances);
+        responsesContent(tally, item, 'content', allowances);
         for (const [field, value] of Object.entries(item)) if (!RESPONSES_MESSAGE_FIELDS.has(field)) tally.json(value);
         break;
       case 'function_call':
@@ -230,7 +248,7 @@ export function openAiResponsesText(body: Record<string, unknown>, allowances: M
         break;
       case 'function_call_output':
         tally.text(item.call_id);
-        responsesContent(tally, item.output, allowances);
+        responsesContent(tally, item, 'output', allowances);
         break;
       case 'reasoning':
         // The provider reads back the reasoning it encrypted (its ciphertext is longer than the text it holds).
@@ -248,21 +266,23 @@ export function openAiResponsesText(body: Record<string, unknown>, allowances: M
   return tally.done();
 }
 
-function anthropicBlocks(tally: TextTally, content: Json, allowances: ModelAllowances): void {
-  if (typeof content === 'string') return tally.text(content);
+/** `holder[field]`: Anthropic content (a string, or blocks). */
+function anthropicBlocks(tally: TextTally, holder: Record<string, unknown>, field: string, allowances: ModelAllowances): void {
+  const content = holder[field];
+  if (typeof content === 'string') return tally.textAt(holder, field);
   if (!Array.isArray(content)) return;
   for (const block of content) {
     if (!isObject(block)) continue;
     switch (block.type) {
       case 'text':
-        tally.text(block.text);
+        tally.textAt(block, 'text');
         break;
       case 'image':
         tally.add(allowances.imageTokens);
         break;
       case 'document':
-        if (isObject(block.source) && block.source.type === 'text') tally.text(block.source.data);
-        else if (isObject(block.source) && block.source.type === 'content') anthropicBlocks(tally, block.source.content, allowances);
+        if (isObject(block.source) && block.source.type === 'text') tally.textAt(block.source, 'data');
+        else if (isObject(block.source) && block.source.type === 'content') anthropicBlocks(tally, block.source, 'content', allowances);
         else if (isObject(block.source)) tally.base64(block.source.data);
         tally.text(block.title);
         tally.text(block.context);
@@ -272,7 +292,7 @@ function anthropicBlocks(tally: TextTally, content: Json, allowances: ModelAllow
         tally.json(block.input);
         break;
       case 'tool_result':
-        anthropicBlocks(tally, block.content, allowances);
+        anthropicBlocks(tally, block, 'content', allowances);
         break;
       default:
         tally.json(block);
@@ -283,12 +303,12 @@ function anthropicBlocks(tally: TextTally, content: Json, allowances: ModelAllow
 /** The text of an Anthropic messages request. */
 export function anthropicMessagesText(body: Record<string, unknown>, allowances: ModelAllowances): RequestText {
   const tally = new TextTally();
-  anthropicBlocks(tally, body.system, allowances);
+  anthropicBlocks(tally, body, 'system', allowances);
   const messages = Array.isArray(body.messages) ? body.messages : [];
   for (const message of messages) {
     if (!isObject(message)) continue;
     tally.add(TOKENS_PER_MESSAGE);
-    anthropicBlocks(tally, message.content, allowances);
+    anthropicBlocks(tally, message, 'content', allowances);
   }
   tally.tools(body.tools, ANTHROPIC_TOOL_SYSTEM_PROMPT_TOKENS);
   unknownFields(tally, body, ANTHROPIC_NON_TEXT);
@@ -301,7 +321,7 @@ function geminiParts(tally: TextTally, content: Json, allowances: ModelAllowance
   if (!isObject(content) || !Array.isArray(content.parts)) return;
   for (const part of content.parts) {
     if (!isObject(part)) continue;
-    if (typeof part.text === 'string') tally.text(part.text);
+    if (typeof part.text === 'string') tally.textAt(part, 'text');
     else if (isObject(part.inlineData)) {
       // Images are billed by tile whatever their bytes (a tiny one still costs a tile), audio and video by duration:
       // the image allowance plus one token per 4 base64 characters is above either.
