@@ -15,6 +15,7 @@ import { SettleStage } from './pipeline/settle.stage';
 import { ProxyModule } from './proxy.module';
 import { clientDeadlineOptions, registerClientDeadlineTracking } from './transport/client-deadlines';
 import { installLeanAsyncResourceBind } from './transport/lean-async-bind';
+import { coalesceProxyRedisWrites } from './transport/redis-write-coalescing';
 import { largestBodyLimit, registerJsonBodyParser } from './validation/json-body.parser';
 import { JsonOffload } from './validation/json-offload';
 
@@ -48,6 +49,7 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
     // Ours instead (UTF-8 JSON only): see registerJsonBodyParser.
     bodyParser: false,
   });
+  coalesceProxyRedisWrites(app, config);
   const fastify = app.getHttpAdapter().getInstance();
   // Before the routes are registered (app.init): Gemini's method routes share one path (gemini-method.constraint.ts).
   fastify.addConstraintStrategy(geminiMethodConstraint);

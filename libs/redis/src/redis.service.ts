@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { coalesceRedisWrites } from './coalesced-writes';
 
 /**
  * The process's Redis connections. `client` carries commands (counters, scripts); `subscriber` is dedicated to
@@ -25,8 +24,6 @@ export class RedisService implements OnModuleDestroy {
     this.commandTimeoutMs = config.redis.commandTimeoutMs;
     // Auto-pipelining sends the commands of concurrent requests (rate-limit scripts) in one write: fewer syscalls.
     this.client = new Redis(config.redis.url, { ...this.options(), enableAutoPipelining: true });
-    // And the commands of every request that progressed in one turn of the event loop in one syscall.
-    coalesceRedisWrites(this.client);
     this.client.on('error', () => undefined); // reported through readiness, not as an unhandled event
   }
 

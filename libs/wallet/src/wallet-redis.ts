@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { coalesceClusterWrites, coalesceRedisWrites } from '@gw/redis';
 import { ACK_LUA, CREDIT_LUA, HEARTBEAT_LUA, HOLD_LUA, INSPECT_LUA, LOAD_LUA, SETTLE_LUA, SWEEP_LUA } from './lua';
 import { withinDeadline } from './deadline';
 import { WalletLayoutError } from './wallet.errors';
@@ -133,13 +132,9 @@ function createWalletClient(config: AppConfig): WalletClient {
     stringNumbers: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   };
-  if (!clusterNodes) {
-    const client = new Redis(redisUrl, { ...options, enableAutoPipelining: true });
-    coalesceRedisWrites(client);
-    return client;
-  }
+  if (!clusterNodes) return new Redis(redisUrl, { ...options, enableAutoPipelining: true });
   const { enableOfflineQueue: _queue, retryStrategy: _retry, ...nodeOptions } = options;
-  const cluster = new Cluster(clusterNodes, {
+  return new Cluster(clusterNodes, {
     redisOptions: nodeOptions,
     // Commands wait for the first slot map rather than fail at boot; the deadline above bounds the wait.
     enableOfflineQueue: true,
@@ -149,6 +144,4 @@ function createWalletClient(config: AppConfig): WalletClient {
     scaleReads: 'master',
     clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
-  coalesceClusterWrites(cluster);
-  return cluster;
 }
