@@ -58,7 +58,8 @@ export class RecentGenerations {
   /** Keeps the record of a request whose response has ended. Never throws; the response never waits on it. */
   remember(row: UsageRecordRow): void {
     const record: RecentGeneration = { accountId: row.accountId, generation: generationView(row, false) };
-    this.redis.client.set(this.key(row.generationId), JSON.stringify(record), 'EX', this.ttlSeconds).catch((error: Error) => {
+    const text = JSON.stringify(record);
+    this.redis.client.set(this.key(row.generationId), text, 'EX', this.ttlSeconds).catch((error: Error) => {
       this.logger.warn(`generation ${row.generationId}: not kept for the lookup: ${error.message}`);
     });
   }
@@ -68,7 +69,10 @@ export class RecentGenerations {
    * or Redis unreachable).
    */
   async recall(accountId: string, generationId: string): Promise<RecentGeneration | null> {
-    const [settled, kept] = await Promise.all([this.recallSettled(accountId, generationId), this.recallKept(generationId)]);
+    const [settled, kept] = await Promise.all([
+      this.recallSettled(accountId, generationId),
+      this.recallKept(generationId),
+    ]);
     if (settled !== null) return settled;
     return kept !== null && kept.accountId === accountId ? kept : null;
   }

@@ -166,11 +166,6 @@ export function scanJson(bytes: Buffer, limit: number = MAX_JSON_DEPTH): JsonSca
   return { keys, suspiciousKeys, members, longStrings };
 }
 
-/** Whether JSON text nests objects and arrays deeper than `limit` (scanJson). */
-export function exceedsJsonDepth(bytes: Buffer, limit: number = MAX_JSON_DEPTH): boolean {
-  return scanJson(bytes, limit) === null;
-}
-
 /** The index of the quote closing the string that starts at `from` (its first character), or the end of the text. */
 function endOfString(bytes: Buffer, from: number): number {
   let at = from;

@@ -1,11 +1,14 @@
 import { measuredUtf8Length, openAiChatText, rememberUtf8Length, tokenBound } from '@gw/billing';
-import { exceedsJsonDepth, LONG_STRING_BYTES, MAX_JSON_DEPTH, scanJson } from './json-depth';
+import { LONG_STRING_BYTES, MAX_JSON_DEPTH, scanJson } from './json-depth';
 import { countKeys, parseJsonDocument } from './json-document';
+
+/** Whether JSON text nests objects and arrays deeper than `limit`: the scan says so by answering null. */
+const exceedsJsonDepth = (bytes: Buffer, limit?: number) => scanJson(bytes, limit) === null;
 
 const nested = (levels: number, open = '[', close = ']') => `${open.repeat(levels)}${close.repeat(levels)}`;
 const nestedObjects = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
-describe(exceedsJsonDepth.name, () => {
+describe('scanJson: the depth limit', () => {
   it('counts objects and arrays, not brackets inside strings', () => {
     expect(exceedsJsonDepth(Buffer.from(nested(100)))).toBe(false);
     expect(exceedsJsonDepth(Buffer.from(nested(101)))).toBe(true);

@@ -83,7 +83,8 @@ export class JsonOffload implements OnApplicationShutdown {
   /**
    * The upstream body: `body` with `overrides` set (a field already present keeps its place). A body parsed on the
    * event loop is written from the client's bytes (upstreamBytes); a body this class parsed is serialised in a worker
-   * from its own bytes (the provider reads exactly what was validated and priced); any other is serialised here. Call it once per body (failover reuses the result).
+   * from its own bytes (the provider reads exactly what was validated and priced); any other is serialised here.
+   * Call it once per body (failover reuses the result).
    */
   async stringify(body: Record<string, unknown>, overrides: Record<string, unknown>): Promise<string | Uint8Array> {
     // Parsed on the event loop: the client's own bytes, with the changed top-level fields replaced (json-source.ts).
