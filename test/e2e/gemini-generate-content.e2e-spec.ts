@@ -229,7 +229,11 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     await (async () => {
       for await (const chunk of stream) {
         id ||= chunk.sdkHttpResponse?.headers?.['x-chuizi-generation-id'] ?? '';
-        if (++chunks === 3) controller.abort();
+        // The client leaves here: it reads nothing more, whatever the SDK had already parsed from the same read.
+        if (++chunks === 3) {
+          controller.abort();
+          break;
+        }
       }
     })().catch(() => undefined);
     expect(chunks).toBe(3);
