@@ -11,9 +11,10 @@ type CoalescedSocket = Writable & { [COALESCED]?: true };
  * corks the socket and a setImmediate uncorks it, after the loop's I/O callbacks of that turn have run (Node then
  * sends everything buffered with one writev).
  *
- * Why: ioredis's auto-pipelining only batches the commands issued within one tick, and each request's Redis calls
- * (rate limits, hold, settle) run in their own I/O callbacks, so under load a proxy wrote to Redis about three times
- * per request, one syscall each, among the most expensive things it did (bench:profile: `writev`/`writeUtf8String`).
+ * Why: ioredis writes each command as it is issued (its auto-pipelining is off: redis.service.ts says why), and each
+ * request's Redis calls (rate limits, hold, settle) run in their own I/O callbacks, so under load a proxy wrote to
+ * Redis about three times per request, one syscall each, among the most expensive things it did (bench:profile:
+ * `writev`/`writeUtf8String`).
  * Corked for the rest of the turn, the calls of every request that progressed in that turn share one write. The cost
  * is a wait until the end of the current turn (the check phase), never longer: pending immediates keep the poll phase
  * from blocking.

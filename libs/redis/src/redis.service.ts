@@ -3,6 +3,17 @@ import Redis, { RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@gw/config';
 
 /**
+ * ioredis's auto-pipelining is off on every connection: it keeps one pipeline in flight per connection and queues
+ * every command issued meanwhile until that pipeline's answers are all back, so under load a request's call waits for
+ * other requests' round trip before its own starts; and each batch costs a Pipeline, its promises and a nextTick per
+ * answer. Written straight away, concurrent commands are pipelined on the socket anyway (nothing waits for an answer
+ * to send the next), and the proxy sends all its requests' writes of one event-loop turn in one syscall
+ * (coalesced-writes.ts). Measured on the bench (saturation, 4 alternated pairs): the proxy's CPU per request -15%,
+ * its throughput +18%, the rate-limit round trip in isolation 360 -> 274 µs (p50).
+ */
+export const AUTO_PIPELINING = false;
+
+/**
  * The process's Redis connections. `client` carries commands (counters, scripts); `subscriber` is dedicated to
  * pub/sub because a subscribed connection cannot issue other commands.
  *
@@ -22,8 +33,8 @@ export class RedisService implements OnModuleDestroy {
     this.keyPrefix = config.redis.keyPrefix;
     this.url = config.redis.url;
     this.commandTimeoutMs = config.redis.commandTimeoutMs;
-    // Auto-pipelining sends the commands of concurrent requests (rate-limit scripts) in one write: fewer syscalls.
-    this.client = new Redis(config.redis.url, { ...this.options(), enableAutoPipelining: true });
+    // No auto-pipelining (AUTO_PIPELINING says why); the proxy batches its writes per event-loop turn instead.
+    this.client = new Redis(config.redis.url, { ...this.options(), enableAutoPipelining: AUTO_PIPELINING });
     this.client.on('error', () => undefined); // reported through readiness, not as an unhandled event
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@gw/config';
+import { AUTO_PIPELINING } from '@gw/redis';
 import { ACK_LUA, CREDIT_LUA, HEARTBEAT_LUA, HOLD_LUA, INSPECT_LUA, LOAD_LUA, SETTLE_LUA, SWEEP_LUA } from './lua';
 import { withinDeadline } from './deadline';
 import { WalletLayoutError } from './wallet.errors';
@@ -132,15 +133,15 @@ function createWalletClient(config: AppConfig): WalletClient {
     stringNumbers: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   };
-  if (!clusterNodes) return new Redis(redisUrl, { ...options, enableAutoPipelining: true });
+  if (!clusterNodes) return new Redis(redisUrl, { ...options, enableAutoPipelining: AUTO_PIPELINING });
   const { enableOfflineQueue: _queue, retryStrategy: _retry, ...nodeOptions } = options;
   return new Cluster(clusterNodes, {
     redisOptions: nodeOptions,
     // Commands wait for the first slot map rather than fail at boot; the deadline above bounds the wait.
     enableOfflineQueue: true,
-    // Auto-pipelining routes a defined script by its first argument (the key count), not by its first key: off, so
-    // that each script goes to the node of its shard's slot.
-    enableAutoPipelining: false,
+    // Off as on every connection (AUTO_PIPELINING); on a cluster it would also route a defined script by its first
+    // argument (the key count), not by its first key.
+    enableAutoPipelining: AUTO_PIPELINING,
     scaleReads: 'master',
     clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
