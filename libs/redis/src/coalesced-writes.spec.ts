@@ -63,3 +63,22 @@ describe(coalesceWrites.name, () => {
     await expect(written).resolves.toBeUndefined();
   });
 });
+
+describe(`${coalesceWrites.name} with a condition`, () => {
+  it('writes at once while the condition says no, and batches the turn once it says yes at its first write', async () => {
+    const { socket, flushes } = recordingSocket();
+    let busy = false;
+    coalesceWrites(socket, () => busy);
+    socket.write('a');
+    socket.write('b');
+    expect(flushes).toEqual([['a'], ['b']]);
+    busy = true;
+    await nextTurn();
+    socket.write('c');
+    busy = false; // asked once per turn: the turn stays batched
+    socket.write('d');
+    expect(flushes).toEqual([['a'], ['b']]);
+    await nextTurn();
+    expect(flushes).toEqual([['a'], ['b'], ['c', 'd']]);
+  });
+});
