@@ -65,7 +65,7 @@ describe(coalesceWrites.name, () => {
 });
 
 describe(`${coalesceWrites.name} with a condition`, () => {
-  it('writes at once while the condition says no, and batches the turn once it says yes at its first write', async () => {
+  it('writes at once while the condition says no, and holds back the rest of the turn from the write it says yes', async () => {
     const { socket, flushes } = recordingSocket();
     let busy = false;
     coalesceWrites(socket, () => busy);
@@ -75,7 +75,7 @@ describe(`${coalesceWrites.name} with a condition`, () => {
     busy = true;
     await nextTurn();
     socket.write('c');
-    busy = false; // asked once per turn: the turn stays batched
+    busy = false; // no longer asked once the turn is held back: it stays batched
     socket.write('d');
     expect(flushes).toEqual([['a'], ['b']]);
     await nextTurn();

@@ -139,9 +139,9 @@ function createWalletClient(config: AppConfig): WalletClient {
     redisOptions: nodeOptions,
     // Commands wait for the first slot map rather than fail at boot; the deadline above bounds the wait.
     enableOfflineQueue: true,
-    // Off as on every connection (AUTO_PIPELINING); on a cluster it would also route a defined script by its first
-    // argument (the key count), not by its first key.
-    enableAutoPipelining: AUTO_PIPELINING,
+    // Never on a cluster, whatever AUTO_PIPELINING says: it routes a defined script by its first argument (the key
+    // count), not by its first key, so a script would miss the node of its shard's slot.
+    enableAutoPipelining: false,
     scaleReads: 'master',
     clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
