@@ -49,6 +49,11 @@ describe(sliceJson.name, () => {
     expect(reassemble(parts)).toEqual(document);
   });
 
+  it('keeps a __proto__ field that travels with its siblings (found by the property above: {"":[{"__proto__":""}]})', () => {
+    const document = JSON.parse('{"":[{"__proto__":""}]}') as unknown;
+    expect(JSON.stringify(reassemble(sliceJson(document, 15, 1)))).toBe(JSON.stringify(document));
+  });
+
   it('never sets a prototype through a __proto__ key', () => {
     const document = JSON.parse('{"a":{"__proto__":{"polluted":true},"b":"' + 'x'.repeat(50) + '"}}') as Record<string, unknown>;
     const rebuilt = reassemble(sliceJson(document, 10, 10)) as { a: Record<string, unknown> };

@@ -108,11 +108,14 @@ export function sliceJson(root: unknown, budget: number = SLICE_CHARS, pieceChar
   };
   const emitObject = (path: JsonPath, object: Record<string, unknown>) => {
     put([path, {}], 0);
-    let run: Record<string, unknown> = {};
+    // Without a prototype, a field named __proto__ is a field like any other (on `{}` the assignment would set the
+    // prototype and the field would be lost).
+    const fields = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
+    let run = fields();
     let runSize = 0;
     const flushRun = () => {
       if (runSize > 0) put([path, run, 3], runSize);
-      run = {};
+      run = fields();
       runSize = 0;
     };
     for (const key of Object.keys(object)) {
