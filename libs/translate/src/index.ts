@@ -2,7 +2,6 @@ export * from './model';
 export * from './protocols';
 export * from './errors';
 export * from './translator';
-export { providerErrorMessage } from './provider-errors';
 export type { SseEvent } from './shared/sse';
 export type { StreamFailure } from './shared/stream';
 export type { DecodeContext, EncodeContext } from './shared/context';

@@ -1,5 +1,4 @@
 import { googleStatus } from '@gw/translate';
-import { GatewayError, INTERNAL_ERROR_MESSAGE } from './gateway-error';
 
 export type WireProtocol = 'openai' | 'anthropic' | 'gemini';
 
@@ -8,14 +7,6 @@ export interface ErrorView {
   type: string;
   message: string;
   headers: Record<string, string>;
-}
-
-/** Any thrown value -> what the client may see. Unknown errors never leak their message. */
-export function toErrorView(error: unknown): ErrorView {
-  if (error instanceof GatewayError) {
-    return { status: error.status, type: error.type, message: error.message, headers: error.headers };
-  }
-  return { status: 500, type: 'server_error', message: INTERNAL_ERROR_MESSAGE, headers: {} };
 }
 
 /** The JSON body of an error in the caller's protocol (spec/errors.md, "Formats"). */
