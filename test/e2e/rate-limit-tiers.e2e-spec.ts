@@ -185,6 +185,36 @@ describe('Rate limits in three tiers (key, account, account x model) and tokens 
       expect((await lookup(a, plain)).headers.get('x-ratelimit-limit-tokens')).toBeNull();
     });
 
+    it('a request refused for its tokens counts in no request tier', async () => {
+      const account = await createAccount();
+      const { key } = await createApiKey(account.id, { tpmLimit: 2_000, rpmLimit: 10 });
+      const remaining = (call: GatewayCall) => Number(call.headers.get('x-ratelimit-remaining'));
+      expect(remaining(await lookup(a, key))).toBe(9);
+      const refused = await callGateway(`${b.url}/v1/chat/completions`, {
+        apiKey: key,
+        body: { model: unlimited.alias, max_tokens: 3_000, messages: [{ role: 'user', content: 'hi' }] },
+      });
+      expect([refused.status, scopeOf(refused)]).toEqual([429, 'tokens']);
+      // The request tiers as they are without it: only the lookup counts.
+      expect(remaining(refused)).toBe(9);
+      expect(remaining(await lookup(a, key))).toBe(8);
+    });
+
+    it("counts a long prompt's tokens exactly when its byte bound would not fit", async () => {
+      const account = await createAccount();
+      const { key } = await createApiKey(account.id, { tpmLimit: 2_000 });
+      // 3,000 bytes of short words: about 500 tokens, but a byte bound of 3,000 on its own is over the limit.
+      const content = `${'hello '.repeat(500)}mock:output_tokens=2`;
+      const call = await callGateway(`${b.url}/v1/chat/completions`, {
+        apiKey: key,
+        body: { model: unlimited.alias, max_tokens: 100, messages: [{ role: 'user', content }] },
+      });
+      expect([call.status, scopeOf(call)]).toEqual([200, null]);
+      const [, left] = tokenHeaders(call);
+      expect(left).toBeGreaterThan(2_000 - 700);
+      expect(left).toBeLessThan(2_000 - 500);
+    });
+
     it('counts the estimates in flight on every instance, then the tokens really used once settled', async () => {
       const account = await createAccount();
       const { key } = await createApiKey(account.id, { tpmLimit: 2_000 });

@@ -4,7 +4,7 @@ import type { ApiKeyAuthRecord, ModelRecord, UsageRecordRow } from '@gw/db';
 import type { Admitted, Caller, ProxyRoute, Resolved } from '../../apps/proxy/src/context/request-context';
 import { CHAT_COMPLETION_REQUEST } from '../../apps/proxy/src/openai/chat-completion.schema';
 import { openRequestContext } from '../../apps/proxy/src/pipeline/context.stage';
-import type { TokenLimit, TokensTaken } from '../../apps/proxy/src/pipeline/token-limit';
+import type { TokenEstimate, TokenLimit, TokensTaken } from '../../apps/proxy/src/pipeline/token-limit';
 import { ACCOUNT_ID, apiKeyRecord, KEY_ID } from './api-key-record.factory';
 import { modelRecord } from './model-record.factory';
 
@@ -62,19 +62,22 @@ export function fakeHoldLedger(place: HoldLedger['place'] = async (_account, _su
  */
 export function fakeTokenLimit(refusal?: Error) {
   const taken: { keyId: string; estimate: number }[] = [];
+  const estimates: TokenEstimate[] = [];
   const settled: { generationId: string; estimate: number; tokens: number }[] = [];
   const limit = {
-    take: jest.fn(async (who: Caller, estimate: number) => {
+    // Takes the bound (what the real one does whenever it fits).
+    take: jest.fn(async (who: Caller, estimate: TokenEstimate) => {
       if (who.key.tpmLimit === null) return undefined;
+      estimates.push(estimate);
       if (refusal) throw refusal;
-      taken.push({ keyId: who.keyId, estimate });
-      return { limit: who.key.tpmLimit, remaining: who.key.tpmLimit - estimate };
+      taken.push({ keyId: who.keyId, estimate: estimate.bound });
+      return { taken: { estimate: estimate.bound }, state: { limit: who.key.tpmLimit, remaining: who.key.tpmLimit - estimate.bound } };
     }),
     settle: jest.fn((who: Caller, tokensTaken: TokensTaken, tokens: number) => {
       settled.push({ generationId: who.context.generationId, estimate: tokensTaken.estimate, tokens });
     }),
   } as unknown as TokenLimit;
-  return { limit, taken, settled };
+  return { limit, taken, estimates, settled };
 }
 
 /** A token counter that counts a token per word (the stages only need a number it would have counted). */

@@ -197,7 +197,7 @@ export class RateTierWindows {
     const refused = reply[0];
     if (gateMs > 0 && refused === 0) {
       // Logged by the tiers before the gate's answer was known: taken back, so a refused request counts nowhere.
-      await this.forgetCommand(tiers.length, ...tiers.map((tier) => tier.key), request.member);
+      await this.forget(tiers.map((tier) => tier.key), request.member);
       for (const state of states) {
         state.count--;
         state.remaining = Math.max(0, state.limit - state.count);
@@ -209,6 +209,14 @@ export class RateTierWindows {
       tiers: states,
       tokensUsed: tokens ? reply[1 + 2 * tiers.length] : undefined,
     };
+  }
+
+  /**
+   * Takes a request back out of tier logs it was admitted to (`member` as given to hit()), when a later check refused
+   * it: a request refused by one limit counts in none. Keys it was never logged in are left as they are.
+   */
+  async forget(keys: readonly string[], member: string): Promise<void> {
+    await this.forgetCommand(keys.length, ...keys, member);
   }
 }
 

@@ -152,6 +152,28 @@ describe(ReserveStage.name, () => {
       expect(held.rateLimit.tokens).toEqual({ limit: 50_000, remaining: 50_000 - estimate });
     });
 
+    it("offers the input counted exactly with the model's tokenizer, and the least any count could make it", async () => {
+      const tokens = fakeTokenLimit();
+      const request = resolved(BODY, modelRecord({ upstreamModel: 'gpt-4.1-mini' }), TPM_KEY);
+      await new ReserveStage(fakeHoldLedger().ledger, wordCounter, tokens.limit).reserve(request);
+      const plan = holdPlan('chat.completions', { ...BODY, max_tokens: 100 }, request.model);
+      const [estimate] = tokens.estimates;
+      // The words of the texts the provider reads (the word counter's tokens), the plan's allowances, the output limit.
+      const words = plan.input.pieces.join(' ').split(/\s+/).filter(Boolean).length;
+      expect(words).toBeGreaterThanOrEqual(2);
+      const exact = words + plan.input.allowanceTokens + 100;
+      expect(await estimate.exact()).toBe(exact);
+      expect(estimate.floor).toBe(plan.input.allowanceTokens + 100);
+      expect(estimate.bound).toBeGreaterThan(exact);
+    });
+
+    it('has no exact count for a model without a tokenizer the gateway knows', async () => {
+      const tokens = fakeTokenLimit();
+      const claude = modelRecord({ id: 'anthropic/claude', provider: 'anthropic', upstreamModel: 'claude-x' });
+      await new ReserveStage(fakeHoldLedger().ledger, wordCounter, tokens.limit).reserve(resolved({ ...BODY, model: 'claude' }, claude, TPM_KEY));
+      expect(await tokens.estimates[0].exact()).toBeNull();
+    });
+
     it('takes nothing for a key without a limit', async () => {
       const tokens = fakeTokenLimit();
       const held = await new ReserveStage(fakeHoldLedger().ledger, wordCounter, tokens.limit).reserve(resolved(BODY));

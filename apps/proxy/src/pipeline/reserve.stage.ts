@@ -5,11 +5,14 @@ import {
   boundQuote,
   deliveryProbe,
   ExactTokenCounter,
+  exactQuote,
   HOLD_LEDGER,
   HoldLedger,
+  HoldPlan,
   holdPlan,
   openHold,
   outputLimit,
+  textBytes,
   upstreamPriceOf,
   usageRow,
   withOutputLimit,
@@ -17,7 +20,7 @@ import {
 import { formatMicrosAsCents, formatMicrosAsExactUsd, GatewayError, GatewayErrorCode } from '@gw/common';
 import type { Held, RateLimitState, Resolved } from '../context/request-context';
 import { rateLimitHeaders } from './admit.stage';
-import { TokenLimit, TokensTaken } from './token-limit';
+import { TokenEstimate, TokenLimit, TokensTaken } from './token-limit';
 import { deriveBody } from '../validation/json-source';
 
 /**
@@ -29,7 +32,8 @@ import { deriveBody } from '../validation/json-source';
  * released at once, which writes the usage record). From an accepted hold on, the settle stage writes the usage record
  * and the provider is asked for no more output than the hold covers. A translated request (resolve stage) is planned on
  * its provider-protocol body, the one sent upstream. A key with a tokens-per-minute limit first takes the request's
- * estimate (its input bound plus the output it may be billed for) from it (token-limit.ts): 429 before anything is held.
+ * estimate (its input bound plus the output it may be billed for; the input counted exactly when that bound does not
+ * fit) from it (token-limit.ts): 429 before anything is held.
  */
 @Injectable()
 export class ReserveStage {
@@ -47,10 +51,9 @@ export class ReserveStage {
     let rateLimit: RateLimitState = resolved.rateLimit;
     let tokens: TokensTaken | undefined;
     if (resolved.key.tpmLimit !== null) {
-      const estimate = boundQuote(plan).inputTokens + plan.outputTokens;
-      const state = await this.tokenLimit.take(resolved, estimate, rateLimitHeaders(rateLimit));
-      tokens = { estimate };
-      rateLimit = { ...rateLimit, tokens: state };
+      const took = await this.tokenLimit.take(resolved, this.tokenEstimate(plan), rateLimitHeaders(rateLimit));
+      tokens = took?.taken;
+      rateLimit = { ...rateLimit, tokens: took?.state };
     }
     const hold = openHold(plan, upstreamPriceOf(model));
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
@@ -105,5 +108,18 @@ export class ReserveStage {
     // A copy with the limit set at the top level: its upstream body is still written from the client's bytes.
     deriveBody(upstreamBody, body);
     return { ...resolved, rateLimit, body: upstreamBody, hold, tokens };
+  }
+
+  /** The request's tokens for its key's tokens per minute: the byte bound, counted exactly only if that is refused. */
+  private tokenEstimate(plan: HoldPlan): TokenEstimate {
+    return {
+      bound: boundQuote(plan).inputTokens + plan.outputTokens,
+      floor: plan.input.allowanceTokens + plan.outputTokens,
+      exact: async () => {
+        if (plan.encoding === null) return null;
+        const counted = await this.counter.count(plan.input.pieces, plan.encoding, textBytes(plan.input));
+        return counted === null ? null : exactQuote(plan, counted).inputTokens + plan.outputTokens;
+      },
+    };
   }
 }
