@@ -177,6 +177,21 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     expect((await settledBooks(account.id)).balance).toBe(10_000_000n - demoCost(FLASH, { input: 2, output: 3 }));
   });
 
+  it('answers generateContent with one JSON answer even when the body carries a stream field', async () => {
+    const { key } = await fundedKey();
+    const response = await fetch(`${proxy.url}/gemini/v1beta/models/google/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': key },
+      body: JSON.stringify({ contents: [{ parts: [{ text: 'once mock:output_tokens=3' }] }], stream: true }),
+    });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as GenerateContentResponse;
+    expect(Array.isArray(answer)).toBe(false);
+    expect(answer.candidates![0].finishReason).toBe('STOP');
+    const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
+    expect(usage).toMatchObject({ stream: false, outcome: 'completed', outputTokens: 3 });
+  });
+
   it('settles a stream cut by the provider on what was delivered, ending it with an error chunk', async () => {
     const { account, key } = await fundedKey();
     const response = await fetch(`${proxy.url}/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {

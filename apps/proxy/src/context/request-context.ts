@@ -26,8 +26,11 @@ export interface ProxyRoute {
   body?: import('../validation/validate-body').BodySchema;
   /** Where the model is named: the body's `model` (the default), or the path (`/models/{model}:method`, Gemini). */
   model?: 'body' | 'path';
-  /** The route always streams (Gemini's streamGenerateContent); otherwise the body's `stream` says. */
-  stream?: true;
+  /**
+   * Set by routes whose method decides: true, always a stream (Gemini's streamGenerateContent); false, never
+   * (generateContent, whose body has no `stream` field: one sent anyway changes nothing). Absent: the body's `stream`.
+   */
+  stream?: boolean;
 }
 
 /**

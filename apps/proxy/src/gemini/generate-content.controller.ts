@@ -29,7 +29,7 @@ export class GeminiGenerateContentController {
   @Post('models/*')
   @HttpCode(200)
   @RouteConstraints({ [GEMINI_METHOD]: 'generateContent' })
-  @GatewayRoute(GENERATE)
+  @GatewayRoute({ ...GENERATE, stream: false })
   generateContent(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<RelayResult> {
     return this.generate(request, reply);
   }

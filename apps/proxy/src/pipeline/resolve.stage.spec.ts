@@ -83,6 +83,10 @@ describe(ResolveStage.name, () => {
     const resolved = await sut.resolve(request, { contents, model: 'gpt-test', stream: false }, {}, 'gemini-2.5-flash');
     expect(resolved).toMatchObject({ requestedModel: 'gemini-2.5-flash', model: { id: 'google/gemini-2.5-flash' }, stream: true });
     expect(resolved.translation).toBeUndefined();
+    // generateContent never streams, whatever the body says.
+    const once = admitted({ route: { ...GEMINI_STREAM_ROUTE, stream: false } });
+    expect(await sut.resolve(once, { contents, stream: true }, {}, 'gemini-2.5-flash')).toMatchObject({ stream: false });
+    expect(once.context.stream).toBe(false);
   });
 
   it('translates a request for a model of another protocol into its provider body, held on the provider endpoint', async () => {
