@@ -5,13 +5,17 @@ import { createModel } from '../factories/model.factory';
 import { AdminApi, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
 import { closeTestDb, testDb } from '../support/test-db';
-import { TEST_REDIS_PREFIX } from '../support/test-env';
+import { TEST_BILLING_STORE, TEST_REDIS_PREFIX } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 // A queue of this suite's own (its worker checks every second); the workers of other suites check too, and any of
-// them may deliver an event: every test process may reach 127.0.0.1 (test-env.ts).
-const WORKER_ENV = { REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}alerts:`, ALERT_CHECK_EVERY_S: '1' };
+// them may deliver an event: every test process may reach 127.0.0.1 (test-env.ts). On the wallet the suite's key
+// prefix is its own already, and the worker must share it with the proxy to read the wallet's balances and holds.
+const WORKER_ENV = {
+  ...(TEST_BILLING_STORE === 'wallet' ? {} : { REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}alerts:` }),
+  ALERT_CHECK_EVERY_S: '1',
+};
 /** The contract is 10 s; a loaded machine gets more, the events still come from the worker's checks. */
 const ALERT_WAIT_MS = 30_000;
 
@@ -155,6 +159,33 @@ describe('balance alerts: settings, signed webhook events once per crossing, del
     expect(again[2].body).toMatchObject({ thresholdUsd: '10.000000', balanceUsd: '8.000000' });
     expect(receiver.at(path)).toHaveLength(3);
   }, 120_000);
+
+  it('POSTs the event while a request is still streaming when its open hold alone crosses the threshold', async () => {
+    const { accountId, key, path } = await alertedAccount('5.00', ['3.00']);
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    // Holds USD 4 (40 output tokens at most), then the upstream sends its first chunk and waits a minute for the next:
+    // nothing is charged while the test runs, only the hold moves the spendable balance (5 -> 1).
+    const stream = await client.chat.completions.create({
+      model: modelId,
+      max_tokens: 40,
+      stream: true,
+      messages: [{ role: 'user', content: 'hold mock:output_tokens=40 mock:chunk_delay_ms=60000' }],
+    });
+    let finished = false;
+    const reading = (async () => {
+      for await (const _chunk of stream);
+    })()
+      .catch(() => undefined)
+      .finally(() => (finished = true));
+    try {
+      const [event] = await eventsAt(path, 1);
+      expect(finished).toBe(false);
+      expect(event.body).toMatchObject({ accountId, thresholdUsd: '3.000000', balanceUsd: '1.000000' });
+    } finally {
+      stream.controller.abort();
+      await reading;
+    }
+  }, 60_000);
 
   it('retries a delivery the webhook refused, with the same body, signature and delivery id', async () => {
     const account = await api.createAccount({ balanceUsd: '12.00' });

@@ -33,7 +33,7 @@ export class WorkerModule {
         BillingModule,
         BooksModule,
         WalletModule,
-        BalanceAlertsModule,
+        BalanceAlertsModule.forRoot(config.billing.store),
       ],
       controllers: [HealthController],
       providers: [

@@ -23,9 +23,10 @@ describe(alertCrossings.name, () => {
     expect(alertCrossings([state(TEN, false)], 1n)).toEqual({ fire: [], rearmIfCredited: [] });
   });
 
-  it('asks to re-arm a fired threshold once the balance is back at or above it', () => {
+  it('asks to re-arm a fired threshold once the balance is back above it, not at it', () => {
     expect(alertCrossings([state(TEN, false), state(ONE, false)], 5_000_000n)).toEqual({ fire: [], rearmIfCredited: [ONE] });
-    expect(alertCrossings([state(TEN, false)], TEN)).toEqual({ fire: [], rearmIfCredited: [TEN] });
+    expect(alertCrossings([state(TEN, false)], TEN + 1n)).toEqual({ fire: [], rearmIfCredited: [TEN] });
+    expect(alertCrossings([state(TEN, false)], TEN)).toEqual({ fire: [], rearmIfCredited: [] });
   });
 });
 

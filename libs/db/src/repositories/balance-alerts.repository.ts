@@ -136,7 +136,7 @@ export class BalanceAlertsRepository {
 
   /**
    * Re-arms the fired thresholds of an account that a credit (a top-up or a positive adjustment, written after the
-   * threshold fired) may have lifted it over. The caller has seen the balance at or above each of them.
+   * threshold fired) may have lifted it over. The caller has seen the balance above each of them.
    */
   async rearmAfterCredit(accountId: string, thresholdsMicros: bigint[]): Promise<bigint[]> {
     if (thresholdsMicros.length === 0) return [];
