@@ -2,9 +2,9 @@ import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mo
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
-import { BadInputCase, badInputCorpus, Protocol } from '../fixtures/bad-input.corpus';
+import { BadInputCase, badInputCorpus, geminiPath, Protocol } from '../fixtures/bad-input.corpus';
 import { AppProcess } from '../support/app-process';
-import { RawResponse, requestBytes, sendRaw } from '../support/raw-http';
+import { HeaderList, RawResponse, requestBytes, sendRaw } from '../support/raw-http';
 import { accountBooks, closeTestDb, testDb } from '../support/test-db';
 
 const BODY_LIMIT = 65_536;
@@ -81,16 +81,18 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
   let offloading: AppProcess;
   let accountId: string;
   let corpus: BadInputCase[];
+  let googleModel: string;
 
   beforeAll(async () => {
     // Every model the corpus names is served by this mock alone: any request that got through would show here.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
-    const [openAiChatModel, openAiEmbeddingModel, anthropicModel, googleModel] = await Promise.all([
+    const [openAiChatModel, openAiEmbeddingModel, anthropicModel, google] = await Promise.all([
       createModel({ upstreamUrl: mock.url }).then((model) => model.id),
       createModel({ kind: 'embedding', upstreamUrl: mock.url }).then((model) => model.id),
       createModel({ provider: 'anthropic', upstreamUrl: mock.url }).then((model) => model.id),
       createModel({ provider: 'google', upstreamUrl: mock.url }).then((model) => model.id),
     ]);
+    googleModel = google;
     const account = await createAccount({ balanceUsd: '10.00' });
     accountId = account.id;
     const { key } = await createApiKey(account.id);
@@ -141,6 +143,82 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
       return JSON.stringify(inPlace) === JSON.stringify(inWorker) ? null : `${c.name}: ${JSON.stringify(inPlace)} vs ${JSON.stringify(inWorker)}`;
     });
     expect(differences.filter(Boolean)).toEqual([]);
+  });
+
+  describe("a body's own problem is answered after authentication and admission (401 first, then counted, with X-RateLimit-*)", () => {
+    const UNKNOWN_KEY = 'ck-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    /** The key's own limit, below every other tier's: the X-RateLimit-* headers describe it. */
+    const KEY_RPM = 50;
+    const MALFORMED = '{"model": "m", "messages": [';
+    const oversized = () => JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) });
+    let key: string;
+
+    beforeAll(async () => {
+      ({ key } = await createApiKey((await createAccount({ balanceUsd: '10.00' })).id, { rpmLimit: KEY_RPM }));
+    });
+
+    /** A POST to the protocol's generation route, with `apiKey` where its SDK sends it. */
+    function send(protocol: Protocol, apiKey: string, body: string, headers: HeaderList = [['content-type', 'application/json']]) {
+      const path = { openai: '/v1/chat/completions', anthropic: '/anthropic/v1/messages', gemini: geminiPath(googleModel, 'generateContent') }[protocol];
+      const keyHeaders: HeaderList = {
+        openai: [['authorization', `Bearer ${apiKey}`]] as HeaderList,
+        anthropic: [['x-api-key', apiKey], ['anthropic-version', '2023-06-01']] as HeaderList,
+        gemini: [['x-goog-api-key', apiKey]] as HeaderList,
+      }[protocol];
+      const framed = headers.some(([name]) => name === 'content-length' || name === 'transfer-encoding');
+      const length: HeaderList = framed ? [] : [['content-length', String(Buffer.byteLength(body))]];
+      const request = { path, headers: [['host', '127.0.0.1'], ['connection', 'close'], ...headers, ...keyHeaders, ...length] as HeaderList, body };
+      return sendRaw(port, requestBytes(request), PER_REQUEST_TIMEOUT_MS);
+    }
+
+    /** The body sent in one chunk of chunked framing: its size is found as it arrives, not announced. */
+    const chunked = (body: string) => `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const CHUNKED: HeaderList = [['content-type', 'application/json'], ['transfer-encoding', 'chunked']];
+
+    /** The body problems of the suite, each as sent: its body and headers. */
+    const problems = (): [string, string, HeaderList?][] => [
+      ['malformed JSON', MALFORMED],
+      ['a body over the limit, announced', oversized()],
+      ['a body over the limit, found on arrival', chunked(oversized()), CHUNKED],
+      ['a content type other than JSON', '{}', [['content-type', 'text/plain']]],
+      ['a content type that is not one', '{}', [['content-type', 'json']]],
+      ['a Content-Encoding', '{}', [['content-type', 'application/json'], ['content-encoding', 'gzip']]],
+    ];
+
+    it.each(['openai', 'anthropic', 'gemini'] as const)('%s: an unknown key gets its 401 whatever its body', async (protocol) => {
+      for (const [name, body, headers] of problems()) {
+        const response = await send(protocol, UNKNOWN_KEY, body, headers);
+        expect([name, problemWith(response, protocol, 401)]).toEqual([name, null]);
+        expect(JSON.parse(response.body).error.message).toBe('Invalid API key');
+        expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+      }
+    });
+
+    it.each(['openai', 'anthropic', 'gemini'] as const)(
+      '%s: a valid key gets the body refused with X-RateLimit-*, each request counted',
+      async (protocol) => {
+        const expected: Record<string, [number, string]> = {
+          'malformed JSON': [400, 'Request body is not valid JSON'],
+          'a body over the limit, announced': [413, 'Request body is too large'],
+          'a body over the limit, found on arrival': [413, 'Request body is too large'],
+          'a content type other than JSON': [400, 'Unsupported content type: send the body as application/json'],
+          'a content type that is not one': [400, 'Unsupported content type: send the body as application/json'],
+          'a Content-Encoding': [400, 'Unsupported Content-Encoding: send the body uncompressed'],
+        };
+        const remaining: number[] = [];
+        for (const [name, body, headers] of [['malformed JSON again', MALFORMED] as const, ...problems()]) {
+          const response = await send(protocol, key, body, headers);
+          const [status, message] = expected[name.replace(' again', '')];
+          expect([name, problemWith(response, protocol, status)]).toEqual([name, null]);
+          expect([name, JSON.parse(response.body).error.message]).toEqual([name, message]);
+          expect(response.headers['x-ratelimit-limit']).toBe(String(KEY_RPM));
+          expect(response.headers['x-ratelimit-reset']).toMatch(/^\d+$/);
+          remaining.push(Number(response.headers['x-ratelimit-remaining']));
+        }
+        // Each refused body took one request from the key's minute.
+        for (let i = 1; i < remaining.length; i++) expect(remaining[i]).toBe(remaining[i - 1] - 1);
+      },
+    );
   });
 
   it('moved no money and called no upstream', async () => {

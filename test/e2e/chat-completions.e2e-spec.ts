@@ -233,18 +233,45 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     expect((await accountBooks(account.id)).balance).toBe(10_000_000n);
   });
 
-  it('400 invalid_request_error in the OpenAI format for a malformed body', async () => {
-    const account = await createAccount();
-    const { key } = await createApiKey(account.id);
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: '{"model": "gpt-4.1-mini", "messages": [',
+  describe('a malformed body, refused after authentication and admission', () => {
+    const malformed = (authorization: string) =>
+      fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: '{"model": "gpt-4.1-mini", "messages": [',
+      });
+
+    it('400 invalid_request_error in the OpenAI format, with X-RateLimit-*, each one counted', async () => {
+      const account = await createAccount();
+      const { key } = await createApiKey(account.id, { rpmLimit: 10 });
+      const remaining: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const response = await malformed(`Bearer ${key}`);
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({
+          error: { message: 'Request body is not valid JSON', type: 'invalid_request_error', code: '400' },
+        });
+        expect(response.headers.get('x-chuizi-generation-id')).toMatch(/^gen-/);
+        expect(response.headers.get('x-ratelimit-limit')).toBe('10');
+        expect(response.headers.get('x-ratelimit-reset')).toMatch(/^\d+$/);
+        remaining.push(Number(response.headers.get('x-ratelimit-remaining')));
+      }
+      expect(remaining).toEqual([9, 8]);
+      // An authenticated request: it has its usage record, refused.
+      const db = await testDb();
+      const records = await waitFor(async () => {
+        const found = await afterSettlements(() => db.usageRecord.findMany({ where: { accountId: account.id } }));
+        return found.length === 2 ? found : null;
+      });
+      expect(records.map((record) => record.status)).toEqual([400, 400]);
     });
-    expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: object };
-    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: '400' });
-    expect(response.headers.get('x-chuizi-generation-id')).toMatch(/^gen-/);
+
+    it('401 first for a key that is well-formed but unknown', async () => {
+      const response = await malformed('Bearer ck-00000000000000000000000000000000');
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: { message: 'Invalid API key', type: 'authentication_error', code: '401' } });
+      expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+    });
   });
 
   it('500 server_error in the OpenAI format, never leaking internals, when the upstream answers 500', async () => {

@@ -202,15 +202,27 @@ describe("every error of the contract in Google's format (@google/genai and raw 
     await expectUntouched(account.id);
   });
 
-  it('malformed JSON in the same format, before any route runs (sizes and the rest: the bad-input corpus)', async () => {
-    const { key } = await fundedKey();
-    const malformed = await raw(`/gemini/v1beta/models/gemini-2.5-flash:generateContent?key=${key}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"contents": [',
-    });
-    expect(malformed.response.status).toBe(400);
-    expect(malformed.body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+  it('malformed JSON in the same format, after authentication and admission (sizes and the rest: the bad-input corpus)', async () => {
+    const { key } = await fundedKey({ rpmLimit: 10 });
+    const malformed = (apiKey: string) =>
+      raw(`/gemini/v1beta/models/gemini-2.5-flash:generateContent?key=${apiKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"contents": [',
+      });
+    const remaining: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { response, body } = await malformed(key);
+      expect(response.status).toBe(400);
+      expect(body).toEqual({ error: { code: 400, message: 'Request body is not valid JSON', status: 'INVALID_ARGUMENT' } });
+      expect(response.headers.get('x-ratelimit-limit')).toBe('10');
+      remaining.push(response.headers.get('x-ratelimit-remaining')!);
+    }
+    expect(remaining).toEqual(['9', '8']);
+    // A well-formed key that is not one: its 401 comes first.
+    const unknown = await malformed('ck-00000000000000000000000000000000');
+    expect(unknown.response.status).toBe(401);
+    expect(unknown.body).toEqual({ error: { code: 401, message: 'Invalid API key', status: 'UNAUTHENTICATED' } });
   });
 
   it('never writes a ?key= to the logs, at LOG_LEVEL=trace, whatever the outcome', async () => {

@@ -70,8 +70,9 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
   registerMetricsRoute(fastify, config.ops.metricsToken);
   registerJsonBodyParser(fastify, config.proxy.bodyLimitBytes, app.get(JsonOffload));
 
-  // Errors raised before a route handler runs (hooks, body parsing, size limits, content type) reach the global
-  // exception filter, and so the one error writer: Nest installs Fastify's error handler at init and routes it there.
+  // Errors raised before a route handler runs (hooks; the body parser's on unknown routes and for a body that never
+  // arrived) reach the global exception filter, and so the one error writer: Nest installs Fastify's error handler at
+  // init and routes it there. On gateway routes the body's own problems wait for the AdmitGuard (body-problem.ts).
 
   // Every authenticated request gets a usage record: billed ones from the billing stages, the others here.
   const settle = app.get(SettleStage);

@@ -4,6 +4,7 @@ import { AdmitStage, rateLimitHeaders } from '../pipeline/admit.stage';
 import { ProxyRoute, reachedOf } from '../context/request-context';
 import { modelInPath } from '../models/model-path';
 import { observeStage } from '../context/stage-timer';
+import { raiseBodyProblem } from '../validation/body-problem';
 
 /**
  * The model a request names, for the rate limit of its account on that model: the body's `model`, or the path on
@@ -17,7 +18,11 @@ export function namedModel(route: ProxyRoute, request: FastifyRequest): string |
   return typeof model === 'string' ? model : undefined;
 }
 
-/** The admit stage (pipeline/admit.stage.ts): the rate-limit state goes on the reply, so errors and streams carry it. */
+/**
+ * The admit stage (pipeline/admit.stage.ts): the rate-limit state goes on the reply, so errors and streams carry it.
+ * Then, on every gateway route, the problem the body parser found in the request's body, if any (400/413): refused
+ * only now, so that a bad key gets its 401 first and a bad body is counted and answered with X-RateLimit-*.
+ */
 @Injectable()
 export class AdmitGuard implements CanActivate {
   constructor(private readonly stage: AdmitStage) {}
@@ -25,15 +30,17 @@ export class AdmitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     const started = performance.now();
     try {
       const caller = reachedOf(request);
-      const admitted = await this.stage.admit(caller, request, http.getResponse<FastifyReply>().raw, namedModel(caller.route, request));
+      const admitted = await this.stage.admit(caller, request, reply.raw, namedModel(caller.route, request));
       request.gw.reached = admitted;
-      http.getResponse<FastifyReply>().headers(rateLimitHeaders(admitted.rateLimit));
-      return true;
+      reply.headers(rateLimitHeaders(admitted.rateLimit));
     } finally {
       observeStage('admit', started);
     }
+    raiseBodyProblem(request, reply);
+    return true;
   }
 }

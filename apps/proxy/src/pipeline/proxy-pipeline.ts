@@ -23,12 +23,17 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   key comes from the protocol's sources (KEY_SOURCES: headers, Gemini's ?key= too).
  *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down),
  *                   403 (the client address is not on the key's ipAllowlist: client-address.policy.ts).
- *                   Then the body parser (validation/json-body.parser.ts): 400 not UTF-8 JSON, 413 too large.
+ *                   In between, the body parser (validation/json-body.parser.ts) reads the body; what is wrong with
+ *                   it (not UTF-8 JSON, too large, another content type, charset or Content-Encoding) is recorded on
+ *                   the request, not answered (validation/body-problem.ts). Only a body that never arrived in full
+ *                   (client gone; the body deadline's 408 is the HTTP layer's) is answered there, to nobody.
  *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 503 (MAX_INFLIGHT_REQUESTS reached),
  *                   429 (requests per minute of the key, of its account, or of its account on the model the request
  *                   names, X-RateLimit-Scope saying which; or a blocked address), 503 (Redis down). Runs before the
  *                   body is validated (so every authenticated answer carries X-RateLimit-*): the model tier reads the
  *                   name from the body (or the Gemini path) and counts the canonical model the catalog resolves it to.
+ *                   Then, admitted and counted (every gateway route): the body's recorded problem, 400 (not UTF-8
+ *                   JSON, content type, charset, Content-Encoding) or 413 (too large), the connection then closed.
  *  4. resolve       resolve.stage.ts, ResolveGuard (routes with a body) -> Resolved. Refuses 400 (body, model of the
  *                   wrong kind, Anthropic headers; the model from the body, or the path on Gemini routes), 404
  *                   (unknown model), 403 (model not allowed for the key), 503 (no channel of the model can take a
@@ -51,7 +56,8 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   with a tokens-per-minute limit). Other authenticated requests get
  *                   their usage record when the response is over (bootstrap.ts, onResponse).
  *  *. error writer  middleware/error-response.ts (sendError), reached through each protocol's exception filter, the
- *                   global filter (what hooks and the body parser throw, through Nest's Fastify error handler), the
+ *                   global filter (what hooks throw, and the body parser on unknown routes, through Nest's Fastify
+ *                   error handler), the
  *                   client-error handler (what the HTTP parser refuses) and, mid-stream, the protocol's error event
  *                   (relay/stream-relay.ts).
  */

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { BLOCK_BYTES, joinBlocks, readBody } from './body-reader';
+import { BLOCK_BYTES, BodyNotReceivedError, joinBlocks, readBody } from './body-reader';
 
 const chunksOf = (bytes: Buffer, size: number) => {
   const chunks: Buffer[] = [];
@@ -39,6 +39,8 @@ describe(readBody.name, () => {
     const reading = readBody(cut, null, 1_000);
     cut.write('{"a":');
     cut.destroy(new Error('aborted'));
-    await expect(reading).rejects.toMatchObject({ status: 400 });
+    // Told apart from the body's own problems: nobody is left to answer after authentication and admission.
+    await expect(reading).rejects.toBeInstanceOf(BodyNotReceivedError);
+    await expect(reading).rejects.toMatchObject({ status: 400, message: 'The request body was not received in full' });
   });
 });

@@ -21,6 +21,16 @@ export function tooLarge(): GatewayError {
   return new GatewayError(GatewayErrorCode.PAYLOAD_TOO_LARGE, 'Request body is too large');
 }
 
+/**
+ * The body stopped arriving: the client left, the connection broke or the body deadline cut it (answered 408 by the
+ * HTTP layer). Unlike the body's other problems, there is nobody left to answer after authentication and admission.
+ */
+export class BodyNotReceivedError extends GatewayError {
+  constructor(cause?: unknown) {
+    super(GatewayErrorCode.INVALID_REQUEST, 'The request body was not received in full', { cause });
+  }
+}
+
 /** The body as one Buffer (for the small bodies parsed on the event loop; large ones go to a worker as blocks). */
 export function joinBlocks({ blocks, length }: BodyBytes): Buffer {
   if (blocks.length === 1) return blocks[0].subarray(0, length);
@@ -77,9 +87,9 @@ export function readBody(payload: Readable, declaredLength: number | null, limit
       }
       resolve({ blocks, length });
     };
-    const onError = () => {
+    const onError = (error: Error) => {
       stop();
-      reject(GatewayError.invalidRequest('The request body was not received in full'));
+      reject(new BodyNotReceivedError(error));
     };
     payload.on('data', onData);
     payload.on('end', onEnd);

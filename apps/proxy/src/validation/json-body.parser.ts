@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest, type preParsingHookHandler } from 'fastify';
 import { rememberUtf8Length } from '@gw/billing';
 import { GatewayError, protocolOfUrl, type WireProtocol } from '@gw/common';
-import { type BodyBytes, joinBlocks, readBody } from './body-reader';
+import { toGatewayError } from '../context/gateway-errors';
+import { gatewayRouteOf } from '../context/request-context';
+import { recordBodyProblem, registerBodyProblem } from './body-problem';
+import { type BodyBytes, BodyNotReceivedError, joinBlocks, readBody } from './body-reader';
 import { parseJsonDocument } from './json-document';
 import type { JsonOffload } from './json-offload';
 import { rememberSource } from './json-source';
@@ -37,12 +40,59 @@ function parseInPlace(body: BodyBytes): unknown {
   return parsed.value;
 }
 
+/** Fastify reads no body for these methods, whatever their headers say. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
+
+/** Fastify's own 415 for a content type it has no parser for, in the gateway's words (a 400, spec/errors.md). */
+function unsupportedContentType(): GatewayError {
+  return toGatewayError(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
+}
+
+type ParserDone = (error: Error | null, body?: unknown) => void;
+
+/**
+ * A problem of the body. On a gateway route it is recorded and the route runs without a body: the request is
+ * authenticated and admitted first, then refused for it (validation/body-problem.ts). Elsewhere (unknown routes), and
+ * when the body never arrived in full (the client is gone, or the body deadline answered it with a 408), it is
+ * answered at once, as Fastify answers a parser's error.
+ */
+function refuseBody(request: FastifyRequest, done: ParserDone, problem: Error): void {
+  if (problem instanceof BodyNotReceivedError || gatewayRouteOf(request) === undefined) {
+    done(problem, undefined);
+    return;
+  }
+  recordBodyProblem(request, problem);
+  done(null, undefined);
+}
+
+/**
+ * A content type Fastify cannot even read ("json", a stray byte) is refused by Fastify itself, before any parser, with
+ * an immediate 415. On a gateway route it is recorded like any other type but JSON, and the header dropped so that
+ * Fastify goes on (to the catch-all parser, which leaves the body unread, when one follows).
+ */
+const deferUnreadableContentType: preParsingHookHandler = (request, _reply, payload, done) => {
+  const contentType = request.headers['content-type'];
+  if (
+    contentType !== undefined &&
+    contentType !== 'application/json' &&
+    !BODYLESS_METHODS.has(request.method) &&
+    // Fastify's reading of the header: "/" when it is not a media type at all.
+    request.mediaType === '/' &&
+    gatewayRouteOf(request) !== undefined
+  ) {
+    recordBodyProblem(request, unsupportedContentType());
+    delete request.raw.headers['content-type'];
+  }
+  done(null, payload);
+};
+
 /**
  * The proxy's only body parser: JSON in UTF-8 (RFC 8259), nothing else. A body in any other content type, or with
- * no content type, is refused with 400 before any route runs, and so is a compressed one or one in another charset
- * (before it is read). Each protocol has its own size limit (413 above it, announced or not). Parsing is
+ * no content type, is refused with 400 (unread), and so is a compressed one or one in another charset (before it is
+ * read). Each protocol has its own size limit (413 above it, announced or not). Parsing is
  * validation/json-document.ts (UTF-8, nesting depth, prototype poisoning), on the event loop for small bodies and in a
- * worker thread for large ones (validation/json-offload.ts).
+ * worker thread for large ones (validation/json-offload.ts). On a gateway route these refusals come after
+ * authentication and admission (refuseBody).
  */
 export function registerJsonBodyParser(
   fastify: FastifyInstance,
@@ -50,18 +100,25 @@ export function registerJsonBodyParser(
   offload: JsonOffload,
 ): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done) => {
+  registerBodyProblem(fastify);
+  fastify.addHook('preParsing', deferUnreadableContentType);
+  fastify.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done: ParserDone) => {
     const problem = unsupportedEncoding(request);
     if (problem !== null) {
-      done(GatewayError.invalidRequest(problem), undefined);
+      refuseBody(request, done, GatewayError.invalidRequest(problem));
       return;
     }
     readBody(payload, declaredLength(request), limits[protocolOfUrl(request.url)])
       .then((body) => (offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body)))
       .then(
         (value) => done(null, value),
-        (error: Error) => done(error, undefined),
+        (error: Error) => refuseBody(request, done, error),
       );
+  });
+  // Any other content type, or none with a body: left unread. Unknown routes still answer 404, as with no parser.
+  fastify.addContentTypeParser('*', (request: FastifyRequest, _payload: IncomingMessage, done: ParserDone) => {
+    if (request.is404) done(null, undefined);
+    else refuseBody(request, done, unsupportedContentType());
   });
 }
 
