@@ -75,6 +75,35 @@ describe('console: keys', () => {
     await tab.close();
   });
 
+  it("support: on the Keys page of every account, a key without an override shows its account's limit", async () => {
+    const tag = uniqueTag();
+    const limited = await suite.api.createAccount({ name: `Limited ${tag}` });
+    expect((await suite.api.put(`/admin/v1/accounts/${limited.id}/rpm-limit`, { rpm: 25 })).status).toBe(200);
+    const plain = await suite.api.createAccount({ name: `Plain ${tag}` });
+    const limitedKey = (await suite.api.post('/admin/v1/keys', { accountId: limited.id, name: `Limited bot ${tag}` })).body;
+    await suite.api.post('/admin/v1/keys', { accountId: plain.id, name: `Plain bot ${tag}` });
+    const support = await suite.api.createStaff('support');
+    const tab = await suite.openTab();
+    const { page } = tab;
+    await tab.signIn(support.token);
+    await tab.navigate('Keys');
+
+    await expectText(page.getByRole('heading', { name: 'Keys of every account' }), 'Keys of every account');
+    const card = page.getByRole('article', { name: `Limited bot ${tag}` });
+    await expectText(card.getByText(/^Effective limit/), 'Effective limit: 25 requests per minute (account default)');
+    const other = page.getByRole('article', { name: `Plain bot ${tag}` });
+    await expectText(other.getByText(/^Effective limit/), 'Effective limit: 60 requests per minute (default)');
+
+    // An override, then back to the account's limit, not DEFAULT_RPM.
+    await card.getByLabel('RPM limit').fill('500');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await expectText(card.getByText(/^Effective limit/), 'Effective limit: 500 requests per minute (override)');
+    await card.getByRole('button', { name: 'Reset to default' }).click();
+    await expectText(card.getByText(/^Effective limit/), 'Effective limit: 25 requests per minute (account default)');
+    expect((await keyOf(limitedKey.id)).rpmLimit).toBeNull();
+    await tab.close();
+  });
+
   it('admin: revokes a key only after confirming, and sets its allowed models, from the Keys page', async () => {
     const accountName = `Revoke ${uniqueTag()}`;
     const account = await suite.api.createAccount({ name: accountName });

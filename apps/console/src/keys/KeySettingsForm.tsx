@@ -6,11 +6,10 @@ import type { Account, ApiKey } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { SaveRow } from '../components/SaveRow';
 import { useSingleSubmit } from '../components/use-single-submit';
-import { settings } from '../settings';
 import { useSession } from '../session/session';
+import { EffectiveLimit } from './EffectiveLimit';
 import {
   describeField,
-  effectiveRpm,
   initialValues,
   KEY_PATCH_FIELDS,
   keyChanges,
@@ -134,9 +133,7 @@ export function KeySettingsForm({ apiKey, account }: { apiKey: ApiKey; account: 
             </Button>
           </Group>
         ) : null}
-        <Text size="sm" aria-live="polite">
-          Effective limit: {effectiveRpm(apiKey, account?.rpmLimit ?? null, settings.defaultRpm)}
-        </Text>
+        <EffectiveLimit apiKey={apiKey} account={account} />
         {KEY_PATCH_FIELDS.map((field) =>
           mayEdit && field.editable(can) ? (
             input(field)

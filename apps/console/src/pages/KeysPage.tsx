@@ -4,6 +4,7 @@ import { useSearchParams } from 'react-router';
 import type { Account } from '../api/types';
 import { AccountPicker } from '../components/AccountPicker';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
 import { KeysPanel } from '../keys/KeysPanel';
 import { useSession } from '../session/session';
@@ -19,6 +20,8 @@ export function KeysPage() {
     enabled: accountId !== null,
   });
   const chosen: Account | null = accountId ? (account.data ?? null) : null;
+  // Until the chosen account is here, no panel: without an account, it would list every account's keys.
+  const waiting = accountId !== null && !chosen;
 
   return (
     <Stack>
@@ -28,8 +31,11 @@ export function KeysPage() {
         description="Shows the keys of one account; clear it to see every key"
         onChange={(picked) => setParams(picked ? { accountId: picked.id } : {}, { replace: true })}
       />
-      {account.error ? <ErrorAlert error={account.error} title="Could not load the account" /> : null}
-      {accountId && !chosen ? null : <KeysPanel account={chosen} />}
+      {account.error ? (
+        <ErrorAlert error={account.error} title="Could not load the account" retry={() => void account.refetch()} />
+      ) : null}
+      {waiting && !account.error ? <Loading what="the account" /> : null}
+      {waiting ? null : <KeysPanel account={chosen} />}
     </Stack>
   );
 }
