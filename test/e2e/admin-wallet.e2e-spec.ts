@@ -42,6 +42,9 @@ describe('admin API: accounts and credits with the wallet', () => {
     expect(await account(id)).toMatchObject({ balanceUsd: '8.000000', reservedUsd: '2.000000' });
     const listed = await api.listAll('/admin/v1/accounts');
     expect(listed.find((a: { id: string }) => a.id === id)).toMatchObject({ balanceUsd: '8.000000', reservedUsd: '2.000000' });
+    // Every answer that shows the account shows the wallet's money, the rate-limit PUT's too.
+    const limits = await api.put(`/admin/v1/accounts/${id}/rpm-limit`, { rpm: 100 });
+    expect(limits).toMatchObject({ status: 200, body: { rpmLimit: 100, balanceUsd: '8.000000', reservedUsd: '2.000000' } });
 
     // A top-up reaches the wallet at once (answer included), exactly once.
     const topUp = await api.post(`/admin/v1/accounts/${id}/top-ups`, { amountUsd: '5.00' }, { 'idempotency-key': `w-${id}` });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountRpmLimits, AccountsRepository, TransactionRunner } from '@gw/db';
 import { AuditService } from '../audit/audit.service';
+import { WalletBalances } from '../billing/wallet-balances.service';
 import type { Actor } from '../shared/actor';
 import { CacheInvalidator } from '../shared/cache-invalidator.service';
 import { isUuid } from '../shared/uuid';
@@ -19,6 +20,7 @@ export class AccountLimitsService {
     private readonly audit: AuditService,
     private readonly transactions: TransactionRunner,
     private readonly invalidator: CacheInvalidator,
+    private readonly wallet: WalletBalances,
   ) {}
 
   async setRpmLimits(actor: Actor, id: string, dto: AccountRpmLimitsDto): Promise<AccountView> {
@@ -26,10 +28,10 @@ export class AccountLimitsService {
     const changes: Partial<AccountRpmLimits> = {};
     if (dto.rpm !== undefined) changes.rpmLimit = dto.rpm;
     if (dto.accountRpm !== undefined) changes.accountRpmLimit = dto.accountRpm;
-    const view = await this.transactions.run(async (tx) => {
+    const record = await this.transactions.run(async (tx) => {
       const account = await this.accounts.lockById(id, tx);
       if (!account) throw accountNotFound(id);
-      if (Object.keys(changes).length === 0) return toAccountView(account);
+      if (Object.keys(changes).length === 0) return account;
       const after = await this.accounts.updateRpmLimits(id, changes, tx);
       const limits = (record: AccountRpmLimits) => ({ rpmLimit: record.rpmLimit, accountRpmLimit: record.accountRpmLimit });
       await this.audit.record(
@@ -37,9 +39,10 @@ export class AccountLimitsService {
         { action: 'account.rpm_limit', target: `account:${id}`, before: limits(account), after: limits(after) },
         tx,
       );
-      return toAccountView(after);
+      return after;
     });
     await this.invalidator.account(id);
-    return view;
+    // The balances as GET /accounts/:id shows them (the wallet's, holds and unwritten charges included, on that store).
+    return toAccountView(record, await this.wallet.one(id));
   }
 }
