@@ -4,15 +4,15 @@ import {
   BillingClosedError,
   boundQuote,
   deliveryProbe,
+  countedQuote,
   ExactTokenCounter,
-  exactQuote,
   HOLD_LEDGER,
   HoldLedger,
   HoldPlan,
   holdPlan,
+  HoldQuote,
   openHold,
   outputLimit,
-  textBytes,
   upstreamPriceOf,
   usageRow,
   withOutputLimit,
@@ -112,13 +112,13 @@ export class ReserveStage {
 
   /** The request's tokens for its key's tokens per minute: the byte bound, counted exactly only if that is refused. */
   private tokenEstimate(plan: HoldPlan): TokenEstimate {
+    const tokensOf = (quote: HoldQuote): number => quote.inputTokens + quote.outputTokens;
     return {
-      bound: boundQuote(plan).inputTokens + plan.outputTokens,
+      bound: tokensOf(boundQuote(plan)),
       floor: plan.input.allowanceTokens + plan.outputTokens,
       exact: async () => {
-        if (plan.encoding === null) return null;
-        const counted = await this.counter.count(plan.input.pieces, plan.encoding, textBytes(plan.input));
-        return counted === null ? null : exactQuote(plan, counted).inputTokens + plan.outputTokens;
+        const counted = await countedQuote(plan, this.counter);
+        return counted === null ? null : tokensOf(counted);
       },
     };
   }

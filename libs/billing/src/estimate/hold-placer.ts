@@ -50,13 +50,22 @@ export class HoldPlacer {
     const refused = placedOn(bound, first);
     const room = roomOf(first);
     if (room <= 0n || room < floorMicros(plan)) return refused;
-    const tokens = await this.counter.count(plan.input.pieces, plan.encoding, textBytes(plan.input));
-    if (tokens === null) return refused;
-    const exact = exactQuote(plan, tokens);
+    const exact = await countedQuote(plan, this.counter);
+    if (exact === null) return refused;
     if (exact.amountMicros >= bound.amountMicros) return refused;
     if (exact.amountMicros > room) return { ...refused, quote: exact, refusal: refusalAt(exact.amountMicros, first) };
     return placedOn(exact, await attempt(exact.amountMicros));
   }
+}
+
+/**
+ * The quote with the input counted exactly by the model's tokenizer (in a worker thread, bounded by size and time), or
+ * null when it cannot be: a model whose tokenizer the gateway does not have, or a count given up.
+ */
+export async function countedQuote(plan: HoldPlan, counter: ExactTokenCounter): Promise<HoldQuote | null> {
+  if (plan.encoding === null) return null;
+  const tokens = await counter.count(plan.input.pieces, plan.encoding, textBytes(plan.input));
+  return tokens === null ? null : exactQuote(plan, tokens);
 }
 
 function placedOn(quote: HoldQuote, answer: StoreAnswer): PlacedHold {
