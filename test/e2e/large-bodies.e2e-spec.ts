@@ -7,14 +7,16 @@ import { sampleValue, scrape } from '../support/prometheus-text';
 import { closeTestDb } from '../support/test-db';
 
 /**
- * Generous bounds on how long the proxy's event loop may stall, and /healthz may take, while a very large body is
- * received, parsed and sent on: far above what garbage collection and a loaded 2-core test machine cost (stalls of
- * tens of milliseconds, a few hundred at worst), below what handling such a body on the event loop costs there (the
- * 32 MB body below: 1.5 s of stall). Timing alone differs too much between machines to prove where the work ran, so
- * the tests also check the proxy's own count of bodies handled in worker threads.
+ * A generous bound on the longest stall of the proxy's event loop (its own measure, from its /metrics) while a very
+ * large body is received, parsed and sent on: far above what garbage collection and a loaded 2-core test machine cost
+ * there (tens of milliseconds; 84 ms with two busy loops running beside the suite), below what handling the 32 MB body
+ * below on the event loop costs (1.7 s of stall with the offload turned off). Timing alone differs too much between
+ * machines to prove where the work ran, so the tests also check the proxy's own count of bodies handled in worker
+ * threads. The /healthz probes only have to be answered: how long one takes, seen from this process, measures this
+ * process and the machine's scheduler as much as the proxy (663 ms for an 84 ms stall with two busy loops beside it;
+ * 2.6 s once in CI).
  */
 const MAX_STALL_S = 1;
-const MAX_HEALTHZ_MS = 2_000;
 /** Parsing, checking and forwarding 32 MB of small objects takes seconds of worker time on a busy 2-core machine. */
 const LARGE_BODY_TEST_TIMEOUT_MS = 180_000;
 
@@ -64,18 +66,15 @@ describe('large request bodies are parsed off the event loop: the instance stays
     return { parse: count('parse'), serialize: count('serialize') };
   }
 
-  /** Sends `body` while probing /healthz; the answer, the slowest probe and the longest event-loop stall. */
+  /** Sends `body` while probing /healthz; the answer, how many probes were answered and the longest event-loop stall. */
   async function sendWhileProbing(path: string, body: string) {
     await eventLoopStallSeconds();
     let sending = true;
-    let slowestHealthzMs = 0;
     let probes = 0;
     const probing = (async () => {
       while (sending) {
-        const started = performance.now();
         const health = await fetch(`${proxy.url}/healthz`);
         expect(health.status).toBe(200);
-        slowestHealthzMs = Math.max(slowestHealthzMs, performance.now() - started);
         probes++;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -88,7 +87,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const answer = { status: response.status, body: (await response.json()) as Record<string, any> };
     sending = false;
     await probing;
-    return { answer, slowestHealthzMs, probes, stallSeconds: await eventLoopStallSeconds() };
+    return { answer, probes, stallSeconds: await eventLoopStallSeconds() };
   }
 
   it('a 10 MB OpenAI body: parsed and validated without stalling /healthz', async () => {
@@ -97,13 +96,12 @@ describe('large request bodies are parsed off the event loop: the instance stays
     expect(body.length).toBeGreaterThan(10_000_000);
 
     const before = await offloaded();
-    const { answer, slowestHealthzMs, probes, stallSeconds } = await sendWhileProbing('/v1/chat/completions', body);
+    const { answer, probes, stallSeconds } = await sendWhileProbing('/v1/chat/completions', body);
     // Parsed and validated in full (in a worker thread): the refusal is the model's, found after the body was read.
     expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1 });
     expect(answer.status).toBe(404);
     expect(answer.body.error.message).toBe("The model 'no-such-model' does not exist or is not available");
     expect(probes).toBeGreaterThan(0);
-    expect(slowestHealthzMs).toBeLessThan(MAX_HEALTHZ_MS);
     expect(stallSeconds).toBeLessThan(MAX_STALL_S);
 
     // A shape error deep in such a body is found and named.
@@ -118,11 +116,11 @@ describe('large request bodies are parsed off the event loop: the instance stays
   it('a 32 MB Anthropic body: parsed, validated, serialised and sent upstream without stalling /healthz', async () => {
     const { body, words } = anthropicBlocksBody(anthropicModel, 32 * 1024 * 1024 - 4_096);
     const before = await offloaded();
-    const { answer, slowestHealthzMs, stallSeconds } = await sendWhileProbing('/anthropic/v1/messages/count_tokens', body);
+    const { answer, probes, stallSeconds } = await sendWhileProbing('/anthropic/v1/messages/count_tokens', body);
     // The mock counts one token per word: every block reached the provider.
     expect(answer).toEqual({ status: 200, body: { input_tokens: words } });
     expect(await offloaded()).toEqual({ parse: before.parse + 1, serialize: before.serialize + 1 });
-    expect(slowestHealthzMs).toBeLessThan(MAX_HEALTHZ_MS);
+    expect(probes).toBeGreaterThan(0);
     expect(stallSeconds).toBeLessThan(MAX_STALL_S);
   }, LARGE_BODY_TEST_TIMEOUT_MS);
 
