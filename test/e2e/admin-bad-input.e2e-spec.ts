@@ -465,6 +465,14 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
       expectError(await link({ priority: 2 ** 31 }), 400, 'invalid_request_error', /'channels\.0\.priority'/);
       expectError(await link({ weight: 0 }), 400, 'invalid_request_error', /'channels\.0\.weight'/);
     });
+
+    it('model channel links refuse an entry that is an array (it was validated as a list of links: a 500)', async () => {
+      const path = `/admin/v1/models/${encodeURIComponent(f.modelId)}/channels`;
+      for (const channels of [[[]], [[{ channelId: f.channelId }]]]) {
+        const response = await api.put(path, { channels });
+        expectError(response, 400, 'invalid_request_error', /^Invalid value for 'channels': entry 0 must be a JSON object$/);
+      }
+    });
   });
 
   describe('requests the HTTP layer refuses', () => {

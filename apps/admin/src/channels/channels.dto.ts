@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MODEL_PROVIDERS, type ModelProvider } from '@gw/db';
+import { IsObjectEach } from '../shared/object-entries.validator';
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { IsBaseUrl } from './base-url.validator';
 
@@ -148,6 +149,8 @@ export class SetModelChannelsDto {
   @ApiProperty({ type: [ChannelLinkDto], description: 'Replaces every link of the model; empty unlinks them all' })
   @IsArray()
   @ArrayMaxSize(MAX_CHANNELS_PER_MODEL)
+  // An entry that is an array ([[]]) would otherwise pass ValidateNested and reach the service (a 500).
+  @IsObjectEach()
   @ValidateNested({ each: true })
   @Type(() => ChannelLinkDto)
   channels!: ChannelLinkDto[];
