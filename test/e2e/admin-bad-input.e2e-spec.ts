@@ -492,6 +492,15 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
       expectJsonError(response, /Request line or headers are too large/);
     });
 
+    it("the queue dashboard's sign-in form answers a body it cannot take in the error format (was Fastify's own)", async () => {
+      const signIn = (body: string, contentType: string) =>
+        api.as(null).raw('POST', '/admin/queues/login', body, { 'content-type': contentType });
+      expectJsonError(await signIn('token=x', 'text/plain'), /Unsupported content type: post the sign-in form/);
+      expectJsonError(await signIn('{"token":', 'application/json'), /not valid JSON/);
+      const large = await signIn(`token=${'x'.repeat(5_000)}`, 'application/x-www-form-urlencoded');
+      expectError(large, 413, 'invalid_request_error', /too large/);
+    });
+
     it('a URL the router cannot decode, and a path parameter over its length limit', async () => {
       expectJsonError(await api.get('/admin/v1/generations/gen-%FF'), /Malformed URL/);
       expectJsonError(await api.get(`/admin/v1/generations/${'a'.repeat(200)}`), /path parameter is too long/);

@@ -116,6 +116,21 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
 
   // Signing in and out (no session needed to reach these).
   await app.register(async (scope: FastifyInstance) => {
+    // This scope is created before app.init() installs Nest's error handler, so it would keep Fastify's default one:
+    // a body it cannot take (too large, another content type, broken JSON) was answered in Fastify's own format
+    // (`{"statusCode":413,"code":"FST_ERR_CTP_BODY_TOO_LARGE",...}`, 415 instead of 400). Ours instead.
+    scope.setErrorHandler((error, request, reply) => {
+      const unsupported = (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
+      sendAdminError(
+        request,
+        reply,
+        unsupported
+          ? GatewayError.invalidRequest(
+              'Unsupported content type: post the sign-in form (application/x-www-form-urlencoded) or send a Bearer token',
+            )
+          : error,
+      );
+    });
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 4_096 },
