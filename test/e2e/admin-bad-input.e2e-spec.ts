@@ -236,6 +236,7 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
       ['a number', '42', /must be a JSON object/],
       ['empty', '', /empty/],
       ['not JSON', '{"name":', /not valid JSON/],
+      ['a __proto__ key (valid JSON: it was called invalid)', '{"__proto__":{"a":1},"name":"x"}', /^Invalid field name: '__proto__'/],
     ])('POST /accounts with %s', async (_name, body, message) => {
       const response = await api.raw('POST', '/admin/v1/accounts', body, { 'content-type': 'application/json' });
       expectError(response, 400, 'invalid_request_error', message);

@@ -34,7 +34,25 @@ export function registerAdminJsonBodyParser(fastify: FastifyInstance): void {
         );
         return;
       }
-      parseJson(request, body as unknown as string, done);
+      parseJson(request, body as unknown as string, (error, parsed) => {
+        // Fastify's parser refuses a `__proto__` key, or a `constructor` object with a `prototype` key (prototype
+        // poisoning), with the same error as broken JSON: "Body is not valid JSON" misled whoever sent valid JSON.
+        // Only on that error path: is the JSON itself valid?
+        if (error && isValidJson(body)) {
+          done(GatewayError.invalidRequest("Invalid field name: '__proto__' and 'constructor.prototype' are not accepted"));
+          return;
+        }
+        done(error, parsed);
+      });
     },
   );
+}
+
+function isValidJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
