@@ -22,6 +22,11 @@ function modelData(entry: CatalogEntry) {
     outputMicrosPerMTok: micros(entry.output),
     cachedInputMicrosPerMTok: entry.cachedInput ? micros(entry.cachedInput) : null,
     cacheWriteMicrosPerMTok: entry.cacheWrite ? micros(entry.cacheWrite) : null,
+    // Charged = these x the markup: a re-run also drops the charged prices pinned through the admin API.
+    pinnedInputMicrosPerMTok: null,
+    pinnedOutputMicrosPerMTok: null,
+    pinnedCachedInputMicrosPerMTok: null,
+    pinnedCacheWriteMicrosPerMTok: null,
     maxOutputTokens: entry.maxOutputTokens,
     contextWindow: entry.contextWindow,
   };

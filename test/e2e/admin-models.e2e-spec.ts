@@ -245,12 +245,88 @@ describe('admin API: models and prices', () => {
     const model = await createModel({ inputUsdPerMTok: '1.00', markup: null });
     const updated = await api.put(path(model.id), { inputUsdPerMTok: '10' });
     expect(updated.body).toMatchObject({ markup: '1.05', inputUsdPerMTok: '10.000000', upstream: { inputUsdPerMTok: '9.523809' } });
-    expectError(
-      await api.put(path(model.id), { inputUsdPerMTok: '0.000001' }),
-      400,
-      'invalid_request_error',
-      /'inputUsdPerMTok': no upstream price charges exactly 0\.000001 at markup 1\.05 \(the nearest are 0\.000000 and 0\.000002\)/,
-    );
+    // No upstream price charges exactly 0.000001 at 1.05 (0.000001 x 1.05 rounds up to 0.000002): pinned.
+    expect(await api.put(path(model.id), { inputUsdPerMTok: '0.000001' })).toMatchObject({
+      status: 200,
+      body: { markup: '1.05', inputUsdPerMTok: '0.000001', upstream: { inputUsdPerMTok: '0.000000' } },
+    });
+  });
+
+  it('charges exactly a top-level price no upstream price reaches at 1.05 ("1.00", "22.00"): pinned, listed and billed as such', async () => {
+    const model = await createModel({ inputUsdPerMTok: '0.50', outputUsdPerMTok: '2.00', markup: null });
+    const updated = await api.put(path(model.id), { inputUsdPerMTok: '1.00', outputUsdPerMTok: '22.00' });
+    expect(updated.status).toBe(200);
+    // Upstream: the largest price whose charged price does not exceed the one asked (1.00 / 1.05 = 0.95238095...;
+    // 0.952380 x 1.05 = 0.999999). The cache prices follow the upstream input price (defaults): 0.1 x 0.952380 =
+    // 0.095238, x 1.05 = 0.0999999 -> 0.100000; 1.25 x 0.952380 = 1.190475, x 1.05 = 1.24999875 -> 1.249999.
+    const prices = {
+      inputUsdPerMTok: '1.000000',
+      outputUsdPerMTok: '22.000000',
+      cachedInputUsdPerMTok: '0.100000',
+      cacheWriteUsdPerMTok: '1.249999',
+      markup: '1.05',
+      upstream: {
+        inputUsdPerMTok: '0.952380',
+        outputUsdPerMTok: '20.952380',
+        cachedInputUsdPerMTok: '0.095238',
+        cacheWriteUsdPerMTok: '1.190475',
+      },
+    };
+    expect(updated.body).toMatchObject({ id: model.id, ...prices });
+    expect((await allModels()).find((m) => m.id === model.id)).toEqual(updated.body);
+    const db = await testDb();
+    expect(await db.model.findUniqueOrThrow({ where: { id: model.id } })).toMatchObject({
+      inputMicrosPerMTok: 952_380n,
+      pinnedInputMicrosPerMTok: 1_000_000n,
+      outputMicrosPerMTok: 20_952_380n,
+      pinnedOutputMicrosPerMTok: 22_000_000n,
+      pinnedCachedInputMicrosPerMTok: null,
+      pinnedCacheWriteMicrosPerMTok: null,
+    });
+    // Its own answer sent back changes nothing (no audit entry either).
+    expect(await api.put(path(model.id), updated.body)).toMatchObject({ status: 200, body: updated.body });
+    const entries = await api.auditOf(`model:${model.id}`);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      action: 'model.update',
+      before: { inputUsdPerMTok: '0.525000', outputUsdPerMTok: '2.100000', upstream: { inputUsdPerMTok: '0.500000' } },
+      after: { ...prices, pinned: { inputUsdPerMTok: '1.000000', outputUsdPerMTok: '22.000000' } },
+    });
+    expect(entries[0].before).not.toHaveProperty('pinned');
+
+    // The running proxy lists and charges the pinned prices (once the catalog reload reached it, by broadcast).
+    const client = new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+    const listed = () => client.models.retrieve(model.id) as unknown as Promise<Record<string, unknown>>;
+    await waitFor(async () => (await listed()).outputUsdPerMTok === '22.000000', PROPAGATION_WAIT_MS);
+    expect(await listed()).toMatchObject({ id: model.id, ...prices });
+    // 5 input tokens x 1.00 + 40 output x 22.00 = 885 micro-dollars; upstream 5 x 0.952380 + 40 x 20.952380 =
+    // 842.8571 -> 843 (at 0.999999 and 21.999999 it would be 884.999955 -> 885 too: the next price tells them apart).
+    expect(await chargedUsage(model.alias)).toMatchObject({
+      model: model.id,
+      inputTokens: 5,
+      outputTokens: 40,
+      costUsd: '0.000885',
+      upstreamCostUsd: '0.000843',
+    });
+
+    // 21.000001 (upstream 20.000000 charges 21.000000): 5 x 21.000001 + 40 x 22.00 = 985.000005 -> 986 micro-dollars,
+    // where the upstream prices x 1.05 would charge 984.99996 -> 985. Upstream: 5 x 20 + 40 x 20.952380 = 938.0952 -> 939.
+    const dearer = await api.put(path(model.id), { inputUsdPerMTok: '21.000001' });
+    expect(dearer.body).toMatchObject({ inputUsdPerMTok: '21.000001', upstream: { inputUsdPerMTok: '20.000000' } });
+    await waitFor(async () => (await listed()).inputUsdPerMTok === '21.000001', PROPAGATION_WAIT_MS);
+    expect(await chargedUsage(model.alias)).toMatchObject({ costUsd: '0.000986', upstreamCostUsd: '0.000939' });
+
+    // A new markup re-derives every charged price the same PUT does not set: the pins go.
+    const remarked = await api.put(path(model.id), { markup: '1.2' });
+    expect(remarked.body).toMatchObject({
+      markup: '1.2',
+      inputUsdPerMTok: '24.000000', // 20 x 1.2
+      outputUsdPerMTok: '25.142856', // 20.952380 x 1.2
+      upstream: { inputUsdPerMTok: '20.000000', outputUsdPerMTok: '20.952380' },
+    });
+    const [latest] = await api.auditOf(`model:${model.id}`);
+    expect(latest.before.pinned).toEqual({ inputUsdPerMTok: '21.000001', outputUsdPerMTok: '22.000000' });
+    expect(latest.after).not.toHaveProperty('pinned');
   });
 
   it('sets and resets the per-account limit of a model', async () => {

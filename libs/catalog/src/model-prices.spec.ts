@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { chargedPrices, modelPrices, toCatalogModel, toModelPricesView, upstreamPrices } from './model-prices';
+import { chargedPrices, modelPrices, pinnedPrices, toCatalogModel, toModelPricesView, upstreamPrices } from './model-prices';
 import { storedModel } from './testing/stored-model';
 
 const DEFAULTS = { markupMillionths: 1_050_000n, rpmPerAccount: 0 };
@@ -46,6 +46,33 @@ describe(modelPrices.name, () => {
     expect(modelPrices(stored({ markup: '2.5' }), DEFAULTS)).toMatchObject({ markup: '2.5', inputMicrosPerMTok: 1_000_000n });
   });
 
+  it('charges a pinned kind at its pin (1.00 at 1.05: upstream 0.952380, which alone would charge 0.999999), the others as before', () => {
+    const pinned = stored({
+      inputMicrosPerMTok: 952_380n,
+      pinnedInputMicrosPerMTok: 1_000_000n,
+      outputMicrosPerMTok: 20_952_380n,
+      pinnedOutputMicrosPerMTok: 22_000_000n,
+    });
+    expect(toModelPricesView(modelPrices(pinned, DEFAULTS))).toEqual({
+      inputUsdPerMTok: '1.000000',
+      outputUsdPerMTok: '22.000000',
+      // The defaults follow the upstream input price: 0.1 x 0.952380 = 0.095238, x 1.05 = 0.0999999, rounded up.
+      cachedInputUsdPerMTok: '0.100000',
+      cacheWriteUsdPerMTok: '1.249999', // 1.25 x 0.952380 = 1.190475, x 1.05 = 1.24999875
+      markup: '1.05',
+      upstream: {
+        inputUsdPerMTok: '0.952380',
+        outputUsdPerMTok: '20.952380',
+        cachedInputUsdPerMTok: '0.095238',
+        cacheWriteUsdPerMTok: '1.190475',
+      },
+    });
+    expect(modelPrices({ ...pinned, pinnedInputMicrosPerMTok: null }, DEFAULTS).inputMicrosPerMTok).toBe(999_999n);
+    expect(modelPrices(stored({ pinnedCacheWriteMicrosPerMTok: 7n }), DEFAULTS).cacheWriteMicrosPerMTok).toBe(7n);
+    expect(pinnedPrices(pinned)).toEqual({ inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 22_000_000n });
+    expect(pinnedPrices(stored())).toEqual({});
+  });
+
   it('never charges below upstream x markup, nor a micro-dollar or more above it', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 100_000_000n }), (upstream, markup) => {
@@ -70,5 +97,11 @@ describe(toCatalogModel.name, () => {
       rpmPerAccount: 30,
     });
     expect(toCatalogModel(stored({ rpmPerAccount: 0 }), { ...DEFAULTS, rpmPerAccount: 30 }).rpmPerAccount).toBe(0);
+  });
+
+  it('bills a pinned kind at its pin (the billing path reads these fields), and keeps no pin column of its own', () => {
+    const model = toCatalogModel(stored({ inputMicrosPerMTok: 952_380n, pinnedInputMicrosPerMTok: 1_000_000n }), DEFAULTS);
+    expect(model).toMatchObject({ inputMicrosPerMTok: 1_000_000n, upstream: { inputMicrosPerMTok: 952_380n } });
+    expect(Object.keys(model).filter((key) => key.startsWith('pinned'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { applyMarkup, defaultCachedInputPrice, defaultCacheWritePrice, formatMarkup, formatMicrosAsUsd, parseMarkup } from '@gw/common';
 import type { AppConfig } from '@gw/config';
-import type { ModelRecord, ModelSettings, StoredModel } from '@gw/db';
+import type { ChargedPricePins, ModelRecord, ModelSettings, StoredModel } from '@gw/db';
 
 /** Every price of a model, in micro-dollars per million tokens, none left to a default. */
 export interface PriceTable {
@@ -10,7 +10,7 @@ export interface PriceTable {
   cacheWriteMicrosPerMTok: bigint;
 }
 
-/** A model's prices: what it is charged at, its markup and what the provider charges. */
+/** A model's prices: what it is charged at (pins included), its markup and what the provider charges. */
 export interface ModelPrices extends PriceTable {
   /** The markup in effect, as its shortest decimal ("1.05"). */
   markup: string;
@@ -74,15 +74,47 @@ export function markupOf(stored: Pick<ModelSettings, 'markup'>, defaults: ModelD
   return millionths;
 }
 
+/** Where each price kind's pin is stored (ModelSettings). */
+export const PRICE_PINS: Readonly<Record<keyof PriceTable, keyof ChargedPricePins>> = {
+  inputMicrosPerMTok: 'pinnedInputMicrosPerMTok',
+  outputMicrosPerMTok: 'pinnedOutputMicrosPerMTok',
+  cachedInputMicrosPerMTok: 'pinnedCachedInputMicrosPerMTok',
+  cacheWriteMicrosPerMTok: 'pinnedCacheWriteMicrosPerMTok',
+};
+
+/** The pinned charged prices of a model, by kind (only the kinds it pins). */
+export function pinnedPrices(stored: ChargedPricePins): Partial<PriceTable> {
+  const pinned: Partial<PriceTable> = {};
+  for (const [kind, pin] of Object.entries(PRICE_PINS) as Array<[keyof PriceTable, keyof ChargedPricePins]>) {
+    const price = stored[pin];
+    if (price !== null) pinned[kind] = price;
+  }
+  return pinned;
+}
+
+/**
+ * What a model charges: the one place charged prices come from (the proxies' catalog, hence billing and the models
+ * lists, and the admin API). Each kind is its upstream price x the markup, rounded up, unless staff pinned that kind's
+ * charged price (a price no whole upstream price reaches at the markup; its upstream price is then the largest whose
+ * charged price does not exceed the pin, less than 1 micro-dollar per MTok below pin / markup): then it is the pin.
+ */
 export function modelPrices(stored: ModelSettings, defaults: ModelDefaults): ModelPrices {
   const markup = markupOf(stored, defaults);
   const upstream = upstreamPrices(stored);
-  return { ...chargedPrices(upstream, markup), markup: formatMarkup(markup), upstream };
+  return { ...chargedPrices(upstream, markup), ...pinnedPrices(stored), markup: formatMarkup(markup), upstream };
 }
 
-/** The catalog's record of a stored model. */
+/** The catalog's record of a stored model (the pins are in its charged prices). */
 export function toCatalogModel(stored: StoredModel, defaults: ModelDefaults): CatalogModel {
-  const { markup: _markup, rpmPerAccount, ...model } = stored;
+  const {
+    markup: _markup,
+    rpmPerAccount,
+    pinnedInputMicrosPerMTok: _input,
+    pinnedOutputMicrosPerMTok: _output,
+    pinnedCachedInputMicrosPerMTok: _cachedInput,
+    pinnedCacheWriteMicrosPerMTok: _cacheWrite,
+    ...model
+  } = stored;
   return { ...model, ...modelPrices(stored, defaults), rpmPerAccount: rpmPerAccount ?? defaults.rpmPerAccount };
 }
 

@@ -1,5 +1,5 @@
-import { applyMarkup, formatMarkup, formatMicrosAsUsd, GatewayError, MARKUP_SCALE, parseMarkup } from '@gw/common';
-import { chargedPrices, markupOf, type ModelDefaults, type PriceTable, upstreamPrices } from '@gw/catalog';
+import { applyMarkup, formatMarkup, GatewayError, MARKUP_SCALE, parseMarkup } from '@gw/common';
+import { markupOf, type ModelDefaults, modelPrices, PRICE_PINS, type PriceTable, upstreamPrices } from '@gw/catalog';
 import type { ModelChanges, ModelSettings } from '@gw/db';
 import { usdStringToMicros } from '../shared/usd-amount.validator';
 import type { ModelViewDefaults } from './model.view';
@@ -18,8 +18,11 @@ const PRICE_FIELDS: ReadonlyArray<{ stored: PriceField; usd: UsdField; defaulted
 /**
  * What a PUT changes. GET's answer sent back changes nothing: a value equal to the default a model follows keeps it
  * following the default (markup, rpmPerAccount, timeoutS, the cache prices), and the top-level (charged) prices equal
- * to the current ones are what GET showed. A new top-level price sets the upstream price that, at the markup in
- * effect after the change, charges exactly it; `upstream` and `markup` set the stored values directly.
+ * to the current ones (pinned or not) are what GET showed. A new top-level price is charged exactly, at the markup in
+ * effect after the change: the upstream price becomes the one that charges it, or, when none does, the largest whose
+ * charged price is below it, and that kind's charged price is pinned (see upstreamCharging). `upstream` and `markup`
+ * set the stored values directly: a price sent in `upstream` clears its kind's pin, and a change of the markup in
+ * effect clears every pin whose top-level price the same PUT does not set anew (charged = upstream x the new markup).
  */
 export function modelChanges(dto: UpdateModelDto, model: ModelSettings, defaults: ModelViewDefaults): ModelChanges {
   const changes: ModelChanges = {};
@@ -52,27 +55,36 @@ function priceChanges(
   newMarkup: string | null | undefined,
 ): ModelChanges {
   const current = upstreamPrices(model);
-  const charged = chargedPrices(current, markupOf(model, defaults));
-  const markup = markupOf({ markup: newMarkup === undefined ? model.markup : newMarkup }, defaults);
+  const charged = modelPrices(model, defaults);
+  const before = markupOf(model, defaults);
+  const markup = newMarkup === undefined ? before : markupOf({ markup: newMarkup }, defaults);
   const changes: ModelChanges = {};
   for (const field of PRICE_FIELDS) {
     const upstream = dto.upstream?.[field.usd];
     const top = dto[field.usd];
+    const sentBack = top !== undefined && top !== null && price(top, field.usd) === charged[field.stored];
     let stored: bigint | null | undefined;
+    // undefined keeps the pin; another markup re-derives every charged price not set anew.
+    let pin: bigint | null | undefined = markup === before ? undefined : null;
     if (upstream !== undefined) {
-      if (top !== undefined && (top === null || price(top, field.usd) !== charged[field.stored])) {
+      if (top !== undefined && !sentBack) {
         throw GatewayError.invalidRequest(
           `Invalid value for '${field.usd}': send either the charged price or upstream.${field.usd}, not both`,
         );
       }
       stored = upstream === null ? null : price(upstream, `upstream.${field.usd}`);
       if (field.defaulted && model[field.stored] === null && stored === current[field.stored]) stored = undefined;
+      // Both sides of the field as GET showed them change nothing; otherwise the upstream price sent is charged.
+      if (!sentBack || (stored !== undefined && stored !== model[field.stored])) pin = null;
     } else if (top === null) {
       stored = null;
-    } else if (top !== undefined && price(top, field.usd) !== charged[field.stored]) {
-      stored = upstreamCharging(price(top, field.usd), markup, field.usd);
+      pin = null;
+    } else if (top !== undefined && !sentBack) {
+      ({ upstream: stored, pin } = upstreamCharging(price(top, field.usd), markup, field.usd));
     }
     if (stored !== undefined && stored !== model[field.stored]) Object.assign(changes, { [field.stored]: stored });
+    const pinned = PRICE_PINS[field.stored];
+    if (pin !== undefined && pin !== model[pinned]) Object.assign(changes, { [pinned]: pin });
   }
   return changes;
 }
@@ -83,22 +95,19 @@ function followsDefault<T>(stored: T | null, sent: T | null | undefined, fallbac
 }
 
 /**
- * The upstream price that, marked up and rounded up, charges exactly `charged`: the largest such price, or a 400
- * naming the nearest charged prices there are (at a markup above 1 not every micro-dollar is reachable).
+ * How to charge exactly `charged` at `markup`: the largest upstream price whose charged price (x markup, rounded up
+ * to the micro-dollar) does not exceed it, floor(charged / markup). When that charges exactly `charged`, no pin. At a
+ * markup above 1 not every micro-dollar is reached (at 1.05, c with c mod 21 = 1 micro-dollars per MTok, "1.00" among
+ * them): then the charged price is pinned to `charged`, and the upstream price shown is less than 1 micro-dollar per
+ * MTok below charged / markup. At a markup of 0 every charged price is 0.
  */
-function upstreamCharging(charged: bigint, markup: bigint, field: UsdField): bigint {
+function upstreamCharging(charged: bigint, markup: bigint, field: UsdField): { upstream: bigint; pin: bigint | null } {
   if (markup === 0n) {
-    if (charged === 0n) return 0n;
+    if (charged === 0n) return { upstream: 0n, pin: null };
     throw GatewayError.invalidRequest(`Invalid value for '${field}': at a markup of 0 every charged price is 0`);
   }
   const upstream = (charged * MARKUP_SCALE) / markup;
-  if (applyMarkup(upstream, markup) === charged) return upstream;
-  const below = formatMicrosAsUsd(applyMarkup(upstream, markup));
-  const above = formatMicrosAsUsd(applyMarkup(upstream + 1n, markup));
-  throw GatewayError.invalidRequest(
-    `Invalid value for '${field}': no upstream price charges exactly ${formatMicrosAsUsd(charged)} at markup ` +
-      `${formatMarkup(markup)} (the nearest are ${below} and ${above}); set upstream.${field} instead`,
-  );
+  return { upstream, pin: applyMarkup(upstream, markup) === charged ? null : charged };
 }
 
 function price(value: string, field: string): bigint {

@@ -23,8 +23,12 @@ import { IsUsdAmount, UsdBounds } from '../shared/usd-amount.validator';
 export const PRICE_BOUNDS: UsdBounds = { min: 0n, max: 1_000_000_000_000n };
 export const MAX_RPM_PER_ACCOUNT = 1_000_000;
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
+/** How a new top-level (charged) price is stored (model-changes.ts, upstreamCharging). */
+const CHARGED_EXACTLY =
+  'a new value is charged exactly: when no upstream price reaches it at the markup, the charged price is pinned and ' +
+  'upstream is set less than 0.000001 below it / markup';
 
-/** What the provider charges, USD per million tokens; a field left out keeps its value. */
+/** What the provider charges, USD per million tokens; a field left out keeps its value, one sent clears its pin. */
 export class UpstreamPricesDto {
   @ApiPropertyOptional({ example: '0.40' })
   @OptionalNotNull()
@@ -49,8 +53,10 @@ export class UpstreamPricesDto {
 
 /**
  * Any of the fields GET /models shows; `id` and `provider` may be sent back but not changed. The top-level prices
- * are the charged ones: sent back unchanged they change nothing; a new value sets the upstream price that, marked up,
- * charges exactly it (prefer `upstream` and `markup`, which say what you mean).
+ * are the charged ones: sent back unchanged they change nothing; a new value is charged exactly: it sets the upstream
+ * price that, marked up, charges it, or, when no upstream price does (at 1.05 one micro-dollar in 21), pins the
+ * charged price and sets the upstream price less than a micro-dollar per MTok below charged / markup (prefer `upstream`
+ * and `markup`, which say what you mean; either clears the pins it touches).
  */
 export class UpdateModelDto {
   @ApiPropertyOptional({ description: 'If sent, must be the id in the path' })
@@ -70,12 +76,12 @@ export class UpdateModelDto {
   @IsIn(MODEL_PROVIDERS)
   provider?: ModelProvider;
 
-  @ApiPropertyOptional({ example: '0.42', description: 'Charged USD per million input tokens' })
+  @ApiPropertyOptional({ example: '0.42', description: `Charged USD per million input tokens; ${CHARGED_EXACTLY}` })
   @OptionalNotNull()
   @IsUsdAmount(PRICE_BOUNDS)
   inputUsdPerMTok?: string;
 
-  @ApiPropertyOptional({ example: '1.68', description: 'Charged USD per million output tokens' })
+  @ApiPropertyOptional({ example: '1.68', description: `Charged USD per million output tokens; ${CHARGED_EXACTLY}` })
   @OptionalNotNull()
   @IsUsdAmount(PRICE_BOUNDS)
   outputUsdPerMTok?: string;
@@ -84,7 +90,7 @@ export class UpdateModelDto {
     type: String,
     nullable: true,
     example: '0.105',
-    description: 'Charged USD per million cached input tokens; null: the default (0.1 x the upstream input price)',
+    description: `Charged USD per million cached input tokens; ${CHARGED_EXACTLY}; null: the default (0.1 x upstream input)`,
   })
   @IsOptional()
   @IsUsdAmount(PRICE_BOUNDS)
@@ -94,7 +100,7 @@ export class UpdateModelDto {
     type: String,
     nullable: true,
     example: '0.525',
-    description: 'Charged USD per million cache-write tokens; null: the default (1.25 x the upstream input price)',
+    description: `Charged USD per million cache-write tokens; ${CHARGED_EXACTLY}; null: the default (1.25 x upstream input)`,
   })
   @IsOptional()
   @IsUsdAmount(PRICE_BOUNDS)
@@ -104,13 +110,18 @@ export class UpdateModelDto {
     type: String,
     nullable: true,
     example: '1.05',
-    description: 'Charged price = upstream price x markup, rounded up to 6 decimals; null: PRICE_MARKUP',
+    description:
+      'Charged price = upstream price x markup, rounded up to 6 decimals; null: PRICE_MARKUP. A change re-derives ' +
+      'the charged prices, pinned ones included, except those the same request sets anew',
   })
   @IsOptional()
   @IsMarkup()
   markup?: string | null;
 
-  @ApiPropertyOptional({ type: UpstreamPricesDto, description: 'What the provider charges, USD per million tokens' })
+  @ApiPropertyOptional({
+    type: UpstreamPricesDto,
+    description: 'What the provider charges, USD per million tokens; a price sent here is charged x markup (no pin)',
+  })
   @OptionalNotNull()
   @IsObject()
   @ValidateNested()

@@ -11,7 +11,7 @@ import { textCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
 import { PageQueryDto, pageSize } from '../shared/page-query.dto';
 import { modelChanges } from './model-changes';
-import { ModelView, ModelViewDefaults, toModelView } from './model.view';
+import { ModelView, ModelViewDefaults, toAuditedModel, toModelView } from './model.view';
 import type { UpdateModelDto } from './models.dto';
 
 @Injectable()
@@ -56,10 +56,12 @@ export class ModelsService {
         if (claimedBy) throw conflict(`Invalid value for 'aliases': a name is already used by model '${claimedBy}'`);
       }
       if (Object.keys(changes).length === 0) return this.view(model);
-      const before = this.view(model);
-      const after = this.view(await this.models.update(id, changes, tx));
+      const updated = await this.models.update(id, changes, tx);
+      // The views, with the charged prices the model pins (if any) shown as such.
+      const before = toAuditedModel(model, this.defaults);
+      const after = toAuditedModel(updated, this.defaults);
       await this.audit.record(actor, { action: 'model.update', target: `model:${id}`, before, after }, tx);
-      return after;
+      return this.view(updated);
     });
     await this.invalidator.catalog();
     return view;

@@ -50,10 +50,23 @@ export interface ModelRecord {
 }
 
 /**
- * A model as stored, and as the admin API reads it: `...MicrosPerMTok` are the UPSTREAM prices (what the provider
- * charges), null cache prices meaning the defaults; no channels (they hold provider credentials).
+ * Charged prices pinned per kind, micro-dollars per million tokens; null: upstream x markup (the rule). A pin is what
+ * the admin API stores for a charged price that no whole upstream price reaches at the markup (libs/catalog
+ * modelPrices charges it; apps/admin model-changes.ts sets and clears it).
  */
-export interface ModelSettings extends Omit<ModelRecord, 'channels'> {
+export interface ChargedPricePins {
+  pinnedInputMicrosPerMTok: bigint | null;
+  pinnedOutputMicrosPerMTok: bigint | null;
+  pinnedCachedInputMicrosPerMTok: bigint | null;
+  pinnedCacheWriteMicrosPerMTok: bigint | null;
+}
+
+/**
+ * A model as stored, and as the admin API reads it: `...MicrosPerMTok` are the UPSTREAM prices (what the provider
+ * charges), null cache prices meaning the defaults, and `pinned...` the charged prices pinned; no channels (they hold
+ * provider credentials).
+ */
+export interface ModelSettings extends Omit<ModelRecord, 'channels'>, ChargedPricePins {
   /** Charged = upstream x markup, a decimal string ("1.05"); null: PRICE_MARKUP. */
   markup: string | null;
   /** Requests per minute of one account on the model (0: no limit); null: DEFAULT_MODEL_RPM_PER_ACCOUNT. */
@@ -65,7 +78,7 @@ export interface StoredModel extends ModelSettings {
   channels: ChannelRecord[];
 }
 
-/** What staff may change about a model. Upstream prices in micro-dollars per million tokens. */
+/** What staff may change about a model. Upstream prices and pins in micro-dollars per million tokens. */
 export type ModelChanges = Partial<
   Pick<
     ModelSettings,
@@ -74,6 +87,7 @@ export type ModelChanges = Partial<
     | 'outputMicrosPerMTok'
     | 'cachedInputMicrosPerMTok'
     | 'cacheWriteMicrosPerMTok'
+    | keyof ChargedPricePins
     | 'markup'
     | 'rpmPerAccount'
     | 'maxOutputTokens'
@@ -92,6 +106,10 @@ const MODEL_FIELDS = {
   outputMicrosPerMTok: true,
   cachedInputMicrosPerMTok: true,
   cacheWriteMicrosPerMTok: true,
+  pinnedInputMicrosPerMTok: true,
+  pinnedOutputMicrosPerMTok: true,
+  pinnedCachedInputMicrosPerMTok: true,
+  pinnedCacheWriteMicrosPerMTok: true,
   markup: true,
   rpmPerAccount: true,
   maxOutputTokens: true,
