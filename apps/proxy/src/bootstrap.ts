@@ -7,6 +7,7 @@ import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
 import { clientErrorHandler } from './middleware/client-error.handler';
 import { configureRefusalLog } from './middleware/error-response';
+import { frameworkErrorHandler, MAX_PARAM_LENGTH } from './middleware/framework-errors';
 import { registerKeyPresenceCheck } from './middleware/key-presence.hook';
 import { registerOverloadShedding } from './middleware/load-shedding';
 import { registerRequestTelemetry } from './observability/request-telemetry';
@@ -34,6 +35,9 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
     keepAliveTimeout: 65_000,
     // Requests the HTTP parser refuses, or that do not arrive in time, still get an error in the caller's format.
     clientErrorHandler,
+    // And those the router refuses before any hook runs (a path that is not percent-encoded UTF-8), likewise.
+    frameworkErrors: frameworkErrorHandler,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // HEADERS_TIMEOUT_MS and BODY_TIMEOUT_MS: a slow client cannot hold a connection (transport/client-deadlines.ts).
     requestTimeout: deadlines.requestTimeout,
     // The missing-Host 400 too (context/request-hooks.ts) rather than Node's bare one.

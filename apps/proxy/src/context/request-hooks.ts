@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { openRequestContext, transportProblem } from '../pipeline/context.stage';
+import type { RequestContext } from './request-context';
 import { observeStage } from './stage-timer';
 
 export const GENERATION_ID_HEADER = 'x-chuizi-generation-id';
@@ -19,14 +20,23 @@ export function registerRequestContext(fastify: FastifyInstance): void {
   fastify.decorateRequest('gw', null as never);
   fastify.addHook('onRequest', (request, reply, done) => {
     const started = performance.now();
-    const context = openRequestContext(request.url, request.headers[REQUEST_ID_HEADER]);
-    request.gw = context;
-    reply.header(GENERATION_ID_HEADER, context.generationId);
-    reply.header(REQUEST_ID_HEADER, context.requestId);
-    if (context.protocol === 'anthropic') reply.header(ANTHROPIC_REQUEST_ID_HEADER, context.generationId);
+    attachRequestContext(request, reply);
     const raw = request.raw;
     const problem = transportProblem(raw.httpVersion, raw.httpVersionMajor, request.headers.host);
     observeStage('context', started);
     done(problem ?? undefined);
   });
+}
+
+/**
+ * Opens the request's context and puts its ids on the response headers. The onRequest hook above does it for every
+ * routed request; the router's own refusals (middleware/framework-errors.ts), which no hook sees, call it themselves.
+ */
+export function attachRequestContext(request: FastifyRequest, reply: FastifyReply): RequestContext {
+  const context = openRequestContext(request.url, request.headers[REQUEST_ID_HEADER]);
+  request.gw = context;
+  reply.header(GENERATION_ID_HEADER, context.generationId);
+  reply.header(REQUEST_ID_HEADER, context.requestId);
+  if (context.protocol === 'anthropic') reply.header(ANTHROPIC_REQUEST_ID_HEADER, context.generationId);
+  return context;
 }
