@@ -288,6 +288,27 @@ describe('Prices and the generation lookup: every token kind to the micro-dollar
     expect(unknown.status).toBe(404);
   });
 
+  it('writes the usage record of a request naming a model with a NUL in it (and of the requests written with it)', async () => {
+    // PostgreSQL text cannot hold U+0000: the batched INSERT failed, losing this record and every one batched with it.
+    const { key } = await fundedKey();
+    const refused = (model: string, path = '/v1/chat/completions') =>
+      fetch(`${proxy.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(path.startsWith('/gemini/') ? { contents: [{ parts: [{ text: TEXT }] }] } : { model, messages: [{ role: 'user', content: TEXT }] }),
+      });
+    const answers = await Promise.all([
+      refused('no-such\u0000model'),
+      refused('no-such-model'),
+      refused('', '/gemini/v1beta/models/gemini%00x:generateContent'),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404]);
+    const [withNul, plain, inPath] = await Promise.all(answers.map((answer) => usageOf(answer.headers.get('x-chuizi-generation-id')!)));
+    expect(withNul).toMatchObject({ requestedModel: 'no-such\uFFFDmodel', status: 404, costMicros: 0n });
+    expect(plain).toMatchObject({ requestedModel: 'no-such-model', status: 404, costMicros: 0n });
+    expect(inPath).toMatchObject({ requestedModel: 'gemini\uFFFDx', status: 404, costMicros: 0n });
+  });
+
   it('refuses a lookup without an id (400 naming the parameter) and one without a key (401)', async () => {
     const { key } = await fundedKey();
     const missing = await fetch(`${proxy.url}/v1/generation`, { headers: { authorization: `Bearer ${key}` } });

@@ -39,6 +39,16 @@ export interface UsageFacts {
   provider?: ModelProvider;
 }
 
+/**
+ * The client's own text (the model it named, in its body or a Gemini path, `%00` decoded) as PostgreSQL can store it:
+ * a text value cannot hold U+0000 (the insert fails, "unsupported Unicode escape sequence"), and usage records are
+ * written in batches, so one such name lost the record of its request and of every request batched with it. Each NUL
+ * becomes U+FFFD, the rest is kept.
+ */
+export function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
+}
+
 /** The usage record of a request, from what it was, who pays, what it held (undefined: nothing) and how it ended. */
 export function usageRow(subject: UsageSubject, payer: Payer, heldMicros: bigint | undefined, facts: UsageFacts): UsageRecordRow {
   const usage = facts.usage ?? ZERO_USAGE;
@@ -50,8 +60,8 @@ export function usageRow(subject: UsageSubject, payer: Payer, heldMicros: bigint
     requestId: subject.requestId,
     accountId: payer.accountId,
     keyId: payer.keyId,
-    model: subject.model?.id ?? subject.requestedModel ?? '',
-    requestedModel: subject.requestedModel ?? null,
+    model: subject.model?.id ?? storableText(subject.requestedModel ?? ''),
+    requestedModel: subject.requestedModel === undefined ? null : storableText(subject.requestedModel),
     protocol: subject.protocol,
     endpoint: subject.endpoint ?? 'unknown',
     stream: subject.stream,
