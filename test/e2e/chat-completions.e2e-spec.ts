@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
@@ -105,6 +106,37 @@ describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock
     const usages = [];
     for await (const chunk of stream) if (chunk.usage) usages.push(chunk.usage);
     expect(usages).toEqual([expect.objectContaining({ prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 })]);
+  });
+
+  it("closes the connection after a stream when the client sent Connection: close (and keeps it alive otherwise)", async () => {
+    // The stream's headers forced `connection: keep-alive`: Node then kept the socket open against the client's close.
+    const { key } = await createApiKey((await createAccount()).id);
+    const body = JSON.stringify({ model: 'gpt-4.1-mini', stream: true, messages: [{ role: 'user', content: 'hi mock:output_tokens=2' }] });
+    const streamOver = (connection: string) =>
+      new Promise<{ head: string; closedByServer: boolean; text: string }>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(new URL(proxy.url).port) });
+        let text = '';
+        const done = (closedByServer: boolean) => {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve({ head: text.split('\r\n\r\n')[0].toLowerCase(), closedByServer, text });
+        };
+        // Past the stream's end: a connection kept alive is still open then.
+        const timer = setTimeout(() => done(false), 3_000);
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => done(true));
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: ${connection}\r\nauthorization: Bearer ${key}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      });
+    const [closing, kept] = await Promise.all([streamOver('close'), streamOver('keep-alive')]);
+    expect(closing.text).toContain('data: [DONE]');
+    expect(closing.head).toContain('connection: close');
+    expect(closing.closedByServer).toBe(true);
+    expect(kept.text).toContain('data: [DONE]');
+    expect(kept.head).toContain('connection: keep-alive');
+    expect(kept.closedByServer).toBe(false);
   });
 
   it("sends the client's own bytes upstream when it changes nothing in them, and only the fields it sets otherwise", async () => {

@@ -60,11 +60,13 @@ export class ClientResponse {
     this.reply.hijack();
     const headers: Record<string, string | string[] | number> = {};
     for (const [name, value] of Object.entries(this.reply.getHeaders())) if (value !== undefined) headers[name] = value;
+    // No Connection header of our own: Node's (keep-alive, or close when the client sent `Connection: close`, spoke
+    // HTTP/1.0 or the socket's request count is reached) is the one that matches what the server then does. A forced
+    // `keep-alive` made Node keep the connection open after the stream against the client's `Connection: close`.
     this.raw.writeHead(200, {
       ...headers,
       'content-type': contentType,
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
   }
