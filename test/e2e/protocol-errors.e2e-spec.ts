@@ -269,6 +269,8 @@ describe.each([openai, responses, anthropic])('every error of spec/errors.md thr
     const cases: [number, string, Call['text'], string][] = [
       [502, 'upstream_error', 'mock:status=500', 'The upstream provider returned an error (HTTP 500)'],
       [502, 'upstream_error', 'mock:invalid_json', 'The upstream provider returned an invalid response (not JSON)'],
+      // A redirect is no answer the client can use (it was passed on as a 302 without a Location).
+      [502, 'upstream_error', 'mock:status=302', 'The upstream provider returned an unexpected status (HTTP 302)'],
       [503, 'service_unavailable', 'mock:status=503', 'The upstream provider is overloaded; retry later'],
       [503, 'service_unavailable', 'mock:status=429', 'The upstream provider is overloaded; retry later'],
     ];

@@ -35,6 +35,14 @@ describe('upstream error classification', () => {
     expect(classifyUpstreamStatus(400, '{"error":{"message":"contents is not specified"}}', undefined).status).toBe(400);
   });
 
+  // A 3xx was passed on as it came (a 302 with no Location, in the caller's error format).
+  it.each([301, 302, 304, 307, 100])('an answered %i is an invalid answer: 502, failed over, not against the channel', (status) => {
+    const error = classifyUpstreamStatus(status, '', undefined);
+    expect(error).toMatchObject({ status: 502, message: `The upstream provider returned an unexpected status (HTTP ${status})` });
+    expect(isRetryable(error)).toBe(true);
+    expect(isChannelFault(error)).toBe(false);
+  });
+
   it.each([500, 502, 503, 529, 429])('an answered %i fails over but does not count against the channel', (status) => {
     const error = classifyUpstreamStatus(status, '{}', '3');
     expect(isRetryable(error)).toBe(true);

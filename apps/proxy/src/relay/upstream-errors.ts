@@ -119,9 +119,11 @@ export function providerMessage(body: string): string | null {
 
 /**
  * A non-2xx upstream answer -> the client's error. 429/503/529 mean "overloaded": 503 with the provider's
- * Retry-After. Other 5xx: 502. Other 4xx: the provider's status and message, in the caller's format.
+ * Retry-After. Other 5xx: 502. Other 4xx: the provider's status and message, in the caller's format. Anything below
+ * 400 (a redirect: the gateway never follows one) is not an answer the client could use: 502.
  */
 export function classifyUpstreamStatus(status: number, body: string, retryAfter: string | undefined): GatewayError {
+  if (status < 400) return GatewayError.upstream(`The upstream provider returned an unexpected status (HTTP ${status})`);
   if (status === 429 || status === 503 || status === 529) {
     const headers = retryAfter && /^\d{1,6}$/.test(retryAfter.trim()) ? { 'retry-after': retryAfter.trim() } : undefined;
     return GatewayError.unavailable('The upstream provider is overloaded; retry later', headers);
