@@ -405,6 +405,18 @@ describe('admin API: models and prices', () => {
     expect(await api.put(path(model.id), current)).toMatchObject({ status: 200, body: current });
   });
 
+  // The top-level prices were held to the upstream bound (USD 1,000,000 / MTok), so a model charging more could not
+  // have its GET answer sent back; nor could a cache-write price following its default above that bound.
+  it('accepts its own GET answer sent back at the largest upstream price and markup; refuses to set prices past them', async () => {
+    const model = await createModel();
+    const set = await api.put(path(model.id), { markup: '100', upstream: { inputUsdPerMTok: '1000000' } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ inputUsdPerMTok: '100000000.000000', cacheWriteUsdPerMTok: '125000000.000000' });
+    expect(await api.put(path(model.id), set.body)).toMatchObject({ status: 200, body: set.body });
+    const tooHigh = await api.put(path(model.id), { markup: '1.05', inputUsdPerMTok: '99000000' });
+    expectError(tooHigh, 400, 'invalid_request_error', /'inputUsdPerMTok': above the largest charged price at markup 1\.05/);
+  });
+
   it.each([
     [{ inputUsdPerMTok: '-1' }, 400, /'inputUsdPerMTok'/],
     [{ inputUsdPerMTok: 0.4 }, 400, /'inputUsdPerMTok'/],

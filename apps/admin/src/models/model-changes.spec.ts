@@ -6,7 +6,7 @@ import type { ModelSettings } from '@gw/db';
 import { storedModel } from '../../../../libs/catalog/src/testing/stored-model';
 import { modelChanges } from './model-changes';
 import { toModelView } from './model.view';
-import { UpdateModelDto } from './models.dto';
+import { PRICE_BOUNDS, UpdateModelDto } from './models.dto';
 
 const DEFAULTS = { markupMillionths: 1_050_000n, rpmPerAccount: 0, timeoutS: 120 };
 
@@ -74,6 +74,8 @@ describe(modelChanges.name, () => {
   it('charges exactly any new top-level price at any markup above 0, upstream less than a micro-dollar below it / markup', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 100_000_000n }), (charged, markup) => {
+        // Within what an upstream price can charge at that markup (beyond it: a 400, below).
+        fc.pre((charged * MARKUP_SCALE) / markup <= PRICE_BOUNDS.max);
         const before = model({ markup: formatMarkup(markup) });
         const after = { ...before, ...changes({ outputUsdPerMTok: formatMicrosAsUsd(charged) }, before) };
         const prices = modelPrices(after, DEFAULTS);
@@ -154,6 +156,23 @@ describe(modelChanges.name, () => {
       pinnedInputMicrosPerMTok: null,
       pinnedCachedInputMicrosPerMTok: null,
     });
+  });
+
+  // The top-level prices were held to the upstream bound (USD 1,000,000 / MTok): GET of a model charging more (upstream
+  // at that bound, markup 100) could not be sent back.
+  it('takes charged prices up to the largest upstream price at the largest markup, the upstream price still bounded', () => {
+    const top = model({ inputMicrosPerMTok: 1_000_000_000_000n, markup: '100' });
+    expect(changes(toModelView(top, DEFAULTS), top)).toEqual({});
+    expect(changes({ inputUsdPerMTok: '50000000' }, top)).toEqual({ inputMicrosPerMTok: 500_000_000_000n });
+    expect(() => changes({ inputUsdPerMTok: '100000000' })).toThrow(
+      "Invalid value for 'inputUsdPerMTok': above the largest charged price at markup 1.05 (1050000.000000)",
+    );
+    // The cache-write price following its default (1.25 x input) is above the upstream bound: sent back, it is taken;
+    // set anew, it is refused.
+    expect(toModelView(top, DEFAULTS).upstream.cacheWriteUsdPerMTok).toBe('1250000.000000');
+    expect(() => changes({ upstream: { cacheWriteUsdPerMTok: '1100000' } }, top)).toThrow(
+      "Invalid value for 'upstream.cacheWriteUsdPerMTok': above the largest upstream price (1000000.000000)",
+    );
   });
 
   it('refuses a top-level price that contradicts the upstream one sent with it', () => {

@@ -1,9 +1,9 @@
-import { applyMarkup, formatMarkup, GatewayError, MARKUP_SCALE, parseMarkup } from '@gw/common';
+import { applyMarkup, formatMarkup, formatMicrosAsUsd, GatewayError, MARKUP_SCALE, parseMarkup } from '@gw/common';
 import { markupOf, type ModelDefaults, modelPrices, PRICE_PINS, type PriceTable, upstreamPrices } from '@gw/catalog';
 import type { ModelChanges, ModelSettings } from '@gw/db';
-import { usdStringToMicros } from '../shared/usd-amount.validator';
+import { type UsdBounds, usdStringToMicros } from '../shared/usd-amount.validator';
 import type { ModelViewDefaults } from './model.view';
-import { PRICE_BOUNDS, type UpdateModelDto } from './models.dto';
+import { CHARGED_PRICE_BOUNDS, PRICE_BOUNDS, SHOWN_UPSTREAM_PRICE_BOUNDS, type UpdateModelDto } from './models.dto';
 
 type PriceField = keyof PriceTable;
 type UsdField = 'inputUsdPerMTok' | 'outputUsdPerMTok' | 'cachedInputUsdPerMTok' | 'cacheWriteUsdPerMTok';
@@ -62,7 +62,7 @@ function priceChanges(
   for (const field of PRICE_FIELDS) {
     const upstream = dto.upstream?.[field.usd];
     const top = dto[field.usd];
-    const sentBack = top !== undefined && top !== null && price(top, field.usd) === charged[field.stored];
+    const sentBack = top !== undefined && top !== null && chargedPrice(top, field.usd) === charged[field.stored];
     let stored: bigint | null | undefined;
     // undefined keeps the pin; another markup re-derives every charged price not set anew.
     let pin: bigint | null | undefined = markup === before ? undefined : null;
@@ -74,13 +74,18 @@ function priceChanges(
       }
       stored = upstream === null ? null : price(upstream, `upstream.${field.usd}`);
       if (field.defaulted && model[field.stored] === null && stored === current[field.stored]) stored = undefined;
+      if (stored !== undefined && stored !== null && stored !== model[field.stored] && stored > PRICE_BOUNDS.max) {
+        throw GatewayError.invalidRequest(
+          `Invalid value for 'upstream.${field.usd}': above the largest upstream price (${formatMicrosAsUsd(PRICE_BOUNDS.max)})`,
+        );
+      }
       // Both sides of the field as GET showed them change nothing; otherwise the upstream price sent is charged.
       if (!sentBack || (stored !== undefined && stored !== model[field.stored])) pin = null;
     } else if (top === null) {
       stored = null;
       pin = null;
     } else if (top !== undefined && !sentBack) {
-      ({ upstream: stored, pin } = upstreamCharging(price(top, field.usd), markup, field.usd));
+      ({ upstream: stored, pin } = upstreamCharging(chargedPrice(top, field.usd), markup, field.usd));
     }
     if (stored !== undefined && stored !== model[field.stored]) Object.assign(changes, { [field.stored]: stored });
     const pinned = PRICE_PINS[field.stored];
@@ -107,11 +112,27 @@ function upstreamCharging(charged: bigint, markup: bigint, field: UsdField): { u
     throw GatewayError.invalidRequest(`Invalid value for '${field}': at a markup of 0 every charged price is 0`);
   }
   const upstream = (charged * MARKUP_SCALE) / markup;
+  if (upstream > PRICE_BOUNDS.max) {
+    throw GatewayError.invalidRequest(
+      `Invalid value for '${field}': above the largest charged price at markup ${formatMarkup(markup)} ` +
+        `(${formatMicrosAsUsd(applyMarkup(PRICE_BOUNDS.max, markup))})`,
+    );
+  }
   return { upstream, pin: applyMarkup(upstream, markup) === charged ? null : charged };
 }
 
+/** An upstream price (`upstream.*`), as GET may show it: a new one is then held to PRICE_BOUNDS. */
 function price(value: string, field: string): bigint {
-  const micros = usdStringToMicros(value, PRICE_BOUNDS);
+  return priceWithin(value, field, SHOWN_UPSTREAM_PRICE_BOUNDS);
+}
+
+/** A top-level (charged) price: up to the largest upstream price at the largest markup. */
+function chargedPrice(value: string, field: string): bigint {
+  return priceWithin(value, field, CHARGED_PRICE_BOUNDS);
+}
+
+function priceWithin(value: string, field: string, bounds: UsdBounds): bigint {
+  const micros = usdStringToMicros(value, bounds);
   if (micros === null) throw GatewayError.invalidRequest(`Invalid value for '${field}': '${value}' is not a price`);
   return micros;
 }

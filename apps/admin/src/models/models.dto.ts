@@ -14,13 +14,29 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { applyMarkup, defaultCacheWritePrice, MAX_MARKUP_MILLIONTHS } from '@gw/common';
 import { MODEL_PROVIDERS, type ModelProvider } from '@gw/db';
 import { IsMarkup } from '../shared/markup.validator';
 import { OptionalNotNull } from '../shared/optional-not-null';
 import { IsUsdAmount, UsdBounds } from '../shared/usd-amount.validator';
 
-/** USD 0 to 1,000,000 per million tokens. */
+/** Upstream prices: USD 0 to 1,000,000 per million tokens. */
 export const PRICE_BOUNDS: UsdBounds = { min: 0n, max: 1_000_000_000_000n };
+/**
+ * Upstream prices as GET can show them: a cache-write price that follows its default (1.25 x input) can exceed
+ * PRICE_BOUNDS, and sent back it must still be taken (it changes nothing). A new upstream price is held to
+ * PRICE_BOUNDS (model-changes.ts).
+ */
+export const SHOWN_UPSTREAM_PRICE_BOUNDS: UsdBounds = { min: 0n, max: defaultCacheWritePrice(PRICE_BOUNDS.max) };
+/**
+ * Charged (top-level) prices: up to the largest GET can show (the default cache-write price of the largest input price,
+ * at the largest markup), so that GET's answer can always be sent back (a charged price above PRICE_BOUNDS was refused,
+ * at a markup above 1). The upstream price a new one sets is still held to PRICE_BOUNDS (model-changes.ts).
+ */
+export const CHARGED_PRICE_BOUNDS: UsdBounds = {
+  min: 0n,
+  max: applyMarkup(defaultCacheWritePrice(PRICE_BOUNDS.max), MAX_MARKUP_MILLIONTHS),
+};
 export const MAX_RPM_PER_ACCOUNT = 1_000_000;
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
 /** How a new top-level (charged) price is stored (model-changes.ts, upstreamCharging). */
@@ -32,22 +48,22 @@ const CHARGED_EXACTLY =
 export class UpstreamPricesDto {
   @ApiPropertyOptional({ example: '0.40' })
   @OptionalNotNull()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(SHOWN_UPSTREAM_PRICE_BOUNDS)
   inputUsdPerMTok?: string;
 
   @ApiPropertyOptional({ example: '1.60' })
   @OptionalNotNull()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(SHOWN_UPSTREAM_PRICE_BOUNDS)
   outputUsdPerMTok?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '0.10', description: 'null: 0.1 x the input price' })
   @IsOptional()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(SHOWN_UPSTREAM_PRICE_BOUNDS)
   cachedInputUsdPerMTok?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '0.50', description: 'null: 1.25 x the input price' })
   @IsOptional()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(SHOWN_UPSTREAM_PRICE_BOUNDS)
   cacheWriteUsdPerMTok?: string | null;
 }
 
@@ -78,12 +94,12 @@ export class UpdateModelDto {
 
   @ApiPropertyOptional({ example: '0.42', description: `Charged USD per million input tokens; ${CHARGED_EXACTLY}` })
   @OptionalNotNull()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(CHARGED_PRICE_BOUNDS)
   inputUsdPerMTok?: string;
 
   @ApiPropertyOptional({ example: '1.68', description: `Charged USD per million output tokens; ${CHARGED_EXACTLY}` })
   @OptionalNotNull()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(CHARGED_PRICE_BOUNDS)
   outputUsdPerMTok?: string;
 
   @ApiPropertyOptional({
@@ -93,7 +109,7 @@ export class UpdateModelDto {
     description: `Charged USD per million cached input tokens; ${CHARGED_EXACTLY}; null: the default (0.1 x upstream input)`,
   })
   @IsOptional()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(CHARGED_PRICE_BOUNDS)
   cachedInputUsdPerMTok?: string | null;
 
   @ApiPropertyOptional({
@@ -103,7 +119,7 @@ export class UpdateModelDto {
     description: `Charged USD per million cache-write tokens; ${CHARGED_EXACTLY}; null: the default (1.25 x upstream input)`,
   })
   @IsOptional()
-  @IsUsdAmount(PRICE_BOUNDS)
+  @IsUsdAmount(CHARGED_PRICE_BOUNDS)
   cacheWriteUsdPerMTok?: string | null;
 
   @ApiPropertyOptional({
