@@ -72,6 +72,33 @@ describe('Failed-authentication limit per client address (AUTH_FAILURE_LIMIT=5)'
       expect(elsewhere.status).toBe(200);
     });
 
+    // Every 401 counted: a client sending no key, someone else's provider key or a revoked one in a loop locked every
+    // other client behind the same address out.
+    it('counts only guesses (well-formed keys that exist nowhere): no key, a malformed one or a revoked, disabled or expired one never blocks', async () => {
+      const address = testNetAddress();
+      const account = await createAccount();
+      const valid = await createApiKey(account.id);
+      const realButUnusable = await Promise.all([
+        createApiKey(account.id, { status: 'revoked' }),
+        createApiKey(account.id, { status: 'disabled' }),
+        createApiKey(account.id, { expiresAt: new Date(Date.now() - 60_000) }),
+      ]);
+      const notGuesses = ['', 'sk-proj-not-ours', `ck-${'x'.repeat(31)}`, ...realButUnusable.map((k) => k.key)];
+      for (let round = 0; round < 2; round++) {
+        for (const apiKey of notGuesses) {
+          const call = await from(address, apiKey, round === 0 ? '/v1/models' : '/anthropic/v1/models');
+          expect(call.status).toBe(401);
+        }
+      }
+      expect(notGuesses.length * 2).toBeGreaterThan(LIMIT);
+      expect((await from(address, valid.key)).status).toBe(200);
+
+      // Guesses do count, and a blocked address gets 429 for a keyless request too.
+      for (let attempt = 1; attempt <= LIMIT; attempt++) expect((await from(address, generateApiKey())).status).toBe(401);
+      expectBlocked(await from(address, ''));
+      expectBlocked(await from(address, valid.key));
+    });
+
     it('counts concurrent guesses exactly: 20 at once from one address get 5 x 401 and 15 x 429', async () => {
       const address = testNetAddress();
       const calls = await Promise.all(Array.from({ length: 20 }, () => from(address, generateApiKey())));

@@ -84,7 +84,7 @@ export class EnvDto {
 
   /**
    * Failed authentications per client address per minute before the proxy (API keys) or the admin API (staff tokens)
-   * answers 429; each app counts its own.
+   * answers 429; each app counts its own. The proxy counts only guesses (well-formed keys that exist nowhere).
    */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   AUTH_FAILURE_LIMIT: number = 30;

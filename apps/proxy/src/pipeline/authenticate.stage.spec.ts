@@ -38,17 +38,25 @@ describe(AuthenticateStage.name, () => {
     ['disabled', { status: 'disabled' }],
     ['expired', { expiresAt: new Date(Date.now() - 1_000) }],
     ['of a suspended account', { accountActive: false }],
-  ])('refuses a key %s with 401, counting the failure', async (_case, overrides) => {
+  ])('refuses a key %s with 401, not counting it as a guess (it is a real key)', async (_case, overrides) => {
     const { sut, failures, context } = setUp({ cached: apiKeyRecord(overrides), stored: apiKeyRecord(overrides) });
+    await expect(sut.authenticate(context, CHAT_ROUTE, KEY, CLIENT)).rejects.toMatchObject({ status: 401 });
+    expect(failures.assertNotBlocked).toHaveBeenCalledWith(CLIENT);
+    expect(failures.recordFailure).not.toHaveBeenCalled();
+  });
+
+  it('refuses a well-formed key that exists nowhere with 401, counting the guess', async () => {
+    const { sut, failures, context } = setUp({ cached: undefined, stored: null });
     await expect(sut.authenticate(context, CHAT_ROUTE, KEY, CLIENT)).rejects.toMatchObject({ status: 401 });
     expect(failures.recordFailure).toHaveBeenCalledWith(CLIENT);
   });
 
-  it('never looks up a malformed key', async () => {
-    const { sut, keys, context } = setUp();
+  it('never looks up a malformed key, nor counts it', async () => {
+    const { sut, keys, failures, context } = setUp();
     await expect(sut.authenticate(context, CHAT_ROUTE, 'sk-not-ours', CLIENT)).rejects.toMatchObject({ status: 401 });
     expect(keys.peek).not.toHaveBeenCalled();
     expect(keys.get).not.toHaveBeenCalled();
+    expect(failures.recordFailure).not.toHaveBeenCalled();
   });
 
   it('answers a blocked address 429, whatever the key, and labels it for the throttling metric', async () => {
@@ -58,12 +66,19 @@ describe(AuthenticateStage.name, () => {
     expect(context.throttledBy).toBe('auth_failure');
   });
 
-  it('refuses a request with nothing shaped like a key before its body (requireKey), and passes a well-formed one', async () => {
+  it('refuses a request with nothing shaped like a key before its body (requireKey), uncounted, and passes a well-formed one', async () => {
     const { sut, failures, context } = setUp();
     await expect(sut.requireKey(context, null, CLIENT)).rejects.toMatchObject({ status: 401 });
-    expect(failures.recordFailure).toHaveBeenCalledTimes(1);
+    await expect(sut.requireKey(context, 'sk-not-ours', CLIENT)).rejects.toMatchObject({ status: 401 });
+    expect(failures.recordFailure).not.toHaveBeenCalled();
     await expect(sut.requireKey(context, KEY, CLIENT)).resolves.toBeUndefined();
-    expect(failures.recordFailure).toHaveBeenCalledTimes(1);
+    expect(failures.assertNotBlocked).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers a keyless request from a blocked address 429 (requireKey)', async () => {
+    const { sut, context } = setUp({ blocked: true });
+    await expect(sut.requireKey(context, null, CLIENT)).rejects.toMatchObject({ status: 429 });
+    expect(context.throttledBy).toBe('auth_failure');
   });
 });
 

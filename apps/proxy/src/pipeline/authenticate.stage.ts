@@ -65,7 +65,10 @@ const KEY_HASH_CACHE_SIZE = 10_000;
 /**
  * Stage 2, authenticate: who is calling. 401 for a key that is missing, malformed, unknown, revoked, disabled or
  * expired, or whose account is suspended: one message for all, so the answer tells an attacker nothing. 429 once the
- * client address failed too often (AUTH_FAILURE_LIMIT), 503 when Redis cannot count failures. Only the key's SHA-256
+ * client address guessed too often (AUTH_FAILURE_LIMIT), 503 when Redis cannot count guesses. Only a well-formed key
+ * that exists nowhere counts as a guess: nothing else is one (a malformed key can never match and costs no lookup; a
+ * revoked, disabled or expired key is a real key a misconfigured client keeps sending), and counting those would let
+ * one such client lock every other client behind the same address (a NAT, an office) out. Only the key's SHA-256
  * is ever looked up; the lookup is a hash-map hit on the hash (no secret comparison that could leak timing). Then the
  * key's IP allow-list: 403 from an address not on it (client-address.policy.ts), before admission, so requests from
  * elsewhere use none of the key's rate limit.
@@ -86,11 +89,12 @@ export class AuthenticateStage {
 
   /**
    * The part that runs as soon as the headers are in, before the body is read: a request with nothing shaped like a
-   * key is refused at once (and counted as a failure), so keyless traffic costs next to nothing.
+   * key is refused at once, so keyless traffic costs next to nothing. It guesses nothing, so it is not counted; a
+   * blocked address still gets its 429.
    */
   async requireKey(context: RequestContext, apiKey: string | null, client: ClientAddress): Promise<void> {
     if (isWellFormedKey(apiKey)) return;
-    await this.countFailure(context, client);
+    await this.refusedIfBlocked(context, () => this.failures.assertNotBlocked(client));
     throw GatewayError.unauthenticated();
   }
 
@@ -102,15 +106,10 @@ export class AuthenticateStage {
     // Before any database lookup, so that a blocked address cannot make us query keys.
     await this.refusedIfBlocked(context, () => this.failures.assertNotBlocked(client));
     const record = hash ? await this.keys.get(hash) : null;
-    if (!isUsable(record)) {
-      await this.countFailure(context, client);
-      throw GatewayError.unauthenticated();
-    }
-    return callerOf(context, route, record, client);
-  }
-
-  private countFailure(context: RequestContext, client: ClientAddress): Promise<void> {
-    return this.refusedIfBlocked(context, () => this.failures.recordFailure(client));
+    if (isUsable(record)) return callerOf(context, route, record, client);
+    // A well-formed key that exists nowhere is a guess: counted (429 once the address reaches the limit).
+    if (hash !== null && record === null) await this.refusedIfBlocked(context, () => this.failures.recordFailure(client));
+    throw GatewayError.unauthenticated();
   }
 
   /** A 429 from the failure counter means the address is blocked: the throttling metric says so. */
