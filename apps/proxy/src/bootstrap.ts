@@ -5,7 +5,7 @@ import { registerMetricsRoute, setUpObservability, withObservability } from '@gw
 import { registerRequestContext } from './context/request-hooks';
 import { geminiMethodConstraint } from './gemini/gemini-method.constraint';
 import { registerRetryAfterMs } from './context/retry-after-ms.hook';
-import { clientErrorHandler } from './middleware/client-error.handler';
+import { clientErrorHandler, expectationHandler } from './middleware/client-error.handler';
 import { configureRefusalLog } from './middleware/error-response';
 import { frameworkErrorHandler, MAX_PARAM_LENGTH } from './middleware/framework-errors';
 import { registerKeyPresenceCheck } from './middleware/key-presence.hook';
@@ -54,6 +54,8 @@ export async function createProxyApp(config: AppConfig): Promise<NestFastifyAppl
     bodyParser: false,
   });
   coalesceProxyRedisWrites(app, config);
+  // An Expect other than 100-continue: a 400 in the caller's format with the ids, not Node's bare 417.
+  app.getHttpServer().on('checkExpectation', expectationHandler);
   const fastify = app.getHttpAdapter().getInstance();
   // Before the routes are registered (app.init): Gemini's method routes share one path (gemini-method.constraint.ts).
   fastify.addConstraintStrategy(geminiMethodConstraint);

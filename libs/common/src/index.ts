@@ -9,6 +9,7 @@ export * from './keyed-batcher';
 export * from './utc-day';
 export * from './errors/to-gateway-error';
 export * from './http/client-error.handler';
+export * from './http/expectation.handler';
 export * from './http/json-nesting';
 export * from './deadline';
 export * from './drain';

@@ -1,4 +1,4 @@
-import { createClientErrorHandler, gatewayResponseIds } from '@gw/common';
+import { createClientErrorHandler, createExpectationHandler, gatewayResponseIds } from '@gw/common';
 import { proxyMetrics } from '@gw/observability';
 import { onRequestDeadline } from '../transport/client-deadlines';
 
@@ -14,3 +14,6 @@ export const clientErrorHandler = createClientErrorHandler({
     return onRequestDeadline(socket);
   },
 });
+
+/** The proxy's answer to an `Expect` other than 100-continue (libs/common), with the gateway's ids. */
+export const expectationHandler = createExpectationHandler(gatewayResponseIds);
