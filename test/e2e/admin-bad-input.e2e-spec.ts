@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createModel } from '../factories/model.factory';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
+import { requestBytes, sendRaw } from '../support/raw-http';
 import { closeTestDb } from '../support/test-db';
 
 /**
@@ -500,6 +501,21 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
       expectJsonError(await signIn('{"token":', 'application/json'), /not valid JSON/);
       const large = await signIn(`token=${'x'.repeat(5_000)}`, 'application/x-www-form-urlencoded');
       expectError(large, 413, 'invalid_request_error', /too large/);
+    });
+
+    // Node answered a bare 417, with no body and no request id.
+    it('an Expect header other than 100-continue gets a JSON 400 naming it', async () => {
+      const bytes = requestBytes({
+        path: '/admin/v1/accounts',
+        headers: [['host', '127.0.0.1'], ['expect', '200-ok'], ['content-type', 'application/json'], ['content-length', '2']],
+        body: '{}',
+      });
+      const response = await sendRaw(Number(new URL(admin.url).port), bytes, 5_000);
+      expect(response.status).toBe(400);
+      expect(response.headers['x-request-id']).toMatch(/^req-/);
+      expect(JSON.parse(response.body)).toEqual({
+        error: { message: "Unsupported Expect header: only '100-continue' is supported", type: 'invalid_request_error', code: '400' },
+      });
     });
 
     it('a URL the router cannot decode, and a path parameter over its length limit', async () => {

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createClientErrorHandler, newRequestId } from '@gw/common';
+import { createClientErrorHandler, createExpectationHandler, newRequestId } from '@gw/common';
 import type { AppConfig } from '@gw/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -22,6 +22,9 @@ import { registerQueueDashboard } from './queues/queue-dashboard';
 /** Every staff route lives under this prefix; health probes and the OpenAPI document do not. */
 export const ADMIN_PREFIX = 'admin/v1';
 
+/** The id every admin answer carries, for answers written before any hook ran. */
+const adminResponseIds = (): Record<string, string> => ({ 'x-request-id': newRequestId() });
+
 /**
  * Builds the admin application exactly as production runs it (main.ts and the end-to-end tests both use this).
  * Refuses to build without ADMIN_TOKEN: nobody could administer the gateway.
@@ -34,7 +37,7 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
     // Shutdown drains itself (observability's graceful-shutdown): requests on open connections are still served.
     return503OnClosing: false,
     // Requests the HTTP parser refuses (a 100 KB query string, malformed headers) still get a JSON error.
-    clientErrorHandler: createClientErrorHandler({ responseIds: () => ({ 'x-request-id': newRequestId() }) }),
+    clientErrorHandler: createClientErrorHandler({ responseIds: adminResponseIds }),
     // The client address (failed staff authentications) behind load balancers: TRUST_PROXY, as on the proxy.
     trustProxy: config.admin.trustProxy,
     // URLs the router cannot decode (`%FF`), path parameters over its length limit: the error format too. These
@@ -51,6 +54,8 @@ export async function createAdminApp(config: AppConfig): Promise<NestFastifyAppl
     // Ours instead (UTF-8 JSON, bounded depth): see registerAdminJsonBodyParser.
     { logger: observability.nestLogger, bufferLogs: false, bodyParser: false },
   );
+  // An Expect other than 100-continue: a 400 in the error format, not Node's bare 417.
+  app.getHttpServer().on('checkExpectation', createExpectationHandler(adminResponseIds));
   const fastify = app.getHttpAdapter().getInstance();
   trackInFlightRequests(fastify, observability.lifecycle);
   registerHttpAccessLog(fastify, observability.logger, (request) => ({
