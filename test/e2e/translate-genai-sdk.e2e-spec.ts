@@ -1,5 +1,6 @@
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai' with { 'resolution-mode': 'import' };
 import { getGlobalDispatcher } from 'undici';
+import { mockRequestWith } from '../support/mock-control';
 import { sharedMockUrl } from '../support/test-env';
 import { expectBilledAsReported, expectToolResultSent, fundedKey, nonce, suiteProxy, TRANSLATED_MODELS } from '../support/translation';
 
@@ -94,5 +95,18 @@ describe('Any client, any model: @google/genai, unmodified, calling OpenAI and A
       expect(second.candidates![0].finishReason).toBe(genai.FinishReason.STOP);
       await expectToolResultSent(sharedMockUrl(), marker, model);
     });
+  });
+
+  it("a thinkingBudget below Anthropic's minimum reaches a pre-4.6 Claude as the minimum budget (not a 400 about max tokens)", async () => {
+    const { key } = await fundedKey();
+    const marker = nonce();
+    const response = await client(key).models.generateContent({
+      model: TRANSLATED_MODELS.anthropic,
+      contents: `think a little ${marker} mock:output_tokens=4`,
+      config: { thinkingConfig: { thinkingBudget: 512 } },
+    });
+    expect(response.text!.split(' ')).toHaveLength(4);
+    const sent = await mockRequestWith(sharedMockUrl(), marker);
+    expect(sent?.body).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 1024 } });
   });
 });

@@ -167,6 +167,14 @@ describe('requests to Anthropic channels', () => {
       max_tokens: 4000,
       thinking: { type: 'enabled', budget_tokens: 3999 },
     });
+    // A budget below Anthropic's minimum (Gemini's thinkingBudget may be 512) is raised to it, given room below max_tokens.
+    expect(encode(request({ reasoning: { mode: 'on', budgetTokens: 512 } }), 'claude-haiku-4-5')).toMatchObject({
+      max_tokens: 64_000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+    });
+    expect(() => encode(request({ reasoning: { mode: 'on', budgetTokens: 512 }, maxOutputTokens: 1000 }), 'claude-haiku-4-5')).toThrow(
+      new UntranslatableFeatureError('reasoning with at most 1000 output tokens', 'anthropic'),
+    );
     expect(() => encode(request({ reasoning: { mode: 'on' }, maxOutputTokens: 1000 }), 'claude-haiku-4-5')).toThrow(
       new UntranslatableFeatureError('reasoning with at most 1000 output tokens', 'anthropic'),
     );

@@ -99,7 +99,9 @@ function encodeReasoning(request: ChatRequest, body: Body, output: Anthropic.Out
     return;
   }
   const wanted = reasoning.budgetTokens !== undefined && reasoning.budgetTokens > 0 ? reasoning.budgetTokens : budgetForEffort(reasoning.effort ?? 'medium');
-  const budget = Math.min(wanted, body.max_tokens - 1);
+  // A smaller budget than Anthropic's minimum (a Gemini thinkingBudget of 512 is common) is raised to it: a budget is
+  // a cap the model need not reach, so 1024 means the same thing, where refusing named the output limit, not the cause.
+  const budget = Math.min(Math.max(wanted, MIN_THINKING_BUDGET), body.max_tokens - 1);
   if (budget < MIN_THINKING_BUDGET) throw untranslatable(ctx, `reasoning with at most ${body.max_tokens} output tokens`);
   body.thinking = { type: 'enabled', budget_tokens: budget };
 }
