@@ -44,12 +44,20 @@ describe('Any client, any model: @anthropic-ai/sdk, unmodified, calling OpenAI a
         .withResponse();
       const types = new Set<string>();
       let text = '';
+      let startInput: number | undefined;
+      let finalUsage: Anthropic.MessageDeltaUsage | undefined;
       for await (const event of stream) {
         types.add(event.type);
+        if (event.type === 'message_start') startInput = event.message.usage.input_tokens;
+        if (event.type === 'message_delta') finalUsage = event.usage;
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
       }
       expect([...types]).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
       expect(text.split(' ')).toHaveLength(12);
+      // Gemini reports the prompt in its first chunk, so message_start carries it as Anthropic's does; an OpenAI stream
+      // reports usage only at its end, so message_start says 0 and message_delta brings it.
+      expect(startInput).toBe(model === TRANSLATED_MODELS.google ? 3 : 0);
+      expect(finalUsage).toMatchObject({ input_tokens: 3, output_tokens: 12 });
       await expectBilledAsReported(response.headers.get('x-chuizi-generation-id')!, accountId, model, {
         protocol: 'anthropic',
         endpoint: 'messages',

@@ -173,13 +173,13 @@ export const ARGUMENT_DELTAS: Record<ProviderProtocol, string[]> = {
 };
 
 /**
- * What message_start says of the usage for an Anthropic client: Anthropic reports the input at the start, the
- * others only at the end (message_delta then carries all of it).
+ * What message_start says of the usage for an Anthropic client: Anthropic reports the input at the start, Gemini in
+ * its first chunk's running usageMetadata, OpenAI only at the end (message_delta then carries all of it).
  */
 export const START_USAGE: Record<ProviderProtocol, { input: number; cached: number; output: number }> = {
   'openai-chat': { input: 0, cached: 0, output: 0 },
   anthropic: { input: 800, cached: 200, output: 1 },
-  gemini: { input: 0, cached: 0, output: 0 },
+  gemini: { input: 800, cached: 200, output: 0 },
 };
 
 export interface StreamExpectation {

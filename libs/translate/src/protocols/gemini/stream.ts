@@ -30,6 +30,11 @@ export class GeminiStreamDecoder implements StreamDecoder {
       const status = typeof error.status === 'string' ? error.status : undefined;
       throw new ProviderStreamError(error.code === 503 || status === 'UNAVAILABLE' ? 503 : 502, message, status);
     }
+    // Every chunk carries the running usageMetadata (the prompt's count from the first one on): pushed before
+    // message_start, so that an encoder starting the client's stream already knows the input (Anthropic's
+    // message_start reports input_tokens, which Anthropic clients read there).
+    const usage = decodeGeminiUsage(chunk.usageMetadata);
+    if (usage !== null) out.push({ type: 'usage', usage });
     if (!this.started) {
       this.started = true;
       this.responseId = typeof chunk.responseId === 'string' ? chunk.responseId : '';
@@ -39,8 +44,6 @@ export class GeminiStreamDecoder implements StreamDecoder {
     if (isObject(candidate) && isObject(candidate.content) && Array.isArray(candidate.content.parts)) {
       for (const part of candidate.content.parts) if (isObject(part)) this.part(decodeGeminiPart(part, this.responseId, this.calls), out);
     }
-    const usage = decodeGeminiUsage(chunk.usageMetadata);
-    if (usage !== null) out.push({ type: 'usage', usage });
     if (isObject(candidate) && typeof candidate.finishReason === 'string') {
       out.push({ type: 'finish', stopReason: decodeGeminiFinishReason(candidate.finishReason, this.calls > 0) });
     } else if (!isObject(candidate) && isObject(chunk.promptFeedback) && chunk.promptFeedback.blockReason !== undefined) {
