@@ -248,6 +248,21 @@ describe('POST /anthropic/v1/messages (@anthropic-ai/sdk, real PostgreSQL, Redis
     expect(received!.body.model).toBe('claude-sonnet-4-6');
   });
 
+  it('max_tokens: 0 (prompt-cache pre-warming) goes upstream as sent: nothing generated, only the input charged', async () => {
+    const { account, key } = await fundedKey();
+    const marker = nonce();
+    const { data, response } = await client(key)
+      .messages.create({ model: SONNET, max_tokens: 0, messages: [{ role: 'user', content: `warm the cache ${marker}` }] })
+      .withResponse();
+    // Not replaced by the model's maximum output, which had the provider generate (and the gateway bill) a whole answer.
+    expect((await mockRequestWith(sharedMockUrl(), marker))?.body).toMatchObject({ max_tokens: 0 });
+    expect(data.usage).toMatchObject({ input_tokens: 4, output_tokens: 0 });
+    const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
+    expect(usage).toMatchObject({ outcome: 'completed', inputTokens: 4, outputTokens: 0 });
+    expect(usage.costMicros).toBe(demoCost(SONNET, { input: 4, output: 0 }));
+    expect((await settledBooks(account.id)).balance).toBe(10_000_000n - demoCost(SONNET, { input: 4, output: 0 }));
+  });
+
   it('counts tokens for free: forwarded to the provider, nothing reserved or charged', async () => {
     const { account, key } = await fundedKey();
     const marker = nonce();

@@ -94,5 +94,17 @@ describe('Any client, any model: @anthropic-ai/sdk, unmodified, calling OpenAI a
       expect(second.type).toBe('message');
       await expectToolResultSent(sharedMockUrl(), marker, model);
     });
+
+    it('refuses max_tokens: 0 (prompt-cache pre-warming, which the provider lacks) with a 400 naming it, not a whole answer', async () => {
+      const { key } = await fundedKey();
+      const error = await client(key)
+        .messages.create({ model, max_tokens: 0, messages: [{ role: 'user', content: 'warm the cache' }] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+      expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: expect.stringContaining('max_tokens: 0') },
+      });
+    });
   });
 });

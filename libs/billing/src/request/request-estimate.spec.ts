@@ -241,6 +241,14 @@ describe(withOutputLimit.name, () => {
     expect(capped({ messages, max_tokens: 64_000 })).toEqual({ messages, max_tokens: 8_192 });
   });
 
+  it("keeps Anthropic's max_tokens: 0 (prompt-cache pre-warming: nothing generated) and holds no output for it", () => {
+    const claude = anthropic({ maxOutputTokens: 8_192 });
+    const body = { messages, max_tokens: 0 };
+    expect(outputLimit('messages', body, claude)).toBe(0);
+    expect(withOutputLimit('messages', body, outputLimit('messages', body, claude))).toEqual(body);
+    expect(holdPlan('messages', body, claude).outputTokens).toBe(0);
+  });
+
   it("sets Gemini's generationConfig.maxOutputTokens to the model's max when absent, and caps it, keeping the rest", () => {
     const flash = gemini({ maxOutputTokens: 65_536 });
     const capped = (body: Record<string, unknown>) =>

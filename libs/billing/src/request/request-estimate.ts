@@ -39,6 +39,8 @@ export function outputLimit(endpoint: BilledEndpoint, body: Record<string, unkno
       return Math.min(asked, model.maxOutputTokens);
     }
     case 'messages':
+      // max_tokens: 0 is Anthropic's prompt-cache pre-warming (the prompt is read and cached, nothing generated).
+      if (body.max_tokens === 0) return 0;
       return Math.min(positiveInt(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
     case 'responses':
       // Reasoning tokens count within max_output_tokens.
@@ -114,6 +116,8 @@ export function withOutputLimit(
       return capped;
     }
     case 'messages':
+      // max_tokens: 0 (cache pre-warming) goes as sent: made the model's maximum, it generated and billed a whole answer.
+      if (body.max_tokens === 0) return body;
       return positiveInt(body.max_tokens) !== null && (body.max_tokens as number) <= limit ? body : { ...body, max_tokens: limit };
     case 'responses':
       return positiveInt(body.max_output_tokens) !== null && (body.max_output_tokens as number) <= limit

@@ -128,6 +128,8 @@ describe('Anthropic client requests', () => {
     ['container', { container: 'c1' }],
     ['image source of type file', { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }],
     ['server_tool_use content blocks', { messages: [{ role: 'assistant', content: [{ type: 'server_tool_use', id: 's', name: 'web_search', input: {} }] }] }],
+    // Cache pre-warming: the provider would take a limit of 0 for none and answer in full.
+    ['max_tokens: 0 (prompt cache pre-warming)', { max_tokens: 0 }],
   ])('refuses %s, naming it', (feature, extra) => {
     expect(() => translateRequest('anthropic', 'openai-chat', { ...base, ...extra }, { model: 'gpt-4.1', modelMaxOutputTokens: 1 })).toThrow(
       new UntranslatableFeatureError(feature, 'openai-chat'),

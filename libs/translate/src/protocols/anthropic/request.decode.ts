@@ -44,6 +44,9 @@ export function decodeAnthropicRequest(value: unknown, ctx: DecodeContext): Chat
   if (body.system !== undefined && body.system !== null) request.system.push(...systemParts(body.system, 'system', ctx));
   decodeMessages(arrayAt(body.messages, 'messages'), request, ctx);
   request.maxOutputTokens = optionalInteger(body.max_tokens, 'max_tokens');
+  // max_tokens: 0 is Anthropic's prompt-cache pre-warming (read the prompt, generate nothing); the other providers have
+  // no such call, and their limit of 0 would be taken for none: refused, rather than answered (and billed) in full.
+  if (request.maxOutputTokens === 0) throw untranslatable(ctx, 'max_tokens: 0 (prompt cache pre-warming)');
   request.temperature = optionalNumber(body.temperature, 'temperature');
   request.topP = optionalNumber(body.top_p, 'top_p');
   request.topK = optionalInteger(body.top_k, 'top_k');
