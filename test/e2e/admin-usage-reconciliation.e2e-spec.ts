@@ -256,9 +256,19 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
       [{ from: 'last week' }, /'from'/],
       [{ to: 5 }, /'to'/],
       [{ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, /'to'/],
+      // An empty range: the worker could only fail the run ("the range is empty"), so it is refused at once.
+      [{ from: '2025-03-01T00:00:00Z', to: '2025-03-01T00:00:00Z' }, /'to': must be after 'from'/],
+      [{ from: '2025-03-02T00:00:00.000Z', to: '2025-03-02' }, /'to': must be after 'from'/],
+      // Without 'to' the range ends at the request: a 'from' after it is empty too.
+      [{ from: '9999-01-01T00:00:00Z' }, /'from': must be before the moment of the request/],
       [{ accountId: 'x' }, /Unrecognized field 'accountId'/],
     ])('POST 400 for %j', async (body, message) => {
       expectError(await api.post('/admin/v1/reconciliations', body), 400, 'invalid_request_error', message);
+      // Refused, so no run is left behind (each of these ranges starts at a time no other request uses).
+      if ('from' in body && typeof body.from === 'string' && !/last/.test(body.from)) {
+        const db = await testDb();
+        expect(await db.reconciliationRun.count({ where: { rangeFrom: new Date(body.from) } })).toBe(0);
+      }
     });
 
     it('GET 404 for an unknown or malformed id', async () => {

@@ -33,14 +33,23 @@ export class ReconciliationsService {
   async request(actor: Actor, dto: CreateReconciliationDto): Promise<QueuedReconciliationView> {
     const rangeFrom = parseTimestamp(dto.from);
     const rangeTo = parseTimestamp(dto.to);
-    if (rangeFrom && rangeTo && rangeFrom.getTime() > rangeTo.getTime()) {
-      throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
+    // The worker checks [from, to) and fails an empty range for good, without a report (runRange in libs/billing):
+    // refuse it here with a 400 naming the field instead of answering 202 for a run that can only fail.
+    if (rangeFrom && rangeTo && rangeFrom.getTime() >= rangeTo.getTime()) {
+      throw GatewayError.invalidRequest("Invalid value for 'to': must be after 'from'");
     }
     const run = await this.transactions.run(async (tx) => {
       const created = await this.runs.createQueued(
         { rangeFrom, rangeTo, requestedBy: actor.staffId, trigger: 'manual' },
         tx,
       );
+      // Without 'to' the range ends at the run's creation time (the database's clock, as the worker reads it): a
+      // 'from' at or after it is the same empty range. Thrown inside the transaction, so no run is left behind.
+      if (rangeFrom && !rangeTo && rangeFrom.getTime() >= created.createdAt.getTime()) {
+        throw GatewayError.invalidRequest(
+          "Invalid value for 'from': must be before the moment of the request when 'to' is left out (the range ends then)",
+        );
+      }
       const view = toReconciliationView(created);
       await this.audit.record(
         actor,
