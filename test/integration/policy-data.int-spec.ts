@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { newGenerationId } from '../../libs/common/src';
+import { BalanceAlertService, SpendableBalanceReader } from '../../libs/billing/src';
 import { loadConfig } from '../../libs/config/src';
 import {
   AlertDeliveriesRepository,
   BalanceAlertsRepository,
   BillingLedgerRepository,
+  ChannelCredentials,
   LedgerRepository,
   PrismaService,
   UsageRepository,
@@ -100,8 +102,8 @@ describe('policy data on PostgreSQL: usage records, balance alerts and their del
       await db.$transaction((tx) => alerts.saveSettings({ accountId: account.id, thresholdsMicros, webhookUrl: 'https://hooks.example.com/x', sealedSecret: 's' }, tx));
       return account.id;
     }
-    const fire = (accountId: string, thresholdMicros: bigint) =>
-      alerts.fire({ accountId, thresholdMicros, balanceMicros: 1n }, { id: randomUUID(), payload: '{}' });
+    const fire = async (accountId: string, thresholdMicros: bigint) =>
+      alerts.fire({ accountId, thresholdMicros, balanceMicros: 1n }, { id: randomUUID(), payload: '{}' }, await alerts.ledgerPosition());
 
     it('fire once however many workers try at the same time', async () => {
       const accountId = await alerted([10_000_000n]);
@@ -123,6 +125,35 @@ describe('policy data on PostgreSQL: usage records, balance alerts and their del
       // Only fired thresholds are re-armed; the armed one is left as it is.
       expect(await alerts.rearmAfterCredit(accountId, [10_000_000n, 1_000_000n])).toEqual([10_000_000n]);
       expect((await alerts.findThresholdStates(accountId)).every((state) => state.armed)).toBe(true);
+    });
+
+    it('are re-armed by a top-up committed between the balance read and the firing (the checker, end to end)', async () => {
+      const accountId = await alerted([10_000_000n], '8.00');
+      // A store whose read races a top-up: the balance it returns (8) is from just before USD 20 landed.
+      let raced = false;
+      const reader = {
+        read: async (ids: readonly string[]) => {
+          const found = new Map<string, bigint>();
+          if (!ids.includes(accountId)) return found;
+          const balance = (await prisma.account.findUniqueOrThrow({ where: { id: accountId } })).balanceMicros;
+          if (!raced) {
+            raced = true;
+            await ledger.post(accountId, 'top_up', 20_000_000n, 'a top-up racing the check', null);
+          }
+          return found.set(accountId, balance);
+        },
+      } as SpendableBalanceReader;
+      const noDeliveries = { claimDue: async () => [] } as unknown as AlertDeliveriesRepository;
+      const config = loadConfig(testEnv());
+      const checker = new BalanceAlertService(alerts, noDeliveries, reader, new ChannelCredentials(config), config);
+      try {
+        await checker.run(); // reads 8: fires the 10 (right: it was below when read)
+        expect(await alerts.findThresholdStates(accountId)).toEqual([expect.objectContaining({ armed: false })]);
+        await checker.run(); // reads 28: the top-up came after the read, so it re-arms
+        expect(await alerts.findThresholdStates(accountId)).toEqual([expect.objectContaining({ armed: true })]);
+      } finally {
+        await checker.onModuleDestroy();
+      }
     });
 
     it('keep the state of kept thresholds when the settings change, arm new ones and forget removed ones', async () => {
@@ -159,7 +190,7 @@ describe('policy data on PostgreSQL: usage records, balance alerts and their del
       await prisma.$transaction((tx) =>
         alerts.saveSettings({ accountId: account.id, thresholdsMicros: [9_000_000n], webhookUrl: 'https://hooks.example.com/x', sealedSecret: 's' }, tx),
       );
-      const id = (await alerts.fire({ accountId: account.id, thresholdMicros: 9_000_000n, balanceMicros: 5_000_000n }, { id: randomUUID(), payload: '{"a":1}' }))!;
+      const id = (await alerts.fire({ accountId: account.id, thresholdMicros: 9_000_000n, balanceMicros: 5_000_000n }, { id: randomUUID(), payload: '{"a":1}' }, await alerts.ledgerPosition()))!;
       return { accountId: account.id, id };
     }
 

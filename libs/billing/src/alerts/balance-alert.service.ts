@@ -67,6 +67,8 @@ export class BalanceAlertService implements OnModuleDestroy {
     for (let after: string | null = null; ; ) {
       const page = await this.alerts.findAlertingPage(after, CHECK_BATCH);
       if (page.length === 0) return result;
+      // Before the read: a credit committed after the balances were read must still re-arm what they fire.
+      const ledgerPosition = await this.alerts.ledgerPosition();
       const balances = await this.balances.read(page.map((account) => account.accountId));
       for (const account of page) {
         const balanceMicros = balances.get(account.accountId);
@@ -79,7 +81,7 @@ export class BalanceAlertService implements OnModuleDestroy {
         for (const thresholdMicros of crossings.fire) {
           const crossing = { accountId: account.accountId, thresholdMicros, balanceMicros };
           const payload = alertEventBody({ ...crossing, at: new Date() });
-          if (await this.alerts.fire(crossing, { id: randomUUID(), payload })) result.fired++;
+          if (await this.alerts.fire(crossing, { id: randomUUID(), payload }, ledgerPosition)) result.fired++;
         }
       }
       after = page[page.length - 1].accountId;

@@ -106,19 +106,29 @@ export class BalanceAlertsRepository {
     }));
   }
 
+  /** The newest ledger entry's id (0 when there is none): where the ledger stood before balances were read. */
+  async ledgerPosition(): Promise<bigint> {
+    const [row] = await this.prisma.$queryRaw<{ position: bigint | null }[]>`SELECT max(id) AS position FROM ledger_entries`;
+    return row?.position == null ? 0n : BigInt(row.position);
+  }
+
   /**
    * Fires an armed threshold: disarms it and records a pending delivery with this body, in one transaction, or does
    * nothing when another worker fired it first. Returns the delivery's id, or null.
+   *
+   * `ledgerPosition` is ledgerPosition() taken before the crossing's balance was read: only a credit after it re-arms
+   * the threshold. (The newest entry at firing time would swallow a top-up committed between the read and the firing:
+   * the balance is then above the threshold with no credit "after" it, and the threshold stayed disarmed for good.)
    */
   async fire(
     crossing: { accountId: string; thresholdMicros: bigint; balanceMicros: bigint },
     delivery: { id: string; payload: string },
+    ledgerPosition: bigint,
   ): Promise<string | null> {
     return this.prisma.$transaction(async (tx) => {
       const disarmed = await tx.$executeRaw`
         UPDATE balance_alert_thresholds
-           SET armed = false, fired_at = now(),
-               fired_after_entry_id = (SELECT max(l.id) FROM ledger_entries l WHERE l.account_id = ${crossing.accountId}::uuid)
+           SET armed = false, fired_at = now(), fired_after_entry_id = ${ledgerPosition}
          WHERE account_id = ${crossing.accountId}::uuid AND threshold_micros = ${crossing.thresholdMicros} AND armed`;
       if (disarmed === 0) return null;
       await tx.balanceAlertDelivery.create({
