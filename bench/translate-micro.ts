@@ -109,7 +109,7 @@ function responsesBody(request: ChatRequest): object {
 
 function clientBody(client: ClientProtocol, request: ChatRequest): unknown {
   if (client === 'openai-responses') return JSON.parse(JSON.stringify(responsesBody(request)));
-  const body = encodeRequest(client, request, { target: client, dropped: [], model: 'x', modelMaxOutputTokens: 4096 });
+  const body = encodeRequest(client, request, { source: client, target: client, dropped: [], model: 'x', modelMaxOutputTokens: 4096 });
   return JSON.parse(JSON.stringify(body));
 }
 

@@ -169,7 +169,7 @@ describe("every error of the contract in Google's format (@google/genai and raw 
     // A model of another protocol is translated, and what its provider cannot honour is refused, naming it.
     expect(await sdkFailure(generate(key, 'hi', 'openai/gpt-4.1-mini', { topK: 5 }))).toEqual({
       status: 400,
-      body: { error: { code: 400, message: expect.stringMatching(/^top_k cannot be translated to the OpenAI Chat Completions API/), status: 'INVALID_ARGUMENT' } },
+      body: { error: { code: 400, message: expect.stringMatching(/^topK cannot be translated to the OpenAI Chat Completions API/), status: 'INVALID_ARGUMENT' } },
     });
     await expectUntouched(account.id);
   });

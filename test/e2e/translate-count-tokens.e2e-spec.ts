@@ -124,7 +124,7 @@ describe('Any client, any model: token counting translated', () => {
     });
     expect(topK.status).toBe(400);
     expect(await topK.json()).toEqual({
-      error: { code: 400, message: expect.stringMatching(/^top_k cannot be translated/), status: 'INVALID_ARGUMENT' },
+      error: { code: 400, message: expect.stringMatching(/^topK cannot be translated/), status: 'INVALID_ARGUMENT' },
     });
   });
 });

@@ -152,7 +152,7 @@ function expectedRequest(protocol: ProviderProtocol, r: ChatRequest): ChatReques
 
 function roundTrip(protocol: ProviderProtocol, r: ChatRequest): ChatRequest {
   const dropped: string[] = [];
-  const body = encodeRequest(protocol, r, { target: protocol, dropped, model: MODEL[protocol], modelMaxOutputTokens: MODEL_MAX });
+  const body = encodeRequest(protocol, r, { source: protocol, target: protocol, dropped, model: MODEL[protocol], modelMaxOutputTokens: MODEL_MAX });
   const wire: unknown = JSON.parse(JSON.stringify(body));
   const decoded = decodeRequest(protocol, wire, { target: protocol, dropped }, r.stream);
   return JSON.parse(JSON.stringify(decoded)) as ChatRequest;

@@ -13,6 +13,7 @@ import {
   ClientProtocol,
   createStreamTranslator,
   decodeRequest,
+  PROTOCOL_LABEL,
   ProviderProtocol,
   SseEvent,
   translateRequest,
@@ -153,5 +154,55 @@ describe('reasoning from every provider reaches an Anthropic client as thinking 
       { type: 'text_delta', text: 'Done.' },
     ]);
     expect(translator.finished).toBe(true);
+  });
+});
+
+// The encoders see only the internal request: a Gemini client's `presencePenalty` was refused as `presence_penalty`,
+// an Anthropic client's `disable_parallel_tool_use` as `parallel_tool_calls: false`, names the client never sent.
+describe('what a provider cannot honour is named as the client named it', () => {
+  const user = (text: string) => ({ role: 'user', content: text });
+  const gemini = (generationConfig: object) => ({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }], generationConfig });
+  const weatherTool = { name: 'get_weather', description: 'weather', input_schema: { type: 'object', properties: {} } };
+  const cases: Array<[ClientProtocol, ProviderProtocol, unknown, string]> = [
+    ['gemini', 'anthropic', gemini({ presencePenalty: 0.5 }), 'presencePenalty'],
+    ['gemini', 'anthropic', gemini({ frequencyPenalty: 0.5 }), 'frequencyPenalty'],
+    ['openai-chat', 'anthropic', { model: 'm', messages: [user('hi')], presence_penalty: 0.5 }, 'presence_penalty'],
+    ['gemini', 'openai-chat', gemini({ topK: 3 }), 'topK'],
+    ['anthropic', 'openai-chat', { model: 'm', max_tokens: 5, messages: [user('hi')], top_k: 3 }, 'top_k'],
+    [
+      'gemini',
+      'anthropic',
+      gemini({ responseMimeType: 'application/json' }),
+      "JSON mode without a schema (responseMimeType 'application/json' without responseSchema)",
+    ],
+    [
+      'openai-responses',
+      'anthropic',
+      { model: 'm', input: 'hi', text: { format: { type: 'json_object' } } },
+      'JSON mode without a schema (text.format json_object)',
+    ],
+    ['openai-chat', 'anthropic', { model: 'm', messages: [user('hi')], response_format: { type: 'json_object' } }, 'JSON mode without a schema (json_object)'],
+    [
+      'anthropic',
+      'gemini',
+      { model: 'm', max_tokens: 5, messages: [user('hi')], tools: [weatherTool], tool_choice: { type: 'auto', disable_parallel_tool_use: true } },
+      'tool_choice.disable_parallel_tool_use: true',
+    ],
+    [
+      'openai-chat',
+      'gemini',
+      {
+        model: 'm',
+        messages: [user('hi')],
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }],
+        parallel_tool_calls: false,
+      },
+      'parallel_tool_calls: false',
+    ],
+  ];
+  it.each(cases)('%s -> %s: %j', (client, provider, body, name) => {
+    expect(() => translateRequest(client, provider, body, { model: 'm', modelMaxOutputTokens: 1_000 })).toThrow(
+      `${name} cannot be translated to the ${PROTOCOL_LABEL[provider]} API of this model's provider`,
+    );
   });
 });

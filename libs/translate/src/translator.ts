@@ -76,7 +76,13 @@ export function translateRequest(
 ): TranslatedRequest {
   const dropped: string[] = [];
   const request = decodeRequest(from, body, { target: to, dropped }, options.stream === true);
-  const encoded = encodeRequest(to, request, { target: to, dropped, model: options.model, modelMaxOutputTokens: options.modelMaxOutputTokens });
+  const encoded = encodeRequest(to, request, {
+    source: from,
+    target: to,
+    dropped,
+    model: options.model,
+    modelMaxOutputTokens: options.modelMaxOutputTokens,
+  });
   return { body: encoded, stream: request.stream, dropped: [...new Set(dropped)], request };
 }
 

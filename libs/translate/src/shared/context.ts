@@ -1,5 +1,5 @@
 import { UntranslatableFeatureError } from '../errors';
-import type { ProviderProtocol } from '../protocols';
+import type { ClientProtocol, ProviderProtocol } from '../protocols';
 import { isSet, Json } from './values';
 
 /** What a request decoder needs besides the body: where the request goes, and where to list dropped hints. */
@@ -11,6 +11,8 @@ export interface DecodeContext {
 
 /** What a request encoder needs besides the request. */
 export interface EncodeContext {
+  /** The client's protocol: what an encoder refuses is named as the client named it (CLIENT_FEATURE_NAMES). */
+  source: ClientProtocol;
   target: ProviderProtocol;
   dropped: string[];
   /** The provider's name of the model. */
@@ -21,6 +23,44 @@ export interface EncodeContext {
 
 export function untranslatable(ctx: { target: ProviderProtocol }, feature: string): UntranslatableFeatureError {
   return new UntranslatableFeatureError(feature, ctx.target);
+}
+
+/**
+ * Features an encoder refuses, as each client protocol that can ask for them names them. The encoder sees only the
+ * internal request, so without this a Gemini client's `presencePenalty` was refused as `presence_penalty` and an
+ * Anthropic client's `disable_parallel_tool_use` as `parallel_tool_calls: false`: names it never sent.
+ */
+export const CLIENT_FEATURE_NAMES = {
+  topK: { 'openai-chat': 'top_k', 'openai-responses': 'top_k', anthropic: 'top_k', gemini: 'topK' },
+  presencePenalty: {
+    'openai-chat': 'presence_penalty',
+    'openai-responses': 'presence_penalty',
+    anthropic: 'presence_penalty',
+    gemini: 'presencePenalty',
+  },
+  frequencyPenalty: {
+    'openai-chat': 'frequency_penalty',
+    'openai-responses': 'frequency_penalty',
+    anthropic: 'frequency_penalty',
+    gemini: 'frequencyPenalty',
+  },
+  jsonWithoutSchema: {
+    'openai-chat': 'JSON mode without a schema (json_object)',
+    'openai-responses': 'JSON mode without a schema (text.format json_object)',
+    anthropic: 'JSON mode without a schema',
+    gemini: "JSON mode without a schema (responseMimeType 'application/json' without responseSchema)",
+  },
+  serialToolCalls: {
+    'openai-chat': 'parallel_tool_calls: false',
+    'openai-responses': 'parallel_tool_calls: false',
+    anthropic: 'tool_choice.disable_parallel_tool_use: true',
+    gemini: 'serial function calls',
+  },
+} as const satisfies Record<string, Record<ClientProtocol, string>>;
+
+/** A refused feature, named as the client's protocol names it. */
+export function untranslatableFeature(ctx: EncodeContext, feature: keyof typeof CLIENT_FEATURE_NAMES): UntranslatableFeatureError {
+  return untranslatable(ctx, CLIENT_FEATURE_NAMES[feature][ctx.source]);
 }
 
 /**

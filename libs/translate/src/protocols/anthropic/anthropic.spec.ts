@@ -23,7 +23,7 @@ const decode = (body: object) => {
 const hi = { role: 'user' as const, content: [{ type: 'text' as const, text: 'hi' }] };
 const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({ system: [], messages: [hi], tools: [], stream: false, ...over });
 const encode = (r: ChatRequest, model = 'claude-sonnet-4-6', dropped: string[] = []) =>
-  encodeRequest('anthropic', r, { target: 'anthropic', dropped, model, modelMaxOutputTokens: 64_000 }) as unknown as AnthropicRequestBody;
+  encodeRequest('anthropic', r, { source: 'openai-chat', target: 'anthropic', dropped, model, modelMaxOutputTokens: 64_000 }) as unknown as AnthropicRequestBody;
 
 describe('Anthropic client requests', () => {
   it('decodes system blocks, top_k, stop sequences, the user id and structured output', () => {

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { AssistantPart, ChatMessage, ChatRequest, ImagePart, TextPart, ToolResultPart } from '../../model';
-import { EncodeContext, untranslatable } from '../../shared/context';
+import { EncodeContext, untranslatable, untranslatableFeature } from '../../shared/context';
 import { parseDataUrl } from '../../shared/data-url';
 import { budgetForEffort, effortForBudget, modelVersion } from '../../shared/reasoning';
 import { anthropicToolCallId } from '../../shared/tool-call-ids';
@@ -24,9 +24,9 @@ const MIN_THINKING_BUDGET = 1024;
  */
 export function encodeAnthropicRequest(request: ChatRequest, ctx: EncodeContext): Body {
   if (request.temperature !== undefined && request.temperature > 1) throw untranslatable(ctx, 'temperature above 1');
-  if (request.presencePenalty !== undefined && request.presencePenalty !== 0) throw untranslatable(ctx, 'presence_penalty');
-  if (request.frequencyPenalty !== undefined && request.frequencyPenalty !== 0) throw untranslatable(ctx, 'frequency_penalty');
-  if (request.output?.type === 'json_object') throw untranslatable(ctx, 'JSON mode without a schema (json_object)');
+  if (request.presencePenalty !== undefined && request.presencePenalty !== 0) throw untranslatableFeature(ctx, 'presencePenalty');
+  if (request.frequencyPenalty !== undefined && request.frequencyPenalty !== 0) throw untranslatableFeature(ctx, 'frequencyPenalty');
+  if (request.output?.type === 'json_object') throw untranslatableFeature(ctx, 'jsonWithoutSchema');
   if (request.seed !== undefined) ctx.dropped.push('seed');
 
   const maxTokens = request.maxOutputTokens ?? ctx.modelMaxOutputTokens;

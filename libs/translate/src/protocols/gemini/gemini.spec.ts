@@ -24,7 +24,7 @@ const decode = (body: object) => {
 const hi = { role: 'user' as const, content: [{ type: 'text' as const, text: 'hi' }] };
 const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({ system: [], messages: [hi], tools: [], stream: false, ...over });
 const encode = (r: ChatRequest, model = 'gemini-2.5-flash', dropped: string[] = []) =>
-  encodeRequest('gemini', r, { target: 'gemini', dropped, model, modelMaxOutputTokens: 65_536 }) as unknown as GeminiRequest;
+  encodeRequest('gemini', r, { source: 'openai-chat', target: 'gemini', dropped, model, modelMaxOutputTokens: 65_536 }) as unknown as GeminiRequest;
 
 describe('Gemini client requests', () => {
   it('streams as its route says, and decodes the generation config', () => {

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../../errors';
 import type { ChatMessage, ChatRequest, ImagePart, ReasoningConfig } from '../../model';
-import { EncodeContext, untranslatable } from '../../shared/context';
+import { EncodeContext, untranslatable, untranslatableFeature } from '../../shared/context';
 import { parseDataUrl } from '../../shared/data-url';
 import { budgetForEffort, effortForBudget, modelVersion } from '../../shared/reasoning';
 import { argumentsObject } from '../../shared/tool-arguments';
@@ -14,7 +14,7 @@ const MAX_STOP_SEQUENCES = 5;
  * matched to its call by name, and a call carries back its thought signature.
  */
 export function encodeGeminiRequest(request: ChatRequest, ctx: EncodeContext): GeminiRequest {
-  if (request.parallelToolCalls === false && request.tools.length > 0) throw untranslatable(ctx, 'parallel_tool_calls: false');
+  if (request.parallelToolCalls === false && request.tools.length > 0) throw untranslatableFeature(ctx, 'serialToolCalls');
   if (request.stopSequences !== undefined && request.stopSequences.length > MAX_STOP_SEQUENCES) {
     throw untranslatable(ctx, `more than ${MAX_STOP_SEQUENCES} stop sequences`);
   }

@@ -22,7 +22,7 @@ const decode = (body: object, target: 'anthropic' | 'gemini' | 'openai-chat' = '
 const toAnthropic = (body: object) => translateRequest('openai-chat', 'anthropic', body, { model: 'claude-sonnet-4-6', modelMaxOutputTokens: 64_000 });
 const empty = (over: Partial<ChatRequest> = {}): ChatRequest => ({ system: [], messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], tools: [], stream: false, ...over });
 const encodeOpenAi = (request: ChatRequest) =>
-  encodeRequest('openai-chat', request, { target: 'openai-chat', dropped: [], model: 'gpt-4.1-mini', modelMaxOutputTokens: 32_768 }) as unknown as OpenAI.ChatCompletionCreateParams;
+  encodeRequest('openai-chat', request, { source: 'openai-chat', target: 'openai-chat', dropped: [], model: 'gpt-4.1-mini', modelMaxOutputTokens: 32_768 }) as unknown as OpenAI.ChatCompletionCreateParams;
 
 describe('OpenAI chat client requests', () => {
   it('decodes sampling, limits, stop, structured output, reasoning and the end-user id', () => {

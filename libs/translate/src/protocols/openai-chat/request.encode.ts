@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import type { ChatMessage, ChatRequest, ImagePart, TextPart, ToolResultPart } from '../../model';
-import { EncodeContext, untranslatable } from '../../shared/context';
+import { EncodeContext, untranslatable, untranslatableFeature } from '../../shared/context';
 import { toDataUrl } from '../../shared/data-url';
 import { effortForBudget } from '../../shared/reasoning';
 import { openAiToolCallId } from '../../shared/tool-call-ids';
@@ -10,7 +10,7 @@ type ContentPart = OpenAI.ChatCompletionContentPart;
 
 /** ChatRequest -> the body of an OpenAI Chat Completions call. */
 export function encodeOpenAiChatRequest(request: ChatRequest, ctx: EncodeContext): OpenAI.ChatCompletionCreateParams {
-  if (request.topK !== undefined) throw untranslatable(ctx, 'top_k');
+  if (request.topK !== undefined) throw untranslatableFeature(ctx, 'topK');
   const body: Omit<OpenAI.ChatCompletionCreateParams, 'stream'> & { stream?: boolean } = { model: ctx.model, messages: encodeMessages(request) };
   if (request.maxOutputTokens !== undefined) body.max_completion_tokens = request.maxOutputTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
