@@ -28,6 +28,13 @@ const positiveInt = (value: unknown): number | null =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
 
 /**
+ * Anthropic's max_tokens, 0 included: 0 is its prompt-cache pre-warming (the prompt is read and cached, nothing
+ * generated), a limit like any other, not "none" (made the model's maximum, it generated and billed a whole answer).
+ */
+const anthropicMaxTokens = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+
+/**
  * The output tokens one choice may produce: the request's own limit, never above the model's max output, the model's
  * max when the request sets none. withOutputLimit sends exactly this upstream, so the provider cannot produce more than
  * the hold covers, whatever the provider's own default or maximum.
@@ -39,9 +46,7 @@ export function outputLimit(endpoint: BilledEndpoint, body: Record<string, unkno
       return Math.min(asked, model.maxOutputTokens);
     }
     case 'messages':
-      // max_tokens: 0 is Anthropic's prompt-cache pre-warming (the prompt is read and cached, nothing generated).
-      if (body.max_tokens === 0) return 0;
-      return Math.min(positiveInt(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
+      return Math.min(anthropicMaxTokens(body.max_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
     case 'responses':
       // Reasoning tokens count within max_output_tokens.
       return Math.min(positiveInt(body.max_output_tokens) ?? model.maxOutputTokens, model.maxOutputTokens);
@@ -115,10 +120,10 @@ export function withOutputLimit(
       if (!sent) capped.max_completion_tokens = limit;
       return capped;
     }
-    case 'messages':
-      // max_tokens: 0 (cache pre-warming) goes as sent: made the model's maximum, it generated and billed a whole answer.
-      if (body.max_tokens === 0) return body;
-      return positiveInt(body.max_tokens) !== null && (body.max_tokens as number) <= limit ? body : { ...body, max_tokens: limit };
+    case 'messages': {
+      const asked = anthropicMaxTokens(body.max_tokens);
+      return asked !== null && asked <= limit ? body : { ...body, max_tokens: limit };
+    }
     case 'responses':
       return positiveInt(body.max_output_tokens) !== null && (body.max_output_tokens as number) <= limit
         ? body
