@@ -62,7 +62,8 @@ function priceChanges(
   for (const field of PRICE_FIELDS) {
     const upstream = dto.upstream?.[field.usd];
     const top = dto[field.usd];
-    const sentBack = top !== undefined && top !== null && chargedPrice(top, field.usd) === charged[field.stored];
+    const wanted = top === undefined || top === null ? top : chargedPrice(top, field.usd);
+    const sentBack = typeof wanted === 'bigint' && wanted === charged[field.stored];
     let stored: bigint | null | undefined;
     // undefined keeps the pin; another markup re-derives every charged price not set anew.
     let pin: bigint | null | undefined = markup === before ? undefined : null;
@@ -81,11 +82,11 @@ function priceChanges(
       }
       // Both sides of the field as GET showed them change nothing; otherwise the upstream price sent is charged.
       if (!sentBack || (stored !== undefined && stored !== model[field.stored])) pin = null;
-    } else if (top === null) {
+    } else if (wanted === null) {
       stored = null;
       pin = null;
-    } else if (top !== undefined && !sentBack) {
-      ({ upstream: stored, pin } = upstreamCharging(chargedPrice(top, field.usd), markup, field.usd));
+    } else if (typeof wanted === 'bigint' && !sentBack) {
+      ({ upstream: stored, pin } = upstreamCharging(wanted, markup, field.usd));
     }
     if (stored !== undefined && stored !== model[field.stored]) Object.assign(changes, { [field.stored]: stored });
     const pinned = PRICE_PINS[field.stored];
