@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { newGenerationId } from '../../libs/common/src';
-import { BalanceAlertService, SpendableBalanceReader } from '../../libs/billing/src';
+import { BalanceAlertService, SpendableBalance, SpendableBalanceReader } from '../../libs/billing/src';
 import { loadConfig } from '../../libs/config/src';
 import {
   AlertDeliveriesRepository,
@@ -103,7 +103,7 @@ describe('policy data on PostgreSQL: usage records, balance alerts and their del
       return account.id;
     }
     const fire = async (accountId: string, thresholdMicros: bigint) =>
-      alerts.fire({ accountId, thresholdMicros, balanceMicros: 1n }, { id: randomUUID(), payload: '{}' }, await alerts.ledgerPosition());
+      alerts.fire({ accountId, thresholdMicros, balanceMicros: 1n }, { id: randomUUID(), payload: '{}' }, { ledgerPosition: await alerts.ledgerPosition(), creditSeq: null });
 
     it('fire once however many workers try at the same time', async () => {
       const accountId = await alerted([10_000_000n]);
@@ -133,28 +133,55 @@ describe('policy data on PostgreSQL: usage records, balance alerts and their del
       let raced = false;
       const reader = {
         read: async (ids: readonly string[]) => {
-          const found = new Map<string, bigint>();
+          const found = new Map<string, SpendableBalance>();
           if (!ids.includes(accountId)) return found;
           const balance = (await prisma.account.findUniqueOrThrow({ where: { id: accountId } })).balanceMicros;
           if (!raced) {
             raced = true;
             await ledger.post(accountId, 'top_up', 20_000_000n, 'a top-up racing the check', null);
           }
-          return found.set(accountId, balance);
+          return found.set(accountId, { spendableMicros: balance, creditSeq: null });
         },
       } as SpendableBalanceReader;
+      await expectRearmedAfterTwoChecks(accountId, reader);
+    });
+
+    it('are re-armed by a top-up committed before a wallet read that did not include it yet (on its way to Redis)', async () => {
+      const accountId = await alerted([10_000_000n], '8.00');
+      // Committed in PostgreSQL (so before the checker's ledger position) and not yet applied to the Redis wallet.
+      const topUp = await ledger.post(accountId, 'top_up', 20_000_000n, 'a top-up on its way to the wallet', null);
+      let reads = 0;
+      const reader = {
+        read: async (ids: readonly string[]) => {
+          const found = new Map<string, SpendableBalance>();
+          if (!ids.includes(accountId)) return found;
+          // First the wallet before the credit reached it (USD 8, credits up to the one before), then after (USD 28).
+          const applied = reads++ > 0;
+          return found.set(
+            accountId,
+            applied
+              ? { spendableMicros: 28_000_000n, creditSeq: topUp.creditSeq }
+              : { spendableMicros: 8_000_000n, creditSeq: topUp.creditSeq - 1n },
+          );
+        },
+      } as SpendableBalanceReader;
+      await expectRearmedAfterTwoChecks(accountId, reader);
+    });
+
+    /** The first check reads the balance below the threshold and fires it; the second reads it lifted, and re-arms it. */
+    async function expectRearmedAfterTwoChecks(accountId: string, reader: SpendableBalanceReader): Promise<void> {
       const noDeliveries = { claimDue: async () => [] } as unknown as AlertDeliveriesRepository;
       const config = loadConfig(testEnv());
       const checker = new BalanceAlertService(alerts, noDeliveries, reader, new ChannelCredentials(config), config);
       try {
         await checker.run(); // reads 8: fires the 10 (right: it was below when read)
         expect(await alerts.findThresholdStates(accountId)).toEqual([expect.objectContaining({ armed: false })]);
-        await checker.run(); // reads 28: the top-up came after the read, so it re-arms
+        await checker.run(); // reads 28: the top-up was not in the first figure, so it re-arms
         expect(await alerts.findThresholdStates(accountId)).toEqual([expect.objectContaining({ armed: true })]);
       } finally {
         await checker.onModuleDestroy();
       }
-    });
+    }
 
     it('keep the state of kept thresholds when the settings change, arm new ones and forget removed ones', async () => {
       const accountId = await alerted([10_000_000n, 1_000_000n]);
@@ -190,7 +217,7 @@ describe('policy data on PostgreSQL: usage records, balance alerts and their del
       await prisma.$transaction((tx) =>
         alerts.saveSettings({ accountId: account.id, thresholdsMicros: [9_000_000n], webhookUrl: 'https://hooks.example.com/x', sealedSecret: 's' }, tx),
       );
-      const id = (await alerts.fire({ accountId: account.id, thresholdMicros: 9_000_000n, balanceMicros: 5_000_000n }, { id: randomUUID(), payload: '{"a":1}' }, await alerts.ledgerPosition()))!;
+      const id = (await alerts.fire({ accountId: account.id, thresholdMicros: 9_000_000n, balanceMicros: 5_000_000n }, { id: randomUUID(), payload: '{"a":1}' }, { ledgerPosition: await alerts.ledgerPosition(), creditSeq: null }))!;
       return { accountId: account.id, id };
     }
 

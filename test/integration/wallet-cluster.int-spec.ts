@@ -119,6 +119,6 @@ describe('wallet on a three-master Redis Cluster', () => {
     );
     expect(outcomes.filter((o) => o.status === 'held')).toHaveLength(50);
     const [balance] = await a.inspector.balances([customer.accountId]);
-    expect(balance).toEqual({ balanceMicros: 500_000n, heldMicros: 500_000n, spendableMicros: 0n });
+    expect(balance).toMatchObject({ balanceMicros: 500_000n, heldMicros: 500_000n, spendableMicros: 0n });
   });
 });

@@ -81,7 +81,7 @@ describe('WalletService', () => {
         }
       }
       const [balance] = await h.inspector.balances([customer.accountId]);
-      expect(balance).toEqual({ balanceMicros: 1_000_000n, heldMicros: 1_000_000n, spendableMicros: 0n });
+      expect(balance).toMatchObject({ balanceMicros: 1_000_000n, heldMicros: 1_000_000n, spendableMicros: 0n });
 
       // Each held request settles from the client that held it, at a cost up to its hold.
       const held = requests.filter((_, i) => outcomes[i].status === 'held');
@@ -205,7 +205,7 @@ describe('WalletService', () => {
       expect(await paused.wallet.drain(30_000)).toBe(0);
       // The settlement went through; the timed-out hold (run by Redis once unpaused) was released again.
       const [balance] = await paused.inspector.balances([customer.accountId]);
-      expect(balance).toEqual({ balanceMicros: 996_000n, heldMicros: 0n, spendableMicros: 996_000n });
+      expect(balance).toMatchObject({ balanceMicros: 996_000n, heldMicros: 0n, spendableMicros: 996_000n });
     });
   });
 });

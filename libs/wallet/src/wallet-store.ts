@@ -353,13 +353,13 @@ export class WalletStore {
   async balances(accounts: AccountId[]): Promise<(WalletBalance | null)[]> {
     if (accounts.length === 0) return [];
     const replies = await this.redis.call('balances', (client) =>
-      Promise.all(accounts.map((account) => client.hmget(this.keys.account(account), 'bal', 'held'))),
+      Promise.all(accounts.map((account) => client.hmget(this.keys.account(account), 'bal', 'held', 'cseq'))),
     );
-    return replies.map(([bal, held]) => {
+    return replies.map(([bal, held, cseq]) => {
       if (bal === null) return null;
       const balanceMicros = BigInt(bal);
       const heldMicros = BigInt(held ?? '0');
-      return { balanceMicros, heldMicros, spendableMicros: balanceMicros - heldMicros };
+      return { balanceMicros, heldMicros, spendableMicros: balanceMicros - heldMicros, creditSeq: BigInt(cseq ?? '0') };
     });
   }
 }

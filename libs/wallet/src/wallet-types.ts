@@ -75,4 +75,9 @@ export interface WalletBalance {
   heldMicros: bigint;
   /** What a hold may take: balance - held. */
   spendableMicros: bigint;
+  /**
+   * The last credit (wallet_credits.seq) the balance includes. Credits commit in PostgreSQL before they reach the
+   * wallet: one above it may be in the ledger and not yet in this balance.
+   */
+  creditSeq: bigint;
 }

@@ -71,8 +71,9 @@ export class BalanceAlertService implements OnModuleDestroy {
       const ledgerPosition = await this.alerts.ledgerPosition();
       const balances = await this.balances.read(page.map((account) => account.accountId));
       for (const account of page) {
-        const balanceMicros = balances.get(account.accountId);
-        if (balanceMicros === undefined) continue;
+        const balance = balances.get(account.accountId);
+        if (balance === undefined) continue;
+        const { spendableMicros: balanceMicros, creditSeq } = balance;
         result.accountsChecked++;
         const crossings = alertCrossings(account.thresholds, balanceMicros);
         if (crossings.rearmIfCredited.length > 0) {
@@ -81,7 +82,8 @@ export class BalanceAlertService implements OnModuleDestroy {
         for (const thresholdMicros of crossings.fire) {
           const crossing = { accountId: account.accountId, thresholdMicros, balanceMicros };
           const payload = alertEventBody({ ...crossing, at: new Date() });
-          if (await this.alerts.fire(crossing, { id: randomUUID(), payload }, ledgerPosition)) result.fired++;
+          const seen = { ledgerPosition, creditSeq };
+          if (await this.alerts.fire(crossing, { id: randomUUID(), payload }, seen)) result.fired++;
         }
       }
       after = page[page.length - 1].accountId;

@@ -22,7 +22,9 @@ function wallet(answer: () => Promise<(WalletBalance | null)[]>) {
   return { balances: jest.fn(answer) } as unknown as WalletInspector & { balances: jest.Mock };
 }
 const loadedOnly = async (ids: string[]) =>
-  ids.map((id) => (id === LOADED ? { balanceMicros: 8_000_000n, heldMicros: 4_000_000n, spendableMicros: 4_000_000n } : null));
+  ids.map((id) =>
+    id === LOADED ? { balanceMicros: 8_000_000n, heldMicros: 4_000_000n, spendableMicros: 4_000_000n, creditSeq: 3n } : null,
+  );
 
 describe(WalletSpendableBalanceReader.name, () => {
   it("reads a loaded account's spendable balance from the wallet (net of its open holds), the others' from PostgreSQL", async () => {
@@ -32,7 +34,13 @@ describe(WalletSpendableBalanceReader.name, () => {
 
     const balances = await sut.read([LOADED, UNLOADED, UNKNOWN]);
 
-    expect(balances).toEqual(new Map([[LOADED, 4_000_000n], [UNLOADED, 2_500_000n]]));
+    // The wallet's figure says which credits it includes (one committed after them may still be on its way there).
+    expect(balances).toEqual(
+      new Map([
+        [LOADED, { spendableMicros: 4_000_000n, creditSeq: 3n }],
+        [UNLOADED, { spendableMicros: 2_500_000n, creditSeq: null }],
+      ]),
+    );
     expect(inspector.balances).toHaveBeenCalledWith([accountId(LOADED), accountId(UNLOADED), accountId(UNKNOWN)]);
     // Only the accounts the wallet has not loaded are read from PostgreSQL; an unknown one is left out.
     expect(accounts.findSpendableBalances).toHaveBeenCalledWith([UNLOADED, UNKNOWN]);
@@ -42,7 +50,7 @@ describe(WalletSpendableBalanceReader.name, () => {
     const accounts = postgres();
     const sut = new WalletSpendableBalanceReader(wallet(() => loadedOnly([LOADED])), accounts);
 
-    expect(await sut.read([LOADED])).toEqual(new Map([[LOADED, 4_000_000n]]));
+    expect(await sut.read([LOADED])).toEqual(new Map([[LOADED, { spendableMicros: 4_000_000n, creditSeq: 3n }]]));
     expect(accounts.findSpendableBalances).not.toHaveBeenCalled();
   });
 
@@ -61,6 +69,8 @@ describe(WalletSpendableBalanceReader.name, () => {
 describe(PostgresSpendableBalanceReader.name, () => {
   it("reads PostgreSQL's balances, already net of its reservations", async () => {
     const accounts = postgres();
-    expect(await new PostgresSpendableBalanceReader(accounts).read([LOADED, UNKNOWN])).toEqual(new Map([[LOADED, 9_000_000n]]));
+    expect(await new PostgresSpendableBalanceReader(accounts).read([LOADED, UNKNOWN])).toEqual(
+      new Map([[LOADED, { spendableMicros: 9_000_000n, creditSeq: null }]]),
+    );
   });
 });

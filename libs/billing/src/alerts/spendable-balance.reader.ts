@@ -2,13 +2,29 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AccountsRepository } from '@gw/db';
 import { accountId, WalletInspector } from '@gw/wallet';
 
+/** An account's spendable balance as one store saw it, and which credits that figure includes. */
+export interface SpendableBalance {
+  spendableMicros: bigint;
+  /**
+   * Read from the Redis wallet: the last credit (wallet_credits.seq) in it; one committed after it (a top-up on its
+   * way from PostgreSQL to the wallet) is not in the figure. Null when read from PostgreSQL, whose figure includes
+   * every credit committed before the read.
+   */
+  creditSeq: bigint | null;
+}
+
 /**
  * Where balance alerts read the spendable balance (balance minus open holds) of accounts, in one call per batch, from
  * the store that holds the money (BILLING_STORE, bound in BalanceAlertsModule): PostgreSQL, or the Redis wallet.
  */
 export abstract class SpendableBalanceReader {
   /** Accounts it does not know are left out of the map. */
-  abstract read(accountIds: readonly string[]): Promise<Map<string, bigint>>;
+  abstract read(accountIds: readonly string[]): Promise<Map<string, SpendableBalance>>;
+}
+
+function fromPostgres(balances: Map<string, bigint>, into = new Map<string, SpendableBalance>()): Map<string, SpendableBalance> {
+  for (const [id, spendableMicros] of balances) into.set(id, { spendableMicros, creditSeq: null });
+  return into;
 }
 
 /** PostgreSQL holds the money: accounts.balance_micros is already net of its reservations. */
@@ -18,8 +34,8 @@ export class PostgresSpendableBalanceReader extends SpendableBalanceReader {
     super();
   }
 
-  read(accountIds: readonly string[]): Promise<Map<string, bigint>> {
-    return this.accounts.findSpendableBalances(accountIds);
+  async read(accountIds: readonly string[]): Promise<Map<string, SpendableBalance>> {
+    return fromPostgres(await this.accounts.findSpendableBalances(accountIds));
   }
 }
 
@@ -40,7 +56,7 @@ export class WalletSpendableBalanceReader extends SpendableBalanceReader {
     super();
   }
 
-  async read(accountIds: readonly string[]): Promise<Map<string, bigint>> {
+  async read(accountIds: readonly string[]): Promise<Map<string, SpendableBalance>> {
     const balances = await this.wallet.balances(accountIds.map(accountId)).catch((error: Error) => {
       // PostgreSQL's figure misses the holds and unwritten charges of loaded accounts: a check on it could re-arm a
       // threshold the spendable balance is still below. These accounts wait for the next check (nothing spends from a
@@ -49,16 +65,13 @@ export class WalletSpendableBalanceReader extends SpendableBalanceReader {
       return null;
     });
     if (!balances) return new Map();
-    const spendable = new Map<string, bigint>();
+    const spendable = new Map<string, SpendableBalance>();
     const unloaded: string[] = [];
     accountIds.forEach((id, i) => {
       const balance = balances[i];
-      if (balance) spendable.set(id, balance.spendableMicros);
+      if (balance) spendable.set(id, { spendableMicros: balance.spendableMicros, creditSeq: balance.creditSeq });
       else unloaded.push(id);
     });
-    if (unloaded.length > 0) {
-      for (const [id, balanceMicros] of await this.accounts.findSpendableBalances(unloaded)) spendable.set(id, balanceMicros);
-    }
-    return spendable;
+    return unloaded.length > 0 ? fromPostgres(await this.accounts.findSpendableBalances(unloaded), spendable) : spendable;
   }
 }

@@ -116,20 +116,27 @@ export class BalanceAlertsRepository {
    * Fires an armed threshold: disarms it and records a pending delivery with this body, in one transaction, or does
    * nothing when another worker fired it first. Returns the delivery's id, or null.
    *
-   * `ledgerPosition` is ledgerPosition() taken before the crossing's balance was read: only a credit after it re-arms
-   * the threshold. (The newest entry at firing time would swallow a top-up committed between the read and the firing:
-   * the balance is then above the threshold with no credit "after" it, and the threshold stayed disarmed for good.)
+   * `seen` says which credits the crossing's balance included, so that only a credit it did not include re-arms the
+   * threshold: `ledgerPosition` is ledgerPosition() taken before the balance was read (the newest entry at firing time
+   * would swallow a top-up committed between the read and the firing: the balance is then above the threshold with no
+   * credit "after" it, and the threshold stayed disarmed for good); `creditSeq` is the last credit a wallet balance
+   * included (null for PostgreSQL's), since a credit commits in PostgreSQL before it reaches the wallet: one committed
+   * before the read but not yet in the wallet is after the firing too.
    */
   async fire(
     crossing: { accountId: string; thresholdMicros: bigint; balanceMicros: bigint },
     delivery: { id: string; payload: string },
-    ledgerPosition: bigint,
+    seen: { ledgerPosition: bigint; creditSeq: bigint | null },
   ): Promise<string | null> {
     return this.prisma.$transaction(async (tx) => {
       const disarmed = await tx.$executeRaw`
-        UPDATE balance_alert_thresholds
-           SET armed = false, fired_at = now(), fired_after_entry_id = ${ledgerPosition}
-         WHERE account_id = ${crossing.accountId}::uuid AND threshold_micros = ${crossing.thresholdMicros} AND armed`;
+        UPDATE balance_alert_thresholds t
+           SET armed = false, fired_at = now(),
+               fired_after_entry_id = LEAST(${seen.ledgerPosition}::bigint, COALESCE(
+                 (SELECT c.ledger_entry_id - 1 FROM wallet_credits c
+                   WHERE c.account_id = t.account_id AND c.seq = ${seen.creditSeq}::bigint + 1),
+                 ${seen.ledgerPosition}::bigint))
+         WHERE t.account_id = ${crossing.accountId}::uuid AND t.threshold_micros = ${crossing.thresholdMicros} AND t.armed`;
       if (disarmed === 0) return null;
       await tx.balanceAlertDelivery.create({
         data: {
