@@ -98,6 +98,21 @@ describe('Per-key IP allow-list (ipAllowlist), on every protocol', () => {
         expect(response.headers.get('x-chuizi-generation-id')).toMatch(/^gen-/);
         expect(await heldNow(accountId)).toBe(0n);
 
+        // An authenticated answer: X-RateLimit-* (and the token headers of a key with tpmLimit) on it, describing the
+        // tiers as they stand; the refusal counts in none of them, however often it is repeated.
+        const limited = await createApiKey(accountId, { ipAllowlist: ['10.9.8.7'], rpmLimit: 5, tpmLimit: 1_000 });
+        for (let i = 0; i < 2; i++) {
+          const refused = await fetch(`${v4}${path}`, {
+            method: 'POST',
+            headers: { ...authHeaders(protocol, limited.key), 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          expect(refused.status).toBe(403);
+          expect(['limit', 'remaining', 'reset', 'limit-tokens', 'remaining-tokens'].map((name) => refused.headers.get(`x-ratelimit-${name}`))).toEqual(
+            ['5', '5', '0', '1000', '1000'],
+          );
+        }
+
         const open = await keyFrom([]);
         expect(await generate(protocol, v6, open.key)).toMatchObject({ ok: true });
         expect(await generate(protocol, v4, open.key)).toMatchObject({ ok: true });

@@ -54,6 +54,19 @@ describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
     }
   });
 
+  it('peek reads the tiers as they stand and logs nothing, full tiers included', async () => {
+    const { tiers } = tiersOf({ key: 2, account: 10, model: 10 });
+    await hit(tiers);
+    const seen = await sut.peek({ tiers, windowMs: MINUTE_MS });
+    expect(seen.tiers.map((t) => [t.scope, t.count, t.remaining])).toEqual([['key', 1, 1], ['account', 1, 9], ['model', 1, 9]]);
+    expect(seen.refusedBy).toBeUndefined();
+    await hit(tiers);
+    const full = await sut.peek({ tiers, windowMs: MINUTE_MS });
+    expect(full.refusedBy).toMatchObject({ scope: 'key', count: 2, remaining: 0 });
+    expect(full.refusedBy!.resetSeconds).toBeGreaterThanOrEqual(59);
+    for (const tier of tiers) expect(await redis.client.zcard(tier.key)).toBe(2);
+  });
+
   it('refuses by the first full tier, and a refused request counts in none', async () => {
     const { tiers } = tiersOf({ key: 2, account: 10, model: 10 });
     await hit(tiers);

@@ -5,7 +5,8 @@ import { RedisService } from './redis.service';
  * sorted sets of the requests admitted in the window, one per tier (score = Redis time in microseconds, so instances
  * with skewed clocks agree); when a tokens-per-minute key is watched, KEYS[n+1] and KEYS[n+2] are its settled and
  * in-flight token logs (read only here: see TokenWindow). All keys share one hash tag (the account's).
- * ARGV: window (ms), member (unique per request), n, limit of each tier, then (tokens only) the in-flight lifetime (ms).
+ * ARGV: window (ms), member (unique per request; empty: only read the tiers, log nothing), n, limit of each tier, then
+ * (tokens only) the in-flight lifetime (ms).
  * The request is logged in every tier or in none: refused by the first tier that is full.
  * Returns { refusing tier (0: admitted), then per tier: requests counted, µs until the count next drops below the
  * limit (or, under it, until the oldest request leaves; -1 if never), then (tokens only) the tokens used }.
@@ -23,7 +24,7 @@ for i = 1, n do
   counts[i] = redis.call('ZCARD', KEYS[i])
   if refused == 0 and counts[i] >= tonumber(ARGV[3 + i]) then refused = i end
 end
-if refused == 0 then
+if refused == 0 and ARGV[2] ~= '' then
   for i = 1, n do
     redis.call('ZADD', KEYS[i], now, ARGV[2])
     redis.call('PEXPIRE', KEYS[i], windowMs)
@@ -209,6 +210,14 @@ export class RateTierWindows {
       tiers: states,
       tokensUsed: tokens ? reply[1 + 2 * tiers.length] : undefined,
     };
+  }
+
+  /**
+   * The tiers as they stand, for an answer refused before admission (an address outside the key's allow-list): the
+   * same script with no member, so nothing is logged and no gate is read. `refusedBy` names the first full tier.
+   */
+  peek(request: Omit<RateTiersRequest, 'member' | 'gate'>): Promise<RateTiersResult> {
+    return this.hit({ ...request, member: '', gate: undefined });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { CatalogModel, ModelCatalog } from '@gw/catalog';
+import { IpAllowlist } from '@gw/common';
 import type { AppConfig } from '@gw/config';
 import type { RedisService } from '@gw/redis';
 import { ACCOUNT_ID, caller, KEY_ID } from '../../../../test/factories/proxy-stage.factory';
@@ -134,6 +135,39 @@ describe(AdmitStage.name, () => {
     expect(tiersCalls[0][0]).toBe(4);
     expect(tiersCalls[0].slice(3, 5)).toEqual([`{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:settled`, `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:inflight`]);
     expect(admitted.rateLimit.tokens).toEqual({ limit: 2_000, remaining: 500 });
+  });
+
+  it('refuses an address outside the allow-list with 403 and the tiers as they stand, counting it nowhere', async () => {
+    // key 3 of 10 used, account 19 of 20, model 2 of 30: the account is the tightest; 1,200 tokens of 2,000 used.
+    const { sut, tiersCalls } = setUp({ tiers: [0, 3, 40e6, 19, 10e6, 2, 5e6, 1_200] });
+    const who = caller({ key: { rpmLimit: 10, allowedIps: IpAllowlist.compile(['198.51.100.0/24', '2001:db8::/32']), tpmLimit: 2_000 } });
+    await expect(sut.admit(who, CLIENT, new FakeResponse(), 'gpt-4.1-mini')).rejects.toMatchObject({
+      status: 403,
+      type: 'permission_error',
+      message: 'IP address not allowed for this key',
+      headers: {
+        'x-ratelimit-limit': '20',
+        'x-ratelimit-remaining': '1',
+        'x-ratelimit-reset': '10',
+        'x-ratelimit-limit-tokens': '2000',
+        'x-ratelimit-remaining-tokens': '800',
+      },
+    });
+    // Read with no member: the script logs nothing; no slot taken.
+    expect(tiersCalls).toHaveLength(1);
+    expect(tiersOf(tiersCalls[0]).limits).toEqual([10, 20, 30]);
+    expect(tiersCalls[0][1 + (tiersCalls[0][0] as number) + 1]).toBe('');
+    expect(sut.inFlight).toBe(0);
+    // From a listed address (IPv6 range) the same key is admitted and counted.
+    await sut.admit(who, { ip: '2001:db8::7' }, new FakeResponse(), 'gpt-4.1-mini');
+    expect(tiersCalls[1][1 + (tiersCalls[1][0] as number) + 1]).toBe(who.context.generationId);
+  });
+
+  it('still answers the allow-list 403 when Redis cannot read the tiers (without the headers)', async () => {
+    const { sut } = setUp({ tiers: new Error('connection refused') });
+    const who = caller({ key: { allowedIps: IpAllowlist.compile(['198.51.100.7']) } });
+    const refusal = await sut.admit(who, CLIENT, new FakeResponse()).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ status: 403, message: 'IP address not allowed for this key', headers: {} });
   });
 
   it('answers 503 when Redis cannot decide (never unmetered traffic)', async () => {

@@ -8,6 +8,8 @@ import {
   ClientAddress,
   RateTier,
   RateTierKeys,
+  RateTiersRequest,
+  RateTiersResult,
   RateTierScope,
   RateTierState,
   RateTierWindows,
@@ -15,6 +17,7 @@ import {
   toSeconds,
 } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
+import { addressAllowed, addressNotAllowed } from './client-address.policy';
 import { overloaded } from '../context/gateway-errors';
 import type { Admitted, Caller, RateLimitState, RequestContext } from '../context/request-context';
 
@@ -64,9 +67,20 @@ function tightest(tiers: readonly RateTierState[], refusedBy: RateTierState | un
   return tightest;
 }
 
+/** The rate-limit state of a tiers result: the tightest request tier, and the key's tokens when it has a limit. */
+function stateOf(tpmLimit: number | null, result: RateTiersResult): RateLimitState {
+  const shown = tightest(result.tiers, result.refusedBy);
+  const rateLimit: RateLimitState = { limit: shown.limit, remaining: shown.remaining, resetSeconds: shown.resetSeconds };
+  if (tpmLimit !== null) rateLimit.tokens = { limit: tpmLimit, remaining: Math.max(0, tpmLimit - (result.tokensUsed ?? 0)) };
+  return rateLimit;
+}
+
 /**
  * Stage 3, admit: whether this instance and the caller's rate limits let the request in, before its body is checked
  * or any money moves.
+ * - First the key's IP allow-list (client-address.policy.ts): from an address not on it, 403 that takes no slot and
+ *   counts in no tier, carrying the X-RateLimit-* (and token) headers of the tiers as they stand, read by the same
+ *   script without logging anything (spec/errors.md: on every authenticated response, errors included).
  * - In flight: at most MAX_INFLIGHT_REQUESTS admitted requests in progress on this instance, each counted from here
  *   until its response is over (streams until they end); past it, 503 with Retry-After (load shedding). Slow or
  *   keyless clients never hold a slot: this runs once the caller is authenticated and the body is in.
@@ -106,42 +120,19 @@ export class AdmitStage {
 
   /** `modelName`: the model the request names (body or path), on routes that name one; undefined for lookups. */
   async admit(caller: Caller, client: ClientAddress, response: ResponseEnd, modelName?: string): Promise<Admitted> {
+    const { key } = caller;
+    const windows = await this.windowsOf(caller, modelName);
+    // An address outside the key's allow-list: 403 before the request takes a slot or counts in any tier, with the
+    // X-RateLimit-* of the tiers as they stand (an authenticated answer like any other: spec/errors.md).
+    if (!addressAllowed(key, client.ip)) throw addressNotAllowed(await this.standingHeaders(windows, key.tpmLimit));
     this.takeSlot(caller, response);
-    const { key, keyId } = caller;
-    const model = modelName === undefined ? undefined : await this.modelNamed(modelName);
-    const limits = effectiveRpmLimits(key, this.config.proxy.defaultRpm);
-    // The model's own rpmPerAccount, else DEFAULT_MODEL_RPM_PER_ACCOUNT (the catalog filled it in); 0: no tier.
-    const modelLimit = model?.rpmPerAccount ?? 0;
-    const keys = this.accountKeys.get(caller.accountId);
-    const tiers: RateTier[] = [
-      { scope: 'key', key: keys.key(keyId), limit: limits.key },
-      { scope: 'account', key: keys.account(), limit: limits.account },
-    ];
-    if (model && modelLimit > 0) tiers.push({ scope: 'model', key: keys.model(model.id), limit: modelLimit });
     let result;
     try {
-      result = await this.windows.hit({
-        tiers,
-        windowMs: this.config.proxy.rateLimitWindowMs,
-        member: caller.context.generationId,
-        gate: this.failures.gate(client),
-        tokens:
-          key.tpmLimit === null
-            ? undefined
-            : {
-                settledKey: keys.tokensSettled(keyId),
-                inFlightKey: keys.tokensInFlight(keyId),
-                inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS,
-              },
-      });
+      result = await this.windows.hit({ ...windows, member: caller.context.generationId, gate: this.failures.gate(client) });
     } catch (error) {
       throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'Rate limiter unavailable', { cause: error });
     }
-    const shown = tightest(result.tiers, result.refusedBy);
-    const rateLimit: RateLimitState = { limit: shown.limit, remaining: shown.remaining, resetSeconds: shown.resetSeconds };
-    if (key.tpmLimit !== null) {
-      rateLimit.tokens = { limit: key.tpmLimit, remaining: Math.max(0, key.tpmLimit - (result.tokensUsed ?? 0)) };
-    }
+    const rateLimit = stateOf(key.tpmLimit, result);
     if (result.gateBlockedMs > 0) {
       caller.context.throttledBy = 'auth_failure';
       throw GatewayError.rateLimited(toSeconds(result.gateBlockedMs * 1000), rateLimitHeaders(rateLimit));
@@ -154,6 +145,46 @@ export class AdmitStage {
       });
     }
     return { ...caller, rateLimit };
+  }
+
+  /** The request's tiers (key, account, and the account on its model when that has a limit) and the key's token logs. */
+  private async windowsOf(caller: Caller, modelName: string | undefined): Promise<Omit<RateTiersRequest, 'member' | 'gate'>> {
+    const { key, keyId } = caller;
+    const model = modelName === undefined ? undefined : await this.modelNamed(modelName);
+    const limits = effectiveRpmLimits(key, this.config.proxy.defaultRpm);
+    // The model's own rpmPerAccount, else DEFAULT_MODEL_RPM_PER_ACCOUNT (the catalog filled it in); 0: no tier.
+    const modelLimit = model?.rpmPerAccount ?? 0;
+    const keys = this.accountKeys.get(caller.accountId);
+    const tiers: RateTier[] = [
+      { scope: 'key', key: keys.key(keyId), limit: limits.key },
+      { scope: 'account', key: keys.account(), limit: limits.account },
+    ];
+    if (model && modelLimit > 0) tiers.push({ scope: 'model', key: keys.model(model.id), limit: modelLimit });
+    return {
+      tiers,
+      windowMs: this.config.proxy.rateLimitWindowMs,
+      tokens:
+        key.tpmLimit === null
+          ? undefined
+          : { settledKey: keys.tokensSettled(keyId), inFlightKey: keys.tokensInFlight(keyId), inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS },
+    };
+  }
+
+  /**
+   * The X-RateLimit-* headers of the tiers as they stand, counting nothing. Redis unreachable: none (the refusal is
+   * answered all the same; nothing is admitted, so nothing goes unmetered).
+   */
+  private async standingHeaders(
+    windows: Omit<RateTiersRequest, 'member' | 'gate'>,
+    tpmLimit: number | null,
+  ): Promise<Record<string, string>> {
+    try {
+      const result = await this.windows.peek(windows);
+      // A full tier does not refuse here: the headers describe the tightest tier, whose remaining is then 0.
+      return rateLimitHeaders(stateOf(tpmLimit, { ...result, refusedBy: undefined }));
+    } catch {
+      return {};
+    }
   }
 
   /** The catalog's model of a name (an alias or the id); one created a moment ago may need the reload in progress. */

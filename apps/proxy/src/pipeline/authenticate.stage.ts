@@ -5,7 +5,6 @@ import type { ApiKeyAuthRecord } from '@gw/db';
 import { ApiKeyCache } from '@gw/keys';
 import type { ClientAddress } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
-import { assertAddressAllowed } from './client-address.policy';
 import type { Caller, ProxyRoute, RequestContext } from '../context/request-context';
 
 /** Where a client may put its key: a header, or (Gemini's `?key=`) a query parameter. */
@@ -69,9 +68,8 @@ const KEY_HASH_CACHE_SIZE = 10_000;
  * that exists nowhere counts as a guess: nothing else is one (a malformed key can never match and costs no lookup; a
  * revoked, disabled or expired key is a real key a misconfigured client keeps sending), and counting those would let
  * one such client lock every other client behind the same address (a NAT, an office) out. Only the key's SHA-256
- * is ever looked up; the lookup is a hash-map hit on the hash (no secret comparison that could leak timing). Then the
- * key's IP allow-list: 403 from an address not on it (client-address.policy.ts), before admission, so requests from
- * elsewhere use none of the key's rate limit.
+ * is ever looked up; the lookup is a hash-map hit on the hash (no secret comparison that could leak timing). The
+ * key's IP allow-list is the admit stage's (its 403 carries the X-RateLimit-* of every authenticated answer).
  */
 @Injectable()
 export class AuthenticateStage {
@@ -102,11 +100,11 @@ export class AuthenticateStage {
     const hash = isWellFormedKey(apiKey) ? this.hashes.get(apiKey) : null;
     const cached = hash ? this.keys.peek(hash) : undefined;
     // The hot path: no round trip; the admit stage checks this address's failure block with the key's window.
-    if (isUsable(cached)) return callerOf(context, route, cached, client);
+    if (isUsable(cached)) return callerOf(context, route, cached);
     // Before any database lookup, so that a blocked address cannot make us query keys.
     await this.refusedIfBlocked(context, () => this.failures.assertNotBlocked(client));
     const record = hash ? await this.keys.get(hash) : null;
-    if (isUsable(record)) return callerOf(context, route, record, client);
+    if (isUsable(record)) return callerOf(context, route, record);
     // A well-formed key that exists nowhere is a guess: counted (429 once the address reaches the limit).
     if (hash !== null && record === null) await this.refusedIfBlocked(context, () => this.failures.recordFailure(client));
     throw GatewayError.unauthenticated();
@@ -123,8 +121,7 @@ export class AuthenticateStage {
   }
 }
 
-function callerOf(context: RequestContext, route: ProxyRoute, key: ApiKeyAuthRecord, client: ClientAddress): Caller {
-  assertAddressAllowed(key, client.ip);
+function callerOf(context: RequestContext, route: ProxyRoute, key: ApiKeyAuthRecord): Caller {
   return { context, route, key, accountId: accountId(key.accountId), keyId: keyId(key.id) };
 }
 

@@ -1,4 +1,4 @@
-import { GatewayError } from '@gw/common';
+import { GatewayError, GatewayErrorCode } from '@gw/common';
 import type { ApiKeyAuthRecord } from '@gw/db';
 
 /** The 403 of a key used from an address outside its allow-list (spec/policy.md, "Per-key policy"). */
@@ -11,5 +11,15 @@ export const ADDRESS_NOT_ALLOWED = 'IP address not allowed for this key';
  * compiled once with the key record (IpAllowlist, a native BlockList): no parsing here.
  */
 export function assertAddressAllowed(key: Pick<ApiKeyAuthRecord, 'allowedIps'>, address: string): void {
-  if (!key.allowedIps.allows(address)) throw GatewayError.permissionDenied(ADDRESS_NOT_ALLOWED);
+  if (!addressAllowed(key, address)) throw addressNotAllowed();
+}
+
+/** Whether the key may be used from `address` (the check of assertAddressAllowed, for a caller that answers itself). */
+export function addressAllowed(key: Pick<ApiKeyAuthRecord, 'allowedIps'>, address: string): boolean {
+  return key.allowedIps.allows(address);
+}
+
+/** That 403, with the headers it carries (the admit stage's X-RateLimit-* of the tiers as they stand). */
+export function addressNotAllowed(headers: Record<string, string> = {}): GatewayError {
+  return new GatewayError(GatewayErrorCode.PERMISSION_DENIED, ADDRESS_NOT_ALLOWED, { headers });
 }

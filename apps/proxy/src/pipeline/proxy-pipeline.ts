@@ -21,13 +21,14 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *  2. authenticate  authenticate.stage.ts: first its presence check, Fastify onRequest before the body is read
  *                   (middleware/key-presence.hook.ts), then AuthenticateGuard once the body is in -> Caller. The
  *                   key comes from the protocol's sources (KEY_SOURCES: headers, Gemini's ?key= too).
- *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down),
- *                   403 (the client address is not on the key's ipAllowlist: client-address.policy.ts).
+ *                   Refuses 401 (no usable key), 429 (address blocked after failed attempts), 503 (Redis down).
  *                   In between, the body parser (validation/json-body.parser.ts) reads the body; what is wrong with
  *                   it (not UTF-8 JSON, too large, another content type, charset or Content-Encoding) is recorded on
  *                   the request, not answered (validation/body-problem.ts). Only a body that never arrived in full
  *                   (client gone; the body deadline's 408 is the HTTP layer's) is answered there, to nobody.
- *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 503 (MAX_INFLIGHT_REQUESTS reached),
+ *  3. admit         admit.stage.ts, AdmitGuard -> Admitted. Refuses 403 first (the client address is not on the
+ *                   key's ipAllowlist: client-address.policy.ts; counted in no tier, its X-RateLimit-* the tiers as
+ *                   they stand), then 503 (MAX_INFLIGHT_REQUESTS reached),
  *                   429 (requests per minute of the key, of its account, or of its account on the model the request
  *                   names, X-RateLimit-Scope saying which; or a blocked address), 503 (Redis down). Runs before the
  *                   body is validated (so every authenticated answer carries X-RateLimit-*): the model tier reads the
