@@ -332,6 +332,11 @@ describe('admin API: models and prices', () => {
   it('sets and resets the per-account limit of a model', async () => {
     const model = await createModel();
     expect((await api.put(path(model.id), { rpmPerAccount: 30 })).body.rpmPerAccount).toBe(30);
+    // GET /admin/v1/models/:id (spec/policy.md) shows it, with the prices, as the list does.
+    const one = await api.get(path(model.id));
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ id: model.id, rpmPerAccount: 30, markup: expect.any(String), upstream: expect.any(Object) });
+    expect(one.body).toEqual((await api.listAll('/admin/v1/models')).find((listed) => listed.id === model.id));
     expect((await api.put(path(model.id), { rpmPerAccount: 0 })).body.rpmPerAccount).toBe(0);
     expect((await api.put(path(model.id), { rpmPerAccount: null })).body.rpmPerAccount).toBe(0); // DEFAULT_MODEL_RPM_PER_ACCOUNT
     const db = await testDb();
@@ -452,5 +457,6 @@ describe('admin API: models and prices', () => {
 
   it('404 for an unknown model id', async () => {
     expectError(await api.put(path('openai/no-such-model'), { enabled: false }), 404, 'not_found');
+    expectError(await api.get(path('openai/no-such-model')), 404, 'not_found');
   });
 });

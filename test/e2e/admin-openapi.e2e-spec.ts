@@ -16,6 +16,7 @@ const SPEC_ROUTES = [
   'PUT /admin/v1/keys/{id}/rpm-limit',
   'DELETE /admin/v1/keys/{id}',
   'GET /admin/v1/models',
+  'GET /admin/v1/models/{id}',
   'PUT /admin/v1/models/{id}',
   'GET /admin/v1/usage',
   'GET /admin/v1/generations/{generationId}',

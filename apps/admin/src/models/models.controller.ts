@@ -21,6 +21,14 @@ export class ModelsController {
     return this.models.list(query);
   }
 
+  @Get(':id')
+  @ApiOperation({ summary: 'One model: prices, markup, upstream prices and rpmPerAccount (admin)' })
+  @ApiParam({ name: 'id', description: 'Canonical id, URL-encoded: openai%2Fgpt-4.1-mini' })
+  @ApiOkResponse({ type: ModelView })
+  get(@Param('id') id: string): Promise<ModelView> {
+    return this.models.get(id);
+  }
+
   @Put(':id')
   @ApiOperation({ summary: 'Change prices, limits, aliases or availability of a model (admin)' })
   @ApiParam({ name: 'id', description: 'Canonical id, URL-encoded: openai%2Fgpt-4.1-mini' })

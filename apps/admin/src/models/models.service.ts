@@ -37,6 +37,13 @@ export class ModelsService {
     return { data: page.items.map((model) => this.view(model)), nextCursor: textCursor.encode(page.next) };
   }
 
+  /** One model as the list shows it (spec/policy.md: rpmPerAccount, markup and upstream prices on GET /models/:id). */
+  async get(id: string): Promise<ModelView> {
+    const model = await this.models.findById(id);
+    if (!model) throw GatewayError.notFound(`Model '${id.slice(0, 200)}' not found`);
+    return this.view(model);
+  }
+
   /** Prices, markup and limits; every proxy reloads its catalog once this commits, so the next request uses them. */
   async update(actor: Actor, id: string, dto: UpdateModelDto): Promise<ModelView> {
     if (dto.id !== undefined && dto.id !== id) {
