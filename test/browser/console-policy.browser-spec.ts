@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { consoleSuite, containing, eventually, expectText, uniqueTag } from '../support/console-browser';
-import { TEST_REDIS_PREFIX } from '../support/test-env';
+import { consoleSuite, containing, eventually, expectCount, expectText, uniqueTag } from '../support/console-browser';
+import { TEST_ADMIN_TOKEN, TEST_REDIS_PREFIX } from '../support/test-env';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 describe('console: key policy, account limits and balance alerts', () => {
@@ -69,6 +69,44 @@ describe('console: key policy, account limits and balance alerts', () => {
     await tab.close();
   });
 
+  it('admin: on an account with one key, each field is found by its label alone, and a refusal by the form replaces the last error', async () => {
+    const account = await suite.api.createAccount({ name: `Solo ${uniqueTag()}` });
+    const created = (await suite.api.post('/admin/v1/keys', { accountId: account.id, name: 'Solo key' })).body;
+    const tab = await suite.openTab();
+    const { page } = tab;
+    await tab.signIn(TEST_ADMIN_TOKEN, `/accounts/${account.id}`);
+    await page.getByRole('article', { name: 'Solo key' }).waitFor();
+
+    // Page-wide, as a test that knows the account has one key writes it: Mantine labelled each combobox's hidden
+    // options list with the field's label too, and the balance figure shared its label with the alerts form, so these
+    // locators matched two elements and every action on them failed (playwright's strict mode).
+    for (const label of ['Allowed models', 'IP allow-list', 'Thresholds (USD)', 'Balance', 'RPM limit', 'Daily limit (USD)']) {
+      expect([label, await page.getByLabel(label).count()]).toEqual([label, 1]);
+    }
+    await page.getByLabel('Allowed models').fill('gpt-4.1-mini');
+    await page.getByLabel('Allowed models').press('Enter');
+    await page.getByLabel('Allowed models').press('Escape');
+    await page.getByLabel('IP allow-list').fill('10.0.0.0/33');
+    await page.getByLabel('IP allow-list').press('Enter');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const refused = await suite.api.patch(`/admin/v1/keys/${created.id}`, { ipAllowlist: ['10.0.0.0/33'] });
+    expect(refused.status).toBe(400);
+    await expectText(page.getByRole('alert'), containing(refused.body.error.message));
+
+    // A value the form refuses itself sends nothing: its message replaces the API's, which described the last call.
+    await page.getByLabel('RPM limit').fill('many');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectText(page.getByText(/^Enter a number of requests per minute/), 'Enter a number of requests per minute, or nothing for the default');
+    await expectCount(page.getByRole('alert'), 0);
+
+    await page.getByLabel('RPM limit').fill('');
+    await page.getByLabel('IP allow-list').press('Backspace');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectText(page.getByRole('article', { name: 'Solo key' }).getByRole('status'), 'Saved.');
+    expect((await suite.api.get(`/admin/v1/keys/${created.id}`)).body).toMatchObject({ allowedModels: ['gpt-4.1-mini'], ipAllowlist: [] });
+    await tab.close();
+  });
+
   it('finance: sees the limits without a form, sets balance alerts and watches their delivery', async () => {
     const account = await suite.api.createAccount({ name: `Alerts ${uniqueTag()}`, balanceUsd: '12.00' });
     const created = (await suite.api.post('/admin/v1/keys', { accountId: account.id, name: 'Nightly' })).body;
@@ -86,7 +124,7 @@ describe('console: key policy, account limits and balance alerts', () => {
     );
     expect(await page.getByRole('form', { name: 'Rate limits of this account' }).count()).toBe(0);
 
-    const alerts = page.getByRole('form', { name: 'Balance alert settings' });
+    const alerts = page.getByRole('form', { name: 'Low-funds alert settings' });
     await expectText(page.getByRole('group', { name: 'Low-funds alerts' }).getByText('No alert has fired yet'), 'No alert has fired yet');
     const thresholds = alerts.getByLabel('Thresholds (USD)');
     for (const amount of ['1', '10.00']) {

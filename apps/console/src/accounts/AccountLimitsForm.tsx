@@ -43,6 +43,8 @@ export function AccountLimitsForm({ account }: { account: Account }) {
     const result = accountLimitChanges(account, values);
     if (!result.ok) {
       setFieldError({ field: result.field, message: result.message });
+      // Nothing is sent: the previous call's failure no longer describes this attempt.
+      save.clearError();
       return;
     }
     setFieldError(null);

@@ -1,8 +1,9 @@
 import { Badge, Code, Fieldset, PasswordInput, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useEffect, useId, useState } from 'react';
 import type { AlertDelivery, AlertSettings } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { domId, inputOnlyLabel } from '../components/input-label';
 import { ListState } from '../components/ListState';
 import { Loading } from '../components/Loading';
 import { Pager } from '../components/Pager';
@@ -23,6 +24,7 @@ function AlertSettingsForm({ accountId, current }: { accountId: string; current:
   const save = useSingleSubmit();
   const [values, setValues] = useState<AlertValues>(() => initialAlertValues(current));
   const [saved, setSaved] = useState(false);
+  const thresholdsId = domId(useId(), 'thresholds');
   const serverValues = JSON.stringify(initialAlertValues(current));
   useEffect(() => setValues(JSON.parse(serverValues) as AlertValues), [serverValues]);
 
@@ -38,9 +40,10 @@ function AlertSettingsForm({ accountId, current }: { accountId: string; current:
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Balance alert settings">
+    <form onSubmit={onSubmit} noValidate aria-label="Low-funds alert settings">
       <Stack gap="xs">
         <TagsInput
+          {...inputOnlyLabel(thresholdsId)}
           label="Thresholds (USD)"
           description="An event is sent when the spendable balance falls below one; sorted highest first"
           value={values.thresholds}
@@ -135,8 +138,9 @@ function DeliveriesTable({ accountId }: { accountId: string }) {
 
 /**
  * Balance alerts of one account (finance, admin): the settings, what has fired, and how each event was delivered. Its
- * names stay clear of the contract's (spec/console.md): a group named "Balance" or a button named "Save" must match
- * one element only, and playwright matches names by substring.
+ * names stay clear of the contract's (spec/console.md): the figure labelled "Balance" or a button named "Save" must
+ * match one element only, and playwright matches names by substring, labels (getByLabel) included: its form is
+ * "Low-funds alert settings", not "Balance alert settings", which getByLabel('Balance') also matched.
  */
 export function BalanceAlertsPanel({ accountId }: { accountId: string }) {
   const { api } = useSession();

@@ -1,10 +1,11 @@
 import { Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { messageOf } from '../api/api-error';
 import type { Account } from '../api/types';
 import { useSession } from '../session/session';
+import { domId, inputOnlyLabel } from './input-label';
 
 function accountLabel(account: Pick<Account, 'name' | 'email'>): string {
   return account.email ? `${account.name} (${account.email})` : account.name;
@@ -27,6 +28,7 @@ export function AccountPicker({
   description?: string;
 }) {
   const { api } = useSession();
+  const fieldId = domId(useId(), 'account');
   const [search, setSearch] = useState(value ? accountLabel(value) : '');
   const [debounced] = useDebouncedValue(search, 250);
   const typed = value && search === accountLabel(value) ? '' : debounced.trim();
@@ -39,6 +41,7 @@ export function AccountPicker({
 
   return (
     <Select
+      {...inputOnlyLabel(fieldId)}
       label={label}
       description={description}
       placeholder="Type a name or an email"

@@ -1,9 +1,10 @@
 import { Button, Group, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useEffect, useId, useState } from 'react';
 import { messageOf } from '../api/api-error';
 import type { Account, ApiKey } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { domId, inputOnlyLabel } from '../components/input-label';
 import { SaveRow } from '../components/SaveRow';
 import { useSingleSubmit } from '../components/use-single-submit';
 import { useSession } from '../session/session';
@@ -38,6 +39,7 @@ export function KeySettingsForm({ apiKey, account }: { apiKey: ApiKey; account: 
   const [saved, setSaved] = useState(false);
   const models = useModelNames(can.readModels && can.editKeyModels);
   const revoked = apiKey.status === 'revoked';
+  const idBase = useId();
 
   // What the API holds changed (a save, a reset): show it. Unrelated refetches leave what is being typed alone.
   const serverValues = JSON.stringify(initialValues(apiKey));
@@ -52,6 +54,8 @@ export function KeySettingsForm({ apiKey, account }: { apiKey: ApiKey; account: 
     const result = keyChanges(apiKey, values, can);
     if (!result.ok) {
       setFieldError({ field: result.field, message: result.message });
+      // Nothing is sent: the previous call's failure no longer describes this attempt.
+      save.clearError();
       return;
     }
     setFieldError(null);
@@ -82,6 +86,7 @@ export function KeySettingsForm({ apiKey, account }: { apiKey: ApiKey; account: 
       return (
         <TagsInput
           key={field.name}
+          {...inputOnlyLabel(domId(idBase, field.name))}
           label={field.label}
           description={suggestions.error ? `${field.description}. No suggestions: ${messageOf(suggestions.error)}` : field.description}
           data={suggestions.names}

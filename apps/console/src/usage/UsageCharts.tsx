@@ -2,10 +2,11 @@ import { BarChart } from '@mantine/charts';
 import '@mantine/charts/styles.css';
 import { Alert, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { messageOf } from '../api/api-error';
 import type { Account, UsageDay } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { domId, inputOnlyLabel } from '../components/input-label';
 import { formatCount } from '../format/count';
 import { formatUsd, microsToNumber, usdToMicros } from '../format/money';
 import { utcDay } from '../format/time';
@@ -99,6 +100,7 @@ export function UsageCharts({ account }: { account: Account }) {
   const [from, setFrom] = useState(utcDay(new Date(), -29));
   const [to, setTo] = useState(today);
   const [keyId, setKeyId] = useState<string | null>(null);
+  const keyFieldId = domId(useId(), 'key');
   const problem = rangeProblem(from, to);
   const daily = useDailyRows(account.id, from, to, problem === null);
   const keyNames = useKeyNames(account.id);
@@ -118,6 +120,7 @@ export function UsageCharts({ account }: { account: Account }) {
         <TextInput label="From (UTC day)" type="date" value={from} max={to} onChange={(event) => setFrom(event.currentTarget.value)} />
         <TextInput label="To (UTC day)" type="date" value={to} min={from} onChange={(event) => setTo(event.currentTarget.value)} />
         <Select
+          {...inputOnlyLabel(keyFieldId)}
           label="Key"
           placeholder="Every key"
           clearable
