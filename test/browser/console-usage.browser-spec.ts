@@ -81,6 +81,11 @@ describe('console: usage charts and the generation lookup', () => {
     await tab.navigate('Usage');
     expect(await page.getByRole('combobox', { name: 'Account' }).count()).toBe(0);
 
+    // No id: the form says so, and asks nothing of the API (GET /generations/ named no generation: a bare "Not found").
+    await page.getByRole('button', { name: 'Find generation' }).click();
+    await expectText(page.getByText('Enter a generation id'), 'Enter a generation id');
+    await expectCount(page.getByRole('alert'), 0);
+
     const unknown = 'gen-00000000000000000000000000';
     await page.getByLabel('Generation id').fill(unknown);
     await page.getByRole('button', { name: 'Find generation' }).click();

@@ -15,13 +15,22 @@ export function GenerationLookup() {
   const { api } = useSession();
   const [generationId, setGenerationId] = useState('');
   const [record, setRecord] = useState<UsageRecord | null>(null);
+  const [missing, setMissing] = useState(false);
   const lookup = useSingleSubmit();
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
+    // Without an id the call would be GET /generations/, which names no generation: say what is missing instead.
+    const id = generationId.trim();
+    setMissing(id === '');
+    if (id === '') {
+      setRecord(null);
+      lookup.clearError();
+      return;
+    }
     void lookup.run(async () => {
       setRecord(null);
-      setRecord(await api.generation(generationId.trim()));
+      setRecord(await api.generation(id));
     });
   }
 
@@ -64,6 +73,7 @@ export function GenerationLookup() {
             autoComplete="off"
             w={420}
             value={generationId}
+            error={missing ? 'Enter a generation id' : null}
             onChange={(event) => setGenerationId(event.currentTarget.value)}
           />
           <Button type="submit" loading={lookup.pending} onClick={lookup.onSubmitClick}>
