@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { countDeliveredTokens } from '../../libs/billing/src';
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai' with { 'resolution-mode': 'import' };
 import { getGlobalDispatcher } from 'undici';
 import { createAccount } from '../factories/account.factory';
@@ -260,6 +263,68 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     expect(usage.outputTokens).toBeLessThan(10);
     expect(usage.costMicros).toBe(demoCost(FLASH, { input: 4, output: usage.outputTokens }));
     expect((await settledBooks(account.id)).balance).toBe(10_000_000n - usage.costMicros);
+  });
+
+  describe("a cut stream whose usageMetadata leaves candidatesTokenCount out, as Google's chunks before the last do", () => {
+    // Google sends usageMetadata with every chunk, but its candidatesTokenCount only with the last: a stream cut before
+    // it was settled on that metadata alone, charging the thoughts and none of the text the client had received.
+    const PIECES = ['Hello', ' there', ' my', ' friend'];
+    const METADATA = { promptTokenCount: 5, totalTokenCount: 12, thoughtsTokenCount: 7 };
+    let upstream: Server;
+    let modelId: string;
+
+    beforeAll(async () => {
+      upstream = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (const text of PIECES) {
+            const chunk = { candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0 }], usageMetadata: METADATA };
+            response.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+          }
+          setTimeout(() => response.socket?.destroy(), 50);
+        });
+      });
+      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+      const model = await createModel({
+        provider: 'google',
+        upstreamUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        inputUsdPerMTok: '1.00',
+        outputUsdPerMTok: '10.00',
+        markup: '1',
+      });
+      modelId = model.id;
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => upstream?.close(resolve));
+    });
+
+    const delivered = PIECES.reduce((sum, piece) => sum + countDeliveredTokens(piece), 0);
+    const output = delivered + METADATA.thoughtsTokenCount;
+    // 5 input at USD 1, the text delivered and the 7 thoughts at USD 10 per MTok.
+    const cost = BigInt(Math.ceil((5 * 1_000_000 + output * 10_000_000) / 1_000_000));
+
+    it.each([
+      ['gemini', (id: string) => `/gemini/v1beta/models/${encodeURIComponent(id)}:streamGenerateContent?alt=sse`, (key: string) => ({ 'x-goog-api-key': key })],
+      ['openai chat (translated)', () => '/v1/chat/completions', (key: string) => ({ authorization: `Bearer ${key}` })],
+    ] as const)('%s client: charged the text delivered on top of the thoughts the provider reported', async (_label, path, auth) => {
+      const { account, key } = await fundedKey();
+      const body = path(modelId).startsWith('/gemini/')
+        ? { contents: [{ parts: [{ text: 'tell me' }] }] }
+        : { model: modelId, stream: true, messages: [{ role: 'user', content: 'tell me' }] };
+      const response = await fetch(`${proxy.url}${path(modelId)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth(key) },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      for (const piece of PIECES) expect(text).toContain(piece);
+      const usage = await usageOf(response.headers.get('x-chuizi-generation-id')!);
+      expect(usage).toMatchObject({ outcome: 'upstream_dropped', inputTokens: 5, outputTokens: output, reasoningTokens: 7, costMicros: cost });
+      expect((await settledBooks(account.id)).balance).toBe(10_000_000n - cost);
+    });
   });
 
   it('fails over to the next channel before the first byte, and bills the request once', async () => {

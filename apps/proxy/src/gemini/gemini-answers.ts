@@ -5,6 +5,8 @@ import { fromGeminiUsage } from './gemini-usage';
 
 interface Part {
   text?: unknown;
+  /** Gemini marks the parts that carry the model's thoughts (includeThoughts). */
+  thought?: unknown;
   functionCall?: { name?: unknown; args?: unknown };
 }
 
@@ -28,6 +30,13 @@ export function partsText(parts: Part[]): string {
       text += `${String(part.functionCall.name)}${JSON.stringify(part.functionCall.args ?? {})}`;
     }
   }
+  return text;
+}
+
+/** The text of the thought parts among `parts` (a part of partsText: what of it the provider counts as thoughts). */
+export function thoughtsText(parts: Part[]): string {
+  let text = '';
+  for (const part of parts) if (part.thought === true && typeof part.text === 'string') text += part.text;
   return text;
 }
 

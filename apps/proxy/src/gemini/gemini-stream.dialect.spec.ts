@@ -60,6 +60,44 @@ describe(GeminiStreamDialect.name, () => {
     });
   });
 
+  it('never counts the output of a cut stream below the text delivered, when the usage leaves the candidates out or lags', () => {
+    // Google sends usageMetadata with every chunk, but candidatesTokenCount only with the last one: a stream cut
+    // before it was charged no output at all for the text the client had received.
+    const text = ' the of and to in is it';
+    const withoutCandidates = new GeminiStreamDialect('sse');
+    withoutCandidates.onEvent(
+      event({
+        candidates: [{ content: { role: 'model', parts: [{ text: 'I think', thought: true }] }, index: 0 }],
+        usageMetadata: { promptTokenCount: 5, totalTokenCount: 45, thoughtsTokenCount: 40 },
+      }),
+    );
+    withoutCandidates.onEvent(
+      event({ candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0 }], usageMetadata: { promptTokenCount: 5, totalTokenCount: 45, thoughtsTokenCount: 40 } }),
+    );
+    expect(withoutCandidates.deliveredUsage()).toEqual({
+      usage: { inputTokens: 5, outputTokens: countDeliveredTokens(text) + 40, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 40 },
+      inputReported: true,
+    });
+    // Usage in the first chunk only: the later text still counts.
+    const lagging = new GeminiStreamDialect('json-array');
+    lagging.onEvent(event(chunk('Hello', 1)));
+    lagging.onEvent(event({ candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0 }] }));
+    expect(lagging.deliveredUsage().usage).toMatchObject({ outputTokens: 1 + countDeliveredTokens(text) + 4, reasoningTokens: 4 });
+    // Thought text delivered beyond the reported thoughts counts as reasoning, and never as candidates.
+    const thoughts = new GeminiStreamDialect('sse');
+    thoughts.onEvent(
+      event({ candidates: [{ content: { parts: [{ text, thought: true }] }, index: 0 }], usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 0 } }),
+    );
+    expect(thoughts.deliveredUsage().usage).toMatchObject({ outputTokens: countDeliveredTokens(text), reasoningTokens: countDeliveredTokens(text) });
+    // A provider count above the gateway's stands (it counts what the gateway cannot see), and a finished stream is
+    // charged on the final usage exactly as reported.
+    const ahead = new GeminiStreamDialect('sse');
+    ahead.onEvent(event(chunk('Hello', 9)));
+    expect(ahead.deliveredUsage().usage).toMatchObject({ outputTokens: 13, reasoningTokens: 4 });
+    ahead.onEvent(event(chunk(text, 3, 'STOP')));
+    expect(ahead.reportedUsage()).toMatchObject({ outputTokens: 7, reasoningTokens: 4 });
+  });
+
   it("fails on Google's mid-stream error (UNAVAILABLE as a 503) and on what is not a chunk", () => {
     const dialect = new GeminiStreamDialect('sse');
     expect(() => dialect.onEvent(event({ error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } }))).toThrow(

@@ -4,7 +4,7 @@ import { countDeliveredTokens, TokenUsage } from '@gw/billing';
 import { errorBodyText, GatewayError } from '@gw/common';
 import type { GeminiFraming } from '@gw/translate';
 import { DeliveredUsage, sseFrame, StreamDialect } from '../relay/stream-dialect';
-import { candidateParts, partsText } from './gemini-answers';
+import { candidateParts, partsText, thoughtsText } from './gemini-answers';
 import { fromGeminiUsage } from './gemini-usage';
 
 interface Chunk {
@@ -50,6 +50,8 @@ export class GeminiStreamDialect implements StreamDialect {
   readonly contentType: string | undefined;
   private usage: TokenUsage | null = null;
   private deliveredTokens = 0;
+  /** The part of deliveredTokens that came in thought parts. */
+  private deliveredThoughtTokens = 0;
   private stopReason: string | null = null;
   private elements = 0;
 
@@ -62,8 +64,11 @@ export class GeminiStreamDialect implements StreamDialect {
     if (typeof chunk.error === 'object' && chunk.error !== null) throw upstreamStreamError(chunk.error);
     this.usage = fromGeminiUsage(chunk.usageMetadata) ?? this.usage;
     this.stopReason = geminiFinishReason(chunk.candidates) ?? this.stopReason;
-    const text = partsText(candidateParts(chunk.candidates));
+    const parts = candidateParts(chunk.candidates);
+    const text = partsText(parts);
     if (text.length > 0) this.deliveredTokens += countDeliveredTokens(text);
+    const thoughts = thoughtsText(parts);
+    if (thoughts.length > 0) this.deliveredThoughtTokens += countDeliveredTokens(thoughts);
     this.finished = isLast(chunk);
     return this.element(event.data, this.finished);
   }
@@ -81,9 +86,16 @@ export class GeminiStreamDialect implements StreamDialect {
   }
 
   deliveredUsage(): DeliveredUsage {
-    // Each chunk's usageMetadata counts everything up to and including that chunk: the provider's own count of what
-    // the client received.
-    if (this.usage !== null) return { usage: this.usage, inputReported: true };
+    // The latest usageMetadata is the provider's count of the prompt and the thoughts so far. Its candidatesTokenCount
+    // may lag behind the text (Google leaves it out of the chunks before the last one, or sends usage in some chunks
+    // only): the output delivered is never counted below the text the gateway counted as it went (spec/proxy.md, "a
+    // cut stream: the tokens delivered so far, counted by the gateway").
+    if (this.usage !== null) {
+      const reportedThoughts = this.usage.reasoningTokens ?? 0;
+      const candidates = Math.max(this.usage.outputTokens - reportedThoughts, this.deliveredTokens - this.deliveredThoughtTokens);
+      const thoughts = Math.max(reportedThoughts, this.deliveredThoughtTokens);
+      return { usage: { ...this.usage, outputTokens: candidates + thoughts, reasoningTokens: thoughts }, inputReported: true };
+    }
     return { usage: { inputTokens: 0, outputTokens: this.deliveredTokens, cachedInputTokens: 0, cacheWriteTokens: 0 }, inputReported: false };
   }
 
