@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { countOpenAiTokens, exactQuote, holdPlan } from '../../libs/billing/src';
+import { boundQuote, countOpenAiTokens, exactQuote, holdPlan } from '../../libs/billing/src';
+import { formatMicrosAsCents } from '../../libs/common/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
@@ -123,6 +124,26 @@ describe('holds: upper bounds of what a request can cost, estimated without free
     expect(usage.costMicros).toBeLessThanOrEqual(usage.reservedMicros);
     await settledBooks(account.id);
     expect(await billingViolations(account.id)).toEqual([]);
+  }, 60_000);
+
+  it('names the exact amount in the 402 of a $0 key (a small text is counted), not the byte bound', async () => {
+    // USD 10 per million input tokens; "hello world " x 2,000 is 24,000 bytes (the byte bound) and 4,000 o200k tokens.
+    // Nothing could fit a $0 balance: the count only names what the request needs.
+    const model = await createModel({ inputUsdPerMTok: '10.00', outputUsdPerMTok: '10.00', maxOutputTokens: 100 });
+    const account = await createAccount({ balanceUsd: '0' });
+    const { key } = await createApiKey(account.id);
+    const content = 'hello world '.repeat(2_000);
+    const body = { model: model.id, max_tokens: 16, messages: [{ role: 'user', content }] };
+    const result = await callGateway(`${proxy.url}/v1/chat/completions`, { apiKey: key, body });
+
+    const plan = holdPlan('chat.completions', body, await catalogModelOf(model.id));
+    const exact = exactQuote(plan, plan.input.pieces.reduce((sum, piece) => sum + countOpenAiTokens(piece), 0));
+    // Held at the dearest input price (cache writes, 1.25 x): USD 0.05 counted, USD 0.30 by the byte bound.
+    expect(formatMicrosAsCents(exact.amountMicros)).toBe('0.05');
+    expect(formatMicrosAsCents(boundQuote(plan).amountMicros)).toBe('0.30');
+    expect(result.status).toBe(402);
+    expect(result.body.error.message).toBe('Insufficient balance. Current: $0.00, Required: $0.05');
+    expect(await (await testDb()).reservation.count({ where: { accountId: account.id } })).toBe(0);
   }, 60_000);
 
   it("sends the model's max output upstream when the client sets none, so that no answer outgrows its hold", async () => {

@@ -1,6 +1,6 @@
 import type { ExactTokenCounter } from './exact-token-counter';
 import { boundQuote, exactQuote, HoldPlan } from './hold-plan';
-import { HoldPlacer, StoreAnswer } from './hold-placer';
+import { EXACT_QUOTE_MAX_BYTES, HoldPlacer, StoreAnswer } from './hold-placer';
 
 const PRICE = { inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 2_000_000n, cachedInputMicrosPerMTok: null, cacheWriteMicrosPerMTok: null };
 // 1,000 bytes of text (the byte bound: 1,000 tokens), 200 exact tokens; 10 tokens of allowances; 100 output tokens.
@@ -44,13 +44,27 @@ describe(HoldPlacer.name, () => {
     expect(counter.count).toHaveBeenCalledWith([PIECE], 'o200k_base', 1_000);
   });
 
-  it('never counts when nothing could fit: a balance at or below zero, or below the hold with every text free', async () => {
+  it('names the exact amount when nothing could fit: a balance at or below zero, or below the hold with every text free', async () => {
     for (const balance of [0n, -5n, 209n]) {
-      // 209 < 10 x 1 + 100 x 2 = 210: no count could make the request fit.
+      // 209 < 10 x 1 + 100 x 2 = 210: no count could make the request fit; the count only names what it needs.
+      const { place, reserved, counter } = setUp(balance);
+      expect(await place()).toMatchObject({ accepted: false, quote: { amountMicros: EXACT, exact: true }, balanceMicros: balance });
+      expect(reserved).toEqual([BOUND]);
+      expect(counter.count).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('never counts a large text when nothing could fit: the 402 keeps the byte bound', async () => {
+    const large = plan({ input: { pieces: ['word '.repeat(EXACT_QUOTE_MAX_BYTES / 5 + 1)], allowanceTokens: 10 } });
+    for (const balance of [0n, 209n]) {
       const { place, counter } = setUp(balance);
-      expect(await place()).toMatchObject({ accepted: false, quote: { amountMicros: BOUND }, balanceMicros: balance });
+      expect(await place(large)).toMatchObject({ accepted: false, quote: { amountMicros: boundQuote(large).amountMicros } });
       expect(counter.count).not.toHaveBeenCalled();
     }
+    // One that could fit once counted is counted whatever its size (bounded by EXACT_COUNT_MAX_BYTES).
+    const { place, counter } = setUp(boundQuote(large).amountMicros - 1n, 200);
+    expect(await place(large)).toMatchObject({ accepted: true, quote: { exact: true } });
+    expect(counter.count).toHaveBeenCalledTimes(1);
   });
 
   it('refuses on the exact amount, without a second round trip, when even that does not fit', async () => {
@@ -103,9 +117,10 @@ describe(HoldPlacer.name, () => {
       const tight = limited(300n);
       expect(await tight.place()).toMatchObject({ accepted: false, quote: { amountMicros: EXACT }, refusal: 'daily_limit' });
       expect(tight.reserved).toEqual([BOUND]);
+      // Nothing left today: refused on the daily limit all the same (a small text is counted, a second attempt never).
       const spent = limited(0n);
-      expect(await spent.place()).toMatchObject({ accepted: false, refusal: 'daily_limit' });
-      expect(spent.counter.count).not.toHaveBeenCalled();
+      expect(await spent.place()).toMatchObject({ accepted: false, quote: { amountMicros: EXACT }, refusal: 'daily_limit' });
+      expect(spent.reserved).toEqual([BOUND]);
     });
 
     it('says the balance refused when the balance is the tighter one', async () => {

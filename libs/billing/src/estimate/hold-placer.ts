@@ -4,6 +4,12 @@ import { ExactTokenCounter } from './exact-token-counter';
 import { boundQuote, exactQuote, floorMicros, HoldPlan, HoldQuote } from './hold-plan';
 import { textBytes } from './token-bound';
 
+/**
+ * Texts up to this size are counted exactly to name the amount a refused request needs even when no count could make
+ * it fit (a worker-thread job of a few ms at most); larger ones keep the byte bound in the 402.
+ */
+export const EXACT_QUOTE_MAX_BYTES = 32 * 1024;
+
 /** The outcome of placing a hold: accepted or not, on which quote, and the spendable balance the store reported. */
 export interface PlacedHold {
   accepted: boolean;
@@ -32,9 +38,10 @@ export type HoldAttempt = (amountMicros: bigint) => Promise<StoreAnswer>;
  * Places a request's hold at the cheapest true upper bound it can afford to compute:
  * 1. the byte bound (no tokenizer), which almost every request fits;
  * 2. refused, and the model has a tokenizer the gateway knows: the input counted exactly, in a worker thread, bounded
- *    by size and time, and reserved if that smaller hold fits. Never counted when nothing could fit: room (the
- *    spendable balance, or what the key's daily limit leaves of today when that is less) below what the request
- *    costs with its texts free (so a $0 key costs no tokenizer, whatever it sends).
+ *    by size and time, and reserved if that smaller hold fits. When nothing could fit (room, the spendable balance or
+ *    what the key's daily limit leaves of today when that is less, below what the request costs with its texts free),
+ *    counted only up to EXACT_QUOTE_MAX_BYTES of text, to name the amount needed (so a $0 key costs no tokenizer on a
+ *    large body).
  */
 @Injectable()
 export class HoldPlacer {
@@ -49,10 +56,14 @@ export class HoldPlacer {
 
     const refused = placedOn(bound, first);
     const room = roomOf(first);
-    if (room <= 0n || room < floorMicros(plan)) return refused;
+    // Nothing could fit: counted all the same when that is cheap, so that the 402 names what the request needs (the
+    // byte bound can be several times that); a large text is not, so a $0 key costs no tokenizer on a large body.
+    const hopeless = room <= 0n || room < floorMicros(plan);
+    if (hopeless && textBytes(plan.input) > EXACT_QUOTE_MAX_BYTES) return refused;
     const exact = await countedQuote(plan, this.counter);
     if (exact === null) return refused;
     if (exact.amountMicros >= bound.amountMicros) return refused;
+    // Hopeless implies this: the exact hold is never below the one with every text free.
     if (exact.amountMicros > room) return { ...refused, quote: exact, refusal: refusalAt(exact.amountMicros, first) };
     return placedOn(exact, await attempt(exact.amountMicros));
   }
