@@ -7,6 +7,7 @@ import { CpuMeter, type CpuPerRequest } from '../src/cpu-meter';
 import { type BenchSeed, FREE_MODEL, prepareBenchDatabase } from '../src/bench-database';
 import type { ChildApp } from '../src/child-app';
 import { runClosedLoop } from '../src/closed-loop-load';
+import { runOpenLoop } from '../src/open-loop-load';
 import { loadAverage, machineInfo } from '../src/machine-info';
 import { clearRedisPrefix } from '../src/redis-tools';
 import { failures, type RunResult } from '../src/run-result';
@@ -23,8 +24,10 @@ import { type StageTiming, stageTimingLines, StageWindowProbe } from './stage-ti
  * Then, without the profiler, the wall time of each awaited step on the request path. Writes
  * bench/results/profile-<timestamp>.md and profile-latest.md; raw profiles stay in bench/results/profiles/.
  *
- * BENCH_PROFILE_DURATION_S (default 20), BENCH_PROFILE_INTERVAL_US (sampling interval, default 200), and the
- * BENCH_* variables of `npm run bench` (connections, output tokens, database, Redis).
+ * BENCH_PROFILE_DURATION_S (default 20), BENCH_PROFILE_INTERVAL_US (sampling interval, default 200),
+ * BENCH_PROFILE_RATE (requests per second: an open loop at that rate instead of saturation, where the latency targets
+ * are measured and each request wakes the process on its own), and the BENCH_* variables of `npm run bench`
+ * (connections, output tokens, database, Redis).
  */
 const running: ChildApp[] = [];
 
@@ -95,7 +98,7 @@ async function profileTarget(
   config: BenchConfig,
   seed: BenchSeed,
   start: (nodeFlags: string[]) => Promise<ChildApp>,
-  settings: { durationS: number; warmupS: number; intervalUs: number; profileDir: string },
+  settings: { durationS: number; warmupS: number; intervalUs: number; profileDir: string; rate: number | null },
 ): Promise<TargetProfile> {
   const started = Date.now();
   const app = await start([
@@ -109,7 +112,9 @@ async function profileTarget(
   const request = chatRequest(seed.apiKey, config.outputTokens, false, {}, undefined, config.promptWords);
   const verify = responseVerifier(config.outputTokens, false);
   const load = (durationS: number) =>
-    runClosedLoop({ baseUrl: app.url, request, connections: config.connections, durationS, verify });
+    settings.rate === null
+      ? runClosedLoop({ baseUrl: app.url, request, connections: config.connections, durationS, verify })
+      : runOpenLoop({ baseUrl: app.url, request, rate: settings.rate, durationS, verify });
   console.log(`${label}: warm-up ${settings.warmupS} s, then ${settings.durationS} s profiled`);
   await load(settings.warmupS);
   const meter = await CpuMeter.start({ name, label, url: app.url, extraHeaders: {}, app }, mock, config);
@@ -135,6 +140,8 @@ async function main(): Promise<void> {
   const config = loadBenchConfig();
   const durationS = Number(process.env.BENCH_PROFILE_DURATION_S || 20);
   const intervalUs = Number(process.env.BENCH_PROFILE_INTERVAL_US || 200);
+  const rate = process.env.BENCH_PROFILE_RATE ? Number(process.env.BENCH_PROFILE_RATE) : null;
+  if (rate !== null && !(rate > 0)) throw new Error('BENCH_PROFILE_RATE must be a number of requests per second above 0');
   const warmupS = Math.max(config.warmupS, 3);
   const profileDir = join(config.resultsDir, 'profiles');
   mkdirSync(profileDir, { recursive: true });
@@ -146,7 +153,7 @@ async function main(): Promise<void> {
   running.push(mock);
   const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
   const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
-  const settings = { durationS, warmupS, intervalUs, profileDir };
+  const settings = { durationS, warmupS, intervalUs, profileDir, rate };
 
   const proxy = await profileTarget('proxy', 'proxy', mock, config, seed, (flags) => startProxy(config, flags), settings);
   const passthrough = await profileTarget('passthrough', 'passthrough', mock, config, seed, (flags) =>
@@ -197,13 +204,16 @@ async function main(): Promise<void> {
     );
   };
 
-  out(`# Proxy CPU profile under saturation, ${startedAt.toISOString()}`, '');
+  const loadName = rate === null ? 'under saturation' : `at ${rate} requests/s`;
+  out(`# Proxy CPU profile ${loadName}, ${startedAt.toISOString()}`, '');
   out(
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}, ` +
       `Redis ${machine.redis}; commit ${machine.commit}; load average ${loadStart.toFixed(2)} at start, ` +
       `${loadEnd.toFixed(2)} at end.`,
     '',
-    `Load: non-streaming chat completions, closed loop, ${config.connections} connections, ${durationS} s profiled ` +
+    `Load: non-streaming chat completions, ` +
+      (rate === null ? `closed loop, ${config.connections} connections, ` : `open loop at ${rate} requests/s, `) +
+      `${durationS} s profiled ` +
       `after a ${warmupS} s warm-up, ${config.outputTokens} output tokens, ` +
       `${config.promptWords > 0 ? `a prompt of about ${config.promptWords} words` : 'the short ~60-word prompt'}, ` +
       'the same requests as `npm run bench`. ' +

@@ -65,20 +65,36 @@ describe(coalesceWrites.name, () => {
 });
 
 describe(`${coalesceWrites.name} with a condition`, () => {
-  it('writes at once while the condition says no, and holds back the rest of the turn from the write it says yes', async () => {
+  it('while the condition says no, sends the writes of one run of JavaScript together, before the turn goes on', async () => {
     const { socket, flushes } = recordingSocket();
     let busy = false;
     coalesceWrites(socket, () => busy);
     socket.write('a');
-    socket.write('b');
-    expect(flushes).toEqual([['a'], ['b']]);
-    busy = true;
-    await nextTurn();
-    socket.write('c');
-    busy = false; // no longer asked once the turn is held back: it stays batched
+    socket.write('b'); // issued together (a request's rate tiers and its gate): one syscall
+    await Promise.resolve();
+    socket.write('c'); // a promise job of the same run: still with them
+    expect(flushes).toEqual([]);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    expect(flushes).toEqual([['a', 'b', 'c']]);
+    // Nothing waits for the end of the turn: flushed before the next I/O callback or immediate.
     socket.write('d');
-    expect(flushes).toEqual([['a'], ['b']]);
+    let flushedBeforeImmediate = false;
+    setImmediate(() => (flushedBeforeImmediate = flushes.length === 2));
     await nextTurn();
-    expect(flushes).toEqual([['a'], ['b'], ['c', 'd']]);
+    expect(flushedBeforeImmediate).toBe(true);
+    expect(flushes).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('holds back the rest of the turn from a run the condition says yes to', async () => {
+    const { socket, flushes } = recordingSocket();
+    let busy = true;
+    coalesceWrites(socket, () => busy);
+    socket.write('a');
+    busy = false; // not asked again while the turn is held back: it stays batched
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    socket.write('b');
+    expect(flushes).toEqual([]);
+    await nextTurn();
+    expect(flushes).toEqual([['a', 'b']]);
   });
 });

@@ -10,7 +10,9 @@ const always = (): boolean => true;
 /**
  * Makes every write to `socket` within one turn of the event loop leave in one syscall: the first write of a turn
  * corks the socket and a setImmediate uncorks it, after the loop's I/O callbacks of that turn have run (Node then
- * sends everything buffered with one writev).
+ * sends everything buffered with one writev). When `batchWhen` says the turn is not worth holding back, the writes of
+ * one run of JavaScript (a callback and the promise jobs it queues: a request's rate tiers and its address's gate,
+ * issued together) still leave together: uncorked by process.nextTick, before the loop goes on, so nothing waits.
  *
  * Why: ioredis writes each command as it is issued (its auto-pipelining is off: redis.service.ts says why), and each
  * request's Redis calls (rate limits, hold, settle) run in their own I/O callbacks, so under load a proxy wrote to
@@ -19,10 +21,10 @@ const always = (): boolean => true;
  * turn share one write. The cost is a wait until the end of the current turn (the check phase), never longer: pending
  * immediates keep the poll phase from blocking.
  *
- * `batchWhen` says whether the turn's writes are worth holding back, asked at each write until it says yes (the rest
- * of that turn is then held back with it). When few requests are in flight there is nothing to batch with and the wait
- * is pure latency (the write waits for the rest of the turn; on this bench's VM a rate-limit call from an idle client
- * measured 274 µs p50 written at once against 319 corked, though such figures swing with the host). Without it, always.
+ * `batchWhen` says whether the turn's writes are worth holding back, asked at the first write of each run. When few
+ * requests are in flight there is nothing to batch with and the wait is pure latency (the write waits for the rest of
+ * the turn; on this bench's VM a rate-limit call from an idle client measured 274 µs p50 written at once against 319
+ * corked, though such figures swing with the host). Without it, always.
  */
 export function coalesceWrites(socket: Writable, batchWhen: () => boolean = always): void {
   const target = socket as CoalescedSocket;
@@ -35,10 +37,11 @@ export function coalesceWrites(socket: Writable, batchWhen: () => boolean = alwa
     socket.uncork();
   };
   socket.write = function coalescedWrite(this: Writable, ...args: Parameters<Writable['write']>): boolean {
-    if (!corked && !socket.destroyed && batchWhen()) {
+    if (!corked && !socket.destroyed) {
       corked = true;
       socket.cork();
-      setImmediate(uncork);
+      if (batchWhen()) setImmediate(uncork);
+      else process.nextTick(uncork);
     }
     return write.apply(this, args);
   } as Writable['write'];
