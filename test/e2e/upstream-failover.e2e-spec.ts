@@ -260,7 +260,7 @@ describe('upstream channels: failover, circuit breakers, timeouts', () => {
       .map((frame) => JSON.parse(frame.slice('data: '.length)));
     expect(events.at(-1)).toEqual({
       error: {
-        message: `Request timed out after ${IDLE_MS / 1000} seconds without data from the upstream provider`,
+        message: `Request timed out after ${IDLE_MS / 1000} seconds`,
         type: 'timeout',
         code: '504',
       },
@@ -269,6 +269,25 @@ describe('upstream channels: failover, circuit breakers, timeouts', () => {
     expect(usage).toMatchObject({ status: 200, outcome: 'upstream_dropped', errorType: 'timeout', attempts: 1 });
     const entries = await generationEntries(usage.generationId);
     expect(entries.find(([kind]) => kind === 'settlement')?.[1] ?? 0n).toBe(-usage.costMicros);
+    await waitFor(() => b.stats().aborted === 1);
+  });
+
+  it('answers a stream that stalls before its first byte reached the client with a 504 and the exact timeout message', async () => {
+    // A Gemini client on an OpenAI model: the upstream's first chunk (the role) translates to nothing, so the client
+    // has no byte yet when the idle limit fires: a plain 504 in Google's format, and nothing charged.
+    const model = models.idle;
+    const response = await fetch(`${proxy.url}/gemini/v1beta/models/${encodeURIComponent(model.id)}:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ text: 'slow stream mock:output_tokens=5 mock:chunk_delay_ms=5000' }] }],
+      }),
+    });
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({
+      error: { code: 504, message: `Request timed out after ${IDLE_MS / 1000} seconds`, status: 'DEADLINE_EXCEEDED' },
+    });
+    await expectNothingCharged(response.headers.get('x-chuizi-generation-id')!);
     await waitFor(() => b.stats().aborted === 1);
   });
 

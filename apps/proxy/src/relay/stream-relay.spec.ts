@@ -116,7 +116,7 @@ describe(relayStream.name, () => {
     const { response, result } = await run([chunk('a'), stalled]);
     expect(response.body).toBe(
       chunk('a') +
-        'data: {"error":{"message":"Request timed out after 0.5 seconds without data from the upstream provider",' +
+        'data: {"error":{"message":"Request timed out after 0.5 seconds",' +
         '"type":"timeout","code":"504"}}\n\n',
     );
     expect(result).toMatchObject({ outcome: 'upstream_dropped', errorType: 'timeout', usage: { outputTokens: 1 } });

@@ -19,6 +19,12 @@ describe('upstream error classification', () => {
     expect(isChannelFault(error)).toBe(true);
   });
 
+  it("a body that stopped sending: 504 with the contract's exact message, naming the idle limit", () => {
+    const error = transport('UND_ERR_BODY_TIMEOUT');
+    expect(error).toMatchObject({ status: 504, type: 'timeout', message: 'Request timed out after 2 seconds' });
+    expect(isChannelFault(error)).toBe(false);
+  });
+
   it('the provider refusing the gateway credential (401): 502 and a fault of the channel, never a client 401', () => {
     const error = classifyUpstreamStatus(401, '{"error":{"message":"bad key"}}', undefined);
     expect(error.status).toBe(502);

@@ -38,13 +38,12 @@ export interface AttemptLimits {
   idleTimeoutMs: number;
 }
 
-/** 504 for a response that stopped sending: it names the idle limit, not the model's timeout. */
+/**
+ * 504 for a response that stopped sending: the contract's one timeout message (spec/errors.md, `Request timed out
+ * after <n> seconds`, held word for word), with the idle limit as <n> rather than the model's timeout.
+ */
 export function idleTimeout(idleTimeoutMs: number): GatewayError {
-  const seconds = idleTimeoutMs / 1000;
-  return new GatewayError(
-    GatewayErrorCode.TIMEOUT,
-    `Request timed out after ${seconds} seconds without data from the upstream provider`,
-  );
+  return GatewayError.timeout(idleTimeoutMs / 1000);
 }
 
 /**
