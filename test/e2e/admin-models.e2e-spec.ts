@@ -455,6 +455,18 @@ describe('admin API: models and prices', () => {
     expectError(await api.put(path(model.id), body), status, 'invalid_request_error', message);
   });
 
+  it('two concurrent PUTs giving one new alias to two models: one wins, the other is a 409, the alias names one model', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const [first, second] = [await createModel(), await createModel()];
+      const alias = `${first.alias}-contested`;
+      const answers = await Promise.all([first, second].map((model) => api.put(path(model.id), { aliases: [alias] })));
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+      expectError(answers.find((answer) => answer.status === 409)!, 409, 'invalid_request_error', /'aliases'/);
+      const claimed = (await allModels()).filter((model) => model.aliases.includes(alias));
+      expect(claimed).toHaveLength(1);
+    }
+  });
+
   it('404 for an unknown model id', async () => {
     expectError(await api.put(path('openai/no-such-model'), { enabled: false }), 404, 'not_found');
     expectError(await api.get(path('openai/no-such-model')), 404, 'not_found');

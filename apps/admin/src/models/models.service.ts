@@ -59,6 +59,7 @@ export class ModelsService {
       }
       const changes = modelChanges(dto, model, this.defaults);
       if (changes.aliases) {
+        await this.models.lockModelNames(tx);
         const [claimedBy] = await this.models.findClaimingNames(changes.aliases, id, tx);
         if (claimedBy) throw conflict(`Invalid value for 'aliases': a name is already used by model '${claimedBy}'`);
       }

@@ -194,6 +194,16 @@ export class ModelsRepository {
     return toSettings(await tx.model.update({ where: { id }, data: changes, select: MODEL_FIELDS }));
   }
 
+  /**
+   * Serializes changes of the names models answer to (ids and aliases) until `tx` ends. Each change locks only its own
+   * model row, so two transactions giving two models the same alias would each check the other's old aliases, find
+   * the name free, and both commit: the alias would then name two models. Taken before findClaimingNames, the second
+   * change waits for the first to commit and, in its next statement (READ COMMITTED), sees the name taken.
+   */
+  async lockModelNames(tx: DbTransaction): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${MODEL_NAMES_LOCK})`;
+  }
+
   /** Ids of the models, other than `exceptId`, that already answer to one of `names` (as id or alias). */
   async findClaimingNames(names: string[], exceptId: string | null, tx?: DbTransaction): Promise<string[]> {
     if (names.length === 0) return [];
@@ -218,6 +228,9 @@ export class ModelsRepository {
     return names.filter((name) => !known.has(name));
   }
 }
+
+/** The advisory lock key of lockModelNames (an arbitrary constant: "model names"). */
+const MODEL_NAMES_LOCK = 0x6d6f_6465_6c4e_616dn;
 
 type ModelRow = Omit<ModelSettings, 'markup'> & { markup: Prisma.Decimal | null };
 
