@@ -112,6 +112,27 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
       expect((await usageOf(`accountId=${account.id}&keyId=${keyB.id}&model=openai/gpt-4.1-mini`)).data).toEqual([]);
     });
 
+    it('model= takes an alias as clients send it (the records of its model), an id, or an unknown name as written', async () => {
+      const account = await api.createAccount();
+      const key = await createApiKey(account.id);
+      const mini = (await createUsageRecord(account.id, key.id, { model: 'openai/gpt-4.1-mini' })).generationId;
+      const other = (await createUsageRecord(account.id, key.id, { model: 'openai/gpt-4o-mini' })).generationId;
+      // A request for a model the catalog does not know is recorded under the name the client sent.
+      const unknown = (await createUsageRecord(account.id, key.id, { model: 'no-such-model' })).generationId;
+      const ids = async (model: string) =>
+        (await usageOf(`accountId=${account.id}&model=${encodeURIComponent(model)}`)).data.map((r) => r.generationId);
+
+      expect(await ids('openai/gpt-4.1-mini')).toEqual([mini]);
+      expect(await ids('gpt-4.1-mini')).toEqual([mini]);
+      expect(await ids('gpt-4o-mini')).toEqual([other]);
+      expect(await ids('no-such-model')).toEqual([unknown]);
+      expect(await ids('never-used')).toEqual([]);
+
+      const daily = await api.get(`/admin/v1/usage/daily?accountId=${account.id}&model=gpt-4.1-mini`);
+      expect(daily.status).toBe(200);
+      expect(daily.body.data.every((row: { model: string }) => row.model === 'openai/gpt-4.1-mini')).toBe(true);
+    });
+
     it('filters by time (from inclusive, to exclusive) and pages newest first', async () => {
       const account = await api.createAccount();
       const key = await createApiKey(account.id);

@@ -59,6 +59,7 @@ import { StaffMeController } from './staff/staff-me.controller';
 import { StaffService } from './staff/staff.service';
 import { UsageDailyController } from './usage/usage-daily.controller';
 import { UsageDailyService } from './usage/usage-daily.service';
+import { UsageModelFilter } from './usage/usage-model-filter';
 import { UsageController } from './usage/usage.controller';
 import { UsageService } from './usage/usage.service';
 
@@ -92,6 +93,7 @@ const SERVICES = [
   UsageService,
   AdjustmentsService,
   UsageDailyService,
+  UsageModelFilter,
   ChannelsService,
   WalletBalances,
 ];

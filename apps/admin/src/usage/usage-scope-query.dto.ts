@@ -18,7 +18,9 @@ export class UsageScopeQueryDto extends PageQueryDto {
   @IsUUID('all')
   keyId?: string;
 
-  @ApiPropertyOptional({ description: 'Canonical model id, e.g. openai/gpt-4.1-mini' })
+  @ApiPropertyOptional({
+    description: 'A model id (openai/gpt-4.1-mini) or one of its aliases (gpt-4.1-mini): the records of that model',
+  })
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

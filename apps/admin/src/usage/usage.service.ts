@@ -5,12 +5,16 @@ import { generationCursor } from '../shared/cursor';
 import type { ListResponse } from '../shared/list-response';
 import { pageSize } from '../shared/page-query.dto';
 import { parseTimestamp } from '../shared/timestamp.validator';
+import { UsageModelFilter } from './usage-model-filter';
 import { toUsageRecordView, UsageRecordView } from './usage-record.view';
 import type { UsageQueryDto } from './usage.dto';
 
 @Injectable()
 export class UsageService {
-  constructor(private readonly usage: UsageRepository) {}
+  constructor(
+    private readonly usage: UsageRepository,
+    private readonly modelFilter: UsageModelFilter,
+  ) {}
 
   async list(query: UsageQueryDto): Promise<ListResponse<UsageRecordView>> {
     const from = parseTimestamp(query.from) ?? undefined;
@@ -18,8 +22,9 @@ export class UsageService {
     if (from && to && from.getTime() > to.getTime()) {
       throw GatewayError.invalidRequest("Invalid value for 'to': must not be before 'from'");
     }
+    const model = await this.modelFilter.canonical(query.model);
     const page = await this.usage.findPage(
-      { accountId: query.accountId, keyId: query.keyId, model: query.model, protocol: query.protocol, from, to },
+      { accountId: query.accountId, keyId: query.keyId, model, protocol: query.protocol, from, to },
       pageSize(query),
       generationCursor.decode(query.cursor),
     );

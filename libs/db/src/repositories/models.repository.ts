@@ -217,6 +217,16 @@ export class ModelsRepository {
     return rows.map((row) => row.id);
   }
 
+  /** The id of the model that answers to `name` (its id or one of its aliases), or null when none does. */
+  async findIdByName(name: string): Promise<string | null> {
+    const row = await this.prisma.model.findFirst({
+      where: { OR: [{ id: name }, { aliases: { has: name } }] },
+      orderBy: { id: 'asc' },
+      select: { id: true },
+    });
+    return row?.id ?? null;
+  }
+
   /** Of `names`, those that are neither a model id nor an alias. */
   async findUnknownNames(names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
