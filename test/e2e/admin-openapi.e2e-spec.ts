@@ -138,6 +138,10 @@ describe('admin API: OpenAPI document', () => {
     expect(schema('BalanceAlertSettingsDto').properties.secret).toMatchObject({ type: 'string', writeOnly: true });
     expect(schema('BalanceAlertSettingsView').properties).not.toHaveProperty('secret');
     expect(schema('AlertDeliveryView').properties).toMatchObject({ status: { type: 'string' }, lastStatusCode: { nullable: true } });
+    // Support may set the key policy with a PATCH (spec/policy.md), not only the status: the summary says what it may send.
+    const patchKey = (document.paths['/admin/v1/keys/{id}'].patch as unknown as { summary: string }).summary;
+    for (const field of ['status', 'ipAllowlist', 'dailyLimitUsd', 'tpmLimit']) expect(patchKey).toContain(`\`${field}\``);
+    expect(patchKey).not.toMatch(/`status` only/);
   });
 
   it('every documented route exists on the running app (no 404 from the router)', async () => {

@@ -39,7 +39,10 @@ export class ApiKeysController {
 
   @Patch(':id')
   @Roles('support')
-  @ApiOperation({ summary: 'Change a key (admin); support may change `status` only (disable/enable)' })
+  @ApiOperation({
+    summary:
+      'Change a key (admin); support may change `status` (disable/enable), `ipAllowlist`, `dailyLimitUsd` and `tpmLimit` only',
+  })
   @ApiOkResponse({ type: ApiKeyView })
   update(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: UpdateApiKeyDto): Promise<ApiKeyView> {
     return this.keys.update(actor, id, dto);
