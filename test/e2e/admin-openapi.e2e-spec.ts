@@ -144,6 +144,29 @@ describe('admin API: OpenAPI document', () => {
     expect(patchKey).not.toMatch(/`status` only/);
   });
 
+  it('documents the error answers in the error format: 400/401/403/429/503 everywhere, 404 on ids, 422 on idempotent writes', () => {
+    const schemas = document.components.schemas as Record<string, { properties: Record<string, { properties?: object }> }>;
+    expect(schemas.ErrorResponse.properties.error.properties).toMatchObject({
+      message: { type: 'string' },
+      type: { type: 'string' },
+      code: { type: 'string' },
+    });
+    const ref = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
+    for (const [path, operations] of Object.entries(document.paths)) {
+      if (!path.startsWith('/admin/v1/')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const status of ['400', '401', '403', '429', '503']) {
+          expect([method, path, status, operation.responses[status]]).toEqual([method, path, status, expect.objectContaining(ref)]);
+        }
+        if (path.includes('{')) expect([method, path, operation.responses['404']]).toEqual([method, path, expect.objectContaining(ref)]);
+      }
+    }
+    expect(document.paths['/admin/v1/accounts/{id}/top-ups'].post.responses['422']).toMatchObject(ref);
+    expect(document.paths['/admin/v1/accounts/{id}/adjustments'].post.responses['422']).toMatchObject(ref);
+    const schemes = (document.components as { securitySchemes?: Record<string, { bearerFormat?: string }> }).securitySchemes;
+    expect(schemes?.bearer.bearerFormat).not.toBe('JWT');
+  });
+
   it('every documented route exists on the running app (no 404 from the router)', async () => {
     const api = new AdminApi(admin.url);
     for (const route of [...SPEC_ROUTES, ...EXTRA_ROUTES]) {

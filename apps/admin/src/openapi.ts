@@ -23,10 +23,87 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'date-times with a zone, or dates, in the years 1 to 9999.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Staff token (or ADMIN_TOKEN)' })
+    // An opaque token (`cs-…`, or ADMIN_TOKEN), not a JWT (the builder's default bearerFormat).
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+      description: 'Staff token (or ADMIN_TOKEN)',
+    })
     .addSecurityRequirements('bearer')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return withErrorResponses(SwaggerModule.createDocument(app, config));
+}
+
+const ERROR_SCHEMA_NAME = 'ErrorResponse';
+
+interface Operation {
+  responses?: Record<string, unknown>;
+  parameters?: { in?: string; name?: string }[];
+}
+
+/** spec/errors.md, OpenAI format, as every error of the admin API is written. */
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['message', 'type', 'code'],
+      properties: {
+        message: { type: 'string', description: 'A 400 names the bad field' },
+        type: {
+          type: 'string',
+          enum: [
+            'invalid_request_error',
+            'authentication_error',
+            'permission_error',
+            'not_found',
+            'rate_limit_error',
+            'server_error',
+            'service_unavailable',
+          ],
+        },
+        code: { type: 'string', description: 'The HTTP status as a string', example: '400' },
+      },
+    },
+  },
+} as const;
+
+/**
+ * The error answers every staff route may give, in the error format above: the controllers declare their success
+ * answers only, and a client generated from the document should know the shape of the others too. 400 (bad input),
+ * 401 (missing or wrong token), 403 (a role without the right), 429 (the address's failed sign-ins), 503 (PostgreSQL
+ * or Redis unreachable); 404 where the path names a resource; 422 where an Idempotency-Key was used with another body.
+ */
+function withErrorResponses(document: OpenAPIObject): OpenAPIObject {
+  document.components = document.components ?? {};
+  document.components.schemas = { ...document.components.schemas, [ERROR_SCHEMA_NAME]: { ...ERROR_SCHEMA } as never };
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA_NAME}` } } },
+  });
+  for (const [path, item] of Object.entries(document.paths)) {
+    const staffRoute = path.startsWith('/admin/v1/');
+    for (const operation of Object.values(item) as Operation[]) {
+      if (!operation || typeof operation !== 'object' || !operation.responses) continue;
+      const add = (status: string, description: string) => {
+        operation.responses![status] ??= error(description);
+      };
+      if (staffRoute) {
+        add('400', 'Invalid input: the message names the field');
+        add('401', 'Missing or wrong staff token');
+        add('403', 'The role of the token may not do this');
+        if (path.includes('{')) add('404', 'No such resource (unknown or malformed id)');
+        if (operation.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key')) {
+          add('422', 'This Idempotency-Key was already used with a different request');
+        }
+        add('429', 'Too many failed sign-ins from this address (Retry-After)');
+      }
+      if (staffRoute || path === '/readyz') add('503', 'PostgreSQL or Redis unreachable, or shutting down');
+    }
+  }
+  return document;
 }
 
 /**
