@@ -68,7 +68,14 @@ describe('admin API: accounts and credits with the wallet', () => {
     expect(await account(id)).toMatchObject({ balanceUsd: '10.000000', reservedUsd: '2.000000' });
 
     // The request settles ($1.25); once written, the ledger sums to the balance plus the holds (none left).
-    await wallet.wallet.settle({ accountId: customer.accountId, generationId: generation, costMicros: 1_250_000n, usage: usageRow(id, key.id, generation) });
+    await wallet.wallet.settle({ accountId: customer.accountId, generationId: generation, costMicros: 1_250_000n, usage: usageRow(id, key.id, generation, { reservedMicros: 2_000_000n, costMicros: 1_250_000n }) });
+    // Found by its id at once, before the ledger writer has written it: the record the wallet's settlement kept.
+    expect(await db.usageRecord.count({ where: { generationId: generation } })).toBe(0);
+    const early = await api.get(`/admin/v1/generations/${generation}`);
+    expect(early).toMatchObject({
+      status: 200,
+      body: { generationId: generation, accountId: id, keyId: key.id, outcome: 'completed', reservedUsd: '2.000000', costUsd: '1.250000' },
+    });
     await wallet.flush();
     await waitFor(async () => (await db.usageRecord.count({ where: { generationId: generation } })) === 1);
     expect(await account(id)).toMatchObject({ balanceUsd: '10.750000', reservedUsd: '0.000000' });
@@ -76,5 +83,11 @@ describe('admin API: accounts and credits with the wallet', () => {
     const sum = ledger.reduce((total: bigint, entry: { amountUsd: string }) => total + BigInt(entry.amountUsd.replace('.', '')), 0n);
     expect(sum).toBe(10_750_000n);
     expect(await walletBooksViolations(id)).toEqual([]);
+    // Written: PostgreSQL's record, the same as the wallet's was.
+    expect((await api.get(`/admin/v1/generations/${generation}`)).body).toEqual(early.body);
+  });
+
+  it('answers 404 for a generation neither PostgreSQL nor the wallet knows', async () => {
+    expectError(await api.get('/admin/v1/generations/gen-01J0000000000000000000000'), 404, 'not_found', /not found/);
   });
 });

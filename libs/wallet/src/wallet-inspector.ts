@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { WalletBacklog } from '@gw/observability';
 import { entryMs, replyPairs } from './redis-replies';
-import type { AccountId } from './wallet-ids';
+import type { UsageRecordView } from '@gw/db';
+import type { AccountId, GenerationId } from './wallet-ids';
+import { settledUsageRow } from './writer/settlement-events';
 import { LEDGER_WRITERS_GROUP, ShardIndex } from './wallet-keys';
 import { WalletRedis } from './wallet-redis';
 import { InspectedAccount, WalletStore } from './wallet-store';
@@ -19,6 +21,15 @@ export class WalletInspector {
     private readonly redis: WalletRedis,
     private readonly store: WalletStore,
   ) {}
+
+  /**
+   * The usage record of a generation the wallet settled and the ledger writer has not yet written to PostgreSQL (kept
+   * GENERATION_RECORD_TTL_S), whatever its account; null when the wallet keeps none (or it cannot be read as one).
+   */
+  async settledRecord(generation: GenerationId): Promise<UsageRecordView | null> {
+    const text = await this.store.generationRecordOnAnyShard(generation);
+    return text === null ? null : settledUsageRow(text);
+  }
 
   /** Balances of the accounts that are loaded; null for those that are not (PostgreSQL has their balance). */
   balances(accounts: AccountId[]): Promise<(WalletBalance | null)[]> {

@@ -79,7 +79,12 @@ export class WalletKeys {
 
   /** The usage record of a settled generation, kept for the lookup (see settle.lua). */
   generationRecord(account: AccountId, generation: GenerationId): string {
-    return `${this.shardPrefix(this.shardOf(account))}gen:${generation}`;
+    return this.generationRecordOn(this.shardOf(account), generation);
+  }
+
+  /** generationRecord() on a given shard: where to look for a generation whose account is not known. */
+  generationRecordOn(shard: ShardIndex, generation: GenerationId): string {
+    return `${this.shardPrefix(shard)}gen:${generation}`;
   }
 
   holds(shard: ShardIndex): string {

@@ -199,6 +199,17 @@ export class WalletStore {
     return this.redis.call('generation record', (client) => client.get(this.keys.generationRecord(account, generation)));
   }
 
+  /**
+   * The same for a generation of an account not known: looked for on every shard at once (one GET each, each on its
+   * own node in a cluster); null when no shard keeps it.
+   */
+  async generationRecordOnAnyShard(generation: GenerationId): Promise<string | null> {
+    const found = await this.redis.call('generation record', (client) =>
+      Promise.all(this.keys.allShards().map((shard) => client.get(this.keys.generationRecordOn(shard, generation)))),
+    );
+    return found.find((record) => record !== null) ?? null;
+  }
+
   /** Extends the holds of one shard; true per beat whose hold was still open. */
   async heartbeat(shard: ShardIndex, ttlMs: number, beats: HeartbeatBeat[]): Promise<boolean[]> {
     if (beats.length === 0) return [];

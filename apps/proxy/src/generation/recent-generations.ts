@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { accountId as parseAccountId, generationId as parseGenerationId, InvalidIdError } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
-import { USAGE_PROTOCOLS, UsageProtocol, UsageRecordRow } from '@gw/db';
+import type { UsageRecordRow } from '@gw/db';
 import { RedisService } from '@gw/redis';
-import { usageRecord, WalletService } from '@gw/wallet';
+import { settledUsageRow, WalletService } from '@gw/wallet';
 import { generationView, GenerationView } from './generation-view';
 
 /** A finished request's generation as the proxy knew it at the end of its response, and whose it is. */
@@ -17,19 +17,9 @@ export interface RecentGeneration {
  * it is not a record of `accountId` (two accounts share a wallet shard) or cannot be read.
  */
 export function recentFromSettledRecord(accountId: string, text: string): RecentGeneration | null {
-  try {
-    const record = JSON.parse(text) as Record<string, unknown>;
-    if (record.account_id !== accountId || typeof record.generation_id !== 'string') return null;
-    const usage = usageRecord(record);
-    if (usage === null || usage.createdAt === null) return null;
-    const protocol = usage.protocol as UsageProtocol;
-    if (!USAGE_PROTOCOLS.includes(protocol)) return null;
-    const costMicros = BigInt(String(record.cost_micros));
-    const facts = { ...usage, protocol, generationId: record.generation_id, costMicros, createdAt: usage.createdAt };
-    return { accountId, generation: generationView(facts, false) };
-  } catch {
-    return null;
-  }
+  const row = settledUsageRow(text);
+  if (row === null || row.accountId !== accountId) return null;
+  return { accountId, generation: generationView(row, false) };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { abandonedUsage, parseEntry, usageRecord } from './settlement-events';
+import { type UsageRecordRow, usageRowToJson } from '@gw/db';
+import { abandonedUsage, parseEntry, settledUsageRow, usageRecord } from './settlement-events';
 import { compareEntryIds, trimPoint } from './stream-ids';
 
 const ACCOUNT = '6d30b904-619d-4e96-8d9f-cf06f9c53cf8';
@@ -119,5 +120,52 @@ describe(trimPoint.name, () => {
     expect(compareEntryIds('10-2', '9-100')).toBe(1);
     expect(compareEntryIds('10-2', '10-10')).toBe(-1);
     expect(compareEntryIds('5-5', '5-5')).toBe(0);
+  });
+});
+
+describe(settledUsageRow.name, () => {
+  const row: UsageRecordRow = {
+    generationId: 'gen-01J0000000000000000000000',
+    requestId: 'req-1',
+    accountId: ACCOUNT,
+    keyId: KEY,
+    model: 'anthropic/claude-haiku-4-5',
+    requestedModel: 'claude-haiku-4-5',
+    protocol: 'anthropic',
+    endpoint: 'messages',
+    stream: true,
+    status: 200,
+    outcome: 'upstream_dropped',
+    errorType: 'upstream_error',
+    inputTokens: 10,
+    outputTokens: 20,
+    cachedInputTokens: 3,
+    cacheWriteTokens: 4,
+    usageEstimated: true,
+    reservedMicros: 5_000n,
+    costMicros: 1_234n,
+    overrunMicros: 0n,
+    upstreamStatus: 200,
+    channelId: null,
+    attempts: 2,
+    latencyMs: 50,
+    upstreamLatencyMs: 30,
+    createdAt: new Date('2026-12-06T10:00:00.000Z'),
+    provider: 'anthropic',
+    reasoningTokens: null,
+    upstreamCostMicros: 1_176n,
+    finishReason: null,
+  };
+
+  it('reads back the record the settlement kept (usageRowToJson) as the row it was', () => {
+    expect(settledUsageRow(JSON.stringify(usageRowToJson(row)))).toEqual(row);
+  });
+
+  it('is null for what is not such a record', () => {
+    const json = usageRowToJson(row);
+    for (const text of ['', '{', '[]', 'null', JSON.stringify({ ...json, protocol: 'smtp' }), JSON.stringify({ ...json, outcome: 'lost' }),
+      JSON.stringify({ ...json, account_id: 'nobody' }), JSON.stringify({ ...json, cost_micros: 1.5 }), JSON.stringify({ ...json, created_at: null })]) {
+      expect(settledUsageRow(text)).toBeNull();
+    }
   });
 });

@@ -1,4 +1,15 @@
-import { MODEL_PROVIDERS, type ModelProvider, type WalletEventKind, type WalletEventRow, type WalletEventUsage } from '@gw/db';
+import {
+  MODEL_PROVIDERS,
+  type ModelProvider,
+  USAGE_OUTCOMES,
+  USAGE_PROTOCOLS,
+  type UsageOutcome,
+  type UsageProtocol,
+  type UsageRecordView,
+  type WalletEventKind,
+  type WalletEventRow,
+  type WalletEventUsage,
+} from '@gw/db';
 import type { ShardIndex } from '../wallet-keys';
 
 /** A stream entry as ioredis returns it: [id, [field, value, field, value, ...]]. */
@@ -188,4 +199,37 @@ function timestamp(value: unknown): Date | null {
   if (typeof value !== 'string') return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * The usage record settle() kept for the lookups (usageRowToJson's JSON, `gen:<generation>`) read back as a row, for
+ * the time the ledger writer has not yet written it to PostgreSQL; null when it cannot be read as one.
+ */
+export function settledUsageRow(json: string): UsageRecordView | null {
+  try {
+    const record = parseObject(json);
+    const usage = usageRecord(record);
+    if (record === null || usage === null || usage.createdAt === null) return null;
+    const protocol = usage.protocol as UsageProtocol;
+    const outcome = usage.outcome as UsageOutcome;
+    if (!USAGE_PROTOCOLS.includes(protocol) || !USAGE_OUTCOMES.includes(outcome)) return null;
+    const money = (name: string): bigint => optionalMicros(record, name) ?? 0n;
+    return {
+      ...usage,
+      protocol,
+      outcome,
+      createdAt: usage.createdAt,
+      generationId: text(record, 'generation_id'),
+      accountId: uuid(record, 'account_id'),
+      reservedMicros: money('reserved_micros'),
+      costMicros: money('cost_micros'),
+      overrunMicros: money('overrun_micros'),
+      provider: usage.provider ?? null,
+      reasoningTokens: usage.reasoningTokens ?? null,
+      upstreamCostMicros: usage.upstreamCostMicros ?? null,
+      finishReason: usage.finishReason ?? null,
+    };
+  } catch {
+    return null;
+  }
 }
