@@ -1,4 +1,11 @@
-import { classifyTransportError, classifyUpstreamStatus, isChannelFault, isRetryable, UpstreamTimeoutError } from './upstream-errors';
+import {
+  classifyTransportError,
+  classifyUpstreamStatus,
+  isChannelFault,
+  isRetryable,
+  providerRetryAfterSeconds,
+  UpstreamTimeoutError,
+} from './upstream-errors';
 import { GatewayError } from '@gw/common';
 
 const limits = { timeoutS: 7, idleTimeoutMs: 2_000 };
@@ -63,5 +70,34 @@ describe('upstream error classification', () => {
 
   it('passes the provider Retry-After on with an overload 503', () => {
     expect(classifyUpstreamStatus(529, '', '12').headers).toEqual({ 'retry-after': '12' });
+    expect(classifyUpstreamStatus(503, '', undefined).headers).not.toHaveProperty('retry-after');
+  });
+});
+
+describe(providerRetryAfterSeconds.name, () => {
+  const NOW = Date.parse('2026-12-07T06:00:00Z');
+
+  it('takes delta-seconds, and an HTTP date as the seconds until it (rounded up, never below 0)', () => {
+    expect(providerRetryAfterSeconds(' 30 ', '', NOW)).toBe(30);
+    expect(providerRetryAfterSeconds('Mon, 07 Dec 2026 06:00:12 GMT', '', NOW)).toBe(12);
+    expect(providerRetryAfterSeconds('Mon, 07 Dec 2026 05:59:00 GMT', '', NOW)).toBe(0);
+  });
+
+  it("reads Google's RetryInfo from the error body when there is no header (Gemini sends none)", () => {
+    const google = JSON.stringify({
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '7.2s' }],
+      },
+    });
+    expect(providerRetryAfterSeconds(undefined, google, NOW)).toBe(8);
+    expect(classifyUpstreamStatus(429, google, undefined).headers).toEqual({ 'retry-after': '8' });
+  });
+
+  it('is null when the provider said nothing usable, and at most a day', () => {
+    expect(providerRetryAfterSeconds(undefined, '{"error":{"message":"busy"}}', NOW)).toBeNull();
+    expect(providerRetryAfterSeconds('soon', '', NOW)).toBeNull();
+    expect(providerRetryAfterSeconds('999999999', '', NOW)).toBe(86_400);
   });
 });

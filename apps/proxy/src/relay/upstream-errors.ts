@@ -116,15 +116,35 @@ export function providerMessage(body: string): string | null {
   return null;
 }
 
+/** The most a provider's delay is passed on as (a day): anything longer is not a delay a client should wait. */
+const MAX_RETRY_AFTER_S = 86_400;
+
+/**
+ * How long the provider asked to wait, in whole seconds (rounded up), or null when it did not say: its Retry-After
+ * header, as delta-seconds or as an HTTP date (RFC 9110), else Google's RetryInfo in the error body (`"retryDelay":
+ * "12s"`: Gemini sends no header).
+ */
+export function providerRetryAfterSeconds(header: string | undefined, body: string, nowMs: number): number | null {
+  const value = header?.trim() ?? '';
+  if (/^\d{1,9}$/.test(value)) return Math.min(Number(value), MAX_RETRY_AFTER_S);
+  if (value !== '') {
+    const at = Date.parse(value);
+    if (!Number.isNaN(at)) return Math.min(Math.max(0, Math.ceil((at - nowMs) / 1000)), MAX_RETRY_AFTER_S);
+  }
+  const delay = /"retryDelay"\s*:\s*"(\d{1,9}(?:\.\d+)?)s"/.exec(body);
+  return delay ? Math.min(Math.ceil(Number(delay[1])), MAX_RETRY_AFTER_S) : null;
+}
+
 /**
  * A non-2xx upstream answer -> the client's error. 429/503/529 mean "overloaded": 503 with the provider's
- * Retry-After. Other 5xx: 502. Other 4xx: the provider's status and message, in the caller's format. Anything below
+ * Retry-After (providerRetryAfterSeconds). Other 5xx: 502. Other 4xx: the provider's status and message, in the caller's format. Anything below
  * 400 (a redirect: the gateway never follows one) is not an answer the client could use: 502.
  */
 export function classifyUpstreamStatus(status: number, body: string, retryAfter: string | undefined): GatewayError {
   if (status < 400) return GatewayError.upstream(`The upstream provider returned an unexpected status (HTTP ${status})`);
   if (status === 429 || status === 503 || status === 529) {
-    const headers = retryAfter && /^\d{1,6}$/.test(retryAfter.trim()) ? { 'retry-after': retryAfter.trim() } : undefined;
+    const seconds = providerRetryAfterSeconds(retryAfter, body, Date.now());
+    const headers = seconds === null ? undefined : { 'retry-after': String(seconds) };
     return GatewayError.unavailable('The upstream provider is overloaded; retry later', headers);
   }
   if (status >= 500) return GatewayError.upstream(`The upstream provider returned an error (HTTP ${status})`);
