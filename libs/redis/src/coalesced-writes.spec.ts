@@ -72,7 +72,7 @@ describe(`${coalesceWrites.name} with a condition`, () => {
     socket.write('a');
     socket.write('b'); // issued together (a request's rate tiers and its gate): one syscall
     await Promise.resolve();
-    socket.write('c'); // a promise job of the same run: still with them
+    socket.write('c'); // a later job of the same microtask queue (this test runs in one): still with them
     expect(flushes).toEqual([]);
     await new Promise<void>((resolve) => process.nextTick(resolve));
     expect(flushes).toEqual([['a', 'b', 'c']]);
@@ -83,6 +83,19 @@ describe(`${coalesceWrites.name} with a condition`, () => {
     await nextTurn();
     expect(flushedBeforeImmediate).toBe(true);
     expect(flushes).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('while the condition says no, sends the synchronous writes of a plain callback (an I/O or timer callback) together', async () => {
+    const { socket, flushes } = recordingSocket();
+    coalesceWrites(socket, () => false);
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        socket.write('x');
+        socket.write('y');
+        resolve();
+      }),
+    );
+    expect(flushes).toEqual([['x', 'y']]);
   });
 
   it('holds back the rest of the turn from a run the condition says yes to', async () => {

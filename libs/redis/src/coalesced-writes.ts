@@ -10,9 +10,10 @@ const always = (): boolean => true;
 /**
  * Makes every write to `socket` within one turn of the event loop leave in one syscall: the first write of a turn
  * corks the socket and a setImmediate uncorks it, after the loop's I/O callbacks of that turn have run (Node then
- * sends everything buffered with one writev). When `batchWhen` says the turn is not worth holding back, the writes of
- * one run of JavaScript (a callback and the promise jobs it queues: a request's rate tiers and its address's gate,
- * issued together) still leave together: uncorked by process.nextTick, before the loop goes on, so nothing waits.
+ * sends everything buffered with one writev). When `batchWhen` says the turn is not worth holding back, the writes
+ * made before Node next runs its process.nextTick queue still leave together (those of one synchronous run, such as a
+ * request's rate tiers and its address's gate, issued side by side; from a promise job, those of the rest of its
+ * microtask queue): uncorked by process.nextTick, before the loop goes on, so nothing waits.
  *
  * Why: ioredis writes each command as it is issued (its auto-pipelining is off: redis.service.ts says why), and each
  * request's Redis calls (rate limits, hold, settle) run in their own I/O callbacks, so under load a proxy wrote to
