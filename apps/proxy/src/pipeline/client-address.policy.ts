@@ -5,16 +5,12 @@ import type { ApiKeyAuthRecord } from '@gw/db';
 export const ADDRESS_NOT_ALLOWED = 'IP address not allowed for this key';
 
 /**
- * A key with an `ipAllowlist` may only be used from the addresses and ranges on it: anywhere else, 403
- * `permission_error`. `address` is the client address as the request sees it (request.ip: the TCP peer, or the one
- * X-Forwarded-For gives when TRUST_PROXY trusts the peer), IPv4-mapped IPv6 matched as the IPv4 it maps. The list was
- * compiled once with the key record (IpAllowlist, a native BlockList): no parsing here.
+ * Whether the key may be used from `address`. A key with an `ipAllowlist` may only be used from the addresses and
+ * ranges on it: anywhere else, 403 `permission_error` (addressNotAllowed, answered by the admit stage). `address` is
+ * the client address as the request sees it (request.ip: the TCP peer, or the one X-Forwarded-For gives when
+ * TRUST_PROXY trusts the peer), IPv4-mapped IPv6 matched as the IPv4 it maps. The list was compiled once with the key
+ * record (IpAllowlist, a native BlockList): no parsing here.
  */
-export function assertAddressAllowed(key: Pick<ApiKeyAuthRecord, 'allowedIps'>, address: string): void {
-  if (!addressAllowed(key, address)) throw addressNotAllowed();
-}
-
-/** Whether the key may be used from `address` (the check of assertAddressAllowed, for a caller that answers itself). */
 export function addressAllowed(key: Pick<ApiKeyAuthRecord, 'allowedIps'>, address: string): boolean {
   return key.allowedIps.allows(address);
 }
