@@ -49,6 +49,9 @@ describe('load shedding: MAX_INFLIGHT_REQUESTS admitted requests per proxy insta
     expect(shed).toMatchObject({
       status: 503,
       retryAfter: 1,
+      // An authenticated answer: the tiers as they stand (the key's DEFAULT_RPM, two taken), this one counted nowhere.
+      limit: 100_000,
+      remaining: 99_998,
       body: { error: { type: 'service_unavailable', code: '503', message: 'The gateway is overloaded; retry later' } },
     });
     const anthropic = await callGateway(`${proxy.url}/anthropic/v1/messages`, {

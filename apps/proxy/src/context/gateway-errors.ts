@@ -12,9 +12,17 @@ export function toGatewayError(exception: unknown): GatewayError {
   return toClientError(exception, isDatabaseUnreachable);
 }
 
-/** The 503 of a request refused to shed load (Retry-After: 1, a couple of samples later), counted by reason. */
-export function overloaded(context: RequestContext | undefined, reason: ShedReason, message = OVERLOADED_MESSAGE): GatewayError {
+/**
+ * The 503 of a request refused to shed load (Retry-After: 1, a couple of samples later), counted by reason; `headers`:
+ * more to send with it (an authenticated caller's X-RateLimit-*).
+ */
+export function overloaded(
+  context: RequestContext | undefined,
+  reason: ShedReason,
+  message = OVERLOADED_MESSAGE,
+  headers: Record<string, string> = {},
+): GatewayError {
   proxyMetrics().shed.inc({ reason });
   if (context) context.shedBy = reason;
-  return GatewayError.unavailable(message, { 'retry-after': '1' });
+  return GatewayError.unavailable(message, { ...headers, 'retry-after': '1' });
 }

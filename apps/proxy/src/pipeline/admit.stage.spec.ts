@@ -176,15 +176,18 @@ describe(AdmitStage.name, () => {
   });
 
   it('holds at most MAX_INFLIGHT_REQUESTS admitted requests, each until its response closes', async () => {
-    const { sut } = setUp({ maxInflightRequests: 2 });
+    // key 3 of 60 used, account 7 of 120: the key is the tightest.
+    const { sut, tiersCalls } = setUp({ maxInflightRequests: 2, tiers: [0, 3, 30e6, 7, 20e6, 0] });
     const first = new FakeResponse();
     await sut.admit(caller(), CLIENT, first);
     await sut.admit(caller(), CLIENT, new FakeResponse());
     const third = caller();
+    // Shed with the tiers as they stand (an authenticated answer), read without logging the request anywhere.
     await expect(sut.admit(third, CLIENT, new FakeResponse())).rejects.toMatchObject({
       status: 503,
-      headers: { 'retry-after': '1' },
+      headers: { 'retry-after': '1', 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '57', 'x-ratelimit-reset': '30' },
     });
+    expect(tiersCalls[2][1 + (tiersCalls[2][0] as number) + 1]).toBe('');
     expect(third.context.shedBy).toBe('in_flight');
     first.emit('close');
     expect(sut.inFlight).toBe(1);

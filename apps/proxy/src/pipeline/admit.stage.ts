@@ -18,7 +18,7 @@ import {
 } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { addressAllowed, addressNotAllowed } from './client-address.policy';
-import { overloaded } from '../context/gateway-errors';
+import { OVERLOADED_MESSAGE, overloaded } from '../context/gateway-errors';
 import type { Admitted, Caller, RateLimitState, RequestContext } from '../context/request-context';
 
 /** Accounts whose rate-limit keys are kept. */
@@ -125,7 +125,12 @@ export class AdmitStage {
     // An address outside the key's allow-list: 403 before the request takes a slot or counts in any tier, with the
     // X-RateLimit-* of the tiers as they stand (an authenticated answer like any other: spec/errors.md).
     if (!addressAllowed(key, client.ip)) throw addressNotAllowed(await this.standingHeaders(windows, key.tpmLimit));
-    this.takeSlot(caller, response);
+    // Past the in-flight limit: 503 (load shedding) that counts in no tier, with the X-RateLimit-* of the tiers as they
+    // stand, like the 403 above.
+    if (!response.destroyed && this.admitted >= this.config.proxy.maxInflightRequests) {
+      throw overloaded(caller.context, 'in_flight', OVERLOADED_MESSAGE, await this.standingHeaders(windows, key.tpmLimit));
+    }
+    this.takeSlot(response);
     let result;
     try {
       result = await this.windows.hit({ ...windows, member: caller.context.generationId, gate: this.failures.gate(client) });
@@ -197,10 +202,9 @@ export class AdmitStage {
     return this.admitted;
   }
 
-  private takeSlot(caller: Caller, response: ResponseEnd): void {
+  private takeSlot(response: ResponseEnd): void {
     // Already gone (the client left as its body arrived): 'close' has fired, so it must not take a slot.
     if (response.destroyed) return;
-    if (this.admitted >= this.config.proxy.maxInflightRequests) throw overloaded(caller.context, 'in_flight');
     this.admitted++;
     this.gauge.inc();
     response.once('close', this.leave);
