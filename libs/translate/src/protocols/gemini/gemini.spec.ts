@@ -201,6 +201,23 @@ describe('requests to Gemini channels', () => {
     ]);
   });
 
+  it('sends the results of parallel calls in the order of the calls, however the client ordered them (Gemini pairs them by name and order)', () => {
+    const call = (id: string, city: string) => ({ type: 'tool_call' as const, id, name: 'get_weather', arguments: `{"city":"${city}"}` });
+    const result = (toolCallId: string, text: string) => ({ type: 'tool_result' as const, toolCallId, content: [{ type: 'text' as const, text }], isError: false });
+    const body = encode(
+      request({
+        messages: [
+          hi,
+          { role: 'assistant', content: [call('paris', 'Paris'), call('rome', 'Rome'), call('oslo', 'Oslo')] },
+          { role: 'tool', content: [result('oslo', 'snow'), result('paris', 'sun'), result('rome', 'rain')] },
+        ],
+      }),
+    );
+    expect(body.contents[2].parts).toEqual(
+      ['sun', 'rain', 'snow'].map((output) => ({ functionResponse: { name: 'get_weather', response: { output } } })),
+    );
+  });
+
   it('refuses a result whose call is unknown', () => {
     const orphan = request({ messages: [{ role: 'tool', content: [{ type: 'tool_result', toolCallId: 'nope', content: [], isError: false }] }] });
     expect(() => encode(orphan)).toThrow(InvalidRequestError);

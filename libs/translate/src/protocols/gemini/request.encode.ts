@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../errors';
-import type { ChatMessage, ChatRequest, ImagePart, ReasoningConfig } from '../../model';
+import type { ChatMessage, ChatRequest, ImagePart, ReasoningConfig, ToolResultPart } from '../../model';
 import { EncodeContext, untranslatable, untranslatableFeature } from '../../shared/context';
 import { parseDataUrl } from '../../shared/data-url';
 import { budgetForEffort, effortForBudget, modelVersion } from '../../shared/reasoning';
@@ -85,6 +85,7 @@ function thinkingConfig(reasoning: ReasoningConfig, model: string): NonNullable<
 function encodeContents(messages: ChatMessage[], ctx: EncodeContext): GeminiContent[] {
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
+  const callPositions = new Map<string, number>();
   for (const message of messages) {
     const parts: GeminiPart[] = [];
     if (message.role === 'assistant') {
@@ -93,6 +94,7 @@ function encodeContents(messages: ChatMessage[], ctx: EncodeContext): GeminiCont
           if (part.text.length > 0) parts.push({ text: part.text });
         } else if (part.type === 'tool_call') {
           callNames.set(part.id, part.name);
+          callPositions.set(part.id, callPositions.size);
           const call: GeminiPart = { functionCall: { name: part.name, args: argumentsObject(part.arguments) } };
           if (part.thoughtSignature !== undefined) call.thoughtSignature = part.thoughtSignature;
           parts.push(call);
@@ -101,7 +103,7 @@ function encodeContents(messages: ChatMessage[], ctx: EncodeContext): GeminiCont
       }
     } else if (message.role === 'tool') {
       const images: GeminiPart[] = [];
-      for (const result of message.content) {
+      for (const result of inCallOrder(message.content, callPositions)) {
         const name = result.name ?? callNames.get(result.toolCallId);
         if (name === undefined) throw new InvalidRequestError(`A tool result refers to an unknown tool call id: ${result.toolCallId}`);
         let text = '';
@@ -123,6 +125,16 @@ function encodeContents(messages: ChatMessage[], ctx: EncodeContext): GeminiCont
     else contents.push({ role, parts });
   }
   return contents;
+}
+
+/**
+ * Gemini pairs a turn's functionResponse parts with the calls before them by name and order, where the other protocols
+ * match results by id, in any order: sent as they came, two results of one function would swap. Stable: results of
+ * unknown calls keep their place after the known ones.
+ */
+function inCallOrder(results: ToolResultPart[], callPositions: ReadonlyMap<string, number>): ToolResultPart[] {
+  const position = (result: ToolResultPart) => callPositions.get(result.toolCallId) ?? callPositions.size;
+  return [...results].sort((a, b) => position(a) - position(b));
 }
 
 /** Gemini takes images inline (or uploaded to its Files API), never by URL: a URL other than data: is untranslatable. */
