@@ -7,7 +7,8 @@
  *
  * Uses its own database (BENCH_WALLET_DATABASE_URL, default chuizi_bench_wallet, dropped and recreated) and its own
  * redis-server. Reports requests per second, hold and settle latency, CPU per request of the client, Redis and (for
- * the writer) PostgreSQL, and the writer with the ledger's former per-row running-balance trigger for comparison.
+ * the writer) PostgreSQL, and the writer with the former per-row checks for comparison (foreign keys; the ledger's
+ * running-balance trigger).
  * Writes bench/results/wallet-hot-path.md.
  */
 import { writeFileSync } from 'node:fs';
@@ -212,7 +213,7 @@ function writerTable(results: WriterResult[]): string {
   return lines.join('\n');
 }
 
-/** The ledger's guard before this change: one plpgsql call and index probe per inserted row. */
+/** The ledger's running-balance guard before 2026-12-06: one plpgsql call and index probe per inserted row. */
 const ROW_TRIGGER = `
   DROP TRIGGER ledger_entries_running_balance ON ledger_entries;
   CREATE FUNCTION bench_row_running_balance() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -225,6 +226,25 @@ const ROW_TRIGGER = `
     RETURN NEW;
   END $$;
   CREATE TRIGGER ledger_entries_running_balance BEFORE INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION bench_row_running_balance();`;
+
+/** The references before they were checked per statement: foreign keys, one check per inserted row. */
+const FOREIGN_KEYS = `
+  DROP TRIGGER ledger_entries_account_exists ON ledger_entries;
+  DROP TRIGGER usage_records_account_and_key_exist_on_insert ON usage_records;
+  DROP TRIGGER usage_records_account_and_key_exist_on_update ON usage_records;
+  ALTER TABLE ledger_entries ADD CONSTRAINT bench_ledger_account FOREIGN KEY (account_id) REFERENCES accounts(id);
+  ALTER TABLE usage_records ADD CONSTRAINT bench_usage_account FOREIGN KEY (account_id) REFERENCES accounts(id),
+    ADD CONSTRAINT bench_usage_key FOREIGN KEY (key_id) REFERENCES api_keys(id);`;
+
+const REFERENCE_TRIGGERS = `
+  ALTER TABLE ledger_entries DROP CONSTRAINT bench_ledger_account;
+  ALTER TABLE usage_records DROP CONSTRAINT bench_usage_account, DROP CONSTRAINT bench_usage_key;
+  CREATE TRIGGER ledger_entries_account_exists AFTER INSERT ON ledger_entries
+    REFERENCING NEW TABLE AS gw_new_rows FOR EACH STATEMENT EXECUTE FUNCTION gw_rows_refer_to_accounts();
+  CREATE TRIGGER usage_records_account_and_key_exist_on_insert AFTER INSERT ON usage_records
+    REFERENCING NEW TABLE AS gw_new_rows FOR EACH STATEMENT EXECUTE FUNCTION gw_rows_refer_to_keys();
+  CREATE TRIGGER usage_records_account_and_key_exist_on_update AFTER UPDATE ON usage_records
+    REFERENCING NEW TABLE AS gw_new_rows FOR EACH STATEMENT EXECUTE FUNCTION gw_rows_refer_to_keys();`;
 
 const STATEMENT_TRIGGER = `
   DROP TRIGGER ledger_entries_running_balance ON ledger_entries;
@@ -306,11 +326,15 @@ async function main(): Promise<void> {
     );
   }
   const writers: WriterResult[] = [];
-  writers.push(await drainWriter('statement-level running-balance guard (this change)', writer, repository));
+  writers.push(await drainWriter('as migrated: guards and references checked per statement', writer, repository));
   console.log(writerTable(writers));
+  await sql(FOREIGN_KEYS);
+  await run(scenarios[5], instances.slice(0, 1), hot, many, own.child.pid!);
+  writers.push(await drainWriter('references as foreign keys, checked per row (before 2026-12-07)', writer, repository));
+  await sql(REFERENCE_TRIGGERS);
   await sql(ROW_TRIGGER);
   await run(scenarios[5], instances.slice(0, 1), hot, many, own.child.pid!);
-  writers.push(await drainWriter('per-row running-balance trigger (before)', writer, repository));
+  writers.push(await drainWriter('running-balance guard per row (before 2026-12-06)', writer, repository));
   await sql(STATEMENT_TRIGGER);
   const loadAfter = loadavg()[0];
   for (const target of instances) await target.wallet.drain(10_000);
