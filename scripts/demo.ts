@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { randomAlphanumeric } from '@gw/common';
 import { loadConfig } from '@gw/config';
 import { ChannelCredentials, PrismaService } from '@gw/db';
+import { DemoProcesses, DemoService } from './demo-processes';
 import { ensureDatabase, migrateDeploy } from './ensure-database';
 import { createKey, seedCatalog, seedDemoAccount } from './seed';
 
@@ -22,29 +22,6 @@ const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   MOCK_UPSTREAM_PORT: '3900',
 };
-
-interface Service {
-  name: string;
-  script: string;
-  port: number;
-  /** Answers 200 once the service is up. */
-  readyPath: string;
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
-}
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...DEFAULTS, ...process.env };
@@ -70,35 +47,15 @@ async function main(): Promise<void> {
   const demoKey = await createKey(prisma, accountId, `demo ${new Date().toISOString()}`);
   await prisma.onModuleDestroy();
 
-  const services: Service[] = [
-    // The mock speaks only the providers' protocols (and its own control routes), no /healthz.
-    { name: 'mock-upstream', script: 'apps/mock-upstream/src/main.js', port: Number(env.MOCK_UPSTREAM_PORT), readyPath: '/__mock/stats' },
-    { name: 'proxy', script: 'apps/proxy/src/main.js', port: config.ports.proxy, readyPath: '/readyz' },
-    { name: 'admin', script: 'apps/admin/src/main.js', port: config.ports.admin, readyPath: '/readyz' },
-    { name: 'worker', script: 'apps/worker/src/main.js', port: config.ports.worker, readyPath: '/readyz' },
-  ];
-  const children: ChildProcess[] = [];
-  const stop = () => {
-    for (const child of children) child.kill('SIGTERM');
-  };
+  const processes = new DemoProcesses({ cwd: ROOT, env, onAllExited: () => process.exit(0) });
+  const stop = () => void processes.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-
-  const run = (name: string, command: string, args: string[], output: 'inherit' | 'pipe' = 'inherit') => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', output, output] });
-    children.push(child);
-    child.on('exit', (code, signal) => {
-      // SIGTERM drains and exits 0 (docs/operations.md); anything else is worth saying.
-      if (code !== 0 && signal !== 'SIGTERM') console.error(`${name} exited (${code ?? signal})`);
-      if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(0);
-    });
-    return child;
-  };
 
   if (WATCH) {
     console.log('• compiler (watching apps/, libs/, scripts/)');
     const swc = join(ROOT, 'node_modules', '.bin', 'swc');
-    const compiler = run('swc', swc, ['apps', 'libs', 'scripts', '-d', DIST, '--watch', '--ignore', '**/*.spec.ts'], 'pipe');
+    const compiler = processes.run('swc', swc, ['apps', 'libs', 'scripts', '-d', DIST, '--watch', '--ignore', '**/*.spec.ts'], 'pipe');
     compiler.stdout!.pipe(process.stdout);
     compiler.stderr!.pipe(process.stderr);
     // Its first pass rewrites every file: start the apps after it, or each would restart at once.
@@ -109,12 +66,22 @@ async function main(): Promise<void> {
       compiler.once('exit', (code) => reject(new Error(`the compiler exited (${code})`)));
     });
   }
-  for (const service of services) {
-    console.log(`• ${service.name}`);
-    const script = join(DIST, service.script);
-    const child = run(service.name, process.execPath, WATCH ? ['--watch', script] : [script]);
-    await waitForHealth(`http://127.0.0.1:${service.port}${service.readyPath}`, child);
-  }
+  const app = (name: string, script: string, port: number, readyPath: string): DemoService => ({
+    name,
+    command: process.execPath,
+    args: WATCH ? ['--watch', join(DIST, script)] : [join(DIST, script)],
+    healthUrl: `http://127.0.0.1:${port}${readyPath}`,
+  });
+  await processes.startInOrder(
+    [
+      // The mock speaks only the providers' protocols (and its own control routes), no /healthz.
+      app('mock-upstream', 'apps/mock-upstream/src/main.js', Number(env.MOCK_UPSTREAM_PORT), '/__mock/stats'),
+      app('proxy', 'apps/proxy/src/main.js', config.ports.proxy, '/readyz'),
+      app('admin', 'apps/admin/src/main.js', config.ports.admin, '/readyz'),
+      app('worker', 'apps/worker/src/main.js', config.ports.worker, '/readyz'),
+    ],
+    (service) => console.log(`• ${service.name}`),
+  );
 
   const proxy = `http://127.0.0.1:${config.ports.proxy}`;
   console.log(`
