@@ -71,9 +71,12 @@ export class AdjustmentsService {
       }
       const books = await this.ledger.lockBooks(accountId, tx);
       if (!books) throw accountNotFound(accountId);
-      // Read under the account's row lock (no settlement can be written meanwhile): what the wallet holds or has spent
-      // beyond the stored balance is not spendable, and a debit may not take the spendable balance below zero.
-      const wallet = await this.wallet.one(accountId);
+      // Read under the account's row lock (no settlement or credit can be written meanwhile): what the wallet holds or
+      // has spent beyond the stored balance is not spendable, and a debit may not take the spendable balance below zero.
+      // Credits committed but not in the wallet yet count as applied: they are in the stored balance already.
+      const wallet = await this.wallet.withCommittedCredits(accountId, {
+        required: amountMicros < 0n && !allowNegativeBalance,
+      });
       const walletPendingMicros = wallet ? books.storedBalanceMicros - wallet.spendableMicros : 0n;
       const drifted =
         books.storedBalanceMicros !== books.runningBalanceMicros || books.storedReservedMicros !== books.openHoldsMicros;

@@ -51,7 +51,7 @@ export class TopUpsService {
       if (!(await this.accounts.exists(accountId, tx))) throw accountNotFound(accountId);
       const posted = await this.ledger.post(accountId, 'top_up', amountMicros, reference, actor.staffId, tx);
       // Read under the account's row lock: the spendable balance the wallet will have once the credit is applied.
-      const wallet = await this.wallet.one(accountId);
+      const wallet = await this.wallet.withCommittedCredits(accountId);
       const view: TopUpView = {
         id: posted.entryId.toString(),
         accountId,

@@ -11,7 +11,8 @@ import { COMMON_LUA } from './common.lua';
  * Replies:
  *   {SETTLED, cost, held, spendable, seq}  the hold was open: released, cost charged
  *   {LATE, charge, total, spendable, seq}  the sweep had closed it (charging the delivered cost): the rest charged
- *                                          (negative: refunded), the usage record replaces the abandoned one
+ *                                          (negative: refunded) and moved on the key's day the hold counted in; the
+ *                                          usage record replaces the abandoned one
  *   {UNHELD, cost, spendable, seq}         no hold and no marker (lost with a Redis restart): charged anyway
  *   {DUPLICATE, charged}                   closed before: nothing moves
  *   {NEED_LOAD} | {CONFLICT}               the account is not loaded | the hold belongs to another account
@@ -28,9 +29,11 @@ end
 if redis.call('EXISTS', acct) == 0 then return {'NEED_LOAD'} end
 local marker = redis.call('GET', done)
 if marker then
-  local closer, charged, held = string.match(marker, '^(%a+):(-?%d+):(%d+)$')
+  local closer, charged, held, day, kday = string.match(marker, '^(%a+):(-?%d+):(%d+):(%d+):(.+)$')
+  if not closer then closer, charged, held = string.match(marker, '^(%a+):(-?%d+):(%d+)$') end
   if closer ~= 'swept' then return {'DUPLICATE', charged} end
   local charge = cost - tonumber(charged)
+  key_day_add(kday, day, charge)
   redis.call('HINCRBY', acct, 'bal', int(-charge))
   local seq = emit(events, unflushed, acct, account, generation, 'late', charge, cost, tonumber(held), usage, '')
   redis.call('SET', done, 'late:' .. int(cost) .. ':' .. held, 'EX', ttl)

@@ -3,8 +3,8 @@ import { COMMON_LUA } from './common.lua';
 /**
  * Closes the holds of one shard whose expiry passed (their process stopped beating: it died or lost Redis): each is
  * released, charged the delivered cost its last heartbeat recorded, emitted as an `abandoned` settlement event, and
- * marked done (`swept`), so that a settlement arriving later charges only the rest. Atomic per call, so however many
- * workers sweep, each hold is closed once.
+ * marked done (`swept`, with the key's day the hold counted in), so that a settlement arriving later charges only the
+ * rest and moves that day's figure by it. Atomic per call, so however many workers sweep, each hold is closed once.
  *
  * KEYS: holds, events. ARGV: shard prefix, limit, done TTL (s).
  * Reply: {closed, orphans (index entries without a hold or account, removed), charged, released}.
@@ -30,7 +30,10 @@ for _, generation in ipairs(expired) do
     emit(events, prefix .. 'unflushed:' .. h[1], acct, h[1], generation, 'abandoned', delivered, delivered, amount,
       h[4] or '', h[5] or '')
     redis.call('DEL', hold)
-    redis.call('SET', prefix .. 'done:' .. generation, 'swept:' .. int(delivered) .. ':' .. int(amount), 'EX', ttl)
+    -- A hold that counted in a key's day names it in the marker: a late settlement moves that day to its cost.
+    local marker = 'swept:' .. int(delivered) .. ':' .. int(amount)
+    if h[6] and h[6] ~= '' and h[7] then marker = marker .. ':' .. h[7] .. ':' .. h[6] end
+    redis.call('SET', prefix .. 'done:' .. generation, marker, 'EX', ttl)
     closed = closed + 1
     charged = charged + delivered
     released = released + amount
