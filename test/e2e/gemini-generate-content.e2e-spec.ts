@@ -384,6 +384,11 @@ describe('Gemini generateContent, streamGenerateContent, countTokens (@google/ge
     expect(page).toEqual({ models: [expect.objectContaining({ name: 'models/gemini-2.5-pro' })] });
     const slash = await fetch(`${proxy.url}/gemini/v1beta/models/google/gemini-2.5-pro`, { headers: { 'x-goog-api-key': proOnly } });
     expect(await slash.json()).toMatchObject({ name: 'models/gemini-2.5-pro' });
+
+    // A model of another provider, which a Gemini request may call through translation, is found by its canonical id.
+    expect(await ai.models.get({ model: 'openai/gpt-4.1-mini' })).toMatchObject({ name: 'models/openai/gpt-4.1-mini' });
+    const outside = await fetch(`${proxy.url}/gemini/v1beta/models/openai%2Fgpt-4.1-mini`, { headers: { 'x-goog-api-key': proOnly } });
+    expect(outside.status).toBe(404);
   });
 
   it('counts its requests by protocol and endpoint in the metrics', async () => {

@@ -109,7 +109,9 @@ describe('provider parameters and protocol details through the official SDKs', (
 
     const allowOne = openai(await newKey({ allowedModels: ['gpt-4.1-mini'] }));
     expect((await allowOne.models.retrieve('gpt-4.1-mini')).id).toBe('gpt-4.1-mini');
-    for (const [sdk, name] of [[client, 'no-such-model'], [client, 'claude-haiku-4-5'], [allowOne, 'gpt-4.1'], [allowOne, 'openai/gpt-4.1-mini']] as const) {
+    // A model of another provider: an OpenAI client may call it (translation), so it finds it too.
+    expect(await client.models.retrieve('claude-haiku-4-5')).toMatchObject({ id: 'claude-haiku-4-5', owned_by: 'anthropic' });
+    for (const [sdk, name] of [[client, 'no-such-model'], [allowOne, 'claude-haiku-4-5'], [allowOne, 'gpt-4.1'], [allowOne, 'openai/gpt-4.1-mini']] as const) {
       const error = await sdk.models.retrieve(name).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.NotFoundError);
       expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({
@@ -129,7 +131,9 @@ describe('provider parameters and protocol details through the official SDKs', (
 
     const allowAlias = anthropic(await newKey({ allowedModels: [own.alias] }));
     expect((await allowAlias.models.retrieve(own.alias)).id).toBe(own.alias);
-    for (const [sdk, name] of [[client, 'gpt-4.1-mini'], [client, 'nope'], [allowAlias, own.id]] as const) {
+    // A model of another provider: an Anthropic client may call it (translation), so it finds it too.
+    expect(await client.models.retrieve('gpt-4.1-mini')).toMatchObject({ type: 'model', id: 'openai/gpt-4.1-mini' });
+    for (const [sdk, name] of [[allowAlias, 'gpt-4.1-mini'], [client, 'nope'], [allowAlias, own.id]] as const) {
       const error = await sdk.models.retrieve(name).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Anthropic.NotFoundError);
       expect((error as InstanceType<typeof Anthropic.NotFoundError>).error).toEqual({

@@ -36,8 +36,8 @@ function anthropicModel({ name, model }: UsableModel<CatalogModel>): AnthropicMo
 }
 
 /**
- * GET /anthropic/v1/models (Anthropic's list shape and pagination) and /anthropic/v1/models/{model_id}: the Anthropic
- * models this key may use.
+ * GET /anthropic/v1/models (Anthropic's list shape and pagination): the Anthropic models this key may use;
+ * /anthropic/v1/models/{model_id}: any model it may use (others are served through translation, protocols.md).
  */
 @Controller('anthropic/v1')
 export class AnthropicModelsController {
@@ -66,7 +66,7 @@ export class AnthropicModelsController {
   @Get('models/*')
   @GatewayRoute({ protocol: 'anthropic', endpoint: 'models', billable: false })
   retrieve(@Req() request: FastifyRequest): AnthropicModel {
-    return anthropicModel(requestedModel(request, this.catalog, 'anthropic'));
+    return anthropicModel(requestedModel(request, this.catalog));
   }
 }
 

@@ -39,6 +39,14 @@ describe(geminiModel.name, () => {
     // An alias the key's allow-list names it by is already bare.
     expect(geminiModel({ name: 'flash', model: flash }).name).toBe('models/flash');
   });
+
+  it('keeps the canonical id of a model of another provider (looked up through translation)', () => {
+    const mini = toCatalogModel(storedModel({ id: 'openai/gpt-4.1-mini', provider: 'openai' }), { markupMillionths: 1_050_000n, rpmPerAccount: 0 });
+    expect(geminiModel({ name: 'openai/gpt-4.1-mini', model: mini })).toMatchObject({
+      name: 'models/openai/gpt-4.1-mini',
+      baseModelId: 'openai/gpt-4.1-mini',
+    });
+  });
 });
 
 describe(modelPage.name, () => {

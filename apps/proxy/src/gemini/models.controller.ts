@@ -29,9 +29,12 @@ export interface GeminiModelPage {
   nextPageToken?: string;
 }
 
-/** The name Google lists a model under: `models/` and the bare name (a canonical id without its `google/`). */
+/**
+ * The name Google lists a model under: `models/` and the bare name (a canonical id without its `google/`); a model of
+ * another provider (looked up through translation) keeps its canonical id, the name a Gemini request calls it by.
+ */
 export function geminiModel({ name, model }: UsableModel<CatalogModel>): GeminiModel {
-  const bare = name.startsWith(`${model.provider}/`) ? name.slice(model.provider.length + 1) : name;
+  const bare = model.provider === 'google' && name.startsWith('google/') ? name.slice('google/'.length) : name;
   return {
     name: `models/${bare}`,
     baseModelId: bare,
@@ -58,8 +61,8 @@ export function modelPage(models: GeminiModel[], pageSize: number, pageToken: st
 }
 
 /**
- * GET /gemini/v1beta/models (Google's list shape and page tokens) and /gemini/v1beta/models/{model}: the google
- * models this key may use, in the catalog's order.
+ * GET /gemini/v1beta/models (Google's list shape and page tokens): the google models this key may use, in the
+ * catalog's order; /gemini/v1beta/models/{model}: any model it may use (others through translation, protocols.md).
  */
 @Controller('gemini/v1beta')
 export class GeminiModelsController {
@@ -78,6 +81,6 @@ export class GeminiModelsController {
   @Get('models/*')
   @GatewayRoute({ protocol: 'gemini', endpoint: 'models', billable: false })
   retrieve(@Req() request: FastifyRequest): GeminiModel {
-    return geminiModel(requestedModel(request, this.catalog, 'google'));
+    return geminiModel(requestedModel(request, this.catalog));
   }
 }

@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import type { CatalogModel, ModelCatalog } from '@gw/catalog';
 import { reachedOf } from '../context/request-context';
 import { GatewayError } from '@gw/common';
-import type { ModelRecord } from '@gw/db';
 import { type UsableModel, usableModel } from './usable-models';
 
 /** Longest model name echoed back in a 404 (the request bodies' own limit on `model`). */
@@ -26,15 +25,12 @@ export function modelInPath(request: FastifyRequest): string {
 /**
  * GET /…/models/{model}: the model named by the rest of the path (a canonical id's slash may come literally,
  * `/v1/models/openai/gpt-4.1-mini`, or URL-encoded, `openai%2Fgpt-4.1-mini`, as the official SDKs send it), if the key
- * may use it under that name; otherwise the 404 a request naming it would get.
+ * may use it under that name, whatever its provider (protocols.md: any client, any model); otherwise the 404 a request
+ * naming it would get.
  */
-export function requestedModel(
-  request: FastifyRequest,
-  catalog: ModelCatalog,
-  provider: ModelRecord['provider'],
-): UsableModel<CatalogModel> & { requested: string } {
+export function requestedModel(request: FastifyRequest, catalog: ModelCatalog): UsableModel<CatalogModel> & { requested: string } {
   const requested = pathRest(request);
-  const found = usableModel((name) => catalog.resolve(name), reachedOf(request).key, provider, requested);
+  const found = usableModel((name) => catalog.resolve(name), reachedOf(request).key, requested);
   if (!found) {
     throw GatewayError.notFound(`The model '${requested.slice(0, MAX_ECHOED_NAME)}' does not exist or is not available`);
   }

@@ -29,21 +29,25 @@ describe(usableModels.name, () => {
 
 describe(usableModel.name, () => {
   const byName = (name: string) => CATALOG.find((entry) => entry.id === name || entry.aliases.includes(name));
-  const find = (allowed: string[], provider: 'openai' | 'anthropic', name: string) =>
-    usableModel(byName, key(allowed), provider, name)?.name ?? null;
+  const find = (allowed: string[], name: string) => usableModel(byName, key(allowed), name)?.name ?? null;
 
   it('finds a model by canonical id or alias, under the name the models list shows', () => {
-    expect(find([], 'openai', 'openai/gpt-4.1')).toBe('openai/gpt-4.1');
-    expect(find([], 'openai', 'gpt-4.1')).toBe('openai/gpt-4.1');
-    expect(find(['gpt-4.1'], 'openai', 'gpt-4.1')).toBe('gpt-4.1');
+    expect(find([], 'openai/gpt-4.1')).toBe('openai/gpt-4.1');
+    expect(find([], 'gpt-4.1')).toBe('openai/gpt-4.1');
+    expect(find(['gpt-4.1'], 'gpt-4.1')).toBe('gpt-4.1');
   });
 
-  it('finds nothing a request could not use: unknown, disabled, the other protocol, outside the allow-list', () => {
-    expect(find([], 'openai', 'no-such-model')).toBeNull();
-    expect(find([], 'openai', 'openai/retired')).toBeNull();
-    expect(find([], 'openai', 'claude-haiku-4-5')).toBeNull();
-    expect(find(['openai/gpt-4.1-mini'], 'openai', 'gpt-4.1')).toBeNull();
+  it('finds a model of any provider, as a request on any protocol may name it (translation)', () => {
+    expect(find([], 'claude-haiku-4-5')).toBe('anthropic/claude-haiku-4-5');
+    expect(find(['anthropic/claude-haiku-4-5'], 'anthropic/claude-haiku-4-5')).toBe('anthropic/claude-haiku-4-5');
+  });
+
+  it('finds nothing a request could not use: unknown, disabled, outside the allow-list', () => {
+    expect(find([], 'no-such-model')).toBeNull();
+    expect(find([], 'openai/retired')).toBeNull();
+    expect(find(['openai/gpt-4.1-mini'], 'gpt-4.1')).toBeNull();
+    expect(find(['openai/gpt-4.1-mini'], 'claude-haiku-4-5')).toBeNull();
     // Admitted under its alias only: the canonical id is refused, as a request naming it would be.
-    expect(find(['gpt-4.1'], 'openai', 'openai/gpt-4.1')).toBeNull();
+    expect(find(['gpt-4.1'], 'openai/gpt-4.1')).toBeNull();
   });
 });

@@ -31,18 +31,18 @@ export function usableModels<M extends ModelRecord>(
 }
 
 /**
- * One model a key may use over one protocol, looked up by the name a client sent (canonical id or alias): the same
- * rule as a request naming it (the resolve stage), and null when that request would be refused (unknown, disabled, of
- * the other protocol, or not admitted by the allow-list under this name). `name` is what the models list shows for it.
+ * One model a key may use, looked up by the name a client sent (canonical id or alias): the same rule as a request
+ * naming it (the resolve stage), on any protocol (a model of another provider is served through translation), and
+ * null when that request would be refused (unknown, disabled, or not admitted by the allow-list under this name).
+ * `name` is what a models list shows for it.
  */
 export function usableModel<M extends ModelRecord>(
   resolve: (name: string) => M | undefined,
   key: ApiKeyAuthRecord,
-  provider: ModelRecord['provider'],
   requested: string,
 ): UsableModel<M> | null {
   const model = resolve(requested);
-  if (!model || !model.enabled || model.provider !== provider) return null;
+  if (!model || !model.enabled) return null;
   const allowed = key.allowedModels;
   if (allowed.length === 0 || allowed.includes(model.id)) return { name: model.id, model };
   return allowed.includes(requested) ? { name: requested, model } : null;

@@ -24,7 +24,10 @@ function openAiModel(id: string, model: CatalogModel): OpenAiModel {
   };
 }
 
-/** GET /v1/models and /v1/models/{model} in OpenAI's shapes: the OpenAI-protocol models this key may use. */
+/**
+ * GET /v1/models and /v1/models/{model} in OpenAI's shapes: the list holds the OpenAI models this key may use; a
+ * lookup finds any model it may use (others are served through translation, protocols.md).
+ */
 @Controller('v1')
 export class OpenAiModelsController {
   constructor(private readonly catalog: ModelCatalog) {}
@@ -40,7 +43,7 @@ export class OpenAiModelsController {
   @Get('models/*')
   @GatewayRoute({ protocol: 'openai', endpoint: 'models', billable: false })
   retrieve(@Req() request: FastifyRequest): OpenAiModel {
-    const { requested, model } = requestedModel(request, this.catalog, 'openai');
+    const { requested, model } = requestedModel(request, this.catalog);
     return openAiModel(requested, model);
   }
 }
