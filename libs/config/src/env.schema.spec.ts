@@ -166,6 +166,15 @@ describe(EnvDto.name, () => {
     for (const problem of problems) expect(problem).toContain(name);
   });
 
+  it('listens on an IP address or a host name, and names HOST when it is neither (not a getaddrinfo error later)', () => {
+    for (const host of ['0.0.0.0', '::', '127.0.0.1', 'localhost', 'proxy', 'gw-1.internal.example.com']) {
+      expect(loadConfig({ ...VALID, HOST: host }).host).toBe(host);
+    }
+    for (const host of ['bad host', '999.1.1.1', 'http://0.0.0.0', '0.0.0.0:3000']) {
+      expect(problemsOf({ ...VALID, HOST: host })).toEqual(['HOST must be an IP address or a host name (e.g. 0.0.0.0)']);
+    }
+  });
+
   it('reads METRICS_TOKEN and SHUTDOWN_DELAY_MS', () => {
     const config = loadConfig({ ...VALID, METRICS_TOKEN: 'a-long-enough-metrics-token', SHUTDOWN_DELAY_MS: '5000' });
     expect(config.ops).toMatchObject({ metricsToken: 'a-long-enough-metrics-token', shutdownDelayMs: 5_000 });

@@ -5,6 +5,8 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  isFQDN,
+  isIP,
   Matches,
   Max,
   MaxLength,
@@ -40,7 +42,17 @@ export class EnvDto {
   @Matches(/^[A-Za-z0-9:_-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of [A-Za-z0-9:_-]' })
   REDIS_KEY_PREFIX: string = 'gw:';
 
-  @IsString()
+  /** Checked here: a bad one would otherwise fail only at listen, as a getaddrinfo error that does not name HOST. */
+  @ValidateBy(
+    {
+      name: 'isListenHost',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && (isIP(value) || isFQDN(value, { require_tld: false, allow_underscores: true })),
+      },
+    },
+    { message: 'HOST must be an IP address or a host name (e.g. 0.0.0.0)' },
+  )
   HOST: string = '0.0.0.0';
 
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
