@@ -44,11 +44,12 @@ describe(createLogger.name, () => {
       headers: { authorization: 'Bearer s3cr3t-token', 'x-api-key': 'k3y-value' },
       apiKey: 'channel-secret',
       token: 'staff-secret',
+      webhook: { url: 'https://example.com/hook', secret: 'whsec-signing' },
       body: { messages: [{ content: 'private prompt' }] },
       request: { body: 'private prompt' },
     });
     const line = raw.join('');
-    for (const secret of ['s3cr3t-token', 'k3y-value', 'channel-secret', 'staff-secret', 'private prompt']) {
+    for (const secret of ['s3cr3t-token', 'k3y-value', 'channel-secret', 'staff-secret', 'whsec-signing', 'private prompt']) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('[redacted]');

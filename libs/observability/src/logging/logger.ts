@@ -22,6 +22,9 @@ export const REDACTED_PATHS = [
   '*.token',
   'password',
   '*.password',
+  // Balance alerts' webhook signing secrets.
+  'secret',
+  '*.secret',
   'body',
   '*.body',
   'messages',
