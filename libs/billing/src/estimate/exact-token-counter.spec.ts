@@ -11,6 +11,12 @@ const counterWith = (limits: Record<string, string>) => {
 };
 const bytes = (pieces: string[]) => pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
 
+/** A deterministic pseudo-random source. */
+function randomFrom(seed: number): () => number {
+  let state = seed;
+  return () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+}
+
 /** Resolves with the longest gap between timer ticks of this thread while `work` runs: how long it was blocked. */
 async function longestStall<T>(work: Promise<T>): Promise<{ result: T; stallMs: number }> {
   let last = performance.now();
@@ -45,13 +51,29 @@ describe(ExactTokenCounter.name, () => {
     expect(await counter.count(['x'.repeat(11)], 'o200k_base', 11)).toBeNull();
   });
 
-  it('gives a slow count up at EXACT_COUNT_TIMEOUT_MS without ever blocking the event loop, and counts again after', async () => {
-    counter = counterWith({ EXACT_COUNT_TIMEOUT_MS: '1500' });
+  it('counts a long run without word boundaries (one pre-token) exactly, within the default time limit', async () => {
+    counter = counterWith({});
     counter.warm();
-    // BPE on a long run without spaces is quadratic: 200 KB of it takes the tokenizer tens of seconds.
-    const pathological = ['x'.repeat(200_000)];
+    // The tokenizer's own merge is quadratic in a pre-token's length: this took it 3 to 5 seconds, past the limit.
+    const run = 'a'.repeat(100_000);
+    expect(await counter.count([run], 'o200k_base', 100_000)).toBe(12_500);
+    expect(await counter.count([run], 'cl100k_base', 100_000)).toBe(12_500);
+    const random = randomFrom(7);
+    const word = Array.from({ length: 20_000 }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join('');
+    const pieces = [`A word: ${word}, and more.`];
+    expect(await counter.count(pieces, 'o200k_base', bytes(pieces))).toBe(countOpenAiTokens(pieces[0]));
+  }, 30_000);
+
+  it('gives a slow count up at EXACT_COUNT_TIMEOUT_MS without ever blocking the event loop, and counts again after', async () => {
+    counter = counterWith({ EXACT_COUNT_TIMEOUT_MS: '1500', EXACT_COUNT_MAX_BYTES: '4000000' });
+    counter.warm();
+    // 4 MB of random letters without a space, one pre-token, takes the tokenizer several seconds even merged in
+    // O(n log n) (long-piece-merge.ts).
+    const random = randomFrom(11);
+    const letters = Array.from({ length: 4_000_000 }, () => String.fromCharCode(97 + Math.floor(random() * 26)));
+    const pathological = [letters.join('')];
     const startedAt = performance.now();
-    const { result, stallMs } = await longestStall(counter.count(pathological, 'o200k_base', 200_000));
+    const { result, stallMs } = await longestStall(counter.count(pathological, 'o200k_base', 4_000_000));
     expect(result).toBeNull();
     expect(performance.now() - startedAt).toBeLessThan(10_000);
     // Generous: this thread only waited (a loaded machine may delay a timer, never by the count's seconds).
