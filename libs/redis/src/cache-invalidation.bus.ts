@@ -13,8 +13,8 @@ type Handler = (id: string) => void;
  * Tells every process that cached data changed (Redis pub/sub), so that an admin change reaches every proxy instance
  * within milliseconds without a database read per request.
  *
- * Pub/sub is fire-and-forget: a process that was disconnected may have missed messages, so on every (re)subscription
- * each handler is told to drop everything ('*'). The caches' TTL is the last safety net.
+ * Pub/sub is fire-and-forget: a process that was disconnected may have missed messages, so once every (re)subscription
+ * is confirmed each handler is told to drop everything ('*'). The caches' TTL is the last safety net.
  */
 @Injectable()
 export class CacheInvalidationBus implements OnModuleInit, OnModuleDestroy {
@@ -50,9 +50,10 @@ export class CacheInvalidationBus implements OnModuleInit, OnModuleDestroy {
     });
     // 'ready' fires on the first connection and after every reconnection. ioredis resubscribes by itself, but not to a
     // channel whose first SUBSCRIBE failed (Redis down at boot), hence the explicit subscribe (idempotent in Redis).
+    // The flush waits for that SUBSCRIBE's answer: 'ready' comes before ioredis resends its subscriptions, so a record
+    // loaded after a flush on 'ready' could miss a change broadcast before the subscription is back, and be kept.
     subscriber.on('ready', () => {
-      this.flushAll();
-      void this.subscribe();
+      void this.subscribe().then(() => this.flushAll());
     });
     await this.subscribe();
   }
