@@ -70,8 +70,9 @@ describe(ResolveStage.name, () => {
     await expect(sut.resolve(admitted(), { ...CHAT, model: 'embed' }, {})).rejects.toMatchObject({ status: 400 });
     const restricted = admitted({ key: { allowedModels: ['openai/other'] } });
     await expect(sut.resolve(restricted, CHAT, {})).rejects.toMatchObject({ status: 403 });
-    // Refused before it was established: its usage record names the model as asked.
-    expect(restricted.context.model).toBeUndefined();
+    // The message names the model as asked; the usage record the catalog model, as every record of it (requestedModel
+    // keeps the name asked), so that `GET /admin/v1/usage?model=` finds it by the id and by any alias.
+    expect(restricted.context.model).toMatchObject({ id: 'openai/gpt-test' });
   });
 
   it('takes the model from the path and the stream from the route on Gemini routes', async () => {

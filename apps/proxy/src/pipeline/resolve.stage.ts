@@ -74,6 +74,9 @@ export class ResolveStage {
     if (!model || !model.enabled) {
       throw GatewayError.notFound(`The model '${name}' does not exist or is not available`);
     }
+    // From here on the request's record names the catalog model, refusals included (their messages keep the name
+    // asked for): a usage record under an alias would escape every `model=` filter, which reads aliases as the id.
+    context.model = model;
     const expectedKind = KIND_BY_ENDPOINT[route.endpoint];
     if (expectedKind && model.kind !== expectedKind) {
       throw GatewayError.invalidRequest(`The model '${name}' is not a ${expectedKind} model`);
@@ -89,8 +92,6 @@ export class ResolveStage {
     if (allowed.length > 0 && !allowed.includes(model.id) && !allowed.includes(name)) {
       throw GatewayError.permissionDenied(`This API key is not allowed to use the model '${name}'`);
     }
-    // The model as refusals from here on report it (the checks above report the name asked for).
-    context.model = model;
     // The client's protocol headers are checked either way (a malformed one is a 400 whatever the model).
     const clientHeaders =
       route.protocol === 'anthropic' ? anthropicForwardHeaders(headers['anthropic-version'], headers['anthropic-beta']) : NO_HEADERS;
