@@ -105,7 +105,7 @@ describe('a change whose broadcast a proxy missed reaches it once its subscriber
     expect(await chatStatus(proxies[1], key)).toBe(200); // still its 30-minute record: the resync was the reconnect's
   });
 
-  it('a price changed meanwhile: listed and charged by the reconnected proxy', async () => {
+  it('a price changed meanwhile: listed and charged by the reconnected proxy, which then hears broadcasts again', async () => {
     const { key } = await newKey();
     const model = await createModel({ inputUsdPerMTok: '1.00', outputUsdPerMTok: '2.00' });
     await announceCatalogChange();
@@ -117,5 +117,9 @@ describe('a change whose broadcast a proxy missed reaches it once its subscriber
     expect(await chargedCost(proxies[0], key, model.id)).toBe('0.000115'); // 5 x 7 + 40 x 2 micro-dollars
     expect(await inputPrice(proxies[1], key, model.id)).toBe('1.000000');
     expect(await chargedCost(proxies[1], key, model.id)).toBe('0.000085'); // 5 x 1 + 40 x 2
+
+    // The reconnected proxy is subscribed again: the next broadcast reaches it as it reaches the other.
+    expect((await api.put(`/admin/v1/models/${encodeURIComponent(model.id)}`, { inputUsdPerMTok: '3.00' })).status).toBe(200);
+    for (const proxy of proxies) await waitFor(async () => (await inputPrice(proxy, key, model.id)) === '3.000000', PROPAGATION_WAIT_MS);
   });
 });
