@@ -193,6 +193,37 @@ describe('wallet ledger writer', () => {
     expect(await db.ledgerEntry.count({ where: { generationId: bad } })).toBe(1);
   });
 
+  it('tells, once a batch committed, the days before yesterday it wrote usage records for (their rollups are due)', async () => {
+    const customer = await walletCustomer('5.00');
+    await h.flush();
+    const told: string[][] = [];
+    h.writer.onLateUsage(async (days) => void told.push(days));
+    try {
+      const settleDated = async (createdAt: Date) => {
+        const generation = newGeneration();
+        const held = await h.wallet.hold({ accountId: customer.accountId, generationId: generation, amountMicros: 10_000n, context: holdContext(customer) });
+        expect(held.status).toBe('held');
+        const usage = usageRow(customer.accountId, customer.keyId, generation, { createdAt });
+        await h.wallet.settle({ accountId: customer.accountId, generationId: generation, costMicros: 1_000n, usage });
+      };
+      // Yesterday and today are the scheduled rollup's: nothing to tell.
+      await settleDated(new Date());
+      await settleDated(new Date(Date.now() - 86_400_000));
+      await h.flush();
+      expect(told).toEqual([]);
+      // Three and four days ago (a writer catching up on a backlog): both days, once each.
+      const [threeDaysAgo, fourDaysAgo] = [3, 4].map((days) => new Date(Date.now() - days * 86_400_000));
+      await settleDated(threeDaysAgo);
+      await settleDated(fourDaysAgo);
+      await settleDated(threeDaysAgo);
+      await h.flush();
+      expect(told).toEqual([[fourDaysAgo, threeDaysAgo].map((at) => at.toISOString().slice(0, 10))]);
+      expect(await walletAccountRow(customer.accountId)).toMatchObject({ usage: 5 });
+    } finally {
+      h.writer.onLateUsage(async () => {});
+    }
+  });
+
   it('trims acknowledged entries after the retention, never one still pending', async () => {
     const customer = await walletCustomer('5.00');
     await h.flush();

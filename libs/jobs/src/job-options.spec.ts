@@ -20,4 +20,13 @@ describe(jobOptions.name, () => {
     expect(jobOptions(JobName.ROLLUP_USAGE, { day: '2026-11-25' })).toMatchObject({ attempts: 3 });
     expect(jobOptions(JobName.ROLLUP_USAGE, { day: '2026-11-25' }).jobId).toBeUndefined();
   });
+
+  it('makes one delayed job of the requests for late records of one day and one time to run at', () => {
+    const notBefore = Date.now() + 30_000;
+    const options = jobOptions(JobName.ROLLUP_USAGE, { day: '2026-11-25', notBefore });
+    expect(options).toMatchObject({ jobId: `rollup-usage-2026-11-25-${notBefore}`, attempts: 3 });
+    expect(options.delay).toBeGreaterThan(25_000);
+    expect(options.delay).toBeLessThanOrEqual(30_000);
+    expect(jobOptions(JobName.ROLLUP_USAGE, { day: '2026-11-25', notBefore: Date.now() - 5_000 }).delay).toBe(0);
+  });
 });

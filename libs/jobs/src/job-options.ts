@@ -29,9 +29,13 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       const reconcile = data as JobPayloads[JobName.RECONCILE];
       return { ...base, ...('runId' in reconcile ? { jobId: `reconcile-${reconcile.runId}` } : {}), attempts: 3 };
     }
-    case JobName.ROLLUP_USAGE:
-      // Idempotent recomputation from the usage records: no job id (a later request for the same day must run again).
-      return { ...base, attempts: 3, removeOnComplete: { count: 100 } };
+    case JobName.ROLLUP_USAGE: {
+      // Idempotent recomputation from the usage records: no job id (a later request for the same day must run again),
+      // except for late records, one job per day and time to run at, delayed until then.
+      const { day, notBefore } = data as JobPayloads[JobName.ROLLUP_USAGE];
+      const once = notBefore === undefined ? {} : { jobId: `rollup-usage-${day}-${notBefore}`, delay: Math.max(0, notBefore - Date.now()) };
+      return { ...base, attempts: 3, removeOnComplete: { count: 100 }, ...once };
+    }
     default:
       return base;
   }

@@ -18,6 +18,11 @@ export type ReconcileJobData = { runId: string } | { scheduled: true };
 /** Recompute the daily rollups of one UTC day ("YYYY-MM-DD"), or of today and yesterday when absent. */
 export interface RollupUsageJobData {
   day?: string;
+  /**
+   * Late records (epoch ms): run once, at this time or after. Every request for the day made before it is one job,
+   * which then reads all they wrote (lateRollupRequest).
+   */
+  notBefore?: number;
 }
 
 export interface JobPayloads {

@@ -7,6 +7,7 @@ import type { AccountId } from '../wallet-ids';
 import { LEDGER_WRITERS_GROUP, ShardIndex } from '../wallet-keys';
 import { WalletClient, WalletRedis } from '../wallet-redis';
 import { WalletStore } from '../wallet-store';
+import { lateUsageDays } from './late-usage-days';
 import { ParsedEntry, parseEntry, StreamEntry } from './settlement-events';
 import { nextPassDelay, PassPacing } from './pass-pacing';
 import { compareEntryIds, trimPoint } from './stream-ids';
@@ -61,6 +62,7 @@ export class LedgerWriter {
   private stopping = false;
   private wake?: () => void;
   private lastFailureLog = 0;
+  private lateUsage: (days: string[]) => Promise<void> = async () => {};
 
   constructor(
     private readonly redis: WalletRedis,
@@ -77,6 +79,14 @@ export class LedgerWriter {
     };
     this.claimIdleMs = config.wallet.writer.claimIdleMs;
     this.retentionMs = config.wallet.writer.retentionMs;
+  }
+
+  /**
+   * Told, after a batch committed, the UTC days before yesterday it wrote usage records for (lateUsageDays): their
+   * rollups need recomputing, which the scheduled rollup (yesterday and today) would never do.
+   */
+  onLateUsage(listener: (days: string[]) => Promise<void>): void {
+    this.lateUsage = listener;
   }
 
   /**
@@ -192,6 +202,13 @@ export class LedgerWriter {
       }
     }
     await Promise.all([...acks].map(([shard, ack]) => this.store.acknowledge(shard, ack.ids, ack.written)));
+    const late = lateUsageDays(events, outcomes, new Date(committedAt));
+    if (late.length > 0) {
+      // The batch is written either way: a failed request is logged (the day can be recomputed on demand).
+      await this.lateUsage(late).catch((error: unknown) =>
+        this.logger.error(`rollups of ${late.join(', ')} not requested after late usage records (${(error as Error).message})`),
+      );
+    }
   }
 
   /**
