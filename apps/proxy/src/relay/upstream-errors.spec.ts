@@ -81,6 +81,8 @@ describe(providerRetryAfterSeconds.name, () => {
     expect(providerRetryAfterSeconds(' 30 ', '', NOW)).toBe(30);
     expect(providerRetryAfterSeconds('Mon, 07 Dec 2026 06:00:12 GMT', '', NOW)).toBe(12);
     expect(providerRetryAfterSeconds('Mon, 07 Dec 2026 05:59:00 GMT', '', NOW)).toBe(0);
+    // Fractional delta-seconds, rounded up (Date.parse would have read "1.5" as a day in 2001).
+    expect(providerRetryAfterSeconds('1.5', '', NOW)).toBe(2);
   });
 
   it("reads Google's RetryInfo from the error body when there is no header (Gemini sends none)", () => {

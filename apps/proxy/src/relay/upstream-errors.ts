@@ -1,4 +1,5 @@
 import { GatewayError, GatewayErrorCode } from '@gw/common';
+import { retryAfterMs } from '../context/retry-after-ms.hook';
 
 /** The client went away: nothing to answer, but the upstream call must be aborted and the request settled. */
 export class ClientGoneError extends Error {
@@ -121,16 +122,12 @@ const MAX_RETRY_AFTER_S = 86_400;
 
 /**
  * How long the provider asked to wait, in whole seconds (rounded up), or null when it did not say: its Retry-After
- * header, as delta-seconds or as an HTTP date (RFC 9110), else Google's RetryInfo in the error body (`"retryDelay":
- * "12s"`: Gemini sends no header).
+ * header, as delta-seconds or as an HTTP date (RFC 9110, read as the retry-after-ms hook reads the proxy's own), else
+ * Google's RetryInfo in the error body (`"retryDelay": "12s"`: Gemini sends no header).
  */
 export function providerRetryAfterSeconds(header: string | undefined, body: string, nowMs: number): number | null {
-  const value = header?.trim() ?? '';
-  if (/^\d{1,9}$/.test(value)) return Math.min(Number(value), MAX_RETRY_AFTER_S);
-  if (value !== '') {
-    const at = Date.parse(value);
-    if (!Number.isNaN(at)) return Math.min(Math.max(0, Math.ceil((at - nowMs) / 1000)), MAX_RETRY_AFTER_S);
-  }
+  const headerMs = header === undefined ? null : retryAfterMs(header, nowMs);
+  if (headerMs !== null) return Math.min(Math.ceil(headerMs / 1000), MAX_RETRY_AFTER_S);
   const delay = /"retryDelay"\s*:\s*"(\d{1,9}(?:\.\d+)?)s"/.exec(body);
   return delay ? Math.min(Math.ceil(Number(delay[1])), MAX_RETRY_AFTER_S) : null;
 }
