@@ -193,11 +193,11 @@ describe('wallet ledger writer', () => {
     expect(await db.ledgerEntry.count({ where: { generationId: bad } })).toBe(1);
   });
 
-  it('tells, once a batch committed, the days before yesterday it wrote usage records for (their rollups are due)', async () => {
+  it('tells, once a batch committed, the UTC days it wrote usage records for (whose rollups are then due)', async () => {
     const customer = await walletCustomer('5.00');
     await h.flush();
     const told: string[][] = [];
-    h.writer.onLateUsage(async (days) => void told.push(days));
+    h.writer.onUsageWritten(async (days) => void told.push(days));
     try {
       const settleDated = async (createdAt: Date) => {
         const generation = newGeneration();
@@ -206,21 +206,22 @@ describe('wallet ledger writer', () => {
         const usage = usageRow(customer.accountId, customer.keyId, generation, { createdAt });
         await h.wallet.settle({ accountId: customer.accountId, generationId: generation, costMicros: 1_000n, usage });
       };
-      // Yesterday and today are the scheduled rollup's: nothing to tell.
-      await settleDated(new Date());
-      await settleDated(new Date(Date.now() - 86_400_000));
-      await h.flush();
-      expect(told).toEqual([]);
-      // Three and four days ago (a writer catching up on a backlog): both days, once each.
-      const [threeDaysAgo, fourDaysAgo] = [3, 4].map((days) => new Date(Date.now() - days * 86_400_000));
+      const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
+      const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+      // Three and four days ago (a writer catching up on a backlog) beside today: each day once, in order.
+      const [today, threeDaysAgo, fourDaysAgo] = [day(0), day(3), day(4)];
       await settleDated(threeDaysAgo);
+      await settleDated(today);
       await settleDated(fourDaysAgo);
       await settleDated(threeDaysAgo);
       await h.flush();
-      expect(told).toEqual([[fourDaysAgo, threeDaysAgo].map((at) => at.toISOString().slice(0, 10))]);
-      expect(await walletAccountRow(customer.accountId)).toMatchObject({ usage: 5 });
+      expect(told).toEqual([[dayOf(fourDaysAgo), dayOf(threeDaysAgo), dayOf(today)]]);
+      expect(await walletAccountRow(customer.accountId)).toMatchObject({ usage: 4 });
+      // A batch that wrote no usage record tells nothing.
+      await h.flush();
+      expect(told).toHaveLength(1);
     } finally {
-      h.writer.onLateUsage(async () => {});
+      h.writer.onUsageWritten(async () => {});
     }
   });
 

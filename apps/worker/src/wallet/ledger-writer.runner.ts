@@ -16,7 +16,7 @@ export class LedgerWriterRunner implements OnApplicationBootstrap, OnModuleDestr
     private readonly writer: LedgerWriter,
     private readonly jobs: JobQueue,
   ) {
-    writer.onLateUsage(async (days) => {
+    writer.onUsageWritten(async (days) => {
       for (const job of lateRollupJobs(days, Date.now())) await this.jobs.enqueue(JobName.ROLLUP_USAGE, job);
     });
   }

@@ -7,10 +7,10 @@ import type { AccountId } from '../wallet-ids';
 import { LEDGER_WRITERS_GROUP, ShardIndex } from '../wallet-keys';
 import { WalletClient, WalletRedis } from '../wallet-redis';
 import { WalletStore } from '../wallet-store';
-import { lateUsageDays } from './late-usage-days';
 import { ParsedEntry, parseEntry, StreamEntry } from './settlement-events';
 import { nextPassDelay, PassPacing } from './pass-pacing';
 import { compareEntryIds, trimPoint } from './stream-ids';
+import { usageDaysWritten } from './usage-days';
 
 /** What one pass of the writer did. */
 export interface WriterPass {
@@ -62,7 +62,7 @@ export class LedgerWriter {
   private stopping = false;
   private wake?: () => void;
   private lastFailureLog = 0;
-  private lateUsage: (days: string[]) => Promise<void> = async () => {};
+  private usageWritten: (days: string[]) => Promise<void> = async () => {};
 
   constructor(
     private readonly redis: WalletRedis,
@@ -82,11 +82,11 @@ export class LedgerWriter {
   }
 
   /**
-   * Told, after a batch committed, the UTC days before yesterday it wrote usage records for (lateUsageDays): their
-   * rollups need recomputing, which the scheduled rollup (yesterday and today) would never do.
+   * Told, after a batch committed, the UTC days it wrote usage records for (usageDaysWritten): the worker recomputes
+   * the rollups of those its scheduled rollup does not cover.
    */
-  onLateUsage(listener: (days: string[]) => Promise<void>): void {
-    this.lateUsage = listener;
+  onUsageWritten(listener: (days: string[]) => Promise<void>): void {
+    this.usageWritten = listener;
   }
 
   /**
@@ -202,11 +202,11 @@ export class LedgerWriter {
       }
     }
     await Promise.all([...acks].map(([shard, ack]) => this.store.acknowledge(shard, ack.ids, ack.written)));
-    const late = lateUsageDays(events, outcomes, new Date(committedAt));
-    if (late.length > 0) {
-      // The batch is written either way: a failed request is logged (the day can be recomputed on demand).
-      await this.lateUsage(late).catch((error: unknown) =>
-        this.logger.error(`rollups of ${late.join(', ')} not requested after late usage records (${(error as Error).message})`),
+    const days = usageDaysWritten(events, outcomes);
+    if (days.length > 0) {
+      // The batch is written either way: a failed listener is logged (a day can be recomputed on demand).
+      await this.usageWritten(days).catch((error: unknown) =>
+        this.logger.error(`rollups of ${days.join(', ')} not requested after usage records were written (${(error as Error).message})`),
       );
     }
   }

@@ -1,7 +1,5 @@
 import type { WalletEventOutcome, WalletEventRow } from '@gw/db';
-import { lateUsageDays } from './late-usage-days';
-
-const NOW = new Date('2026-12-07T00:30:00Z');
+import { usageDaysWritten } from './usage-days';
 
 function event(entryId: string, createdAt: string | null, withUsage = true): WalletEventRow {
   return {
@@ -10,20 +8,17 @@ function event(entryId: string, createdAt: string | null, withUsage = true): Wal
   } as WalletEventRow;
 }
 
-describe(lateUsageDays.name, () => {
-  it('names the days before yesterday (UTC) of the records written, each once, in order', () => {
+describe(usageDaysWritten.name, () => {
+  it('names the UTC days of the records written, each once, in order', () => {
     const events = [
       event('a', '2026-12-04T23:59:59.999Z'),
       event('b', '2026-12-02T10:00:00Z'),
       event('c', '2026-12-04T00:00:00Z'),
-      // Yesterday and today: the scheduled rollup's own.
-      event('d', '2026-12-06T00:00:00Z'),
-      event('e', '2026-12-07T00:10:00Z'),
-      // The day before yesterday, at its last millisecond.
-      event('f', '2026-12-05T23:59:59.999Z'),
+      event('d', '2026-12-07T00:10:00Z'),
+      event('e', '2026-12-05T23:59:59.999Z'),
     ];
     const applied = new Map(events.map((e) => [e.entryId, 'applied' as WalletEventOutcome]));
-    expect(lateUsageDays(events, applied, NOW)).toEqual(['2026-12-02', '2026-12-04', '2026-12-05']);
+    expect(usageDaysWritten(events, applied)).toEqual(['2026-12-02', '2026-12-04', '2026-12-05', '2026-12-07']);
   });
 
   it('leaves out what wrote no record: other outcomes, events without a record or a date', () => {
@@ -34,6 +29,6 @@ describe(lateUsageDays.name, () => {
       ['none', 'applied'],
       ['undated', 'applied'],
     ]);
-    expect(lateUsageDays(events, outcomes, NOW)).toEqual([]);
+    expect(usageDaysWritten(events, outcomes)).toEqual([]);
   });
 });
