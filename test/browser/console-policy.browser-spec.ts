@@ -79,8 +79,10 @@ describe('console: key policy, account limits and balance alerts', () => {
 
     // Page-wide, as a test that knows the account has one key writes it: Mantine labelled each combobox's hidden
     // options list with the field's label too, and the balance figure shared its label with the alerts form, so these
-    // locators matched two elements and every action on them failed (playwright's strict mode).
+    // locators matched two elements and every action on them failed (playwright's strict mode). Each section loads on
+    // its own (the alerts form once its settings arrive), so wait for a field to show before counting its matches.
     for (const label of ['Allowed models', 'IP allow-list', 'Thresholds (USD)', 'Balance', 'RPM limit', 'Daily limit (USD)']) {
+      await page.getByLabel(label).first().waitFor();
       expect([label, await page.getByLabel(label).count()]).toEqual([label, 1]);
     }
     await page.getByLabel('Allowed models').fill('gpt-4.1-mini');

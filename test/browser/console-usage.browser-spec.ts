@@ -44,7 +44,8 @@ describe('console: usage charts and the generation lookup', () => {
     // Three charts, drawn from the same rows.
     await expectCount(page.locator('figure .recharts-surface'), 3);
     await expectCount(page.getByRole('img', { name: /^(Requests|Tokens|Cost) per day/ }), 3);
-    expect(await page.locator('figure .recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    // recharts draws the bars after the surfaces, animated in: wait for the first rather than count at once.
+    await page.locator('figure .recharts-bar-rectangle').first().waitFor({ state: 'attached' });
     await tab.screenshot('usage');
 
     // What the API says for the same range.
