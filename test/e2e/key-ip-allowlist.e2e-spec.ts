@@ -13,6 +13,7 @@ import {
   SdkOutcome,
 } from '../support/protocol-clients';
 import { closeTestDb } from '../support/test-db';
+import { waitFor } from '../support/wait-for';
 
 const DENIED = 'IP address not allowed for this key';
 const MODEL_NAMES: Record<Protocol, string> = { openai: '', anthropic: '', gemini: '' };
@@ -95,8 +96,17 @@ describe('Per-key IP allow-list (ipAllowlist), on every protocol', () => {
         });
         expect(response.status).toBe(403);
         expect(await response.json()).toEqual(errorBody(protocol, 403, DENIED));
-        expect(response.headers.get('x-chuizi-generation-id')).toMatch(/^gen-/);
+        const generationId = response.headers.get('x-chuizi-generation-id');
+        expect(generationId).toMatch(/^gen-/);
         expect(await heldNow(accountId)).toBe(0n);
+        // Like every refusal before the upstream call, it leaves a `rejected` usage record that charged nothing
+        // (spec/proxy.md: one per request, whatever the outcome), which another key of the account can look up.
+        const lookupKey = (await createApiKey(accountId)).key;
+        const record = await waitFor(async () => {
+          const lookup = await fetch(`${v4}/v1/generation?id=${generationId}`, { headers: { authorization: `Bearer ${lookupKey}` } });
+          return lookup.status === 200 ? (await lookup.json()).data : undefined;
+        });
+        expect(record).toMatchObject({ status: 403, outcome: 'rejected', costUsd: '0.000000', inputTokens: 0, outputTokens: 0 });
 
         // An authenticated answer: X-RateLimit-* (and the token headers of a key with tpmLimit) on it, describing the
         // tiers as they stand; the refusal counts in none of them, however often it is repeated.
