@@ -105,6 +105,31 @@ describe('a change whose broadcast a proxy missed reaches it once its subscriber
     expect(await chatStatus(proxies[1], key)).toBe(200); // still its 30-minute record: the resync was the reconnect's
   });
 
+  it('a change the admin could not broadcast (Redis refused its PUBLISH): sent again once Redis takes it, not left to the cache lifetime', async () => {
+    // An admin whose Redis user may do everything but PUBLISH (its other calls, the staff failure gate, keep working),
+    // then may publish again: a refusal between the commit and the broadcast, deterministically.
+    const user = `gwtest-nopublish-${process.pid}-${Date.now()}`;
+    await redis.call('ACL', 'SETUSER', user, 'on', 'nopass', '~*', '&*', '+@all', '-publish');
+    const url = new URL(TEST_REDIS_URL);
+    url.username = user;
+    url.password = 'any';
+    const refused = await AppProcess.start('admin', { REDIS_URL: url.toString() });
+    try {
+      const { id, key } = await newKey();
+      for (const proxy of proxies) expect(await chatStatus(proxy, key)).toBe(200);
+
+      const revoked = await new AdminApi(refused.url).delete(`/admin/v1/keys/${id}`);
+      expect(revoked.status).toBe(204); // the change stands in PostgreSQL; its broadcast was refused
+      for (const proxy of proxies) expect(await chatStatus(proxy, key)).toBe(200); // nothing told them yet
+
+      await redis.call('ACL', 'SETUSER', user, '+publish');
+      for (const proxy of proxies) await waitFor(async () => (await chatStatus(proxy, key)) === 401, PROPAGATION_WAIT_MS);
+    } finally {
+      await refused.stop();
+      await redis.call('ACL', 'DELUSER', user);
+    }
+  });
+
   it('a price changed meanwhile: listed and charged by the reconnected proxy, which then hears broadcasts again', async () => {
     const { key } = await newKey();
     const model = await createModel({ inputUsdPerMTok: '1.00', outputUsdPerMTok: '2.00' });
