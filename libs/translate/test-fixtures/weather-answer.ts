@@ -43,22 +43,38 @@ export const ANTHROPIC_USAGE: Anthropic.Usage = {
 };
 export const GEMINI_USAGE = { promptTokenCount: 1000, cachedContentTokenCount: 200, candidatesTokenCount: 100, thoughtsTokenCount: 50, totalTokenCount: 1150 };
 
-/** A response object's fields that echo the request, for a request that set none of them. */
+/**
+ * A response object as OpenAI sends it: beside the SDK's type, `store` and `max_tool_calls`, and `user` null when the
+ * request set none (the SDK types it as an optional string).
+ */
+export type ResponsesAnswer = Omit<OpenAI.Responses.Response, 'user'> & { store: boolean; max_tool_calls: number | null; user: string | null };
+
+/**
+ * A response object's fields that echo the request, for a request that set none of them (OpenAI's defaults, as an
+ * OpenAI model's own answer has them), and those of features translation refuses.
+ */
 export const RESPONSES_ECHO = {
+  background: false,
   instructions: null,
   max_output_tokens: null,
+  max_tool_calls: null,
   metadata: {},
   parallel_tool_calls: true,
   previous_response_id: null,
+  prompt_cache_key: null,
   reasoning: { effort: null, summary: null },
+  safety_identifier: null,
+  service_tier: 'default',
   store: false,
-  temperature: null,
-  text: { format: { type: 'text' } },
+  temperature: 1,
+  text: { format: { type: 'text' }, verbosity: 'medium' },
   tool_choice: 'auto',
   tools: [],
-  top_p: null,
+  top_logprobs: 0,
+  top_p: 1,
   truncation: 'disabled',
-} satisfies Partial<OpenAI.Responses.Response> & { store: boolean };
+  user: null,
+} satisfies Partial<ResponsesAnswer>;
 
 export type GeminiAnswer = Pick<GenerateContentResponse, 'candidates' | 'usageMetadata' | 'modelVersion' | 'responseId'>;
 
@@ -172,7 +188,7 @@ export function clientAnswer(to: ClientProtocol, toolCallId: string): object {
           { id: 'fc_gen1_1', type: 'function_call', status: 'completed', call_id: toolCallId, name: 'get_weather', arguments: ANSWER_ARGUMENTS },
         ],
         usage: RESPONSES_USAGE,
-      } satisfies Omit<OpenAI.Responses.Response, 'output_text'> & { store: boolean };
+      } satisfies Omit<ResponsesAnswer, 'output_text'>;
     case 'anthropic':
       return {
         id: CLIENT_ANSWER_ID[to],

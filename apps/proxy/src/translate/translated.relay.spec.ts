@@ -78,6 +78,19 @@ describe(TranslatedRelay.name, () => {
     expect(calls[0].headers(CHANNEL)).toMatchObject(credential);
   });
 
+  it.each([
+    ['no limit', {}, 1_000],
+    ['a limit within the model maximum', { max_output_tokens: 200 }, 200],
+    ['a limit above the model maximum', { max_output_tokens: 5_000 }, 1_000],
+  ])('echoes in a Responses answer to a request with %s the output limit the provider is sent, as a native answer does', async (_, limit, echoed) => {
+    // The reserve stage sends the provider min(asked, model maximum), the model maximum when none is asked for.
+    const { sut, reply, sent } = setUp(ANTHROPIC_ANSWER);
+    const claude = modelRecord({ id: 'anthropic/claude', provider: 'anthropic', upstreamModel: 'claude-x', maxOutputTokens: 1_000 });
+    const body = { model: 'asked', input: 'hi', temperature: 0.5, ...limit };
+    await sut.relay(held(claude, body, false, {}, 'openai-responses'), {}, reply);
+    expect(JSON.parse(sent[0])).toMatchObject({ object: 'response', max_output_tokens: echoed, temperature: 0.5 });
+  });
+
   it("answers 502 when the provider's answer cannot be translated", async () => {
     const { sut, reply } = setUp({ type: 'message', content: 'not blocks' });
     const claude = modelRecord({ id: 'anthropic/claude', provider: 'anthropic' });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { ChannelRecord } from '@gw/db';
+import { outputLimit } from '@gw/billing';
+import type { ChannelRecord, ModelRecord } from '@gw/db';
 import { createStreamTranslator, ProviderProtocol, translateResponse } from '@gw/translate';
 import { anthropicHeaders } from '../anthropic/anthropic.relay';
 import { readMessage } from '../anthropic/anthropic-answers';
@@ -54,6 +55,17 @@ const PROVIDER_SIDE: Record<ProviderProtocol, ProviderSide> = {
 };
 
 /**
+ * The request a translated answer echoes (a Responses answer echoes its parameters): the client's, with the output limit
+ * the provider is sent as `max_output_tokens` (the model's maximum when the client set none or asked for more), which
+ * is what an OpenAI model's native answer echoes, the gateway sending it that limit (reserve stage, withOutputLimit).
+ */
+export function echoedRequest(translation: Translation, model: ModelRecord): Record<string, unknown> {
+  const body = translation.clientBody;
+  if (translation.from !== 'openai-responses') return body;
+  return { ...body, max_output_tokens: outputLimit('responses', body, model) };
+}
+
+/**
  * A translated request (resolve stage: the model's provider speaks another protocol than the client): its provider
  * body goes to the provider's endpoint over the same UpstreamClient as a native one (channels, failover before the
  * first byte, timeouts, circuit breakers), and the answer comes back in the client's protocol, translated by
@@ -73,6 +85,7 @@ export class TranslatedRelay {
     const { context, model, requestedModel, forwardHeaders } = request;
     const side = PROVIDER_SIDE[translation.to];
     const client = new ClientResponse(reply, context);
+    const echoed = echoedRequest(translation, model);
     const call = {
       model,
       path: side.path(model.upstreamModel, request.stream),
@@ -84,7 +97,7 @@ export class TranslatedRelay {
       if (!request.stream) {
         return await this.upstream.exchange(context, call, async (response) => {
           const { body, answer } = await readJsonAnswer(response, side.read);
-          const text = this.translateAnswer(translation, body, requestedModel);
+          const text = this.translateAnswer(translation, body, requestedModel, echoed);
           return sendJsonAnswer(reply, text, answer);
         });
       }
@@ -92,7 +105,7 @@ export class TranslatedRelay {
       return await this.upstream.exchange(context, call, (response) => {
         const translator = createStreamTranslator(translation.to, translation.from, {
           model: requestedModel,
-          request: translation.clientBody,
+          request: echoed,
           includeUsage: translation.includeUsage,
           geminiFraming: framing,
         });
@@ -107,10 +120,10 @@ export class TranslatedRelay {
   }
 
   /** The provider's answer -> the client's answer text (a 502 when the provider's answer cannot be read). */
-  private translateAnswer(translation: Translation, body: Record<string, unknown>, requestedModel: string): string {
+  private translateAnswer(translation: Translation, body: Record<string, unknown>, requestedModel: string, echoed: unknown): string {
     const started = performance.now();
     try {
-      const translated = translateResponse(translation.to, translation.from, body, { model: requestedModel, request: translation.clientBody });
+      const translated = translateResponse(translation.to, translation.from, body, { model: requestedModel, request: echoed });
       return JSON.stringify(translated.body);
     } catch (error) {
       throw translationFailure(error);

@@ -114,6 +114,67 @@ describe('Responses API answers', () => {
     });
   });
 
+  it("echoes every parameter of the request as OpenAI's response object does, with OpenAI's defaults for the rest", () => {
+    const request: OpenAI.Responses.ResponseCreateParams = {
+      ...base,
+      instructions: 'Be brief.',
+      max_output_tokens: 300,
+      temperature: 0.4,
+      top_p: 0.8,
+      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' }, strict: false }],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+      metadata: { a: 'b' },
+      text: { format: { type: 'json_schema', name: 'w', schema: { type: 'object' } }, verbosity: 'low' },
+      reasoning: { effort: 'low' },
+      truncation: 'auto',
+      prompt_cache_key: 'k',
+      safety_identifier: 'u1',
+      user: 'u2',
+    };
+    const body = encodeResponse('openai-responses', response({}), { model: 'c', id: 'resp_1', created: 1, request });
+    expect(body).toEqual({
+      id: 'resp_1',
+      object: 'response',
+      created_at: 1,
+      status: 'completed',
+      background: false,
+      error: null,
+      incomplete_details: null,
+      instructions: 'Be brief.',
+      max_output_tokens: 300,
+      max_tool_calls: null,
+      model: 'c',
+      output: [],
+      parallel_tool_calls: false,
+      previous_response_id: null,
+      prompt_cache_key: 'k',
+      reasoning: { effort: 'low', summary: null },
+      safety_identifier: 'u1',
+      service_tier: 'default',
+      store: false,
+      temperature: 0.4,
+      text: request.text,
+      tool_choice: 'required',
+      tools: request.tools,
+      top_logprobs: 0,
+      top_p: 0.8,
+      truncation: 'auto',
+      usage: { input_tokens: 1, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: 2, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 3 },
+      user: 'u2',
+      metadata: { a: 'b' },
+    });
+    // Parameters sent as null are read as not given, as OpenAI reads them.
+    expect(encodeResponse('openai-responses', response({}), { model: 'c', request: { ...base, temperature: null, top_p: null, metadata: null } })).toMatchObject({
+      temperature: 1,
+      top_p: 1,
+      metadata: {},
+      max_output_tokens: null,
+      text: { format: { type: 'text' }, verbosity: 'medium' },
+      reasoning: { effort: null, summary: null },
+    });
+  });
+
   it('says a content filter stop is incomplete too', () => {
     expect(encodeResponse('openai-responses', response({ stopReason: 'content_filter' }), { model: 'c' })).toMatchObject({
       status: 'incomplete',
@@ -178,13 +239,36 @@ describe('Responses API streams', () => {
     const frames = parseSse(translator.fail({ status: 502, type: 'upstream_error', message: 'The upstream provider closed the stream' }));
     expect(frames.map((f) => f.event)).toEqual(['error', 'response.failed']);
     expect(frames[0].data).toEqual({ type: 'error', code: 'upstream_error', message: 'The upstream provider closed the stream', param: null, sequence_number: 5 });
-    expect((frames[1].data as OpenAI.Responses.ResponseFailedEvent).response).toMatchObject({
-      status: 'failed',
-      error: { code: 'server_error', message: 'The upstream provider closed the stream' },
-      output: [{ type: 'message', status: 'in_progress' }],
-    });
+    // As on an OpenAI model's native stream: the gateway's error type as the code, only the items finished so far.
+    const failed = (frames[1].data as OpenAI.Responses.ResponseFailedEvent).response;
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'upstream_error', message: 'The upstream provider closed the stream' }, usage: null });
+    expect(failed.output).toEqual([]);
     expect(translator.deliveredText).toBe('Par');
     expect(translator.push(event({ type: 'message_stop' }))).toBe('');
+  });
+
+  it('echoes the request in every lifecycle event, and keeps the finished items of a stream that fails', () => {
+    const request = { ...base, max_output_tokens: 50, temperature: 0.3, metadata: { a: 'b' } };
+    const translator = createStreamTranslator('anthropic', 'openai-responses', { model: 'c', id: 'resp_g', created: 1, request });
+    const text = [
+      start,
+      event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+      event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Par' } }),
+      event({ type: 'content_block_stop', index: 0 }),
+      event({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } }),
+    ]
+      .map((e) => translator.push(e))
+      .join('');
+    const frames = [...parseSse(text), ...parseSse(translator.fail({ status: 504, type: 'timeout', message: 'Request timed out after 120 seconds' }))];
+    const lifecycle = frames.filter((f) => ['response.created', 'response.in_progress', 'response.failed'].includes(f.event!));
+    expect(lifecycle).toHaveLength(3);
+    for (const frame of lifecycle) {
+      expect((frame.data as { response: object }).response).toMatchObject({ max_output_tokens: 50, temperature: 0.3, metadata: { a: 'b' }, top_p: 1 });
+    }
+    const failed = (lifecycle[2].data as OpenAI.Responses.ResponseFailedEvent).response;
+    expect(failed.error).toEqual({ code: 'timeout', message: 'Request timed out after 120 seconds' });
+    // The message was finished; the call, opened but never finished, is not part of the failed response.
+    expect(failed.output).toEqual([{ id: 'msg_g_0', type: 'message', status: 'completed', role: 'assistant', content: [expect.objectContaining({ text: 'Par' })] }]);
   });
 
   it('starts the response before failing a stream that failed before anything came', () => {

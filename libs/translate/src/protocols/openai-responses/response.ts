@@ -29,11 +29,20 @@ export function responseStatus(reason: StopReason): Pick<Response, 'status' | 'i
   return { status: 'completed', incomplete_details: null };
 }
 
-const echo = (request: Json, key: string, fallback: unknown): unknown => (request[key] === undefined ? fallback : request[key]);
+/** The request's value of `key`, or OpenAI's default when it set none (null and absent alike, as OpenAI reads them). */
+const echo = (request: Json, key: string, fallback: unknown): unknown => request[key] ?? fallback;
+
+/** OpenAI's reasoning settings: both fields always there, null when not asked for. */
+function echoReasoning(request: Json): { effort: unknown; summary: unknown } {
+  const reasoning = isObject(request.reasoning) ? request.reasoning : {};
+  return { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null };
+}
 
 /**
- * The envelope of a response object (the SDK computes `output_text` itself; OpenAI does not send it). Parameters
- * come from the client's request, with OpenAI's defaults where it set none.
+ * The envelope of a response object (the SDK computes `output_text` itself; OpenAI does not send it): every field an
+ * OpenAI model's answer has, the request's parameters echoed with OpenAI's defaults where it set none, as an OpenAI
+ * model's native answer has them. Fields of features translation refuses have their "off" value (`background`,
+ * `max_tool_calls`, `top_logprobs`); `service_tier` is the tier that served it, `store` is false (nothing is stored).
  */
 export function responseEnvelope(id: string, createdAt: number, options: ResponsesEncodeOptions): Response {
   const request = isObject(options.request) ? options.request : {};
@@ -42,24 +51,31 @@ export function responseEnvelope(id: string, createdAt: number, options: Respons
     object: 'response',
     created_at: createdAt,
     status: 'in_progress',
+    background: false,
     error: null,
     incomplete_details: null,
     instructions: echo(request, 'instructions', null),
     max_output_tokens: echo(request, 'max_output_tokens', null),
-    metadata: echo(request, 'metadata', {}),
+    max_tool_calls: null,
     model: options.model,
     output: [],
     parallel_tool_calls: echo(request, 'parallel_tool_calls', true),
     previous_response_id: null,
-    reasoning: echo(request, 'reasoning', { effort: null, summary: null }),
+    prompt_cache_key: echo(request, 'prompt_cache_key', null),
+    reasoning: echoReasoning(request),
+    safety_identifier: echo(request, 'safety_identifier', null),
+    service_tier: 'default',
     store: false,
-    temperature: echo(request, 'temperature', null),
-    text: echo(request, 'text', { format: { type: 'text' } }),
+    temperature: echo(request, 'temperature', 1),
+    text: echo(request, 'text', { format: { type: 'text' }, verbosity: 'medium' }),
     tool_choice: echo(request, 'tool_choice', 'auto'),
     tools: echo(request, 'tools', []),
-    top_p: echo(request, 'top_p', null),
+    top_logprobs: 0,
+    top_p: echo(request, 'top_p', 1),
     truncation: echo(request, 'truncation', 'disabled'),
     usage: null,
+    user: echo(request, 'user', null),
+    metadata: echo(request, 'metadata', {}),
   };
   return envelope as unknown as Response;
 }

@@ -48,6 +48,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private id = '';
   private readonly createdAt: number;
   private readonly output: OutputItem[] = [];
+  /** Positions in `output` of the items whose output_item.done went out. */
+  private readonly doneItems = new Set<number>();
   private text: OpenText | null = null;
   private reasoning: OpenReasoning | null = null;
   private readonly calls = new Map<number, OpenCall>();
@@ -101,12 +103,17 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     }
   }
 
-  /** An `error` event, then response.failed with what was delivered. */
+  /**
+   * An `error` event, then response.failed with the output items finished so far, both with the gateway's error type
+   * as their code (`upstream_error` for a cut stream: spec/errors.md), as on an OpenAI model's native stream
+   * (OpenAiResponsesStreamDialect).
+   */
   fail(error: StreamFailure): string {
     // The SDK builds its snapshot from response.created: a stream that fails before anything came still starts.
     const start = this.started ? '' : this.start('');
     const response = this.snapshot();
-    Object.assign(response, { status: 'failed', error: { code: 'server_error', message: error.message } });
+    response.output = this.output.filter((_, index) => this.doneItems.has(index));
+    Object.assign(response, { status: 'failed', error: { code: error.type, message: error.message } });
     return (
       start +
       this.emit({ type: 'error', code: error.type, message: error.message, param: null }) +
@@ -202,6 +209,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
 
   private done(index: number, item: OutputItem): string {
     this.output[index] = item;
+    this.doneItems.add(index);
     return this.emit({ type: 'response.output_item.done', output_index: index, item });
   }
 
