@@ -104,7 +104,7 @@ describe('Per-key IP allow-list (ipAllowlist), on every protocol', () => {
         const lookupKey = (await createApiKey(accountId)).key;
         const record = await waitFor(async () => {
           const lookup = await fetch(`${v4}/v1/generation?id=${generationId}`, { headers: { authorization: `Bearer ${lookupKey}` } });
-          return lookup.status === 200 ? (await lookup.json()).data : undefined;
+          return lookup.status === 200 ? ((await lookup.json()) as { data: unknown }).data : undefined;
         });
         expect(record).toMatchObject({ status: 403, outcome: 'rejected', costUsd: '0.000000', inputTokens: 0, outputTokens: 0 });
 
