@@ -1,3 +1,4 @@
+import { translateRequest } from '@gw/translate';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
@@ -59,11 +60,39 @@ describe('large request bodies are parsed off the event loop: the instance stays
     return sampleValue(await scrape(proxy.url), 'nodejs_eventloop_lag_max_seconds')!;
   }
 
-  /** Bodies parsed and serialised in worker threads so far. */
-  async function offloaded(): Promise<{ parse: number; serialize: number }> {
+  /** Bodies parsed, translated and serialised in worker threads so far. */
+  async function offloaded(): Promise<{ parse: number; serialize: number; translate: number }> {
     const samples = await scrape(proxy.url);
     const count = (operation: string) => sampleValue(samples, 'gw_json_offloaded_total', { operation }) ?? 0;
-    return { parse: count('parse'), serialize: count('serialize') };
+    return { parse: count('parse'), serialize: count('serialize'), translate: count('translate') };
+  }
+
+  /** An agent's conversation in OpenAI chat: `calls` tool calls, each with its result (about 200 bytes a call). */
+  function toolConversation(model: string, calls: number): Record<string, unknown> {
+    const turns = Array.from({ length: calls }, (_, i) => [
+      { role: 'assistant', content: null, tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'read', arguments: `{"path":"/f${i}"}` } }] },
+      { role: 'tool', tool_call_id: `call_${i}`, content: `file ${i}: é😀 "quoted"` },
+    ]);
+    return {
+      model,
+      max_tokens: 16,
+      tools: [{ type: 'function', function: { name: 'read', parameters: { type: 'object', properties: { path: { type: 'string' } } } } }],
+      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Read them.' }, ...turns.flat(), { role: 'user', content: 'Now sum up.' }],
+    };
+  }
+
+  async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
+    const response = await fetch(`${proxy.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  }
+
+  async function lastUpstreamRequest(): Promise<MockRequestView> {
+    const [received] = (await (await fetch(`${mock.url}/__mock/requests?limit=1`)).json()) as MockRequestView[];
+    return received;
   }
 
   /** Sends `body` while probing /healthz; the answer, how many probes were answered and the longest event-loop stall. */
@@ -119,7 +148,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const { answer, probes, stallSeconds } = await sendWhileProbing('/anthropic/v1/messages/count_tokens', body);
     // The mock counts one token per word: every block reached the provider.
     expect(answer).toEqual({ status: 200, body: { input_tokens: words } });
-    expect(await offloaded()).toEqual({ parse: before.parse + 1, serialize: before.serialize + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, serialize: before.serialize + 1 });
     expect(probes).toBeGreaterThan(0);
     expect(stallSeconds).toBeLessThan(MAX_STALL_S);
   }, LARGE_BODY_TEST_TIMEOUT_MS);
@@ -163,9 +192,45 @@ describe('large request bodies are parsed off the event loop: the instance stays
       body: JSON.stringify(sent),
     });
     expect(response.status).toBe(200);
-    expect(await offloaded()).toEqual({ parse: before.parse + 1, serialize: before.serialize + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, serialize: before.serialize + 1 });
     const [received] = (await (await fetch(`${mock.url}/__mock/requests?limit=1`)).json()) as MockRequestView[];
     expect(received.path).toBe('/v1/responses');
     expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'gpt-4.1-mini', store: false }));
+  });
+
+  it('a large OpenAI chat body for an Anthropic model is translated and serialised in worker threads: the provider gets the translation the event loop makes', async () => {
+    const sent = toolConversation(anthropicModel, 2_000);
+    expect(JSON.stringify(sent).length).toBeGreaterThan(300_000);
+    const before = await offloaded();
+    const answer = await post('/v1/chat/completions', sent);
+    expect(answer.status).toBe(200);
+    expect(answer.body.object).toBe('chat.completion');
+    expect(await offloaded()).toEqual({ parse: before.parse + 1, translate: before.translate + 1, serialize: before.serialize + 1 });
+    const received = await lastUpstreamRequest();
+    expect(received.path).toBe('/v1/messages');
+    // What translating on the event loop sends (the output limit asked for is within the model's).
+    const expected = translateRequest('openai-chat', 'anthropic', sent, { model: 'claude-haiku-4-5', modelMaxOutputTokens: 4_096, stream: false }).body;
+    expect(JSON.stringify(received.body)).toBe(JSON.stringify(expected));
+  });
+
+  it('a large body refused by the translation gets the same 400 as a small one', async () => {
+    const large = { ...toolConversation(anthropicModel, 2_000), logit_bias: { '50256': -100 } };
+    const small = { ...toolConversation(anthropicModel, 1), logit_bias: { '50256': -100 } };
+    const before = await offloaded();
+    const refused = await post('/v1/chat/completions', large);
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, translate: before.translate + 1 });
+    expect(refused.status).toBe(400);
+    expect(refused).toEqual(await post('/v1/chat/completions', small));
+  });
+
+  it('a large OpenAI chat body for an OpenAI model, its output limit made explicit, is serialised in a worker thread', async () => {
+    const sent = { ...toolConversation(openAiModel, 2_000), future_parameter: { nested: [1, { a: 'é😀' }], big: 9007199254740993 } };
+    const before = await offloaded();
+    const answer = await post('/v1/chat/completions', sent);
+    expect(answer.status).toBe(200);
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, serialize: before.serialize + 1 });
+    const received = await lastUpstreamRequest();
+    expect(received.path).toBe('/v1/chat/completions');
+    expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'gpt-4.1-mini' }));
   });
 });

@@ -3,10 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { GatewayError } from '@gw/common';
 import { ModelCatalog } from '@gw/catalog';
 import { NATIVE_PROTOCOL, type ModelRecord, type UsageProtocol } from '@gw/db';
+import type { ClientProtocol } from '@gw/translate';
 import { CircuitBreakers } from '../relay/circuit-breakers';
+import { JsonOffload } from '../validation/json-offload';
 import { validateBody } from '../validation/validate-body';
 import { translateCountRequest } from '../translate/token-count';
-import { clientProtocolOf, translateForProvider, translatedHeaders } from '../translate/translation';
+import { clientProtocolOf, translateForProvider, translatedHeaders, translateLargeForProvider } from '../translate/translation';
 import { anthropicForwardHeaders } from './anthropic-headers';
 import type { Admitted, Resolved } from '../context/request-context';
 
@@ -33,9 +35,9 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * - the model by id or alias in the in-memory catalog: 404 when unknown or disabled; 400 when it is not a model of the
  *   endpoint's kind; 403 when the key may not use it;
  * - a model served over another protocol than the route's: the request is translated to the provider's protocol
- *   (translate/translation.ts), 400 naming a feature the provider cannot honour; token counting is translated to the
- *   provider's counting request (translate/token-count.ts), an OpenAI model's counted locally; on routes that cannot be
- *   translated (embeddings), a 400 naming the path that serves the model;
+ *   (translate/translation.ts; a large body in a worker thread), 400 naming a feature the provider cannot honour;
+ *   token counting is translated to the provider's counting request (translate/token-count.ts), an OpenAI model's
+ *   counted locally; on routes that cannot be translated (embeddings), a 400 naming the path that serves the model;
  * - Anthropic routes: the `anthropic-version` / `anthropic-beta` headers, 400 when malformed;
  * - a channel that can take the request: 503 when every circuit of the model is open, or it has none.
  * What it learns is also noted on the request's record (model asked for, stream, model), so that a refusal's usage
@@ -46,6 +48,7 @@ export class ResolveStage {
   constructor(
     private readonly catalog: ModelCatalog,
     private readonly breakers: CircuitBreakers,
+    private readonly json: JsonOffload,
   ) {}
 
   /** `pathModel`: the model named in the path, on routes that name it there (route.model 'path'). */
@@ -69,7 +72,7 @@ export class ResolveStage {
     name: string,
     model: ModelRecord | undefined,
     headers: IncomingHttpHeaders,
-  ): Resolved {
+  ): Resolved | Promise<Resolved> {
     const { route, context } = admitted;
     if (!model || !model.enabled) {
       throw GatewayError.notFound(`The model '${name}' does not exist or is not available`);
@@ -104,8 +107,18 @@ export class ResolveStage {
       return { ...resolved, body: count.body, forwardHeaders: count.forwardHeaders, translation: count.translation };
     }
     if (from === undefined) return resolved;
+    if (this.json.holds(body)) return this.translateLarge(resolved, from, native);
     const translated = translateForProvider(from, native, body, model, context.stream, clientHeaders);
     // Another protocol's headers mean nothing to this provider: only what the translation is written for goes upstream.
+    return { ...resolved, body: translated.body, forwardHeaders: translatedHeaders(native), translation: translated.translation };
+  }
+
+  /** A large body (parsed in a worker thread) translated there, or here should the worker not take it. */
+  private async translateLarge(resolved: Resolved, from: ClientProtocol, native: UsageProtocol): Promise<Resolved> {
+    const { body, model, stream, forwardHeaders } = resolved;
+    const translated =
+      (await translateLargeForProvider(this.json, from, native, body, model, stream, forwardHeaders)) ??
+      translateForProvider(from, native, body, model, stream, forwardHeaders);
     return { ...resolved, body: translated.body, forwardHeaders: translatedHeaders(native), translation: translated.translation };
   }
 }

@@ -4,6 +4,7 @@ import type { ModelRecord, UsageProtocol } from '@gw/db';
 import { ClientProtocol, ProviderProtocol, TranslateError, translateRequest } from '@gw/translate';
 import type { GatewayEndpoint } from '../context/request-context';
 import { DEFAULT_ANTHROPIC_VERSION } from '../pipeline/anthropic-headers';
+import type { JsonOffload } from '../validation/json-offload';
 
 /** The client protocol each translatable endpoint speaks (count_tokens and embeddings are never translated). */
 const CLIENT_PROTOCOL: Partial<Record<GatewayEndpoint, ClientProtocol>> = {
@@ -51,6 +52,37 @@ export function translatedHeaders(native: UsageProtocol): Readonly<Record<string
 /** The client protocol of an endpoint that can be translated, or undefined. */
 export function clientProtocolOf(endpoint: GatewayEndpoint): ClientProtocol | undefined {
   return CLIENT_PROTOCOL[endpoint];
+}
+
+/**
+ * translateForProvider of a large body (one JsonOffload parsed), in a worker thread (JsonOffload.translate): the same
+ * provider body and the same 400s, without holding the event loop for the translation (hundreds of milliseconds on
+ * megabytes of tool calls) or for serialising the result. Null when the worker cannot take it: the caller translates
+ * it with translateForProvider.
+ */
+export async function translateLargeForProvider(
+  json: JsonOffload,
+  from: ClientProtocol,
+  native: UsageProtocol,
+  body: Record<string, unknown>,
+  model: ModelRecord,
+  stream: boolean,
+  clientHeaders: Readonly<Record<string, string>>,
+): Promise<{ body: Record<string, unknown>; translation: Translation } | null> {
+  const side = PROVIDER_SIDE[native];
+  const options = { model: model.upstreamModel, modelMaxOutputTokens: model.maxOutputTokens, stream };
+  const translated = await json.translate(body, from, side.protocol, options);
+  if (translated === null) return null;
+  const translation: Translation = {
+    from,
+    to: side.protocol,
+    endpoint: side.endpoint,
+    clientBody: body,
+    clientHeaders,
+    includeUsage: translated.includeUsage,
+    elapsedMs: translated.elapsedMs,
+  };
+  return { body: translated.body, translation };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseJsonDocument } from './json-document';
-import { deriveBody, rememberSource, upstreamBytes } from './json-source';
+import { deriveBody, originOf, rememberSource, topLevelChanges, upstreamBytes } from './json-source';
 
 /** Parses `text` as the body parser does, remembering its source. */
 function parsed(text: string): Record<string, unknown> {
@@ -74,5 +74,30 @@ describe(upstreamBytes.name, () => {
     const body = parsed('{"model":"m"}');
     deriveBody({ ...body }, { other: true });
     expect(upstreamBytes({ ...body }, {})).toBeNull();
+  });
+
+  it('knows the body a copy (or a copy of a copy) was made from, for bodies of any origin', () => {
+    const body = { model: 'm', messages: [] };
+    const copy = { ...body, max_tokens: 5 };
+    const again = { ...copy, model: 'up' };
+    deriveBody(copy, body);
+    deriveBody(again, copy);
+    expect([originOf(copy), originOf(again), originOf(body)]).toEqual([body, body, body]);
+    expect(originOf(again)).toBe(body);
+  });
+
+  it('lists what a copy changes: set and added fields in its order, removed ones as undefined; set on the original they give the copy', () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const origin: Record<string, unknown> = { model: 'm', messages, generationConfig: { temperature: 1 }, drop: 'me' };
+    const { drop: _dropped, ...rest } = origin;
+    const copy = { ...rest, generationConfig: { temperature: 1, maxOutputTokens: 5 }, max_tokens: 10 };
+    const changes = topLevelChanges(origin, copy);
+    expect(changes).toEqual({ generationConfig: { temperature: 1, maxOutputTokens: 5 }, max_tokens: 10, drop: undefined });
+    expect(Object.keys(changes)).toEqual(['generationConfig', 'max_tokens', 'drop']);
+    // As the worker thread applies them (json-worker.ts serialize): the very text of the copy.
+    const applied: Record<string, unknown> = JSON.parse(JSON.stringify(origin));
+    for (const [field, value] of Object.entries(changes)) applied[field] = value;
+    expect(JSON.stringify(applied)).toBe(JSON.stringify(copy));
+    expect(topLevelChanges(origin, { ...origin })).toEqual({});
   });
 });

@@ -14,13 +14,36 @@ export function rememberSource(document: object, source: JsonSource): void {
   sources.set(document, { source, document: document as Record<string, unknown> });
 }
 
+/** Copies declared by deriveBody -> the body they were copied from first (a copy of a copy: the first body). */
+const origins = new WeakMap<object, object>();
+
 /**
  * Declares `copy` a copy of `from` with some top-level fields set, added or removed (never a change deeper down): its
- * upstream body can still be written from the client's text (upstreamBytes).
+ * upstream body can still be written from the client's text (upstreamBytes), or from the bytes a worker thread
+ * parsed or wrote (JsonOffload, through originOf).
  */
 export function deriveBody(copy: object, from: object): void {
+  if (copy === from) return;
+  origins.set(copy, origins.get(from) ?? from);
   const sourced = sources.get(from);
-  if (sourced !== undefined && copy !== from) sources.set(copy, sourced);
+  if (sourced !== undefined) sources.set(copy, sourced);
+}
+
+/** The body `body` is a copy of (deriveBody), or `body` itself. */
+export function originOf(body: object): object {
+  return origins.get(body) ?? body;
+}
+
+/**
+ * What `copy` (deriveBody) changes in `origin`: its top-level fields that are not the very values of `origin`, and
+ * undefined for those it removed (JSON.stringify leaves out an undefined field), in `copy`'s order. Setting them on
+ * `origin` in this order, a field already present keeping its place, gives `copy`.
+ */
+export function topLevelChanges(origin: Record<string, unknown>, copy: Record<string, unknown>): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const key of Object.keys(copy)) if (!hasOwn(origin, key) || copy[key] !== origin[key]) changes[key] = copy[key];
+  for (const key of Object.keys(origin)) if (!hasOwn(copy, key)) changes[key] = undefined;
+  return changes;
 }
 
 const COMMA = Buffer.from(',');

@@ -1,4 +1,5 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { type ClientProtocol, type ProviderProtocol, TranslateError, type TranslateRequestOptions, translateRequest } from '@gw/translate';
 import { BODY_BY_ROUTE } from './body-schemas';
 import { parseJsonDocument } from './json-document';
 import { type JsonPath, sliceJson } from './json-slices';
@@ -16,20 +17,52 @@ export interface ParseTask {
   route: string | null;
 }
 
+/** A document cut into parts (json-slices.ts), for the event loop to assemble (JsonOffload). */
+export interface PackedDocument {
+  /** The document's parts, UTF-8, one after the other in `packed`, ending at `ends`. */
+  packed: Uint8Array;
+  ends: number[];
+  /** Per part: null for a slice, the path of its string for a piece of a long string. */
+  paths: (JsonPath | null)[];
+}
+
 export type ParseOutcome =
   | { problem: string }
-  | {
+  | (PackedDocument & {
       problem?: undefined;
-      /** The document's parts (json-slices.ts), UTF-8, one after the other in `packed`, ending at `ends`. */
-      packed: Uint8Array;
-      ends: number[];
-      /** Per part: null for a slice, the path of its string for a piece of a long string. */
-      paths: (JsonPath | null)[];
       /** The body's own bytes, kept by the event loop to serialise the upstream body later (serialize below). */
       source: Uint8Array;
       /** The verdict of the route's schema (the first problem, or null); absent when the route has none. */
       verdict?: { schema: string; problem: string | null };
-    };
+    });
+
+export interface TranslateTask {
+  /** The client body's bytes (a body parse above read): given back with the outcome. */
+  source: Uint8Array;
+  from: ClientProtocol;
+  to: ProviderProtocol;
+  options: TranslateRequestOptions;
+}
+
+/**
+ * A translated request: the provider's body as parts to assemble and as its JSON bytes (to serialise the upstream body
+ * from, as for a parsed body); a 400's message (a feature the provider cannot honour, an invalid body); or `failed`
+ * for anything else, which the event loop then meets again translating there (the same error as without a worker).
+ * The client's bytes come back in every case.
+ */
+export type TranslateOutcome = { source: Uint8Array } & (
+  | { problem: string; failed?: undefined }
+  | { failed: true; problem?: undefined }
+  | (PackedDocument & {
+      problem?: undefined;
+      failed?: undefined;
+      translated: Uint8Array;
+      /** translateRequest's `request.streamIncludeUsage`. */
+      includeUsage: boolean;
+      /** Milliseconds translateRequest took (gw_stage_duration_seconds{stage="translate"}). */
+      elapsedMs: number;
+    })
+);
 
 export interface SerializeTask {
   source: Uint8Array;
@@ -56,7 +89,14 @@ export function parse(task: ParseTask): ParseOutcome {
   const route = task.route === null ? undefined : BODY_BY_ROUTE[task.route];
   const verdict = route && { schema: route.schema.name, problem: bodyProblem(route.schema, parsed.value, route.protocol) };
 
-  const parts = sliceJson(parsed.value);
+  const document = packDocument(parsed.value);
+  // `source` may be a view of a larger block: send exactly its bytes.
+  const own = source.byteOffset === 0 && source.buffer.byteLength === source.length ? source : Uint8Array.prototype.slice.call(source);
+  return moving({ ...document, source: own, verdict }, [document.packed.buffer as ArrayBuffer, own.buffer as ArrayBuffer]);
+}
+
+function packDocument(value: unknown): PackedDocument {
+  const parts = sliceJson(value);
   const encoded = parts.map((part) => encoder.encode(part.path === undefined ? part.slice : part.piece));
   const packed = new Uint8Array(encoded.reduce((total, bytes) => total + bytes.length, 0));
   const ends: number[] = [];
@@ -66,10 +106,32 @@ export function parse(task: ParseTask): ParseOutcome {
     at += bytes.length;
     ends.push(at);
   }
-  const paths = parts.map((part) => part.path ?? null);
-  // `source` may be a view of a larger block: send exactly its bytes.
-  const own = source.byteOffset === 0 && source.buffer.byteLength === source.length ? source : Uint8Array.prototype.slice.call(source);
-  return moving({ packed, ends, paths, source: own, verdict }, [packed.buffer, own.buffer as ArrayBuffer]);
+  return { packed, ends, paths: parts.map((part) => part.path ?? null) };
+}
+
+/**
+ * translateRequest (libs/translate) of a large client body, as the resolve stage runs it on a small one: on a wide
+ * body of small parts (an agent's tool calls and results) it takes hundreds of milliseconds, and serialising the
+ * result as long again.
+ */
+export function translate(task: TranslateTask): TranslateOutcome {
+  const { source } = task;
+  const giveBack = (outcome: TranslateOutcome, more: ArrayBuffer[] = []) => moving(outcome, [source.buffer as ArrayBuffer, ...more]);
+  const parsed = parseJsonDocument(Buffer.from(source.buffer, source.byteOffset, source.length));
+  if (parsed.problem !== undefined) return giveBack({ source, failed: true });
+  let translated;
+  const started = performance.now();
+  try {
+    translated = translateRequest(task.from, task.to, parsed.value, task.options);
+  } catch (error) {
+    if (error instanceof TranslateError && error.status === 400) return giveBack({ source, problem: error.message });
+    return giveBack({ source, failed: true });
+  }
+  const elapsedMs = performance.now() - started;
+  const bytes = encoder.encode(JSON.stringify(translated.body));
+  const document = packDocument(translated.body);
+  const includeUsage = translated.request.streamIncludeUsage === true;
+  return giveBack({ source, ...document, translated: bytes, includeUsage, elapsedMs }, [document.packed.buffer as ArrayBuffer, bytes.buffer]);
 }
 
 export function serialize(task: SerializeTask): Uint8Array {

@@ -10,7 +10,9 @@ const registers = [metricsRegistry];
 export const bodyMetrics = metricGroup(() => ({
   offloaded: new Counter({
     name: 'gw_json_offloaded_total',
-    help: 'Request bodies parsed (operation="parse") or serialised for upstream (operation="serialize") in worker threads',
+    help:
+      'Request bodies parsed (operation="parse"), translated for a provider of another protocol (operation="translate") ' +
+      'or serialised for upstream (operation="serialize") in worker threads',
     labelNames: ['operation'] as const,
     registers,
   }),
