@@ -1,7 +1,7 @@
 import type { BilledEndpoint } from '@gw/billing';
 import { GatewayError } from '@gw/common';
 import type { ModelRecord, UsageProtocol } from '@gw/db';
-import { ClientProtocol, ProviderProtocol, TranslateError, translateRequest } from '@gw/translate';
+import { ClientProtocol, ProviderProtocol, TranslateError, translateRequest, type TranslateRequestOptions } from '@gw/translate';
 import type { GatewayEndpoint } from '../context/request-context';
 import { DEFAULT_ANTHROPIC_VERSION } from '../pipeline/anthropic-headers';
 import type { JsonOffload } from '../validation/json-offload';
@@ -69,20 +69,9 @@ export async function translateLargeForProvider(
   stream: boolean,
   clientHeaders: Readonly<Record<string, string>>,
 ): Promise<{ body: Record<string, unknown>; translation: Translation } | null> {
-  const side = PROVIDER_SIDE[native];
-  const options = { model: model.upstreamModel, modelMaxOutputTokens: model.maxOutputTokens, stream };
-  const translated = await json.translate(body, from, side.protocol, options);
+  const translated = await json.translate(body, from, PROVIDER_SIDE[native].protocol, requestOptions(model, stream));
   if (translated === null) return null;
-  const translation: Translation = {
-    from,
-    to: side.protocol,
-    endpoint: side.endpoint,
-    clientBody: body,
-    clientHeaders,
-    includeUsage: translated.includeUsage,
-    elapsedMs: translated.elapsedMs,
-  };
-  return { body: translated.body, translation };
+  return { body: translated.body, translation: translationOf(from, native, body, clientHeaders, translated) };
 }
 
 /**
@@ -98,26 +87,30 @@ export function translateForProvider(
   clientHeaders: Readonly<Record<string, string>>,
 ): { body: Record<string, unknown>; translation: Translation } {
   const started = performance.now();
-  const side = PROVIDER_SIDE[native];
   let translated;
   try {
-    translated = translateRequest(from, side.protocol, body, {
-      model: model.upstreamModel,
-      modelMaxOutputTokens: model.maxOutputTokens,
-      stream,
-    });
+    translated = translateRequest(from, PROVIDER_SIDE[native].protocol, body, requestOptions(model, stream));
   } catch (error) {
     if (error instanceof TranslateError && error.status === 400) throw GatewayError.invalidRequest(error.message);
     throw error;
   }
-  const translation: Translation = {
-    from,
-    to: side.protocol,
-    endpoint: side.endpoint,
-    clientBody: body,
-    clientHeaders,
-    includeUsage: translated.request.streamIncludeUsage === true,
-    elapsedMs: performance.now() - started,
-  };
-  return { body: translated.body as Record<string, unknown>, translation };
+  const done = { includeUsage: translated.request.streamIncludeUsage === true, elapsedMs: performance.now() - started };
+  return { body: translated.body as Record<string, unknown>, translation: translationOf(from, native, body, clientHeaders, done) };
+}
+
+/** What translateRequest needs of the model and the request, on the event loop or in a worker thread. */
+function requestOptions(model: ModelRecord, stream: boolean): TranslateRequestOptions {
+  return { model: model.upstreamModel, modelMaxOutputTokens: model.maxOutputTokens, stream };
+}
+
+/** The record of a body translated for `native`'s provider, for the relay that translates the answer back. */
+function translationOf(
+  from: ClientProtocol,
+  native: UsageProtocol,
+  clientBody: Record<string, unknown>,
+  clientHeaders: Readonly<Record<string, string>>,
+  done: { includeUsage: boolean; elapsedMs: number },
+): Translation {
+  const side = PROVIDER_SIDE[native];
+  return { from, to: side.protocol, endpoint: side.endpoint, clientBody, clientHeaders, includeUsage: done.includeUsage, elapsedMs: done.elapsedMs };
 }
