@@ -60,11 +60,11 @@ describe('large request bodies are parsed off the event loop: the instance stays
     return sampleValue(await scrape(proxy.url), 'nodejs_eventloop_lag_max_seconds')!;
   }
 
-  /** Bodies parsed, translated and serialised in worker threads so far. */
-  async function offloaded(): Promise<{ parse: number; serialize: number; translate: number }> {
+  /** Bodies parsed, validated (that verdict served the route), translated and serialised in worker threads so far. */
+  async function offloaded(): Promise<{ parse: number; validate: number; serialize: number; translate: number }> {
     const samples = await scrape(proxy.url);
     const count = (operation: string) => sampleValue(samples, 'gw_json_offloaded_total', { operation }) ?? 0;
-    return { parse: count('parse'), serialize: count('serialize'), translate: count('translate') };
+    return { parse: count('parse'), validate: count('validate'), serialize: count('serialize'), translate: count('translate') };
   }
 
   /** An agent's conversation in OpenAI chat: `calls` tool calls, each with its result (about 200 bytes a call). */
@@ -127,7 +127,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const before = await offloaded();
     const { answer, probes, stallSeconds } = await sendWhileProbing('/v1/chat/completions', body);
     // Parsed and validated in full (in a worker thread): the refusal is the model's, found after the body was read.
-    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, validate: before.validate + 1 });
     expect(answer.status).toBe(404);
     expect(answer.body.error.message).toBe("The model 'no-such-model' does not exist or is not available");
     expect(probes).toBeGreaterThan(0);
@@ -148,7 +148,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const { answer, probes, stallSeconds } = await sendWhileProbing('/anthropic/v1/messages/count_tokens', body);
     // The mock counts one token per word: every block reached the provider.
     expect(answer).toEqual({ status: 200, body: { input_tokens: words } });
-    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, serialize: before.serialize + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, validate: before.validate + 1, serialize: before.serialize + 1 });
     expect(probes).toBeGreaterThan(0);
     expect(stallSeconds).toBeLessThan(MAX_STALL_S);
   }, LARGE_BODY_TEST_TIMEOUT_MS);
@@ -192,7 +192,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
       body: JSON.stringify(sent),
     });
     expect(response.status).toBe(200);
-    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, serialize: before.serialize + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, validate: before.validate + 1, serialize: before.serialize + 1 });
     const [received] = (await (await fetch(`${mock.url}/__mock/requests?limit=1`)).json()) as MockRequestView[];
     expect(received.path).toBe('/v1/responses');
     expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'gpt-4.1-mini', store: false }));
@@ -205,7 +205,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const answer = await post('/v1/chat/completions', sent);
     expect(answer.status).toBe(200);
     expect(answer.body.object).toBe('chat.completion');
-    expect(await offloaded()).toEqual({ parse: before.parse + 1, translate: before.translate + 1, serialize: before.serialize + 1 });
+    expect(await offloaded()).toEqual({ parse: before.parse + 1, validate: before.validate + 1, translate: before.translate + 1, serialize: before.serialize + 1 });
     const received = await lastUpstreamRequest();
     expect(received.path).toBe('/v1/messages');
     // What translating on the event loop sends (the output limit asked for is within the model's).
@@ -218,9 +218,75 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const small = { ...toolConversation(anthropicModel, 1), logit_bias: { '50256': -100 } };
     const before = await offloaded();
     const refused = await post('/v1/chat/completions', large);
-    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, translate: before.translate + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, validate: before.validate + 1, translate: before.translate + 1 });
     expect(refused.status).toBe(400);
     expect(refused).toEqual(await post('/v1/chat/completions', small));
+  });
+
+  /** Gemini contents: `calls` function calls, each with its response (about 200 bytes a call). */
+  function geminiConversation(calls: number): Record<string, unknown> {
+    const turns = Array.from({ length: calls }, (_, i) => [
+      { role: 'model', parts: [{ functionCall: { name: 'read', args: { path: `/f${i}` } } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'read', response: { content: `file ${i}: é😀 "quoted"` } } }] },
+    ]);
+    return {
+      tools: [{ functionDeclarations: [{ name: 'read', parameters: { type: 'object', properties: { path: { type: 'string' } } } }] }],
+      contents: [{ role: 'user', parts: [{ text: 'Read them.' }] }, ...turns.flat(), { role: 'user', parts: [{ text: 'Now sum up.' }] }],
+      generationConfig: { maxOutputTokens: 16 },
+    };
+  }
+
+  async function postGemini(path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
+    const response = await fetch(`${proxy.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': key },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  }
+
+  it('a large body is validated once, in the worker thread that parsed it, on every route with a body', async () => {
+    // The worker is handed the route's schema, not its path: Gemini's three methods share one path and two schemas.
+    const large = geminiConversation(2_000);
+    const routes: [path: string, body: unknown][] = [
+      ['/v1/chat/completions', toolConversation('no-such-model', 2_000)],
+      ['/v1/responses', { model: 'no-such-model', input: `${'padding '.repeat(40_000)}` }],
+      ['/v1/embeddings', { model: 'no-such-model', input: Array.from({ length: 2_000 }, (_, i) => `line ${i}: ${'padding '.repeat(20)}`) }],
+      ['/anthropic/v1/messages', { model: 'no-such-model', max_tokens: 16, messages: [{ role: 'user', content: 'padding '.repeat(40_000) }] }],
+      ['/anthropic/v1/messages/count_tokens', { model: 'no-such-model', messages: [{ role: 'user', content: 'padding '.repeat(40_000) }] }],
+      ['/gemini/v1beta/models/no-such-model:generateContent', large],
+      ['/gemini/v1beta/models/no-such-model:streamGenerateContent', large],
+      ['/gemini/v1beta/models/no-such-model:countTokens', { contents: large.contents }],
+    ];
+    for (const [path, body] of routes) {
+      expect(JSON.stringify(body).length).toBeGreaterThan(300_000);
+      const before = await offloaded();
+      const answer = path.startsWith('/gemini/') ? await postGemini(path, body) : await post(path, body);
+      // Valid: refused for the model, which is looked up after the body is checked.
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      expect({ path, offloaded: await offloaded() }).toEqual({ path, offloaded: { ...before, parse: before.parse + 1, validate: before.validate + 1 } });
+    }
+  });
+
+  it('a large native Gemini body is validated, serialised and sent in worker threads; an invalid one gets the same 400 as a small one', async () => {
+    const geminiModel = (await createModel({ provider: 'google', upstreamUrl: mock.url })).id;
+    const sent = geminiConversation(2_000);
+    const before = await offloaded();
+    const answer = await postGemini(`/gemini/v1beta/models/${geminiModel}:generateContent`, sent);
+    expect(answer.status).toBe(200);
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, validate: before.validate + 1, serialize: before.serialize + 1 });
+
+    const broken = (calls: number) => {
+      const body = geminiConversation(calls);
+      return { ...body, contents: [...(body.contents as unknown[]), { role: 'user', parts: [{ text: 5 }] }] };
+    };
+    const beforeRefusal = await offloaded();
+    const refused = await postGemini(`/gemini/v1beta/models/${geminiModel}:generateContent`, broken(2_000));
+    expect(await offloaded()).toEqual({ ...beforeRefusal, parse: beforeRefusal.parse + 1, validate: beforeRefusal.validate + 1 });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe("Invalid value for 'contents.4002.parts.0.text': must be a string");
+    const small = await postGemini(`/gemini/v1beta/models/${geminiModel}:generateContent`, broken(1));
+    expect(small).toEqual({ ...refused, body: { error: { ...refused.body.error, message: "Invalid value for 'contents.4.parts.0.text': must be a string" } } });
   });
 
   it('a large OpenAI chat body for an OpenAI model, its output limit made explicit, is serialised in a worker thread', async () => {
@@ -228,7 +294,7 @@ describe('large request bodies are parsed off the event loop: the instance stays
     const before = await offloaded();
     const answer = await post('/v1/chat/completions', sent);
     expect(answer.status).toBe(200);
-    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, serialize: before.serialize + 1 });
+    expect(await offloaded()).toEqual({ ...before, parse: before.parse + 1, validate: before.validate + 1, serialize: before.serialize + 1 });
     const received = await lastUpstreamRequest();
     expect(received.path).toBe('/v1/chat/completions');
     expect(JSON.stringify(received.body)).toBe(JSON.stringify({ ...sent, model: 'gpt-4.1-mini' }));

@@ -7,6 +7,7 @@ import { GEMINI_GENERATE_CONTENT_REQUEST } from '../gemini/generate-content.sche
 import { RESPONSES_REQUEST } from '../openai/responses.schema';
 import type { CircuitBreakers } from '../relay/circuit-breakers';
 import type { JsonOffload } from '../validation/json-offload';
+import { validateBody } from '../validation/validate-body';
 import { ResolveStage } from './resolve.stage';
 
 const CHAT = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] };
@@ -32,8 +33,8 @@ function setUp(models: ModelRecord[], options: { available?: boolean; loadedLate
     anyAvailable: () => options.available ?? true,
     unavailable: () => GatewayError.unavailable('every channel is failing'),
   } as unknown as CircuitBreakers;
-  // Bodies parsed on the event loop (all of these): none is translated in a worker thread.
-  const json = { holds: () => false } as unknown as JsonOffload;
+  // Bodies parsed on the event loop (all of these): none was checked or is translated in a worker thread.
+  const json = { holds: () => false, validate: validateBody } as unknown as JsonOffload;
   const sut = new ResolveStage(catalog, breakers, json);
   // As the guard awaits it: a synchronous refusal becomes a rejection.
   return { resolve: async (...args: Parameters<ResolveStage['resolve']>) => sut.resolve(...args) };

@@ -6,7 +6,6 @@ import { NATIVE_PROTOCOL, type ModelRecord, type UsageProtocol } from '@gw/db';
 import type { ClientProtocol } from '@gw/translate';
 import { CircuitBreakers } from '../relay/circuit-breakers';
 import { JsonOffload } from '../validation/json-offload';
-import { validateBody } from '../validation/validate-body';
 import { translateCountRequest } from '../translate/token-count';
 import { clientProtocolOf, translateForProvider, translatedHeaders, translateLargeForProvider } from '../translate/translation';
 import { anthropicForwardHeaders } from './anthropic-headers';
@@ -54,7 +53,7 @@ export class ResolveStage {
   /** `pathModel`: the model named in the path, on routes that name it there (route.model 'path'). */
   resolve(admitted: Admitted, rawBody: unknown, headers: IncomingHttpHeaders, pathModel?: string): Resolved | Promise<Resolved> {
     const { route, context } = admitted;
-    const body = validateBody(route.body!, rawBody, route.protocol);
+    const body = this.json.validate(route.body!, rawBody, route.protocol);
     const requestedModel = route.model === 'path' ? (pathModel ?? '') : (body.model as string);
     context.requestedModel = requestedModel;
     context.stream = route.stream ?? body.stream === true;

@@ -5,6 +5,7 @@ import { GatewayError, protocolOfUrl, type WireProtocol } from '@gw/common';
 import { toGatewayError } from '../context/gateway-errors';
 import { gatewayRouteOf } from '../context/request-context';
 import { recordBodyProblem, registerBodyProblem } from './body-problem';
+import type { RouteBody } from './body-schemas';
 import { type BodyBytes, BodyNotReceivedError, joinBlocks, readBody } from './body-reader';
 import { parseJsonDocument } from './json-document';
 import type { JsonOffload } from './json-offload';
@@ -38,6 +39,15 @@ function parseInPlace(body: BodyBytes): unknown {
   // Long strings decoded in pieces: the token bound reads their length from here rather than flatten them.
   for (const long of parsed.measured ?? []) rememberUtf8Length(long.holder, long.field, long.text, long.utf8Bytes);
   return parsed.value;
+}
+
+/**
+ * The schema the route checks its body against, for the worker thread that parses a large one to check it there too
+ * (by name: body-schemas.ts). From the route's own declaration, not its path: Gemini's method routes share one path.
+ */
+function routeBodyOf(request: FastifyRequest): RouteBody | null {
+  const route = gatewayRouteOf(request);
+  return route?.body === undefined ? null : { schema: route.body.name, protocol: route.protocol };
 }
 
 /** Fastify reads no body for these methods, whatever their headers say. */
@@ -109,7 +119,7 @@ export function registerJsonBodyParser(
       return;
     }
     readBody(payload, declaredLength(request), limits[protocolOfUrl(request.url)])
-      .then((body) => (offload.offloads(body.length) ? offload.parse(body, request.routeOptions.url ?? null) : parseInPlace(body)))
+      .then((body) => (offload.offloads(body.length) ? offload.parse(body, routeBodyOf(request)) : parseInPlace(body)))
       .then(
         (value) => done(null, value),
         (error: Error) => refuseBody(request, done, error),

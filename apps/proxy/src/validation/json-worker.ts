@@ -1,6 +1,6 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { type ClientProtocol, type ProviderProtocol, TranslateError, type TranslateRequestOptions, translateRequest } from '@gw/translate';
-import { BODY_BY_ROUTE } from './body-schemas';
+import { BODY_SCHEMAS, type RouteBody } from './body-schemas';
 import { parseJsonDocument } from './json-document';
 import { type JsonPath, sliceJson } from './json-slices';
 import { bodyProblem } from './validate-body';
@@ -13,8 +13,8 @@ import { bodyProblem } from './validate-body';
 export interface ParseTask {
   blocks: Uint8Array[];
   length: number;
-  /** The route's path, to check the body against its schema here (body-schemas.ts); null when unknown. */
-  route: string | null;
+  /** The route's body schema (by name: body-schemas.ts) and protocol, to check the body here; null when it has none. */
+  route: RouteBody | null;
 }
 
 /** A document cut into parts (json-slices.ts), for the event loop to assemble (JsonOffload). */
@@ -32,7 +32,7 @@ export type ParseOutcome =
       problem?: undefined;
       /** The body's own bytes, kept by the event loop to serialise the upstream body later (serialize below). */
       source: Uint8Array;
-      /** The verdict of the route's schema (the first problem, or null); absent when the route has none. */
+      /** The verdict of the route's schema (the first problem, or null); absent when the route has none (or unlisted). */
       verdict?: { schema: string; problem: string | null };
     });
 
@@ -86,8 +86,9 @@ export function parse(task: ParseTask): ParseOutcome {
   const source = bytesOf(task.blocks, task.length);
   const parsed = parseJsonDocument(source);
   if (parsed.problem !== undefined) return { problem: parsed.problem };
-  const route = task.route === null ? undefined : BODY_BY_ROUTE[task.route];
-  const verdict = route && { schema: route.schema.name, problem: bodyProblem(route.schema, parsed.value, route.protocol) };
+  const { route } = task;
+  const schema = route === null ? undefined : BODY_SCHEMAS.get(route.schema);
+  const verdict = route !== null && schema !== undefined ? { schema: schema.name, problem: bodyProblem(schema, parsed.value, route.protocol) } : undefined;
 
   const document = packDocument(parsed.value);
   // `source` may be a view of a larger block: send exactly its bytes.
@@ -135,11 +136,26 @@ export function translate(task: TranslateTask): TranslateOutcome {
 }
 
 export function serialize(task: SerializeTask): Uint8Array {
-  const parsed = parseJsonDocument(Buffer.from(task.source.buffer, task.source.byteOffset, task.source.length));
-  if (parsed.problem !== undefined) throw new Error(`a body that parsed before no longer parses: ${parsed.problem}`);
-  const document = parsed.value as Record<string, unknown>;
+  const document = parseOwnJson(Buffer.from(task.source.buffer, task.source.byteOffset, task.source.length));
   // As `{ ...body, ...overrides }` on the event loop: a field already present keeps its place.
   for (const [field, value] of Object.entries(task.overrides)) document[field] = value;
   const bytes = encoder.encode(JSON.stringify(document));
   return moving(bytes, [bytes.buffer]);
+}
+
+/**
+ * JSON text known to be valid: a client body that parsed before, or a provider body this thread wrote (translate).
+ * parseJsonDocument's checks are for what a client sends, and a translation may fail them where the client's body
+ * passed: it nests a body deeper (an Anthropic tool's input_schema inside Gemini's functionDeclarations), and parses a
+ * tool call's arguments, text of any depth and any keys (`__proto__` among them: JSON.parse makes it a field), into an
+ * object. Such text is parsed by JSON.parse, as the event loop serialises the same provider body (JSON.stringify).
+ */
+function parseOwnJson(bytes: Buffer): Record<string, unknown> {
+  const parsed = parseJsonDocument(bytes);
+  if (parsed.problem === undefined) return parsed.value as Record<string, unknown>;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new Error(`a body that parsed before no longer parses: ${parsed.problem}`);
+  }
 }

@@ -97,23 +97,13 @@ function describe(error: ErrorObject, protocol: WireProtocol): string {
   return protocol === 'anthropic' ? `${field}: ${detail(error)}` : `Invalid value for '${field}': ${detail(error)}`;
 }
 
-/** Verdicts reached where a large body was parsed (a worker thread: validation/json-offload.ts), by body. */
-const verdicts = new WeakMap<object, { schema: string; problem: string | null }>();
-
-/** Records the verdict of `schema` on `body`, reached elsewhere; bodies are read-only once parsed. */
-export function rememberVerdict(body: object, schema: string, problem: string | null): void {
-  verdicts.set(body, { schema, problem });
-}
-
 /**
  * The first problem of a request body (or query), naming its field, worded as the caller's provider words it; null
- * when it is valid. Pure (a worker thread checks large bodies with it where it parsed them), apart from reusing such
- * a verdict.
+ * when it is valid. Pure: a worker thread checks large bodies with it where it parsed them (JsonOffload.validate then
+ * reuses that verdict on the event loop).
  */
 export function bodyProblem(schema: BodySchema, body: unknown, protocol: WireProtocol): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Request body must be a JSON object';
-  const known = verdicts.get(body);
-  if (known?.schema === schema.name) return known.problem;
   if (schema.check(body)) return null;
   const [error] = schema.check.errors ?? [];
   return error ? describe(error, protocol) : 'Invalid request body';

@@ -11,8 +11,9 @@ export const bodyMetrics = metricGroup(() => ({
   offloaded: new Counter({
     name: 'gw_json_offloaded_total',
     help:
-      'Request bodies parsed (operation="parse"), translated for a provider of another protocol (operation="translate") ' +
-      'or serialised for upstream (operation="serialize") in worker threads',
+      'Request bodies parsed (operation="parse"), validated (operation="validate": the verdict reached there served the ' +
+      'route), translated for a provider of another protocol (operation="translate") or serialised for upstream ' +
+      '(operation="serialize") in worker threads',
     labelNames: ['operation'] as const,
     registers,
   }),
