@@ -15,7 +15,9 @@ let harness: WalletHarness | undefined;
 
 function suiteWallet(): WalletHarness {
   if (!harness) {
-    const opened = WalletHarness.shared({ INSTANCE_ID: `suite-flush-${process.pid}` });
+    // The writer here is the suites' plumbing, not what they test: on a loaded machine a Redis call of a large pass
+    // may take more than the wallet's 1 s deadline, and a pass that always fails would never catch up.
+    const opened = WalletHarness.shared({ INSTANCE_ID: `suite-flush-${process.pid}`, WALLET_COMMAND_TIMEOUT_MS: '10000' });
     harness = opened;
     closeWithTestDb(async () => {
       harness = undefined;

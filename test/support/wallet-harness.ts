@@ -49,12 +49,12 @@ export class WalletHarness {
 
   /** A harness on the suite's own key prefix; `env` overrides the test environment (e.g. WALLET_HOLD_TTL_S). */
   static create(name: string, env: Record<string, string> = {}): WalletHarness {
-    return new WalletHarness(loadConfig(testEnv({ REDIS_KEY_PREFIX: walletPrefix(name), DB_POOL_MAX: '4', ...env })));
+    return new WalletHarness(loadConfig(testEnv({ REDIS_KEY_PREFIX: walletPrefix(name), ...HARNESS_ENV, ...env })));
   }
 
   /** A harness on the run's shared key prefix: the wallet of the apps the e2e suites start. */
   static shared(env: Record<string, string> = {}): WalletHarness {
-    return new WalletHarness(loadConfig(testEnv({ DB_POOL_MAX: '4', ...env })));
+    return new WalletHarness(loadConfig(testEnv({ ...HARNESS_ENV, ...env })));
   }
 
   /** Runs writer passes until a pass finds nothing to write (every event so far is in PostgreSQL). */
@@ -68,11 +68,16 @@ export class WalletHarness {
 
   async close(): Promise<void> {
     await this.writer.stop();
-    await this.wallet.drain(5_000);
+    // Waits for its holds (up to the grace) and stops its heartbeats: a harness left beating keeps a timer in the
+    // test worker, which goes on to other suites, failing against a Redis its suite has stopped.
+    await this.wallet.onModuleDestroy();
     await this.redis.onModuleDestroy();
     await this.prisma.onModuleDestroy();
   }
 }
+
+/** A harness's own settings, under any the suite passes: a small pool, and 5 s for its holds to settle at close. */
+const HARNESS_ENV = { DB_POOL_MAX: '4', SHUTDOWN_GRACE_MS: '5000' };
 
 export function walletPrefix(name: string): string {
   return `${TEST_REDIS_PREFIX}${name}:`;
