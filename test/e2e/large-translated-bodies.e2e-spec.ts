@@ -57,11 +57,16 @@ const gemini = (turns: unknown[] = [], extra: object = {}) => (_model: string, p
 /** Tool-call arguments a translation parses into an object: text of any depth and keys, which the client's body may carry. */
 const ARGUMENTS = `{"__proto__":{"x":1},"constructor":{"prototype":{}},"deep":${JSON.stringify(nested(150))}}`;
 
+/** Arguments text 20,000 levels deep: parsed into an object, serialising it overflowed the stack (a 500, large or small). */
+const ABYSS = `${'{"a":'.repeat(19_999)}[]${'}'.repeat(19_999)}`;
+
 /** A representative set: every translation direction, accepted and refused, streamed, and the worker's edges. */
 const CASES: Case[] = [
   { name: 'tool call and result', client: 'chat', provider: 'anthropic', body: chat(chatCall('{"path":"/a é😀 \\ud800"}')) },
   { name: 'tool-call arguments a client body could not hold', client: 'chat', provider: 'anthropic', body: chat(chatCall(ARGUMENTS)) },
   { name: 'tool-call arguments a client body could not hold', client: 'chat', provider: 'google', body: chat(chatCall(ARGUMENTS)) },
+  { name: 'tool-call arguments 20,000 levels deep', client: 'chat', provider: 'anthropic', body: chat(chatCall(ABYSS)) },
+  { name: 'tool-call arguments 20,000 levels deep', client: 'chat', provider: 'google', body: chat(chatCall(ABYSS)) },
   { name: 'streamed, with an image', client: 'chat', provider: 'google', body: chat([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }], { stream: true }) },
   { name: 'untranslatable: logit_bias', client: 'chat', provider: 'anthropic', body: chat([], { logit_bias: { '1': 1 } }) },
   { name: 'untranslatable: an image URL', client: 'chat', provider: 'google', body: chat([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }]) },

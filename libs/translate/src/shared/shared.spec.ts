@@ -1,7 +1,7 @@
 import { parseDataUrl, toDataUrl } from './data-url';
 import { budgetForEffort, effortForBudget, modelVersion } from './reasoning';
 import { carriedReasoning, uncarryReasoning } from './reasoning-carrier';
-import { argumentsObject } from './tool-arguments';
+import { argumentsObject, MAX_ARGUMENTS_DEPTH } from './tool-arguments';
 import { anthropicToolCallId, openAiToolCallId, thoughtSignatureOf, withThoughtSignature } from './tool-call-ids';
 
 describe('tool call ids', () => {
@@ -80,5 +80,16 @@ describe(argumentsObject.name, () => {
     expect(argumentsObject('')).toEqual({});
     expect(argumentsObject('{"a":')).toEqual({ _raw_arguments: '{"a":' });
     expect(argumentsObject('[1]')).toEqual({ _raw_arguments: '[1]' });
+  });
+
+  it('keeps arguments nested deeper than MAX_ARGUMENTS_DEPTH as text, which any depth serialises from', () => {
+    const nested = (levels: number) => `${'{"a":'.repeat(levels - 1)}[]${'}'.repeat(levels - 1)}`;
+    const deepest = argumentsObject(nested(MAX_ARGUMENTS_DEPTH));
+    expect(JSON.stringify(deepest)).toBe(nested(MAX_ARGUMENTS_DEPTH));
+    expect(argumentsObject(nested(MAX_ARGUMENTS_DEPTH + 1))).toEqual({ _raw_arguments: nested(MAX_ARGUMENTS_DEPTH + 1) });
+    // A client's text 20,000 levels deep: parsed, JSON.stringify of it overflowed the stack (a 500 on the way out).
+    const abyss = nested(20_000);
+    expect(() => JSON.stringify(JSON.parse(abyss))).toThrow(RangeError);
+    expect(JSON.stringify(argumentsObject(abyss))).toBe(JSON.stringify({ _raw_arguments: abyss }));
   });
 });
