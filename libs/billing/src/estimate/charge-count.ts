@@ -1,6 +1,6 @@
 import type { ExactTokenCounter } from './exact-token-counter';
 import type { ExactEncoding } from './model-tokens';
-import type { RequestText } from './request-text';
+import { type RequestText, textsOf } from './request-text';
 import { textBytes } from './token-bound';
 
 /** Where no count can be had: about four bytes per token, what BPE tokenizers average on English text and code. */
@@ -18,6 +18,6 @@ export async function chargeableTokens(
   encoding: ExactEncoding | null,
 ): Promise<number> {
   const bytes = textBytes(text);
-  const counted = await counter.count(text.pieces, encoding ?? 'o200k_base', bytes);
+  const counted = await counter.count(textsOf(text), encoding ?? 'o200k_base', bytes);
   return (counted ?? Math.ceil(bytes / APPROX_BYTES_PER_TOKEN)) + text.allowanceTokens;
 }

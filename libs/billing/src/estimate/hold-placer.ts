@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { HoldRefusal } from '@gw/db';
 import { ExactTokenCounter } from './exact-token-counter';
 import { boundQuote, exactQuote, floorMicros, HoldPlan, HoldQuote } from './hold-plan';
+import { textsOf } from './request-text';
 import { textBytes } from './token-bound';
 
 /**
@@ -75,7 +76,7 @@ export class HoldPlacer {
  */
 export async function countedQuote(plan: HoldPlan, counter: ExactTokenCounter): Promise<HoldQuote | null> {
   if (plan.encoding === null) return null;
-  const tokens = await counter.count(plan.input.pieces, plan.encoding, textBytes(plan.input));
+  const tokens = await counter.count(textsOf(plan.input), plan.encoding, textBytes(plan.input));
   return tokens === null ? null : exactQuote(plan, tokens);
 }
 

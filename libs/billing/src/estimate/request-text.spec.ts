@@ -10,6 +10,7 @@ import {
   openAiPredictionText,
   openAiResponsesText,
   RequestText,
+  textsOf,
 } from './request-text';
 import { tokenBound } from './token-bound';
 
@@ -29,7 +30,7 @@ const WEATHER_FUNCTION = {
 };
 
 /** The o200k count of the texts (each on its own) plus the allowances: what HoldPlacer reserves when it counts. */
-const exact = (text: RequestText) => text.pieces.reduce((sum, piece) => sum + countOpenAiTokens(piece), text.allowanceTokens);
+const exact = (text: RequestText) => textsOf(text).reduce((sum, piece) => sum + countOpenAiTokens(piece), text.allowanceTokens);
 const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
 // Any Unicode: graphemes (emoji, combining marks, CJK) and arbitrary code points, lone surrogates included.
@@ -286,7 +287,10 @@ describe('geminiGenerateContentText', () => {
       },
       ALLOWANCES,
     );
-    expect(text.pieces).toEqual(['be brief', 'weather?', 'get_weather', '{"city":"Paris"}', 'get_weather', '{"celsius":21}']);
+    // Structured values kept as they are, serialised for an exact count only (after the other texts).
+    expect(text.pieces).toEqual(['be brief', 'weather?', 'get_weather', 'get_weather']);
+    expect(text.values).toEqual([{ city: 'Paris' }, { celsius: 21 }]);
+    expect(textsOf(text)).toEqual(['be brief', 'weather?', 'get_weather', 'get_weather', '{"city":"Paris"}', '{"celsius":21}']);
     // A separator per text, framing per turn, the reply primer.
     expect(text.allowanceTokens).toBe(6 + 3 * 4 + 3);
   });
@@ -317,5 +321,57 @@ describe('geminiGenerateContentText', () => {
   it('does not throw on malformed parts', () => {
     const body = { contents: [null, 3, { parts: [null, 'x', { inlineData: {} }] }], systemInstruction: 'text' };
     expect(() => geminiGenerateContentText(body as never, ALLOWANCES)).not.toThrow();
+  });
+});
+
+describe('structured values', () => {
+  // Any JSON value, strings with escapes, control characters, astral characters and lone surrogates included.
+  const json = fc.jsonValue({ maxDepth: 4, stringUnit: fc.constantFrom('a', ' ', '"', '\\', '\n', '\u0001', 'é', '😀', '\ud800', '\udc00') });
+  /** The bound as it was computed when each value was serialised into a text of its own (textsOf). */
+  const serialisedBound = (text: RequestText) => {
+    const texts = textsOf(text);
+    return text.allowanceTokens + texts.reduce((sum, piece, i) => sum + (text.measuredBytes?.get(i) ?? bytes(piece)), 0);
+  };
+
+  it('are held at the UTF-8 length of their JSON text, without serialising them: the bound of every protocol is unchanged', () => {
+    fc.assert(
+      fc.property(json, json, json, (args, response, extra) => {
+        const texts = [
+          openAiChatText(
+            {
+              messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: JSON.stringify(args) } }], extra }],
+              tools: [{ type: 'function', function: { name: 'f', parameters: args } }],
+              future: response,
+            },
+            ALLOWANCES,
+          ),
+          anthropicMessagesText(
+            { messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: args }, { type: 'future', data: extra }] }], tools: [{ name: 'f', input_schema: response }] },
+            ALLOWANCES,
+          ),
+          openAiResponsesText({ input: [{ type: 'reasoning', summary: args, content: response }, { type: 'future', value: extra }], future: extra }, ALLOWANCES),
+          geminiGenerateContentText(
+            {
+              contents: [{ role: 'model', parts: [{ functionCall: { name: 'f', args } }, { functionResponse: { name: 'f', response } }, { future: extra }] }],
+              generationConfig: { responseSchema: args },
+              toolConfig: response,
+              future: extra,
+            },
+            ALLOWANCES,
+          ),
+        ];
+        for (const text of texts) expect(tokenBound(text)).toBe(serialisedBound(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a value with toJSON is serialised at once, as before: its separator counted only when it has a JSON text', () => {
+    const unserialisable = { toJSON: () => undefined };
+    const dated = { toJSON: () => '2026-12-07' };
+    const text = geminiGenerateContentText({ contents: [], future: unserialisable, later: dated }, ALLOWANCES);
+    expect(text.pieces).toEqual(['"2026-12-07"']);
+    expect(text.values).toBeUndefined();
+    expect(text.allowanceTokens).toBe(1 + 3);
   });
 });

@@ -44,6 +44,12 @@ export interface ModelAllowances {
 export interface RequestText {
   /** Each text the provider tokenizes, to be counted on its own (as the provider tokenizes each inside its template). */
   readonly pieces: string[];
+  /**
+   * Structured values (tool calls and results, schemas, fields the gateway does not know) the provider reads as text,
+   * each to be counted as its JSON text (textsOf): kept as values, so that the bound measures them without
+   * serialising them (json-length.ts) and only an exact count serialises them.
+   */
+  readonly values?: readonly unknown[];
   /** Framing, images, files, base64 media, pre-tokenized input: tokens that are not in `pieces`. */
   readonly allowanceTokens: number;
   /** UTF-8 lengths already known, by index in `pieces` (long texts the body parser measured: measured-texts.ts). */
@@ -53,10 +59,17 @@ export interface RequestText {
 type Json = unknown;
 const isObject = (v: Json): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Every text of the request, the structured values' JSON texts after the others: what an exact count tokenizes. */
+export function textsOf(text: RequestText): string[] {
+  if (text.values === undefined) return text.pieces;
+  return [...text.pieces, ...text.values.map((value) => JSON.stringify(value) as string)];
+}
+
 class TextTally {
   readonly pieces: string[] = [];
   allowanceTokens = 0;
   private measuredBytes: Map<number, number> | undefined;
+  private values: unknown[] | undefined;
 
   text(value: unknown): void {
     if (typeof value !== 'string' || value.length === 0) return;
@@ -73,9 +86,17 @@ class TextTally {
     if (bytes !== undefined) (this.measuredBytes ??= new Map()).set(this.pieces.length - 1, bytes);
   }
 
-  /** Structured values (tool calls, schemas, fields the gateway does not know) as their JSON text. */
+  /**
+   * Structured values (tool calls, schemas, fields the gateway does not know) as their JSON text, kept as values
+   * (RequestText.values). A value whose JSON text may be no text at all (toJSON, anything but data) is serialised
+   * here, as a text, so that it adds its TOKENS_PER_TEXT exactly when it has a text.
+   */
   json(value: unknown): void {
-    if (value !== undefined && value !== null) this.text(JSON.stringify(value));
+    if (value === undefined || value === null) return;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'object' && !('toJSON' in value))) {
+      (this.values ??= []).push(value);
+      this.allowanceTokens += TOKENS_PER_TEXT;
+    } else this.text(JSON.stringify(value));
   }
 
   base64(value: unknown): void {
@@ -98,8 +119,12 @@ class TextTally {
   }
 
   done(): RequestText {
-    const text = { pieces: this.pieces, allowanceTokens: this.allowanceTokens };
-    return this.measuredBytes === undefined ? text : { ...text, measuredBytes: this.measuredBytes };
+    return {
+      pieces: this.pieces,
+      allowanceTokens: this.allowanceTokens,
+      ...(this.measuredBytes && { measuredBytes: this.measuredBytes }),
+      ...(this.values && { values: this.values }),
+    };
   }
 }
 
