@@ -34,6 +34,10 @@ async function main(): Promise<void> {
   if (plaintextCredentials) env.ALLOW_PLAINTEXT_CREDENTIALS = 'true';
   // Balance alerts may go to a receiver on this machine (e.g. `npx http-echo-server`): the demo is all local.
   env.ALERT_WEBHOOK_ALLOW_PRIVATE ??= 'true';
+  // Run with those development opt-ins, the demo listens on this machine only (the apps' own default is every
+  // interface, for containers); HOST=0.0.0.0 (and MOCK_UPSTREAM_HOST) open it to the network.
+  env.HOST ??= '127.0.0.1';
+  env.MOCK_UPSTREAM_HOST ??= '127.0.0.1';
   const upstreamUrl = env.MOCK_UPSTREAM_URL ?? `http://127.0.0.1:${env.MOCK_UPSTREAM_PORT}`;
   const config = loadConfig(env);
 
