@@ -14,10 +14,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBenchConfig } from './src/bench-config';
-import { prepareBenchDatabase } from './src/bench-database';
 import type { ChildApp } from './src/child-app';
 import { loadAverage, machineInfo } from './src/machine-info';
-import { startMockUpstream, startProxy, startWorker } from './src/targets';
+import { startProxyAlone } from './src/targets';
 import { StageWindowProbe } from './profile/stage-timing';
 
 const REQUESTS = Number(process.env.BENCH_TRANSLATE_REQUESTS ?? 400);
@@ -77,12 +76,7 @@ async function main(): Promise<void> {
   const config = loadBenchConfig();
   const apps: ChildApp[] = [];
   try {
-    const mock = await startMockUpstream(config);
-    apps.push(mock);
-    const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
-    const proxy = await startProxy(config);
-    apps.push(proxy);
-    if (config.billingStore === 'wallet') apps.push(await startWorker(config));
+    const { proxy, apiKey } = await startProxyAlone(config, apps);
     const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
     const lines = [
       '# Translate stage cost',
@@ -99,9 +93,9 @@ async function main(): Promise<void> {
     ];
     for (const row of ROWS) {
       const tokens = row.stream ? config.outputTokens : 16;
-      for (let i = 0; i < REQUESTS / 4; i++) await send(proxy.url, row, seed.apiKey, tokens);
+      for (let i = 0; i < REQUESTS / 4; i++) await send(proxy.url, row, apiKey, tokens);
       const probe = await StageWindowProbe.open(proxy.url);
-      for (let i = 0; i < REQUESTS; i++) await send(proxy.url, row, seed.apiKey, tokens);
+      for (let i = 0; i < REQUESTS; i++) await send(proxy.url, row, apiKey, tokens);
       const timing = await probe.close();
       if ('missing' in timing) throw new Error(timing.missing);
       const translate = timing.rows.find((r) => r.stage === 'translate');

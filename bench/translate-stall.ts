@@ -13,10 +13,9 @@
  */
 import { request as httpRequest, Agent } from 'node:http';
 import { loadBenchConfig } from './src/bench-config';
-import { prepareBenchDatabase } from './src/bench-database';
 import type { ChildApp } from './src/child-app';
 import { loadAverage } from './src/machine-info';
-import { startMockUpstream, startProxy, startWorker } from './src/targets';
+import { startProxyAlone } from './src/targets';
 
 const RUNS = Number(process.env.BENCH_STALL_RUNS ?? 5);
 const TARGET_BYTES = Number(process.env.BENCH_STALL_MB ?? 11) * 1_000_000;
@@ -185,12 +184,7 @@ async function main(): Promise<void> {
   const config = loadBenchConfig();
   const apps: ChildApp[] = [];
   try {
-    const mock = await startMockUpstream(config);
-    apps.push(mock);
-    const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
-    const proxy = await startProxy(config, process.env.BENCH_STALL_NODE_FLAGS?.split(' ').filter(Boolean));
-    apps.push(proxy);
-    if (config.billingStore === 'wallet') apps.push(await startWorker(config));
+    const { proxy, apiKey } = await startProxyAlone(config, apps, process.env.BENCH_STALL_NODE_FLAGS?.split(' ').filter(Boolean));
     const quiet: number[] = [];
     for (let i = 0; i < 200; i++) {
       const started = process.hrtime.bigint();
@@ -207,7 +201,7 @@ async function main(): Promise<void> {
       const excess: number[] = [];
       for (let run = 0; run <= RUNS; run++) {
         const started = process.hrtime.bigint();
-        const big = send(proxy.url, row.path, 'POST', row.headers(seed.apiKey), row.body);
+        const big = send(proxy.url, row.path, 'POST', row.headers(apiKey), row.body);
         const probes = await probe(proxy.url, big);
         const answer = await big;
         const total = Number(process.hrtime.bigint() - started) / 1e6;

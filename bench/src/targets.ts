@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { BenchConfig, TargetName } from './bench-config';
-import { BENCH_RPM } from './bench-database';
+import { BENCH_RPM, prepareBenchDatabase } from './bench-database';
 import { ChildApp, listeningLine } from './child-app';
 
 /** A server the load generator drives: where it listens and what it needs on each request to route it. */
@@ -62,6 +62,21 @@ export async function startProxy(config: BenchConfig, nodeFlags: string[] = []):
     env: baseEnv(proxyEnv(config)),
     ready: listeningLine,
   });
+}
+
+/**
+ * The proxy alone with what it serves from, for the benches that drive it by itself (translate-stage, translate-stall):
+ * the mock upstream, the seeded bench database, the proxy and, on the wallet, the worker that writes its ledger. Each
+ * process is added to `apps` as it starts, so that the caller stops them all (in reverse) even when a later one fails.
+ */
+export async function startProxyAlone(config: BenchConfig, apps: ChildApp[], nodeFlags: string[] = []): Promise<{ proxy: ChildApp; apiKey: string }> {
+  const mock = await startMockUpstream(config);
+  apps.push(mock);
+  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
+  const proxy = await startProxy(config, nodeFlags);
+  apps.push(proxy);
+  if (config.billingStore === 'wallet') apps.push(await startWorker(config));
+  return { proxy, apiKey: seed.apiKey };
 }
 
 /** The worker of a proxy on the wallet: its ledger writer writes the settlements to PostgreSQL (and its sweeps run). */
