@@ -40,7 +40,8 @@ describe('WalletService', () => {
   });
 
   it('keeps a running request\'s hold alive with heartbeats past its TTL, carrying what it delivered', async () => {
-    const short = WalletHarness.create(NAME, { WALLET_HOLD_TTL_S: '1' });
+    // A deadline under the heartbeat interval (~333 ms), as the config requires.
+    const short = WalletHarness.create(NAME, { WALLET_HOLD_TTL_S: '1', WALLET_COMMAND_TIMEOUT_MS: '300' });
     try {
       const customer = await walletCustomer('1.00');
       const generation = newGeneration();

@@ -122,6 +122,13 @@ function crossFieldProblems(dto: EnvDto): string[] {
   if (Number.isInteger(heartbeat) && Number.isInteger(stale) && stale * 1000 < 3 * heartbeat) {
     problems.push('RESERVATION_STALE_AFTER_S must be at least 3 heartbeats (3 x HOLD_HEARTBEAT_EVERY_MS)');
   }
+  // The wallet beats its holds every third of their TTL. A beat that may take longer than that (its deadline) lets a
+  // live request's hold expire after one failed beat: the sweep would close it while the request still runs.
+  const walletTimeout = dto.WALLET_COMMAND_TIMEOUT_MS;
+  const holdTtl = dto.WALLET_HOLD_TTL_S;
+  if (Number.isInteger(walletTimeout) && Number.isInteger(holdTtl) && walletTimeout * 3 >= holdTtl * 1000) {
+    problems.push('WALLET_COMMAND_TIMEOUT_MS must be under a third of WALLET_HOLD_TTL_S (the heartbeat interval)');
+  }
   return problems;
 }
 

@@ -135,6 +135,13 @@ describe(EnvDto.name, () => {
     expect(problemsOf({ ...VALID, HOLD_HEARTBEAT_EVERY_MS: '5000', RESERVATION_STALE_AFTER_S: '15' })).toEqual([]);
   });
 
+  it('refuses a wallet deadline as long as a heartbeat interval (one slow beat would let a live hold expire)', () => {
+    expect(problemsOf({ ...VALID, WALLET_HOLD_TTL_S: '3', WALLET_COMMAND_TIMEOUT_MS: '1000' })).toEqual([
+      'WALLET_COMMAND_TIMEOUT_MS must be under a third of WALLET_HOLD_TTL_S (the heartbeat interval)',
+    ]);
+    expect(problemsOf({ ...VALID, WALLET_HOLD_TTL_S: '3', WALLET_COMMAND_TIMEOUT_MS: '999' })).toEqual([]);
+  });
+
   it('reads the policy settings: the default markup 1.05, no per-model account limit, no private webhooks', () => {
     const config = loadConfig(VALID);
     expect(config.pricing).toEqual({ defaultMarkupMillionths: 1_050_000n });

@@ -124,12 +124,13 @@ export class WalletRedis implements OnModuleDestroy {
 }
 
 function createWalletClient(config: AppConfig): WalletClient {
-  const { commandTimeoutMs, clusterNodes, redisUrl } = config.wallet;
+  const { clusterNodes, redisUrl } = config.wallet;
+  // No ioredis commandTimeout: every call already has the wallet's deadline (withinDeadline), which lets an answer
+  // that came in time be read first; ioredis's own timer would fail that call ahead of the read.
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    commandTimeout: commandTimeoutMs,
     stringNumbers: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   };
