@@ -49,13 +49,27 @@ class EventLoopDelaySampler {
 
   private sample(): void {
     const histogram = this.histogram!;
-    // No sample at all in a whole interval means the loop was blocked throughout.
-    const mean = histogram.count === 0 ? EVENT_LOOP_SAMPLE_MS : histogram.mean / 1e6 - RESOLUTION_MS;
-    this.delayMs = Math.max(0, mean);
-    this.sampledAt = performance.now();
+    const now = performance.now();
+    this.delayMs = meanEventLoopDelayMs(histogram, now - this.sampledAt - EVENT_LOOP_SAMPLE_MS);
+    this.sampledAt = now;
     histogram.reset();
     proxyMetrics().eventLoopDelay.set(this.delayMs / 1000);
   }
+}
+
+/**
+ * The mean event-loop delay of a sample, in ms, from the histogram's readings (each one a resolution interval plus the
+ * delay) and how late the sampling timer itself ran. After a stall both timers are due in the same turn; when the
+ * sampling timer runs first, the histogram has not yet recorded the stall (its largest reading is below the lateness),
+ * and the stall counts as one more reading: else a 2 s stall could read as no delay at all.
+ */
+export function meanEventLoopDelayMs(readings: Pick<IntervalHistogram, 'count' | 'mean' | 'max'>, lateMs: number): number {
+  // No reading at all in a whole interval means the loop was blocked throughout.
+  if (readings.count === 0) return EVENT_LOOP_SAMPLE_MS;
+  const meanMs = readings.mean / 1e6;
+  const unrecorded = lateMs + RESOLUTION_MS > readings.max / 1e6;
+  const withStall = unrecorded ? (meanMs * readings.count + lateMs + RESOLUTION_MS) / (readings.count + 1) : meanMs;
+  return Math.max(0, withStall - RESOLUTION_MS);
 }
 
 /**
