@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadDeliveredTokenCounter } from '@gw/billing';
 import type { AppConfig } from '@gw/config';
 import { registerMetricsRoute, setUpObservability, withObservability } from '@gw/observability';
 import { registerRequestContext } from './context/request-hooks';
@@ -25,6 +26,8 @@ import { JsonOffload } from './validation/json-offload';
  */
 export async function createProxyApp(config: AppConfig): Promise<NestFastifyApplication> {
   installLeanAsyncResourceBind();
+  // Every streamed delta is counted: the tokenizer's tables load now, not on the first stream.
+  loadDeliveredTokenCounter();
   const deadlines = clientDeadlineOptions(config.proxy);
   const adapter = new FastifyAdapter({
     // Each protocol's own limit is applied by the body parser; this one covers anything else.
