@@ -126,8 +126,19 @@ const anthropic: SdkProtocol = {
   errorBody: (_status, type, message) => ({ type: 'error', error: { type, message } }),
 };
 
+// One proxy for the three SDKs: each protocol's blocks use models, keys and a mock of their own.
+let proxy: AppProcess;
+
+beforeAll(async () => {
+  proxy = await AppProcess.start('proxy', { BODY_LIMIT_BYTES: String(BODY_LIMIT) });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await closeTestDb();
+});
+
 describe.each([openai, responses, anthropic])('every error of spec/errors.md through the $name SDK ($route)', (protocol) => {
-  let proxy: AppProcess;
   let ownMock: MockUpstream;
   let slowModel: string;
   let ownMockModel: string;
@@ -138,13 +149,10 @@ describe.each([openai, responses, anthropic])('every error of spec/errors.md thr
       createModel({ provider: protocol.name, upstreamUrl: sharedMockUrl(), timeoutS: 1 }).then((model) => model.id),
       createModel({ provider: protocol.name, upstreamUrl: ownMock.url }).then((model) => model.id),
     ]);
-    proxy = await AppProcess.start('proxy', { BODY_LIMIT_BYTES: String(BODY_LIMIT) });
   });
 
   afterAll(async () => {
-    await proxy?.stop();
     await ownMock?.close();
-    await closeTestDb();
   });
 
   async function fundedKey(options: Parameters<typeof createApiKey>[1] = {}, balanceUsd = '10.00') {

@@ -70,24 +70,32 @@ const anthropic: StreamingSdk = {
   },
 };
 
+// One proxy for the three SDKs: each protocol's block has a mock, a model and accounts of its own.
+let proxy: AppProcess;
+
+beforeAll(async () => {
+  proxy = await AppProcess.start('proxy');
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await closeTestDb();
+});
+
 describe.each([openai, responses, anthropic])('$label streams settle exactly when they end early', (sdk) => {
   let mock: MockUpstream;
   let model: string;
-  let proxy: AppProcess;
 
   beforeAll(async () => {
-    // A mock of our own, so that its stats are this suite's alone; it accepts only the channel's credential.
+    // A mock of our own, so that its stats are this block's alone; it accepts only the channel's credential.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1', apiKey: CHANNEL_KEY });
     model = (await createModel({ provider: sdk.name, upstreamUrl: mock.url, channelApiKey: CHANNEL_KEY })).id;
-    proxy = await AppProcess.start('proxy');
   });
 
   beforeEach(() => mock.reset());
 
   afterAll(async () => {
-    await proxy?.stop();
     await mock?.close();
-    await closeTestDb();
   });
 
   async function fundedKey() {
