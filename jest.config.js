@@ -11,6 +11,20 @@ const withServices = {
   setupFilesAfterEnv: ['<rootDir>/test/setup/test-timeout.ts'],
 };
 
+const e2e = {
+  ...withServices,
+  setupFilesAfterEnv: [...withServices.setupFilesAfterEnv, '<rootDir>/test/setup/suite-ledger-writer.ts'],
+};
+
+/** E2e suites that run on the PostgreSQL store as well (project e2e-postgres). */
+const POSTGRES_STORE_SUITES = [
+  'billing-concurrency',
+  'stream-settlement',
+  'upstream-failover',
+  'dependency-deadlines',
+  'readiness-postgres-down',
+];
+
 const tier = (displayName, testMatch, extra = {}) => ({
   displayName,
   rootDir: __dirname,
@@ -26,9 +40,12 @@ module.exports = {
     tier('unit', ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts']),
     tier('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], withServices),
     // On the wallet, each e2e suite runs a ledger writer of its own (test/setup/suite-ledger-writer.ts).
-    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], {
-      ...withServices,
-      setupFilesAfterEnv: [...withServices.setupFilesAfterEnv, '<rootDir>/test/setup/suite-ledger-writer.ts'],
+    tier('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], e2e),
+    // The money suites that cover the PostgreSQL store's request path, on that store (test/support/test-env.ts reads
+    // GW_BILLING_STORE), in the same run as the rest: no second global setup.
+    tier('e2e-postgres', POSTGRES_STORE_SUITES.map((name) => `<rootDir>/test/e2e/${name}.e2e-spec.ts`), {
+      ...e2e,
+      globals: { GW_BILLING_STORE: 'postgres' },
     }),
     // The staff console in Debian's Chromium, driven by playwright-core, against the built admin app.
     tier('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts'], withServices),

@@ -8,10 +8,14 @@ export const TEST_REDIS_PREFIX = process.env.TEST_REDIS_PREFIX ?? 'gwtest:';
 
 export type TestBillingStore = 'postgres' | 'wallet';
 /**
- * The money store the apps a test starts run on (TEST_BILLING_STORE, passed to them as BILLING_STORE; the wallet by
- * default, as the apps' own default): the money suites run on either, and read the books through test/support/books.ts, which knows where each store writes them.
+ * The money store the apps a test starts run on (passed to them as BILLING_STORE): the jest project's own
+ * (GW_BILLING_STORE in its globals: the e2e-postgres project), else TEST_BILLING_STORE, else the wallet, as the apps'
+ * own default. The money suites run on either, and read the books through test/support/books.ts, which knows where
+ * each store writes them.
  */
-export const TEST_BILLING_STORE: TestBillingStore = billingStoreOf(process.env.TEST_BILLING_STORE ?? 'wallet');
+export const TEST_BILLING_STORE: TestBillingStore = billingStoreOf(
+  (globalThis as { GW_BILLING_STORE?: string }).GW_BILLING_STORE ?? process.env.TEST_BILLING_STORE ?? 'wallet',
+);
 
 function billingStoreOf(value: string): TestBillingStore {
   if (value !== 'postgres' && value !== 'wallet') throw new Error(`TEST_BILLING_STORE must be postgres or wallet, not ${value}`);
