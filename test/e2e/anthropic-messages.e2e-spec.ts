@@ -3,10 +3,10 @@ import Anthropic from '@anthropic-ai/sdk';
 import { countDeliveredTokens } from '../../libs/billing/src';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { AppProcess } from '../support/app-process';
+import { useProxy } from '../support/app-process';
 import { mockRequestWith } from '../support/mock-control';
 import { demoCost, reservationCount, settledBooks, usageOf } from '../support/settlement';
-import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { accountBooks, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { afterSettlements } from '../support/books';
@@ -20,16 +20,7 @@ const nonce = () => `nonce-${randomBytes(6).toString('hex')}`;
 const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 describe('POST /anthropic/v1/messages (@anthropic-ai/sdk, real PostgreSQL, Redis and mock upstream)', () => {
-  let proxy: AppProcess;
-
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
+  const proxy = useProxy();
 
   /** `x-api-key` (apiKey) or `Authorization: Bearer` (authToken): the SDK sends one or the other. */
   const client = (key: string, via: 'apiKey' | 'authToken' = 'apiKey') =>

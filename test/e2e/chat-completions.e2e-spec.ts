@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { AppProcess } from '../support/app-process';
-import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { useProxy } from '../support/app-process';
+import { accountBooks, testDb } from '../support/test-db';
 import { afterSettlements, finishedEntries } from '../support/books';
 import { demoCost, settledBooks, usageOf } from '../support/settlement';
 import { mockRequestWith } from '../support/mock-control';
@@ -18,16 +18,7 @@ async function mockStats() {
 }
 
 describe('POST /v1/chat/completions (openai SDK, real PostgreSQL, Redis and mock upstream)', () => {
-  let proxy: AppProcess;
-
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
+  const proxy = useProxy();
 
   const client = (apiKey: string, extra: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
     new OpenAI({ apiKey, baseURL: `${proxy.url}/v1`, maxRetries: 0, ...extra });

@@ -4,9 +4,9 @@ import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mo
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
-import { AppProcess } from '../support/app-process';
+import { useProxy } from '../support/app-process';
 import { settledBooks } from '../support/settlement';
-import { closeTestDb, testDb } from '../support/test-db';
+import { testDb } from '../support/test-db';
 import { sharedMockUrl, TEST_BILLING_STORE } from '../support/test-env';
 
 const BODY_LIMIT = 16_384;
@@ -127,16 +127,7 @@ const anthropic: SdkProtocol = {
 };
 
 // One proxy for the three SDKs: each protocol's blocks use models, keys and a mock of their own.
-let proxy: AppProcess;
-
-beforeAll(async () => {
-  proxy = await AppProcess.start('proxy', { BODY_LIMIT_BYTES: String(BODY_LIMIT) });
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await closeTestDb();
-});
+const proxy = useProxy({ BODY_LIMIT_BYTES: String(BODY_LIMIT) });
 
 describe.each([openai, responses, anthropic])('every error of spec/errors.md through the $name SDK ($route)', (protocol) => {
   let ownMock: MockUpstream;

@@ -3,10 +3,10 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
-import { AppProcess } from '../support/app-process';
+import { useProxy } from '../support/app-process';
 import { mockRequestWith } from '../support/mock-control';
 import { chargeProblems, demoCost } from '../support/settlement';
-import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { accountBooks, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { afterSettlements } from '../support/books';
@@ -18,16 +18,7 @@ const cost = (input: number, output: number, cachedInput = 0) => demoCost('opena
  * which speaks the Responses API.
  */
 describe('Vercel AI SDK (ai + @ai-sdk/openai) against /v1/responses', () => {
-  let proxy: AppProcess;
-
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
+  const proxy = useProxy();
 
   async function fundedProvider(balanceUsd = '10.00') {
     const account = await createAccount({ balanceUsd });

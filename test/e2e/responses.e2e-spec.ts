@@ -3,13 +3,13 @@ import OpenAI from 'openai';
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
-import { AppProcess } from '../support/app-process';
+import { useProxy } from '../support/app-process';
 import { closedPortUrl } from '../support/closed-port';
 import { callGateway } from '../support/gateway-call';
 import { mockRequestWith } from '../support/mock-control';
 import { sampleValue, scrape } from '../support/prometheus-text';
 import { chargeProblems, demoCost, usageOf } from '../support/settlement';
-import { accountBooks, closeTestDb, testDb } from '../support/test-db';
+import { accountBooks, testDb } from '../support/test-db';
 import { sharedMockUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { afterSettlements } from '../support/books';
@@ -27,16 +27,7 @@ const WEATHER_TOOL = {
 };
 
 describe('POST /v1/responses (openai SDK, real PostgreSQL, Redis and mock upstream)', () => {
-  let proxy: AppProcess;
-
-  beforeAll(async () => {
-    proxy = await AppProcess.start('proxy');
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await closeTestDb();
-  });
+  const proxy = useProxy();
 
   const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
 

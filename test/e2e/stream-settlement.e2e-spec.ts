@@ -4,10 +4,10 @@ import { MockUpstream, startMockUpstream } from '../../apps/mock-upstream/src/mo
 import { createAccount } from '../factories/account.factory';
 import { createApiKey } from '../factories/api-key.factory';
 import { createModel } from '../factories/model.factory';
-import { AppProcess } from '../support/app-process';
+import { useProxy } from '../support/app-process';
 import { afterSettlements } from '../support/books';
 import { settledBooks } from '../support/settlement';
-import { closeTestDb, testDb } from '../support/test-db';
+import { testDb } from '../support/test-db';
 import { TEST_BILLING_STORE } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 
@@ -71,16 +71,7 @@ const anthropic: StreamingSdk = {
 };
 
 // One proxy for the three SDKs: each protocol's block has a mock, a model and accounts of its own.
-let proxy: AppProcess;
-
-beforeAll(async () => {
-  proxy = await AppProcess.start('proxy');
-});
-
-afterAll(async () => {
-  await proxy?.stop();
-  await closeTestDb();
-});
+const proxy = useProxy();
 
 describe.each([openai, responses, anthropic])('$label streams settle exactly when they end early', (sdk) => {
   let mock: MockUpstream;

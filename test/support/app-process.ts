@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { closeTestDb } from './test-db';
 import { DIST_DIR, testEnv } from './test-env';
 
 const ROOT = join(__dirname, '..', '..');
@@ -76,4 +77,34 @@ export class AppProcess {
       clearTimeout(timer);
     }
   }
+}
+
+/** The proxy of a describe block (or file), once started: read `url` inside tests. */
+export interface BlockProxy {
+  readonly app: AppProcess;
+  readonly url: string;
+}
+
+/**
+ * One proxy for the enclosing describe block (or the whole file, called at its top level): started in beforeAll,
+ * stopped in afterAll, which also closes the suite's test database connection.
+ */
+export function useProxy(env: Record<string, string> = {}): BlockProxy {
+  let app: AppProcess | undefined;
+  beforeAll(async () => {
+    app = await AppProcess.start('proxy', env);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await closeTestDb();
+  });
+  return {
+    get app() {
+      if (!app) throw new Error('useProxy: the proxy starts in beforeAll; read it inside tests');
+      return app;
+    },
+    get url() {
+      return this.app.url;
+    },
+  };
 }

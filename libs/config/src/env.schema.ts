@@ -263,7 +263,10 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(1024)
   WALLET_SHARDS: number = 16;
 
-  /** Deadline of every wallet call to Redis; past it the call fails (the proxy answers 503) instead of waiting. */
+  /**
+   * Deadline of every wallet call to Redis; past it the call fails (the proxy answers 503) instead of waiting. Under a
+   * third of WALLET_HOLD_TTL_S (checked at start-up).
+   */
   @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
   WALLET_COMMAND_TIMEOUT_MS: number = 1_000;
 
