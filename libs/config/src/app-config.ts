@@ -113,6 +113,11 @@ function describe(errors: ValidationError[]): string[] {
   );
 }
 
+/** How often the wallet beats a process's open holds: a third of their TTL, so that two missed beats are survived. */
+export function walletHeartbeatEveryMs(holdTtlMs: number): number {
+  return Math.max(100, Math.floor(holdTtlMs / 3));
+}
+
 /** Rules between variables, checked once each is valid on its own. */
 function crossFieldProblems(dto: EnvDto): string[] {
   const problems: string[] = [];
@@ -122,11 +127,11 @@ function crossFieldProblems(dto: EnvDto): string[] {
   if (Number.isInteger(heartbeat) && Number.isInteger(stale) && stale * 1000 < 3 * heartbeat) {
     problems.push('RESERVATION_STALE_AFTER_S must be at least 3 heartbeats (3 x HOLD_HEARTBEAT_EVERY_MS)');
   }
-  // The wallet beats its holds every third of their TTL. A beat that may take longer than that (its deadline) lets a
-  // live request's hold expire after one failed beat: the sweep would close it while the request still runs.
+  // A beat that may take longer than a heartbeat interval (its deadline) lets a live request's hold expire after one
+  // failed beat: the sweep would close it while the request still runs.
   const walletTimeout = dto.WALLET_COMMAND_TIMEOUT_MS;
   const holdTtl = dto.WALLET_HOLD_TTL_S;
-  if (Number.isInteger(walletTimeout) && Number.isInteger(holdTtl) && walletTimeout * 3 >= holdTtl * 1000) {
+  if (Number.isInteger(walletTimeout) && Number.isInteger(holdTtl) && walletTimeout >= walletHeartbeatEveryMs(holdTtl * 1000)) {
     problems.push('WALLET_COMMAND_TIMEOUT_MS must be under a third of WALLET_HOLD_TTL_S (the heartbeat interval)');
   }
   return problems;

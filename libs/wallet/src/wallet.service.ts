@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { drainWork } from '@gw/common';
-import { APP_CONFIG, AppConfig } from '@gw/config';
+import { APP_CONFIG, AppConfig, walletHeartbeatEveryMs } from '@gw/config';
 import { UsageRecordRow, usageRowToJson } from '@gw/db';
 import { observeWallet, walletMetrics } from '@gw/observability';
 import { assertMicros } from './micros';
@@ -87,9 +87,9 @@ export class WalletService implements OnModuleDestroy {
     observeWallet(() => ({ openHolds: this.open.size, pendingSettlements: this.background.size }));
   }
 
-  /** How often this process beats its open holds: a third of their TTL, so that two missed beats are survived. */
+  /** How often this process beats its open holds (walletHeartbeatEveryMs). */
   get heartbeatEveryMs(): number {
-    return Math.max(100, Math.floor(this.holdTtlMs / 3));
+    return walletHeartbeatEveryMs(this.holdTtlMs);
   }
 
   async hold(request: HoldRequest): Promise<HoldOutcome> {
