@@ -35,6 +35,14 @@ describe('worker: the ledger writer killed mid-batch, the credit relay and the h
     await closeTestDb();
   });
 
+  /** A failed wait, told with what the worker was doing and what the stream still holds. */
+  function explainWith(worker: AppProcess): (error: Error) => Promise<never> {
+    return async (error) => {
+      const pending = await pendingEntries().catch((e: Error) => e.message);
+      throw new Error(`${error.message}\nentries pending: ${pending}\n${worker.diagnosis()}`);
+    };
+  }
+
   async function pendingEntries(): Promise<number> {
     let pending = 0;
     for (const shard of h.store.keys.allShards()) {
@@ -68,7 +76,7 @@ describe('worker: the ledger writer killed mid-batch, the credit relay and the h
           `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
         );
         return rows[0].waiting > 0;
-      }, 30_000);
+      }, 30_000).catch(explainWith(first));
       expect(await pendingEntries()).toBeGreaterThanOrEqual(50);
       await first.stop('SIGKILL');
     } finally {
@@ -82,7 +90,7 @@ describe('worker: the ledger writer killed mid-batch, the credit relay and the h
     await waitFor(
       async () => (await walletAccountRow(customer.accountId)).walletSeq === 50n && (await pendingEntries()) === 0,
       30_000,
-    );
+    ).catch(explainWith(second));
     expect(await walletAccountRow(customer.accountId)).toEqual({ balance: expected, walletSeq: 50n, usage: 50 });
     const db = await testDb();
     expect(await db.ledgerEntry.count({ where: { accountId: customer.accountId, kind: 'settlement' } })).toBe(50);

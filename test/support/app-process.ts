@@ -65,6 +65,16 @@ export class AppProcess {
     return this.child.pid!;
   }
 
+  /**
+   * What to add to a failed wait on this process: whether it still runs, and the end of what it printed (a wait that
+   * times out says only that a condition never held; the process's own warnings usually say why).
+   */
+  diagnosis(lastChars = 4_000): string {
+    const { exitCode, signalCode } = this.child;
+    const state = exitCode !== null ? `exited with ${exitCode}` : signalCode !== null ? `killed by ${signalCode}` : 'running';
+    return `${this.name} (pid ${this.child.pid}) ${state}; its output:\n${this.output.slice(-lastChars)}`;
+  }
+
   /** Sends the signal and waits for the process to exit; resolves with the exit code (null when killed). */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
