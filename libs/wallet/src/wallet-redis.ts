@@ -125,8 +125,8 @@ export class WalletRedis implements OnModuleDestroy {
 
 function createWalletClient(config: AppConfig): WalletClient {
   const { clusterNodes, redisUrl } = config.wallet;
-  // No ioredis commandTimeout: every call already has the wallet's deadline (withinDeadline), which lets an answer
-  // that came in time be read first; ioredis's own timer would fail that call ahead of the read.
+  // No ioredis commandTimeout: every call already has the wallet's deadline (withinDeadline), which also bounds the wait
+  // for the first connection; a second timer per command would only cost.
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
