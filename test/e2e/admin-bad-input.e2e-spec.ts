@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { createModel } from '../factories/model.factory';
 import { AdminApi, AdminResponse, expectError } from '../support/admin-api';
 import { AppProcess } from '../support/app-process';
@@ -258,6 +259,18 @@ describe('admin API: malformed input is a 400 naming the problem, never a 500', 
         'content-type': 'application/json; charset=utf-8',
       });
       expect(fine).toMatchObject({ status: 201, body: { name: 'café 東京 😀' } });
+    });
+
+    it('refuses a compressed body, or one in another charset, saying so (it was "not valid UTF-8")', async () => {
+      const gzipped = await api.raw('POST', '/admin/v1/accounts', gzipSync('{"name":"x"}'), {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      });
+      expectError(gzipped, 400, 'invalid_request_error', /^Unsupported Content-Encoding: send the body uncompressed$/);
+      const latin1 = await api.raw('POST', '/admin/v1/accounts', Buffer.from('{"name":"caf\xe9"}', 'latin1'), {
+        'content-type': 'application/json; charset=iso-8859-1',
+      });
+      expectError(latin1, 400, 'invalid_request_error', /^Unsupported charset: send JSON in UTF-8$/);
     });
 
     it('refuses another content type with a 400', async () => {

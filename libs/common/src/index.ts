@@ -8,6 +8,7 @@ export * from './errors/error-body';
 export * from './keyed-batcher';
 export * from './utc-day';
 export * from './errors/to-gateway-error';
+export * from './http/body-encoding';
 export * from './http/client-error.handler';
 export * from './http/expectation.handler';
 export * from './http/json-nesting';

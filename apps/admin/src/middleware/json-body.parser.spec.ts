@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import Fastify, { FastifyInstance } from 'fastify';
 import { registerAdminJsonBodyParser } from './json-body.parser';
 
@@ -36,6 +37,20 @@ describe(registerAdminJsonBodyParser.name, () => {
       });
     },
   );
+
+  // A gzip body was answered "Request body is not valid UTF-8": true, but it did not say what to change.
+  it.each([
+    [{ 'content-encoding': 'gzip' }, gzipSync('{"name":"a"}'), 'Unsupported Content-Encoding: send the body uncompressed'],
+    [{ 'content-type': 'application/json; charset=latin1' }, Buffer.from('{"name":"\xe9"}', 'latin1'), 'Unsupported charset: send JSON in UTF-8'],
+  ])('refuses a body sent with %j in the proxy\'s words', async (headers, payload, message) => {
+    const response = await fastify.inject({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/json', ...headers },
+      payload,
+    });
+    expect(response.json()).toEqual({ message });
+  });
 
   it('still calls broken JSON broken', async () => {
     expect((await post('{"__proto__":')).json().message).toMatch(/not valid JSON/);

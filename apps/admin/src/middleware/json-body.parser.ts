@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { exceedsJsonNesting, GatewayError } from '@gw/common';
+import { bodyEncodingProblem, exceedsJsonNesting, GatewayError } from '@gw/common';
 
 /** Largest admin request body: the largest legitimate one (a channel with a 4 KB credential) is far below it. */
 export const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -11,9 +11,11 @@ export const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
 export const ADMIN_MAX_JSON_DEPTH = 64;
 
 /**
- * The admin API's only JSON body parser: UTF-8 JSON (RFC 8259) at most ADMIN_MAX_JSON_DEPTH levels deep, checked in one
- * linear pass before parsing. Bytes that are not UTF-8 are refused rather than silently turned into U+FFFD (which would
- * store something else than what staff sent). Parsing itself is Fastify's, prototype-poisoning protection included.
+ * The admin API's only JSON body parser: uncompressed UTF-8 JSON (RFC 8259) at most ADMIN_MAX_JSON_DEPTH levels deep,
+ * checked in one linear pass before parsing. Bytes that are not UTF-8 are refused rather than silently turned into
+ * U+FFFD (which would store something else than what staff sent), and so is a body compressed or declared in another
+ * charset, with the proxy's words (bodyEncodingProblem). Parsing itself is Fastify's, prototype-poisoning protection
+ * included.
  */
 export function registerAdminJsonBodyParser(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -22,6 +24,12 @@ export function registerAdminJsonBodyParser(fastify: FastifyInstance): void {
     'application/json',
     { parseAs: 'buffer', bodyLimit: ADMIN_BODY_LIMIT_BYTES },
     (request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void) => {
+      // Before the bytes: a gzip body is not UTF-8 either, and "not valid UTF-8" would not say what to change.
+      const encodingProblem = bodyEncodingProblem(request.headers);
+      if (encodingProblem !== null) {
+        done(GatewayError.invalidRequest(encodingProblem));
+        return;
+      }
       if (!isUtf8(body)) {
         done(GatewayError.invalidRequest('Request body is not valid UTF-8'));
         return;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type preParsingHookHandler } from 'fastify';
 import { rememberUtf8Length } from '@gw/billing';
-import { GatewayError, protocolOfUrl, type WireProtocol } from '@gw/common';
+import { bodyEncodingProblem, GatewayError, protocolOfUrl, type WireProtocol } from '@gw/common';
 import { toGatewayError } from '../context/gateway-errors';
 import { gatewayRouteOf } from '../context/request-context';
 import { recordBodyProblem, registerBodyProblem } from './body-problem';
@@ -10,21 +10,6 @@ import { type BodyBytes, BodyNotReceivedError, joinBlocks, readBody } from './bo
 import { parseJsonDocument } from './json-document';
 import type { JsonOffload } from './json-offload';
 import { rememberSource } from './json-source';
-
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
-
-/** Bodies are read as sent: a compressed one, or one declared in another charset, would be read wrongly. */
-function unsupportedEncoding(request: FastifyRequest): string | null {
-  const encoding = request.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    return 'Unsupported Content-Encoding: send the body uncompressed';
-  }
-  const contentType = request.headers['content-type'];
-  if (contentType === undefined || contentType === 'application/json') return null;
-  const charset = CHARSET.exec(contentType)?.[1].toLowerCase();
-  if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return null;
-  return 'Unsupported charset: send JSON in UTF-8';
-}
 
 function declaredLength(request: FastifyRequest): number | null {
   const header = request.headers['content-length'];
@@ -113,7 +98,7 @@ export function registerJsonBodyParser(
   registerBodyProblem(fastify);
   fastify.addHook('preParsing', deferUnreadableContentType);
   fastify.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done: ParserDone) => {
-    const problem = unsupportedEncoding(request);
+    const problem = bodyEncodingProblem(request.headers);
     if (problem !== null) {
       refuseBody(request, done, GatewayError.invalidRequest(problem));
       return;
