@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../libs/config/src';
-import { RateTier, RateTierKeys, RateTierWindows, RedisService, TokenWindow } from '../../libs/redis/src';
+import { RateTier, RateTierKeys, RateTierWindows, RedisService, TokenWindow, TokenWindowKeys } from '../../libs/redis/src';
 import { testEnv } from '../support/test-env';
 
 const MINUTE_MS = 60_000;
@@ -36,7 +36,7 @@ describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
 
   it("keeps every key of an account in one Redis Cluster slot (the account's hash tag)", () => {
     const keys = new RateTierKeys(redis, 'acc-1');
-    const tags = [keys.key('k'), keys.account(), keys.model('openai/m'), keys.tokensSettled('k'), keys.tokensInFlight('k')].map(
+    const tags = [keys.key('k'), keys.account(), keys.model('openai/m'), ...Object.values(keys.tokens('k'))].map(
       (key) => key.slice(key.indexOf('{') + 1, key.indexOf('}')),
     );
     expect(new Set(tags)).toEqual(new Set([redis.key('rl', 'acc-1')]));
@@ -155,19 +155,28 @@ describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
   });
 
   describe('tokens per minute', () => {
-    function tokenKeys() {
-      const keys = new RateTierKeys(redis, randomUUID());
-      return { settledKey: keys.tokensSettled('k1'), inFlightKey: keys.tokensInFlight('k1') };
+    const tokenKeys = () => new RateTierKeys(redis, randomUUID()).tokens('k1');
+    const take = (keys: TokenWindowKeys, id: string, estimate: number, limit = 1_000, windowMs = MINUTE_MS) =>
+      tokens.reserve({ ...keys, limit, windowMs, id, estimate, inFlightLifetimeMs: 600_000 });
+    const settle = (keys: TokenWindowKeys, id: string, estimate: number, used: number, windowMs = MINUTE_MS) =>
+      tokens.settle({ ...keys, id, estimate, tokens: used, windowMs, inFlightLifetimeMs: 600_000 });
+    /** `count` requests taken and settled at once, `used` tokens each. */
+    async function settledRequests(keys: TokenWindowKeys, count: number, used: number, windowMs = MINUTE_MS) {
+      await Promise.all(
+        Array.from({ length: count }, async () => {
+          const id = randomUUID();
+          await take(keys, id, used, 1_000_000_000, windowMs);
+          await settle(keys, id, used, used, windowMs);
+        }),
+      );
     }
-    const take = (keys: ReturnType<typeof tokenKeys>, id: string, estimate: number, limit = 1_000) =>
-      tokens.reserve({ ...keys, limit, windowMs: MINUTE_MS, id, estimate, inFlightLifetimeMs: 600_000 });
 
     it('counts settled tokens, estimates in flight and the asking one; the settlement replaces an estimate', async () => {
       const keys = tokenKeys();
       expect(await take(keys, 'a', 600)).toEqual({ admitted: true, used: 600, retryAfterSeconds: 0 });
       // 600 in flight + 500 asked > 1000: refused, and in flight only, so a whole window to wait at most.
       expect(await take(keys, 'b', 500)).toEqual({ admitted: false, used: 600, retryAfterSeconds: 60 });
-      await tokens.settle({ ...keys, id: 'a', estimate: 600, tokens: 150, windowMs: MINUTE_MS });
+      await settle(keys, 'a', 600, 150);
       expect(await take(keys, 'b', 500)).toEqual({ admitted: true, used: 650, retryAfterSeconds: 0 });
       // 150 settled + 500 in flight: another 400 fits once the settled 150 leaves the window.
       const refused = await take(keys, 'c', 400);
@@ -179,11 +188,63 @@ describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
     it('is read by the tiers script on the same keys', async () => {
       const keys = tokenKeys();
       await take(keys, 'a', 300);
-      await tokens.settle({ ...keys, id: 'a', estimate: 300, tokens: 120, windowMs: MINUTE_MS });
+      await settle(keys, 'a', 300, 120);
       await take(keys, 'b', 200);
       const { tiers } = tiersOf({ key: 5, account: 10 });
       const read = await hit(tiers, { tokens: { ...keys, inFlightLifetimeMs: 600_000 } });
       expect(read.tokensUsed).toBe(320);
+    });
+
+    // The totals replaced a sum over the whole window on every request (Redis milliseconds per request at a few
+    // hundred requests per second): they must say what the sum said, as entries come, go and expire.
+    it('keeps its totals equal to its logs as requests settle and leave the window', async () => {
+      const keys = tokenKeys();
+      await settledRequests(keys, 300, 7, 1_000);
+      expect(await take(keys, 'probe', 1, 1_000_000, 1_000)).toMatchObject({ admitted: true, used: 2_101 });
+      await settle(keys, 'probe', 1, 0, 1_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // Every settled request has left the window: nothing counts but the asking one.
+      expect(await take(keys, 'after', 5, 1_000_000, 1_000)).toEqual({ admitted: true, used: 5, retryAfterSeconds: 0 });
+      expect(await redis.client.zcard(keys.settledKey)).toBe(0);
+    });
+
+    it('recomputes a lost total from its log (logs written before the totals existed, or a hash evicted)', async () => {
+      const keys = tokenKeys();
+      await settledRequests(keys, 40, 10);
+      await take(keys, 'open', 25);
+      await redis.client.del(keys.totalsKey);
+      expect(await take(keys, 'next', 5)).toMatchObject({ admitted: true, used: 430 });
+      expect(await redis.client.hmget(keys.totalsKey, 's', 'f')).toEqual(['400', '30']);
+      await settle(keys, 'open', 25, 20);
+      expect(await redis.client.hmget(keys.totalsKey, 's', 'f')).toEqual(['420', '5']);
+    });
+
+    it('counts, within a window, what a writer that kept no totals logged (a proxy of an earlier version)', async () => {
+      const keys = tokenKeys();
+      await take(keys, 'a', 100, 1_000, 500);
+      // An earlier version's take: its estimate in the in-flight log, the totals untouched.
+      await redis.client.zadd(keys.inFlightKey, Date.now() * 1000, 'old-proxy:250');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await take(keys, 'b', 10, 1_000, 500)).toMatchObject({ admitted: true, used: 360 });
+    });
+
+    it('never counts a settlement twice, nor takes back an estimate it no longer holds', async () => {
+      const keys = tokenKeys();
+      await take(keys, 'a', 100);
+      await settle(keys, 'a', 100, 60);
+      await settle(keys, 'a', 100, 60); // a retried settlement
+      expect(await take(keys, 'b', 10)).toMatchObject({ admitted: true, used: 70 });
+    });
+
+    it('tells a refused request when enough settled tokens leave, however many requests it must wait out', async () => {
+      const keys = tokenKeys();
+      await settledRequests(keys, 200, 1, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      await settledRequests(keys, 1, 1, 5_000);
+      // 201 used, 150 asked against 201: the oldest 150 (past the first page of the log walk) must leave, about 3.8 s
+      // from now; a walk that gave up would answer a whole window (5 s).
+      const refused = await take(keys, 'big', 150, 201, 5_000);
+      expect(refused).toEqual({ admitted: false, used: 201, retryAfterSeconds: 4 });
     });
 
     it('drops an estimate left in flight longer than its lifetime (a proxy that died mid-request)', async () => {

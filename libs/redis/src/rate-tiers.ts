@@ -1,17 +1,20 @@
 import { RedisService } from './redis.service';
+import { TOKEN_TOTALS_LUA } from './token-totals';
+import type { TokenWindowKeys } from './token-window';
 
 /**
  * One atomic admission over up to three sliding logs (spec/policy.md, "Rate limits in three tiers"). KEYS[1..n] are
  * sorted sets of the requests admitted in the window, one per tier (score = Redis time in microseconds, so instances
- * with skewed clocks agree); when a tokens-per-minute key is watched, KEYS[n+1] and KEYS[n+2] are its settled and
- * in-flight token logs (read only here: see TokenWindow). All keys share one hash tag (the account's).
+ * with skewed clocks agree); when a tokens-per-minute key is watched, KEYS[n+1], KEYS[n+2] and KEYS[n+3] are its settled
+ * and in-flight token logs and their totals (only trimmed here, nothing logged: see TokenWindow and token-totals.ts).
+ * All keys share one hash tag (the account's).
  * ARGV: window (ms), member (unique per request; empty: only read the tiers, log nothing), n, limit of each tier, then
  * (tokens only) the in-flight lifetime (ms).
  * The request is logged in every tier or in none: refused by the first tier that is full.
  * Returns { refusing tier (0: admitted), then per tier: requests counted, µs until the count next drops below the
  * limit (or, under it, until the oldest request leaves; -1 if never), then (tokens only) the tokens used }.
  */
-const RATE_TIERS_LUA = `
+const RATE_TIERS_LUA = `${TOKEN_TOTALS_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local windowMs = tonumber(ARGV[1])
@@ -44,15 +47,10 @@ for i = 1, n do
   out[#out + 1] = wait
 end
 if #KEYS > n then
-  local used = 0
-  for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[n + 1], now - window, '+inf')) do
-    used = used + tonumber(string.match(member, ':(%d+)$'))
-  end
-  redis.call('ZREMRANGEBYSCORE', KEYS[n + 2], '-inf', now - tonumber(ARGV[4 + n]) * 1000)
-  for _, member in ipairs(redis.call('ZRANGE', KEYS[n + 2], 0, -1)) do
-    used = used + tonumber(string.match(member, ':(%d+)$'))
-  end
-  out[#out + 1] = used
+  local lifetimeMs = tonumber(ARGV[4 + n])
+  local ttlMs = math.max(windowMs, lifetimeMs)
+  out[#out + 1] = trimmedTotal(KEYS[n + 1], KEYS[n + 3], 's', now - window, now, window, ttlMs)
+    + trimmedTotal(KEYS[n + 2], KEYS[n + 3], 'f', now - lifetimeMs * 1000, now, window, ttlMs)
 end
 return out
 `;
@@ -99,7 +97,7 @@ export interface RateTiersRequest {
   /** A failure counter that, at `limit` or more, refuses the request without counting it. */
   gate?: { key: string; limit: number };
   /** The key's token logs, when it has a tokens-per-minute limit: their current use is reported. */
-  tokens?: { settledKey: string; inFlightKey: string; inFlightLifetimeMs: number };
+  tokens?: TokenWindowKeys & { inFlightLifetimeMs: number };
 }
 
 export interface RateTierState {
@@ -148,12 +146,13 @@ export class RateTierKeys {
     return `${this.tag}:model:${modelId}`;
   }
 
-  tokensSettled(keyId: string): string {
-    return `${this.tag}:tpm:${keyId}:settled`;
-  }
-
-  tokensInFlight(keyId: string): string {
-    return `${this.tag}:tpm:${keyId}:inflight`;
+  /** The key's tokens-per-minute logs and their totals (token-window.ts). */
+  tokens(keyId: string): TokenWindowKeys {
+    return {
+      settledKey: `${this.tag}:tpm:${keyId}:settled`,
+      inFlightKey: `${this.tag}:tpm:${keyId}:inflight`,
+      totalsKey: `${this.tag}:tpm:${keyId}:totals`,
+    };
   }
 }
 
@@ -186,7 +185,7 @@ export class RateTierWindows {
     const args: (string | number)[] = [Math.round(request.windowMs), request.member, tiers.length];
     for (const tier of tiers) args.push(tier.limit);
     if (tokens) {
-      keys.push(tokens.settledKey, tokens.inFlightKey);
+      keys.push(tokens.settledKey, tokens.inFlightKey, tokens.totalsKey);
       args.push(Math.round(tokens.inFlightLifetimeMs));
     }
     // Both written before either answer is read: one round trip.

@@ -171,7 +171,7 @@ export class AdmitStage {
       tokens:
         key.tpmLimit === null
           ? undefined
-          : { settledKey: keys.tokensSettled(keyId), inFlightKey: keys.tokensInFlight(keyId), inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS },
+          : { ...keys.tokens(keyId), inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS },
     };
   }
 

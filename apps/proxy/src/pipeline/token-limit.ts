@@ -94,12 +94,12 @@ export class TokenLimit {
     const keys = this.accountKeys.get(caller.accountId);
     this.window
       .settle({
-        settledKey: keys.tokensSettled(caller.keyId),
-        inFlightKey: keys.tokensInFlight(caller.keyId),
+        ...keys.tokens(caller.keyId),
         id: caller.context.generationId,
         estimate: taken.estimate,
         tokens,
         windowMs: this.config.proxy.rateLimitWindowMs,
+        inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS,
       })
       .catch((error: unknown) => {
         // The estimate then counts until its lifetime ends: the key is throttled a little early, never too late.
@@ -110,8 +110,7 @@ export class TokenLimit {
   private reserve(request: Resolved, limit: number, estimate: number): Promise<TokenTakeResult> {
     const keys = this.accountKeys.get(request.accountId);
     return this.window.reserve({
-      settledKey: keys.tokensSettled(request.keyId),
-      inFlightKey: keys.tokensInFlight(request.keyId),
+      ...keys.tokens(request.keyId),
       limit,
       windowMs: this.config.proxy.rateLimitWindowMs,
       id: request.context.generationId,
