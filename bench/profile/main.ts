@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   await clearRedisPrefix(config.redisUrl, config.redisPrefix);
   const mock = await startMockUpstream(config);
   running.push(mock);
-  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
+  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey, config.policy);
   const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
   const settings = { durationS, warmupS, intervalUs, profileDir, rate };
 

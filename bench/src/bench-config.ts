@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { BenchPolicy } from './bench-database';
 
 export type TargetName = 'direct' | 'passthrough' | 'proxy' | 'portkey';
 export type ScenarioName = 'saturation' | 'fixed-rate' | 'streaming' | 'streaming-fixed-rate';
@@ -40,6 +41,11 @@ export interface BenchConfig {
   redisPrefix: string;
   /** BILLING_STORE of the proxy (c); `wallet` runs a worker beside it, whose ledger writer the books check needs. */
   billingStore: 'postgres' | 'wallet';
+  /**
+   * The key and account policy of (c) (bench-database.ts, BenchPolicy): `all` (every control of spec/policy.md on, at
+   * limits the run cannot reach) or `rpm` (the key's requests per minute only), to measure what the rest costs.
+   */
+  policy: BenchPolicy;
   /** CHANNEL_CREDENTIALS_KEY of the run (fresh each run, as the database is): credentials sealed as in production. */
   credentialsKey: string;
 }
@@ -68,6 +74,12 @@ function list<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: r
   if (unknown.length > 0) throw new Error(`${name}: unknown ${unknown.join(', ')} (allowed: ${allowed.join(', ')})`);
   // Keep the canonical order, whatever order they were listed in: the report reads left to right the same way.
   return allowed.filter((item) => picked.includes(item));
+}
+
+function benchPolicy(raw: string | undefined): BenchPolicy {
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  if (raw === 'rpm') return 'rpm';
+  throw new Error(`BENCH_POLICY must be all or rpm, got '${raw}'`);
 }
 
 function billingStore(raw: string | undefined): 'postgres' | 'wallet' {
@@ -102,6 +114,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
     redisPrefix: env.BENCH_REDIS_PREFIX || 'gwbench:',
     billingStore: billingStore(env.BENCH_BILLING_STORE),
+    policy: benchPolicy(env.BENCH_POLICY),
     credentialsKey: randomBytes(32).toString('hex'),
   };
 }

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   log(`• mock upstream ${mock.url}`);
 
   log(`• database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//')} (recreated, migrated, seeded)`);
-  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
+  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey, config.policy);
   const machine = await machineInfo(config.rootDir, config.databaseUrl, config.redisUrl);
 
   const targets: Target[] = [];

@@ -98,6 +98,13 @@ export function renderReport(report: BenchReport): string {
           '"PostgreSQL CPU", its own process is not measured).'
         : ' (reservations and settlements in PostgreSQL).'),
   );
+  out(
+    `- Policy of (c)'s key (\`BENCH_POLICY=${config.policy}\`): ` +
+      (config.policy === 'all'
+        ? 'every control on, at limits the run cannot reach: the IP allow-list, a daily spending limit, tokens per ' +
+          'minute, and the three request tiers (key, account, account per model).'
+        : "the key's requests per minute only."),
+  );
   for (const scenario of report.scenarios) out(`- ${scenario.title}: ${scenario.shape}.`);
   const shown =
     report.requestBody.length > 1200
@@ -116,8 +123,8 @@ export function renderReport(report: BenchReport): string {
   out(
     '- Targets: (a) the mock upstream itself (the physical limit); (b) bench/passthrough, Fastify + a keep-alive ' +
       'undici Pool, streaming bodies through and nothing else (the practical limit); (c) `node dist/apps/proxy/src/main.js` ' +
-      `with everything on: key auth, RPM throttling in Redis (limit ${int(1_000_000)}/min), body validation, token ` +
-      `estimate, pre-deduction ${config.billingStore === 'wallet' ? 'in the Redis wallet' : 'in PostgreSQL'}, settlement ` +
+      `with everything on: key auth, the key policy above, RPM throttling in Redis (limit ${int(1_000_000)}/min), ` +
+      `body validation, token estimate, pre-deduction ${config.billingStore === 'wallet' ? 'in the Redis wallet' : 'in PostgreSQL'}, settlement ` +
       'and usage record; (d) @portkey-ai/gateway ' +
       `${machine.packages['@portkey-ai/gateway']} (\`build/start-server.js --headless\`, provider openai with a custom ` +
       'host pointing at the mock).',

@@ -72,7 +72,7 @@ export async function startProxy(config: BenchConfig, nodeFlags: string[] = []):
 export async function startProxyAlone(config: BenchConfig, apps: ChildApp[], nodeFlags: string[] = []): Promise<{ proxy: ChildApp; apiKey: string }> {
   const mock = await startMockUpstream(config);
   apps.push(mock);
-  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey);
+  const seed = await prepareBenchDatabase(config.databaseUrl, config.rootDir, mock.url, config.credentialsKey, config.policy);
   const proxy = await startProxy(config, nodeFlags);
   apps.push(proxy);
   if (config.billingStore === 'wallet') apps.push(await startWorker(config));
