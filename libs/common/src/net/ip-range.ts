@@ -11,8 +11,11 @@ export interface IpRange {
 
 export type IpRangeParse = { ok: true; range: IpRange } | { ok: false; problem: string };
 
-/** Client addresses whose verdict an allow-list keeps (emptied when full: a flood of addresses only costs the check). */
-const VERDICTS_PER_LIST = 1_024;
+/**
+ * Client addresses whose verdict an allow-list keeps: tens of kilobytes per key at most (only requests with the key reach
+ * the check), emptied when full, so that a key used from more addresses than this only pays the check, as without it.
+ */
+const VERDICTS_PER_LIST = 256;
 const V4_BITS = 32;
 const V6_BITS = 128;
 const PREFIX = /^\d{1,3}$/;
