@@ -124,8 +124,9 @@ export function renderReport(report: BenchReport): string {
     '- Targets: (a) the mock upstream itself (the physical limit); (b) bench/passthrough, Fastify + a keep-alive ' +
       'undici Pool, streaming bodies through and nothing else (the practical limit); (c) `node dist/apps/proxy/src/main.js` ' +
       `with everything on: key auth, the key policy above, RPM throttling in Redis (limit ${int(1_000_000)}/min), ` +
-      `body validation, token estimate, pre-deduction ${config.billingStore === 'wallet' ? 'in the Redis wallet' : 'in PostgreSQL'}, settlement ` +
-      'and usage record; (d) @portkey-ai/gateway ' +
+      'body validation, token estimate, pre-deduction ' +
+      `${config.billingStore === 'wallet' ? 'in the Redis wallet' : 'in PostgreSQL'}, settlement and usage record; ` +
+      '(d) @portkey-ai/gateway ' +
       `${machine.packages['@portkey-ai/gateway']} (\`build/start-server.js --headless\`, provider openai with a custom ` +
       'host pointing at the mock).',
     '- Processes: the load generator (this process), the mock upstream and each target run as separate Node processes; ' +
