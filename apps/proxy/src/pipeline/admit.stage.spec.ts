@@ -132,8 +132,12 @@ describe(AdmitStage.name, () => {
   it("reads the key's tokens per minute in the same script when it has a limit", async () => {
     const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0, 1_500] });
     const admitted = await sut.admit(caller({ key: { tpmLimit: 2_000 } }), CLIENT, new FakeResponse());
-    expect(tiersCalls[0][0]).toBe(4);
-    expect(tiersCalls[0].slice(3, 5)).toEqual([`{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:settled`, `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:inflight`]);
+    expect(tiersCalls[0][0]).toBe(5);
+    expect(tiersCalls[0].slice(3, 6)).toEqual([
+      `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:settled`,
+      `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:inflight`,
+      `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:totals`,
+    ]);
     expect(admitted.rateLimit.tokens).toEqual({ limit: 2_000, remaining: 500 });
   });
 
