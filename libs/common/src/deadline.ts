@@ -12,11 +12,23 @@ export class DeadlineExceededError extends Error {
 /**
  * `promise`, or a DeadlineExceededError once `ms` have passed. The work itself goes on (a promise cannot be
  * cancelled): use it where the caller must answer in time and a late result is handled (or harmless).
+ *
+ * The deadline yields to input already received before it fails the call. When the event loop was busy past the
+ * deadline (a burst of requests on a loaded host), the answer may be waiting in the socket: the timers phase would run
+ * the deadline before the poll phase reads it, and a call answered in time would fail (a 503). So the deadline fails
+ * the call only after one more poll phase (setImmediate runs after it). ioredis's own command timeout is patched the
+ * same way (patches/ioredis+5.11.1.patch).
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let afterPoll: NodeJS.Immediate | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceededError(what, ms)), ms);
+    timer = setTimeout(() => {
+      afterPoll = setImmediate(() => reject(new DeadlineExceededError(what, ms)));
+    }, ms);
   });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, expired]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(afterPoll);
+  });
 }

@@ -1,12 +1,7 @@
 import { once } from 'node:events';
-import { AddressInfo, createServer, Server, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import Redis from 'ioredis';
-
-/** Holds the event loop, as a burst of requests on a loaded host does. */
-function busyFor(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until);
-}
+import { busyFor, LoopbackServer, loopbackServer } from '../../common/src/testing/held-event-loop';
 
 /**
  * ioredis's `commandTimeout`, as patched (patches/ioredis+5.11.1.patch): its timer fails a command only after one more
@@ -15,18 +10,15 @@ function busyFor(ms: number): void {
  * rate-limit check that Redis answered becomes a 503.
  */
 describe('ioredis command timeout (patched)', () => {
-  let server: Server;
+  let server: LoopbackServer;
   let peer: Socket;
   let client: Redis;
 
   beforeEach(async () => {
-    server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const accepted = once(server, 'connection');
+    server = await loopbackServer();
     client = new Redis({
       host: '127.0.0.1',
-      port: (server.address() as AddressInfo).port,
+      port: server.port,
       commandTimeout: 20,
       // Nothing sent on connect (no CLIENT SETINFO, no INFO): the fake server sees only the test's command.
       disableClientInfo: true,
@@ -36,14 +28,12 @@ describe('ioredis command timeout (patched)', () => {
       retryStrategy: () => null,
     });
     await client.connect();
-    [peer] = (await accepted) as [Socket];
+    peer = await server.accepted;
   });
 
   afterEach(async () => {
     client.disconnect();
-    peer.destroy();
-    server.close();
-    await once(server, 'close');
+    await server.close();
   });
 
   /** Resolves once the fake server has received the command (it is in flight, its timer running). */

@@ -1,34 +1,23 @@
 import { once } from 'node:events';
-import { AddressInfo, createServer, Server, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { busyFor, LoopbackServer, loopbackServer } from '../../common/src/testing/held-event-loop';
 import { withinDeadline } from './deadline';
 import { WalletUnavailableError } from './wallet.errors';
 
-/** Holds the event loop, as a burst of requests on a loaded host does. */
-function busyFor(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until);
-}
-
 describe('withinDeadline', () => {
-  let server: Server;
+  let server: LoopbackServer;
   let client: Socket;
   let peer: Socket;
 
   beforeEach(async () => {
-    server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const accepted = once(server, 'connection');
-    client = new Socket().connect((server.address() as AddressInfo).port, '127.0.0.1');
-    await once(client, 'connect');
-    [peer] = (await accepted) as [Socket];
+    server = await loopbackServer();
+    client = new Socket().connect(server.port, '127.0.0.1');
+    peer = await server.accepted;
   });
 
   afterEach(async () => {
     client.destroy();
-    peer.destroy();
-    server.close();
-    await once(server, 'close');
+    await server.close();
   });
 
   const answer = () => once(client, 'data').then(([data]) => String(data));
