@@ -10,16 +10,14 @@ let o200k: typeof O200kBase | undefined;
  * every streamed delta, and the first stream must not wait for them); the worker and the admin, which count nothing,
  * never do, though they import this library.
  */
-export function loadDeliveredTokenCounter(): void {
+export function loadDeliveredTokenCounter(): typeof O200kBase {
   // A require, not an import: an import would load the tables in every app that imports this library.
-  o200k ??= require('gpt-tokenizer/encoding/o200k_base') as typeof O200kBase;
+  return (o200k ??= require('gpt-tokenizer/encoding/o200k_base') as typeof O200kBase);
 }
 
 /** OpenAI-family models: a real BPE tokenizer (o200k_base, used by gpt-4o, gpt-4.1 and later). */
 export function countOpenAiTokens(text: string): number {
-  if (text.length === 0) return 0;
-  loadDeliveredTokenCounter();
-  return o200k!.countTokens(text, PLAIN_TEXT);
+  return text.length === 0 ? 0 : loadDeliveredTokenCounter().countTokens(text, PLAIN_TEXT);
 }
 
 /**
