@@ -215,6 +215,29 @@ describe('Rate limits in three tiers (key, account, account x model) and tokens 
       expect(left).toBeLessThan(2_000 - 500);
     });
 
+    it('gives a request refused after its admission (a bad body, a forbidden model, no balance) its tokens back', async () => {
+      // The admission takes the estimate in the request tiers' round trip when its byte bound fits; these refusals
+      // come later (the resolve and reserve stages), and must not leave it counted.
+      const [account, poor] = await Promise.all([createAccount(), createAccount({ balanceUsd: '0' })]);
+      const { key } = await createApiKey(account.id, { tpmLimit: 2_000, allowedModels: [models.openai.id] });
+      const { key: broke } = await createApiKey(poor.id, { tpmLimit: 2_000 });
+      const refusals = [
+        { apiKey: key, status: 400, body: { model: models.openai.alias, max_tokens: 300, messages: 'not a list' } },
+        { apiKey: key, status: 403, body: { model: unlimited.alias, max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] } },
+        { apiKey: broke, status: 402, body: { model: unlimited.alias, max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] } },
+      ];
+      for (const { apiKey, status, body } of refusals) {
+        const refused = await callGateway(`${a.url}/v1/chat/completions`, { apiKey, body });
+        expect(refused.status).toBe(status);
+        // Taken at admission (its headers say so: at least the 300 it may produce)...
+        const [limit, left] = tokenHeaders(refused);
+        expect(limit).toBe(2_000);
+        expect(left).toBeLessThanOrEqual(2_000 - 300);
+        // ...and handed back once its response closed, on every instance.
+        expect(await waitFor(async () => (tokenHeaders(await lookup(b, apiKey))[1] === 2_000 ? true : null))).toBe(true);
+      }
+    });
+
     it('counts the estimates in flight on every instance, then the tokens really used once settled', async () => {
       const account = await createAccount();
       const { key } = await createApiKey(account.id, { tpmLimit: 2_000 });

@@ -195,6 +195,36 @@ describe('rate limits in tiers (RateTierWindows, TokenWindow)', () => {
       expect(read.tokensUsed).toBe(320);
     });
 
+    it("takes an admitted request's estimate in the tiers script when it fits, as the take would, and nothing otherwise", async () => {
+      const keys = tokenKeys();
+      await take(keys, 'a', 300);
+      await settle(keys, 'a', 300, 100);
+      const { tiers } = tiersOf({ key: 2, account: 10 });
+      const asking = (member: string, estimate: number) =>
+        sut.hit({ tiers, windowMs: MINUTE_MS, member, tokens: { ...keys, inFlightLifetimeMs: 600_000, take: { limit: 1_000, estimate } } });
+      // 100 settled + 700 fits 1,000: taken, as its own take would log it (handed back by the same settlement).
+      expect(await asking('b', 700)).toMatchObject({ refusedBy: undefined, tokensUsed: 800, tokensTaken: 700 });
+      expect(await redis.client.zrange(keys.inFlightKey, 0, -1)).toEqual(['b:700']);
+      // 800 + 300 does not fit: admitted all the same, nothing taken (the reserve stage takes it, or refuses, itself).
+      expect(await asking('c', 300)).toMatchObject({ refusedBy: undefined, tokensUsed: 800, tokensTaken: 0 });
+      // Refused by a tier (the key's 2): nothing taken, though it would fit.
+      expect(await asking('d', 50)).toMatchObject({ refusedBy: { scope: 'key' }, tokensUsed: 800, tokensTaken: 0 });
+      // Read only (peek): nothing taken.
+      expect((await sut.peek({ tiers, windowMs: MINUTE_MS, tokens: { ...keys, inFlightLifetimeMs: 600_000, take: { limit: 1_000, estimate: 50 } } })).tokensTaken).toBe(0);
+      await settle(keys, 'b', 700, 650);
+      expect(await take(keys, 'e', 0)).toMatchObject({ admitted: true, used: 750 });
+      expect(await redis.client.hmget(keys.totalsKey, 's', 'f')).toEqual(['750', '0']);
+    });
+
+    it('counts a settlement that follows a hand-back (a client gone before its hold): the estimate leaves once', async () => {
+      const keys = tokenKeys();
+      await take(keys, 'a', 400);
+      await settle(keys, 'a', 400, 0); // handed back unbilled
+      await settle(keys, 'a', 400, 90); // then settled with what it used
+      expect(await take(keys, 'b', 0)).toMatchObject({ admitted: true, used: 90 });
+      expect(await redis.client.hmget(keys.totalsKey, 's', 'f')).toEqual(['90', '0']);
+    });
+
     // The totals replaced a sum over the whole window on every request (Redis milliseconds per request at a few
     // hundred requests per second): they must say what the sum said, as entries come, go and expire.
     it('keeps its totals equal to its logs as requests settle and leave the window', async () => {

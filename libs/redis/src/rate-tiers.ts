@@ -9,10 +9,15 @@ import type { TokenWindowKeys } from './token-window';
  * and in-flight token logs and their totals (only trimmed here, nothing logged: see TokenWindow and token-totals.ts).
  * All keys share one hash tag (the account's).
  * ARGV: window (ms), member (unique per request; empty: only read the tiers, log nothing), n, limit of each tier, then
- * (tokens only) the in-flight lifetime (ms).
- * The request is logged in every tier or in none: refused by the first tier that is full.
+ * (tokens only) the in-flight lifetime (ms), and optionally the key's tokens-per-minute limit and the request's token
+ * estimate.
+ * The request is logged in every tier or in none: refused by the first tier that is full. An admitted request with an
+ * estimate also takes it into the in-flight log, as TokenWindow's take does (same member, `<member>:<estimate>`), when it
+ * fits: one round trip for both. When it does not fit, nothing is taken and the request is still admitted: the caller
+ * then takes its tokens on their own (TokenWindow), which may count the input exactly and refuses with its own 429.
  * Returns { refusing tier (0: admitted), then per tier: requests counted, µs until the count next drops below the
- * limit (or, under it, until the oldest request leaves; -1 if never), then (tokens only) the tokens used }.
+ * limit (or, under it, until the oldest request leaves; -1 if never), then (tokens only) the tokens used (the estimate
+ * included when taken) and the estimate taken (0: none) }.
  */
 const RATE_TIERS_LUA = `${TOKEN_TOTALS_LUA}
 local t = redis.call('TIME')
@@ -49,8 +54,20 @@ end
 if #KEYS > n then
   local lifetimeMs = tonumber(ARGV[4 + n])
   local ttlMs = math.max(windowMs, lifetimeMs)
-  out[#out + 1] = trimmedTotal(KEYS[n + 1], KEYS[n + 3], 's', now - window, now, window, ttlMs)
+  local used = trimmedTotal(KEYS[n + 1], KEYS[n + 3], 's', now - window, now, window, ttlMs)
     + trimmedTotal(KEYS[n + 2], KEYS[n + 3], 'f', now - lifetimeMs * 1000, now, window, ttlMs)
+  local taken = 0
+  local estimate = tonumber(ARGV[6 + n] or '0')
+  if refused == 0 and ARGV[2] ~= '' and estimate > 0 and used + estimate <= tonumber(ARGV[5 + n]) then
+    if redis.call('ZADD', KEYS[n + 2], now, ARGV[2] .. ':' .. ARGV[6 + n]) == 1 then
+      redis.call('HINCRBY', KEYS[n + 3], 'f', estimate)
+    end
+    redis.call('PEXPIRE', KEYS[n + 2], lifetimeMs)
+    used = used + estimate
+    taken = estimate
+  end
+  out[#out + 1] = used
+  out[#out + 1] = taken
 end
 return out
 `;
@@ -96,8 +113,11 @@ export interface RateTiersRequest {
   member: string;
   /** A failure counter that, at `limit` or more, refuses the request without counting it. */
   gate?: { key: string; limit: number };
-  /** The key's token logs, when it has a tokens-per-minute limit: their current use is reported. */
-  tokens?: TokenWindowKeys & { inFlightLifetimeMs: number };
+  /**
+   * The key's token logs, when it has a tokens-per-minute limit: their current use is reported. With `take`, an admitted
+   * request also takes its estimate from the limit when it fits (RateTiersResult.tokensTaken).
+   */
+  tokens?: TokenWindowKeys & { inFlightLifetimeMs: number; take?: { limit: number; estimate: number } };
 }
 
 export interface RateTierState {
@@ -118,6 +138,11 @@ export interface RateTiersResult {
   tiers: RateTierState[];
   /** Tokens in the key's window (settled in the last window plus those held in flight), when asked. */
   tokensUsed?: number;
+  /**
+   * The estimate taken from the key's tokens per minute (tokens.take): 0 when none was (not asked, refused by a tier,
+   * or it did not fit). Taken tokens are handed back with TokenWindow.settle, as any take's.
+   */
+  tokensTaken: number;
 }
 
 /** Whole seconds, rounded up (a client that waits this long finds the slot free), at least 1. */
@@ -187,6 +212,7 @@ export class RateTierWindows {
     if (tokens) {
       keys.push(tokens.settledKey, tokens.inFlightKey, tokens.totalsKey);
       args.push(Math.round(tokens.inFlightLifetimeMs));
+      if (tokens.take) args.push(tokens.take.limit, Math.max(0, Math.round(tokens.take.estimate)));
     }
     // Both written before either answer is read: one round trip.
     const [reply, gateMs] = await Promise.all([
@@ -208,6 +234,7 @@ export class RateTierWindows {
       gateBlockedMs: gateMs,
       tiers: states,
       tokensUsed: tokens ? reply[1 + 2 * tiers.length] : undefined,
+      tokensTaken: tokens ? reply[2 + 2 * tiers.length] : 0,
     };
   }
 

@@ -116,6 +116,11 @@ export interface Caller {
 /** admit: the caller was let in (in-flight cap, rate limit). */
 export interface Admitted extends Caller {
   readonly rateLimit: RateLimitState;
+  /**
+   * What the request took from its key's tokens per minute (keys with a `tpmLimit`): at admission when its byte bound
+   * fitted, else at the reserve stage (Held); handed back on settlement, or when the response closes unbilled.
+   */
+  readonly tokens?: import('../pipeline/token-limit').TokensTaken;
 }
 
 /** resolve: a valid body for a model this key may use, in its provider's protocol, with a channel to take it. */
@@ -137,8 +142,6 @@ export interface Resolved extends Admitted {
 /** reserve: the request's hold is placed; `body` is what goes upstream (its output limit made explicit). */
 export interface Held extends Resolved {
   readonly hold: RequestHold;
-  /** What the request took from its key's tokens per minute (keys with a `tpmLimit`), handed back on settlement. */
-  readonly tokens?: import('../pipeline/token-limit').TokensTaken;
 }
 
 /** When the upstream side and the client side of a request reached each step, in performance.now() milliseconds. */

@@ -4,7 +4,7 @@ import { AdmitStage, rateLimitHeaders } from '../pipeline/admit.stage';
 import { ProxyRoute, reachedOf } from '../context/request-context';
 import { modelInPath } from '../models/model-path';
 import { observeStage } from '../context/stage-timer';
-import { raiseBodyProblem } from '../validation/body-problem';
+import { bodyProblemOf, raiseBodyProblem } from '../validation/body-problem';
 
 /**
  * The model a request names, for the rate limit of its account on that model: the body's `model`, or the path on
@@ -34,7 +34,9 @@ export class AdmitGuard implements CanActivate {
     const started = performance.now();
     try {
       const caller = reachedOf(request);
-      const admitted = await this.stage.admit(caller, request, reply.raw, namedModel(caller.route, request));
+      // A body with a problem is refused just below: nothing of it is estimated.
+      const body = bodyProblemOf(request) === null ? request.body : undefined;
+      const admitted = await this.stage.admit(caller, request, reply.raw, namedModel(caller.route, request), body);
       request.gw.reached = admitted;
       reply.headers(rateLimitHeaders(admitted.rateLimit));
     } finally {

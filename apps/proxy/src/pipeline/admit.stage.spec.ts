@@ -3,13 +3,17 @@ import type { CatalogModel, ModelCatalog } from '@gw/catalog';
 import { IpAllowlist } from '@gw/common';
 import type { AppConfig } from '@gw/config';
 import type { RedisService } from '@gw/redis';
-import { ACCOUNT_ID, caller, KEY_ID } from '../../../../test/factories/proxy-stage.factory';
+import { ACCOUNT_ID, caller, KEY_ID, modelRecord } from '../../../../test/factories/proxy-stage.factory';
 import type { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { AdmitStage } from './admit.stage';
+import { TokenLimit } from './token-limit';
 
 const CLIENT = { ip: '203.0.113.7' };
 const MODEL = { id: 'openai/gpt-4.1-mini', aliases: ['gpt-4.1-mini'], rpmPerAccount: 30 } as CatalogModel;
 const UNLIMITED_MODEL = { id: 'openai/gpt-4.1', aliases: [], rpmPerAccount: 0 } as unknown as CatalogModel;
+/** A model the hold plan can price and bound (maximum output 4,096 by default). */
+const PRICED_MODEL = { ...modelRecord({ id: 'openai/priced', maxOutputTokens: 4_096 }), aliases: ['priced'], rpmPerAccount: 0 } as unknown as CatalogModel;
+const CHAT_BODY = { model: 'priced', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 100 };
 
 /** The tiers script's reply: refusing tier (0: none), then count and µs to wait per tier, then tokens used. */
 type TiersReply = number[];
@@ -22,6 +26,7 @@ class FakeResponse extends EventEmitter {
 function setUp(options: { tiers?: TiersReply | Error; gateMs?: number; maxInflightRequests?: number } = {}) {
   const tiersCalls: (string | number)[][] = [];
   const forgotten: (string | number)[][] = [];
+  const handedBack: (string | number)[][] = [];
   const client = {
     defineCommand: jest.fn(),
     gwRateTiers: jest.fn(async (...args: (string | number)[]) => {
@@ -32,18 +37,20 @@ function setUp(options: { tiers?: TiersReply | Error; gateMs?: number; maxInflig
     }),
     gwAuthGate: jest.fn(async () => options.gateMs ?? 0),
     gwRateTiersForget: jest.fn(async (...args: (string | number)[]) => void forgotten.push(args)),
+    gwTokensTake: jest.fn(),
+    gwTokensSettle: jest.fn(async (...args: (string | number)[]) => void handedBack.push(args)),
   };
   const redis = { client, key: (...parts: string[]) => `test:${parts.join(':')}` } as unknown as RedisService;
   const failures = { gate: () => ({ key: 'test:authfail:203.0.113.7', limit: 5 }) } as unknown as AuthFailureLimiter;
   const config = {
     proxy: { defaultRpm: 60, rateLimitWindowMs: 60_000, maxInflightRequests: options.maxInflightRequests ?? 10 },
   } as AppConfig;
-  const models = new Map([MODEL, UNLIMITED_MODEL].flatMap((model) => [model.id, ...model.aliases].map((name) => [name, model])));
+  const models = new Map([MODEL, UNLIMITED_MODEL, PRICED_MODEL].flatMap((model) => [model.id, ...model.aliases].map((name) => [name, model])));
   const catalog = {
     resolve: (name: string) => models.get(name),
     resolveAfterReload: async (name: string) => models.get(name),
   } as unknown as ModelCatalog;
-  return { sut: new AdmitStage(config, redis, failures, catalog), tiersCalls, forgotten };
+  return { sut: new AdmitStage(config, redis, failures, catalog, new TokenLimit(config, redis)), tiersCalls, forgotten, handedBack };
 }
 
 /** The keys and limits the script was called with: [keys, limits]. */
@@ -139,6 +146,85 @@ describe(AdmitStage.name, () => {
       `{test:rl:${ACCOUNT_ID}}:tpm:${KEY_ID}:totals`,
     ]);
     expect(admitted.rateLimit.tokens).toEqual({ limit: 2_000, remaining: 500 });
+  });
+
+  describe("taking the key's tokens per minute in the same round trip", () => {
+    const TPM_KEY = { key: { tpmLimit: 50_000 } };
+    /** The take's arguments after the in-flight lifetime: [limit, estimate], or [] when none was asked. */
+    const takeOf = (call: (string | number)[]) => call.slice(1 + (call[0] as number) + 3 + 2 + 1);
+
+    it("asks for the body's byte bound plus its output limit, and carries what was taken", async () => {
+      const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0, 1_234, 1_200] });
+      const who = caller(TPM_KEY);
+      const admitted = await sut.admit(who, CLIENT, new FakeResponse(), 'priced', CHAT_BODY);
+      const [limit, estimate] = takeOf(tiersCalls[0]);
+      expect(limit).toBe(50_000);
+      // The input's bound (a few tokens for "hello there" and the framing) plus max_tokens.
+      expect(estimate).toBeGreaterThan(100);
+      expect(estimate).toBeLessThan(200);
+      expect(admitted.tokens).toEqual({ estimate: 1_200 });
+      expect(admitted.rateLimit.tokens).toEqual({ limit: 50_000, remaining: 50_000 - 1_234 });
+    });
+
+    it('hands them back when the response closes unbilled, and leaves them to the settlement once billed', async () => {
+      for (const billed of [false, true]) {
+        const { sut, handedBack } = setUp({ tiers: [0, 1, 0, 1, 0, 1_234, 1_200] });
+        const who = caller(TPM_KEY);
+        const response = new FakeResponse();
+        await sut.admit(who, CLIENT, response, 'priced', CHAT_BODY);
+        if (billed) who.context.billed = true;
+        expect(handedBack).toEqual([]);
+        response.emit('close');
+        if (billed) {
+          expect(handedBack).toEqual([]);
+        } else {
+          expect(handedBack).toHaveLength(1);
+          // The in-flight member the script logged (<generation id>:<estimate>), and no tokens used.
+          expect(handedBack[0].slice(3, 6)).toEqual([`${who.context.generationId}:1200`, `${who.context.generationId}:0`, 0]);
+        }
+      }
+    });
+
+    it('hands them back at once when the client has already left', async () => {
+      const { sut, handedBack } = setUp({ tiers: [0, 1, 0, 1, 0, 1_234, 1_200] });
+      const gone = new FakeResponse();
+      gone.destroyed = true;
+      await sut.admit(caller(TPM_KEY), CLIENT, gone, 'priced', CHAT_BODY);
+      expect(handedBack).toHaveLength(1);
+    });
+
+    it('hands them back when the address is blocked for failed authentications', async () => {
+      const { sut, handedBack } = setUp({ tiers: [0, 1, 0, 1, 0, 1_234, 1_200], gateMs: 30_000 });
+      const response = new FakeResponse();
+      await expect(sut.admit(caller(TPM_KEY), CLIENT, response, 'priced', CHAT_BODY)).rejects.toMatchObject({ status: 429 });
+      response.emit('close');
+      expect(handedBack).toHaveLength(1);
+    });
+
+    it('carries nothing when the estimate did not fit (the reserve stage takes it then)', async () => {
+      const { sut, handedBack } = setUp({ tiers: [0, 1, 0, 1, 0, 49_990, 0] });
+      const response = new FakeResponse();
+      const admitted = await sut.admit(caller(TPM_KEY), CLIENT, response, 'priced', CHAT_BODY);
+      expect(admitted.tokens).toBeUndefined();
+      response.emit('close');
+      expect(handedBack).toEqual([]);
+    });
+
+    it('asks for nothing without a body, for an unknown model, on a route that is not billed, or for a key without a limit', async () => {
+      const lookup = { protocol: 'openai', endpoint: 'key_info', billable: false } as const;
+      const cases: [Parameters<typeof caller>[0], string | undefined, unknown][] = [
+        [TPM_KEY, 'priced', undefined],
+        [TPM_KEY, 'priced', 'not an object'],
+        [TPM_KEY, 'no-such-model', CHAT_BODY],
+        [{ ...TPM_KEY, route: lookup }, undefined, undefined],
+        [{}, 'priced', CHAT_BODY],
+      ];
+      for (const [overrides, model, body] of cases) {
+        const { sut, tiersCalls } = setUp({ tiers: [0, 1, 0, 1, 0, 0, 0] });
+        await sut.admit(caller(overrides), CLIENT, new FakeResponse(), model, body);
+        expect(takeOf(tiersCalls[0])).toEqual([]);
+      }
+    });
   });
 
   it('refuses an address outside the allow-list with 403 and the tiers as they stand, counting it nowhere', async () => {

@@ -18,16 +18,12 @@ import {
 } from '@gw/redis';
 import { AuthFailureLimiter } from '../middleware/auth-failure.limiter';
 import { addressAllowed, addressNotAllowed } from './client-address.policy';
+import { admissionTokenTake, TokenLimit, TOKENS_IN_FLIGHT_LIFETIME_MS, TokensTaken } from './token-limit';
 import { OVERLOADED_MESSAGE, overloaded } from '../context/gateway-errors';
 import type { Admitted, Caller, RateLimitState, RequestContext } from '../context/request-context';
 
 /** Accounts whose rate-limit keys are kept. */
 const ACCOUNT_KEYS_CACHE_SIZE = 10_000;
-/**
- * How long a request's token estimate counts as in flight at most: longer than any request lasts (streams included), so
- * only the estimate of a proxy that died mid-request ever expires this way.
- */
-export const TOKENS_IN_FLIGHT_LIFETIME_MS = 15 * 60_000;
 
 /** The client's side of the response, as far as admission needs it: a slot is held until it closes. */
 export interface ResponseEnd {
@@ -92,8 +88,10 @@ function stateOf(tpmLimit: number | null, result: RateTiersResult): RateLimitSta
  *   know has no model tier (the resolve stage answers 404). Over any: 429 with Retry-After and X-RateLimit-Scope
  *   from the refusing tier, and the request counts in none. The X-RateLimit-* headers describe the tier with the
  *   fewest remaining requests. The same round trip refuses an address blocked for failed authentications (429), and
- *   reads the key's tokens per minute when it has a limit (X-RateLimit-*-Tokens; the reserve stage takes the
- *   request's estimate). Redis unreachable: 503, never unmetered traffic.
+ *   reads the key's tokens per minute when it has a limit (X-RateLimit-*-Tokens), taking the request's estimate from
+ *   it when its byte bound fits (Admitted.tokens; when it does not, the reserve stage takes it, counted exactly if need
+ *   be, and answers its 429 there: after the body's and the model's refusals, as before). Redis unreachable: 503, never
+ *   unmetered traffic.
  */
 @Injectable()
 export class AdmitStage {
@@ -114,14 +112,18 @@ export class AdmitStage {
     private readonly redis: RedisService,
     private readonly failures: AuthFailureLimiter,
     private readonly catalog: ModelCatalog,
+    private readonly tokenLimit: TokenLimit,
   ) {
     this.windows = new RateTierWindows(redis);
   }
 
-  /** `modelName`: the model the request names (body or path), on routes that name one; undefined for lookups. */
-  async admit(caller: Caller, client: ClientAddress, response: ResponseEnd, modelName?: string): Promise<Admitted> {
+  /**
+   * `modelName`: the model the request names (body or path), on routes that name one; undefined for lookups. `body`: the
+   * parsed body, not yet validated (undefined when it has a problem), for the key's tokens per minute.
+   */
+  async admit(caller: Caller, client: ClientAddress, response: ResponseEnd, modelName?: string, body?: unknown): Promise<Admitted> {
     const { key } = caller;
-    const windows = await this.windowsOf(caller, modelName);
+    const windows = await this.windowsOf(caller, modelName, body);
     // An address outside the key's allow-list: 403 before the request takes a slot or counts in any tier, with the
     // X-RateLimit-* of the tiers as they stand (an authenticated answer like any other: spec/errors.md).
     if (!addressAllowed(key, client.ip)) throw addressNotAllowed(await this.standingHeaders(windows, key.tpmLimit));
@@ -138,6 +140,8 @@ export class AdmitStage {
       throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'Rate limiter unavailable', { cause: error });
     }
     const rateLimit = stateOf(key.tpmLimit, result);
+    const tokens = result.tokensTaken > 0 ? { estimate: result.tokensTaken } : undefined;
+    if (tokens) this.returnUnbilled(caller, tokens, response);
     if (result.gateBlockedMs > 0) {
       caller.context.throttledBy = 'auth_failure';
       throw GatewayError.rateLimited(toSeconds(result.gateBlockedMs * 1000), rateLimitHeaders(rateLimit));
@@ -149,11 +153,32 @@ export class AdmitStage {
         'x-ratelimit-scope': result.refusedBy.scope,
       });
     }
-    return { ...caller, rateLimit };
+    return { ...caller, rateLimit, tokens };
   }
 
-  /** The request's tiers (key, account, and the account on its model when that has a limit) and the key's token logs. */
-  private async windowsOf(caller: Caller, modelName: string | undefined): Promise<Omit<RateTiersRequest, 'member' | 'gate'>> {
+  /**
+   * The admission's tokens go back when the response closes and no hold took them over (context.billed: from then on
+   * the settle stage hands them back with the tokens really used): a request refused after admission (the gate beside
+   * the tiers, a bad body, an unknown or forbidden model, 402, a daily limit) keeps none. A settlement that follows a
+   * hand-back (a client gone before its hold was placed) still logs its tokens: the in-flight entry leaves only once.
+   */
+  private returnUnbilled(caller: Caller, tokens: TokensTaken, response: ResponseEnd): void {
+    const handBack = (): void => {
+      if (!caller.context.billed) this.tokenLimit.settle(caller, tokens, 0);
+    };
+    if (response.destroyed) handBack();
+    else response.once('close', handBack);
+  }
+
+  /**
+   * The request's tiers (key, account, and the account on its model when that has a limit), the key's token logs, and
+   * what the admission takes from them (admissionTokenTake).
+   */
+  private async windowsOf(
+    caller: Caller,
+    modelName: string | undefined,
+    body: unknown,
+  ): Promise<Omit<RateTiersRequest, 'member' | 'gate'>> {
     const { key, keyId } = caller;
     const model = modelName === undefined ? undefined : await this.modelNamed(modelName);
     const limits = effectiveRpmLimits(key, this.config.proxy.defaultRpm);
@@ -171,7 +196,11 @@ export class AdmitStage {
       tokens:
         key.tpmLimit === null
           ? undefined
-          : { ...keys.tokens(keyId), inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS },
+          : {
+              ...keys.tokens(keyId),
+              inFlightLifetimeMs: TOKENS_IN_FLIGHT_LIFETIME_MS,
+              take: admissionTokenTake(caller, body, model),
+            },
     };
   }
 

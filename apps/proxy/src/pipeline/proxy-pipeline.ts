@@ -33,6 +33,8 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   names, X-RateLimit-Scope saying which; or a blocked address), 503 (Redis down). Runs before the
  *                   body is validated (so every authenticated answer carries X-RateLimit-*): the model tier reads the
  *                   name from the body (or the Gemini path) and counts the canonical model the catalog resolves it to.
+ *                   The same script takes a tokens-per-minute key's estimate (the body's byte bound) when it fits:
+ *                   Admitted.tokens, handed back when the response closes unbilled (token-limit.ts).
  *                   Then, admitted and counted (every gateway route): the body's recorded problem, 400 (not UTF-8
  *                   JSON, content type, charset, Content-Encoding) or 413 (too large), the connection then closed.
  *  4. resolve       resolve.stage.ts, ResolveGuard (routes with a body) -> Resolved. Refuses 400 (body, model of the
@@ -42,9 +44,10 @@ import { GATEWAY_ROUTE, ProxyRoute } from '../context/request-context';
  *                   (translate/translation.ts, Resolved.translation), 400 naming a feature the provider cannot honour;
  *                   token counting is translated to the provider's counting request (translate/token-count.ts).
  *  5. reserve       reserve.stage.ts, BillingInterceptor before the handler (billable routes) -> Held.
- *                   Refuses 429 (the key's tokens per minute, token-limit.ts: X-RateLimit-Scope: tokens, before any
- *                   hold), 402 (balance short of the hold), 403 (the hold would cross the key's daily spending limit;
- *                   checked by the store with the hold), 503 (billing unavailable, or shutting down).
+ *                   Refuses 429 (the key's tokens per minute when the admission could not take them, token-limit.ts:
+ *                   X-RateLimit-Scope: tokens, before any hold), 402 (balance short of the hold), 403 (the hold would
+ *                   cross the key's daily spending limit; checked by the store with the hold), 503 (billing
+ *                   unavailable, or shutting down).
  *  6. relay         the route's handler -> translate/cross-provider.relay.ts: its protocol's relay (openai/,
  *                   anthropic/, gemini/), or translate/ for a translated request (the answer translated back:
  *                   gw_stage_duration_seconds{stage="translate"}), and across providers for a model linked to other

@@ -201,5 +201,31 @@ describe(ReserveStage.name, () => {
         expect(tokens.settled).toEqual([{ generationId: request.context.generationId, estimate: tokens.taken[0].estimate, tokens: 0 }]);
       }
     });
+
+    describe('taken at admission', () => {
+      const admittedWith = () => ({ ...resolved(BODY, modelRecord(), TPM_KEY), tokens: { estimate: 321 } });
+
+      it('takes nothing more, and hands them on to the settlement', async () => {
+        const tokens = fakeTokenLimit();
+        const request = admittedWith();
+        const held = await new ReserveStage(fakeHoldLedger().ledger, wordCounter, tokens.limit).reserve(request);
+        expect(tokens.limit.take).not.toHaveBeenCalled();
+        expect(held.tokens).toBe(request.tokens);
+        expect(held.rateLimit).toBe(request.rateLimit);
+      });
+
+      it('leaves them to the admission when the hold is refused (402), and hands them back itself when billed (503)', async () => {
+        const refusedHold = fakeHoldLedger(async (_a, _s, plan) => ({ accepted: false, quote: boundQuote(plan), balanceMicros: 0n, refusal: 'balance' as const }));
+        const failedStore = fakeHoldLedger(async () => Promise.reject(new Error('deadline exceeded')));
+        for (const [store, status, handedBack] of [[refusedHold, 402, 0], [failedStore, 503, 1]] as const) {
+          const tokens = fakeTokenLimit();
+          const request = admittedWith();
+          await expect(new ReserveStage(store.ledger, wordCounter, tokens.limit).reserve(request)).rejects.toMatchObject({ status });
+          // Refused unbilled: the admission hands them back when the response closes (AdmitStage); billed: from here.
+          expect(request.context.billed === true).toBe(handedBack === 1);
+          expect(tokens.settled).toHaveLength(handedBack);
+        }
+      });
+    });
   });
 });

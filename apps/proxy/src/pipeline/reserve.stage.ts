@@ -10,7 +10,6 @@ import {
   HoldLedger,
   HoldPlan,
   holdPlan,
-  HoldQuote,
   openHold,
   outputLimit,
   upstreamPriceOf,
@@ -20,7 +19,7 @@ import {
 import { formatMicrosAsCents, formatMicrosAsExactUsd, GatewayError, GatewayErrorCode } from '@gw/common';
 import type { Held, RateLimitState, Resolved } from '../context/request-context';
 import { rateLimitHeaders } from './admit.stage';
-import { TokenEstimate, TokenLimit, TokensTaken } from './token-limit';
+import { quoteTokens, TokenEstimate, TokenLimit, TokensTaken } from './token-limit';
 import { deriveBody } from '../validation/json-source';
 
 /**
@@ -31,9 +30,10 @@ import { deriveBody } from '../validation/json-source';
  * the gateway is shutting down, or when the store did not answer (the hold may have been placed all the same: it is
  * released at once, which writes the usage record). From an accepted hold on, the settle stage writes the usage record
  * and the provider is asked for no more output than the hold covers. A translated request (resolve stage) is planned on
- * its provider-protocol body, the one sent upstream. A key with a tokens-per-minute limit first takes the request's
- * estimate (its input bound plus the output it may be billed for; the input counted exactly when that bound does not
- * fit) from it (token-limit.ts): 429 before anything is held.
+ * its provider-protocol body, the one sent upstream. A key with a tokens-per-minute limit has taken the request's
+ * estimate at admission when its byte bound fitted (AdmitStage); otherwise it is taken here first (its input bound plus
+ * the output it may be billed for; the input counted exactly when that bound does not fit; token-limit.ts): 429 before
+ * anything is held.
  */
 @Injectable()
 export class ReserveStage {
@@ -49,12 +49,16 @@ export class ReserveStage {
     const endpoint = resolved.translation?.endpoint ?? route.endpoint;
     const plan = holdPlan(endpoint, body, model);
     let rateLimit: RateLimitState = resolved.rateLimit;
-    let tokens: TokensTaken | undefined;
-    if (resolved.key.tpmLimit !== null) {
+    // Taken at admission, in the request tiers' round trip, when the byte bound fitted; else taken here.
+    let tokens: TokensTaken | undefined = resolved.tokens;
+    if (tokens === undefined && resolved.key.tpmLimit !== null) {
       const took = await this.tokenLimit.take(resolved, this.tokenEstimate(plan), rateLimitHeaders(rateLimit));
       tokens = took?.taken;
       rateLimit = { ...rateLimit, tokens: took?.state };
     }
+    // Refused below: the tokens taken here are handed back here; the admission's when the response closes unbilled
+    // (AdmitStage), so that a request refused before this stage gets them back too.
+    const ownTokens = tokens === resolved.tokens ? undefined : tokens;
     const hold = openHold(plan, upstreamPriceOf(model));
     const probe = deliveryProbe(hold, () => context.delivered?.(), this.counter);
     let placed;
@@ -73,6 +77,7 @@ export class ReserveStage {
       };
       placed = await this.ledger.place(resolved.accountId, subject, plan, probe);
     } catch (error) {
+      // Billed from here (the release below writes the record), so the admission's tokens are handed back here too.
       if (tokens) this.tokenLimit.settle(resolved, tokens, 0);
       if (error instanceof BillingClosedError) {
         throw new GatewayError(GatewayErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down; retry', { cause: error });
@@ -89,7 +94,7 @@ export class ReserveStage {
       throw failure;
     }
     if (!placed.accepted) {
-      if (tokens) this.tokenLimit.settle(resolved, tokens, 0);
+      if (ownTokens) this.tokenLimit.settle(resolved, ownTokens, 0);
       if (placed.refusal === 'daily_limit') {
         throw new GatewayError(
           GatewayErrorCode.PERMISSION_DENIED,
@@ -112,13 +117,12 @@ export class ReserveStage {
 
   /** The request's tokens for its key's tokens per minute: the byte bound, counted exactly only if that is refused. */
   private tokenEstimate(plan: HoldPlan): TokenEstimate {
-    const tokensOf = (quote: HoldQuote): number => quote.inputTokens + quote.outputTokens;
     return {
-      bound: tokensOf(boundQuote(plan)),
+      bound: quoteTokens(boundQuote(plan)),
       floor: plan.input.allowanceTokens + plan.outputTokens,
       exact: async () => {
         const counted = await countedQuote(plan, this.counter);
-        return counted === null ? null : tokensOf(counted);
+        return counted === null ? null : quoteTokens(counted);
       },
     };
   }

@@ -1,12 +1,44 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { boundQuote, holdPlan, HoldQuote } from '@gw/billing';
 import { BoundedMemo, GatewayError, GatewayErrorCode } from '@gw/common';
 import { APP_CONFIG, AppConfig } from '@gw/config';
+import type { ModelRecord } from '@gw/db';
 import { RateTierKeys, RateTierWindows, RedisService, TokenTakeResult, TokenWindow } from '@gw/redis';
 import type { Caller, Resolved, TokenLimitState } from '../context/request-context';
-import { TOKENS_IN_FLIGHT_LIFETIME_MS } from './admit.stage';
 
 /** Accounts whose token-window keys are kept. */
 const ACCOUNT_KEYS_CACHE_SIZE = 10_000;
+/**
+ * How long a request's token estimate counts as in flight at most: longer than any request lasts (streams included), so
+ * only the estimate of a proxy that died mid-request ever expires this way.
+ */
+export const TOKENS_IN_FLIGHT_LIFETIME_MS = 15 * 60_000;
+
+/** The tokens of a hold's quote (its input and the output it may be billed for): what a request takes. */
+export const quoteTokens = (quote: HoldQuote): number => quote.inputTokens + quote.outputTokens;
+
+/**
+ * What the admission takes from a key's tokens per minute in its own round trip (RateTierWindows, `tokens.take`), for a
+ * billable request of a key with a limit: the byte bound of the body as the client sent it (a translated request's
+ * provider body is planned later, and bounds the same request). Undefined when there is nothing to take at admission:
+ * no limit, not billable, an unknown model, or a body the estimate cannot read (not yet validated: the resolve stage
+ * answers for it); the reserve stage then takes the tokens on its own (TokenLimit.take).
+ */
+export function admissionTokenTake(
+  caller: Caller,
+  body: unknown,
+  model: ModelRecord | undefined,
+): { limit: number; estimate: number } | undefined {
+  const limit = caller.key.tpmLimit;
+  if (limit === null || !caller.route.billable || model === undefined) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  try {
+    const estimate = quoteTokens(boundQuote(holdPlan(caller.route.endpoint, body as Record<string, unknown>, model)));
+    return estimate > 0 ? { limit, estimate } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What a request took from its key's tokens per minute: what the settlement hands back. */
 export interface TokensTaken {
@@ -30,8 +62,9 @@ export interface TokensTake {
 }
 
 /**
- * A key's tokens per minute (spec/policy.md, `tpmLimit`), for the keys that have one: the reserve stage takes the
- * request's estimate before anything is held, 429 with X-RateLimit-Scope: tokens when the settled tokens of the last
+ * A key's tokens per minute (spec/policy.md, `tpmLimit`), for the keys that have one. The admission takes the request's
+ * byte bound in its own script when it fits (admissionTokenTake); otherwise the reserve stage takes the request's
+ * estimate here before anything is held, 429 with X-RateLimit-Scope: tokens when the settled tokens of the last
  * window, the estimates in flight and this one exceed the limit; the settle stage (either money store) replaces the
  * estimate with the tokens really used. The estimate is the byte bound (no tokenizer), and the input is counted exactly
  * only when that bound does not fit, as for the hold (HoldPlacer), so a key is not throttled for the bound's slack.
