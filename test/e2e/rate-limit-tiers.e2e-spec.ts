@@ -215,6 +215,27 @@ describe('Rate limits in three tiers (key, account, account x model) and tokens 
       expect(left).toBeLessThan(2_000 - 500);
     });
 
+    it.each(['openai', 'anthropic', 'gemini'] as const)(
+      'takes the estimate of a request on the %s route, then counts the tokens it really used',
+      async (protocol) => {
+        const account = await createAccount();
+        const { key } = await createApiKey(account.id, { tpmLimit: 100_000 });
+        const call = await ask(b, key, protocol, models[protocol].alias, 'hi mock:output_tokens=5');
+        expect(call.status).toBe(200);
+        // The estimate (the body's input bound plus the most output it may produce) counted while it ran...
+        const [limit, left] = tokenHeaders(call);
+        expect(limit).toBe(100_000);
+        expect(left).toBeLessThan(100_000 - 5);
+        // ...and, once settled, on every instance, the few tokens it used instead.
+        const settled = await waitFor(async () => {
+          const [, remaining] = tokenHeaders(await lookup(a, key));
+          return remaining > left && remaining < 100_000 ? remaining : null;
+        });
+        expect(100_000 - settled).toBeGreaterThanOrEqual(5);
+        expect(100_000 - settled).toBeLessThan(100);
+      },
+    );
+
     it('gives a request refused after its admission (a bad body, a forbidden model, no balance) its tokens back', async () => {
       // The admission takes the estimate in the request tiers' round trip when its byte bound fits; these refusals
       // come later (the resolve and reserve stages), and must not leave it counted.
