@@ -15,7 +15,7 @@ export const FREE_MODEL = 'bench/free-chat';
  * The policy of the bench key and its account. `all`: every control of spec/policy.md on, each at a limit the run
  * cannot reach, so that each does its work on every request (the issue's "the bench keeps its targets with all of this
  * on"): the IP allow-list (the load generator's 127.0.0.1 on it), the daily spending limit (checked with each hold),
- * tokens per minute (taken at reserve, handed back at settle), the account's requests per minute and the per-account
+ * tokens per minute (taken at admission, handed back at settle), the account's requests per minute and the per-account
  * limit of every model (the three request tiers all counting). `rpm`: the key's requests per minute only.
  */
 export type BenchPolicy = 'all' | 'rpm';

@@ -53,16 +53,11 @@ for i = 1, n do
 end
 if #KEYS > n then
   local lifetimeMs = tonumber(ARGV[4 + n])
-  local ttlMs = math.max(windowMs, lifetimeMs)
-  local used = trimmedTotal(KEYS[n + 1], KEYS[n + 3], 's', now - window, now, window, ttlMs)
-    + trimmedTotal(KEYS[n + 2], KEYS[n + 3], 'f', now - lifetimeMs * 1000, now, window, ttlMs)
+  local used = tokensUsed(KEYS[n + 1], KEYS[n + 2], KEYS[n + 3], now, windowMs, lifetimeMs)
   local taken = 0
   local estimate = tonumber(ARGV[6 + n] or '0')
   if refused == 0 and ARGV[2] ~= '' and estimate > 0 and used + estimate <= tonumber(ARGV[5 + n]) then
-    if redis.call('ZADD', KEYS[n + 2], now, ARGV[2] .. ':' .. ARGV[6 + n]) == 1 then
-      redis.call('HINCRBY', KEYS[n + 3], 'f', estimate)
-    end
-    redis.call('PEXPIRE', KEYS[n + 2], lifetimeMs)
+    takeInFlight(KEYS[n + 2], KEYS[n + 3], ARGV[2] .. ':' .. ARGV[6 + n], estimate, now, lifetimeMs)
     used = used + estimate
     taken = estimate
   end

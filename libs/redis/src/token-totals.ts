@@ -1,6 +1,8 @@
 /**
  * Lua shared by the scripts that read a key's tokens-per-minute logs (token-window.ts, rate-tiers.ts): prepended to
- * each, it defines `tokensOf(member)` and `trimmedTotal(log, totals, field, cutoff, now, recountUs, ttlMs)`.
+ * each, it defines `tokensOf(member)`, `trimmedTotal(log, totals, field, cutoff, now, recountUs, ttlMs)`, and on top of
+ * them `tokensUsed(settled, inFlight, totals, now, windowMs, lifetimeMs)` (both logs trimmed, their totals summed) and
+ * `takeInFlight(inFlight, totals, member, estimate, now, lifetimeMs)` (an estimate logged in flight, its total kept).
  *
  * A log is a sorted set of `<generation id>:<tokens>` members (the settled log: tokens used; the in-flight log:
  * estimates). Its total is kept in a field of the totals hash (`s` settled, `f` in flight), so that a request reads
@@ -34,5 +36,15 @@ local function trimmedTotal(log, totals, field, cutoff, now, recountUs, ttlMs)
   redis.call('HSET', totals, field, total)
   redis.call('PEXPIRE', totals, ttlMs)
   return total
+end
+local function tokensUsed(settled, inFlight, totals, now, windowMs, lifetimeMs)
+  local window = windowMs * 1000
+  local ttlMs = math.max(windowMs, lifetimeMs)
+  return trimmedTotal(settled, totals, 's', now - window, now, window, ttlMs)
+    + trimmedTotal(inFlight, totals, 'f', now - lifetimeMs * 1000, now, window, ttlMs)
+end
+local function takeInFlight(inFlight, totals, member, estimate, now, lifetimeMs)
+  if redis.call('ZADD', inFlight, now, member) == 1 then redis.call('HINCRBY', totals, 'f', estimate) end
+  redis.call('PEXPIRE', inFlight, lifetimeMs)
 end
 `;

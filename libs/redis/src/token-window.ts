@@ -18,12 +18,9 @@ local window = windowMs * 1000
 local limit = tonumber(ARGV[2])
 local estimate = tonumber(ARGV[4])
 local lifetimeMs = tonumber(ARGV[5])
-local ttlMs = math.max(windowMs, lifetimeMs)
-local used = trimmedTotal(KEYS[1], KEYS[3], 's', now - window, now, window, ttlMs)
-  + trimmedTotal(KEYS[2], KEYS[3], 'f', now - lifetimeMs * 1000, now, window, ttlMs)
+local used = tokensUsed(KEYS[1], KEYS[2], KEYS[3], now, windowMs, lifetimeMs)
 if used + estimate <= limit then
-  if redis.call('ZADD', KEYS[2], now, ARGV[3]) == 1 then redis.call('HINCRBY', KEYS[3], 'f', estimate) end
-  redis.call('PEXPIRE', KEYS[2], lifetimeMs)
+  takeInFlight(KEYS[2], KEYS[3], ARGV[3], estimate, now, lifetimeMs)
   return { 1, used + estimate, 0 }
 end
 -- Refused: the oldest settled entries, a page at a time, until enough of them have left for the estimate to fit.
