@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
 import { loadConfig } from '../../libs/config/src';
 import { PrismaService } from '../../libs/db/src';
-import { testEnv } from './test-env';
+import { databaseUrlNamed, dropDatabase, ensureDatabase } from '../../scripts/ensure-database';
+import { TEST_DATABASE_URL, testEnv } from './test-env';
 
 let prisma: PrismaService | undefined;
 /** What else a suite's helpers opened beside its database connection (books.ts's ledger writer), closed with it. */
@@ -24,6 +27,28 @@ export async function closeTestDb(): Promise<void> {
   for (const close of alsoClose.splice(0)) await close();
   await prisma?.onModuleDestroy();
   prisma = undefined;
+}
+
+const TEST_DATABASE_NAME = decodeURIComponent(new URL(TEST_DATABASE_URL).pathname.slice(1));
+/** The test database as migrated, before anything is written to it: copied by the global setup for scratchDatabase. */
+export const MIGRATED_TEST_DATABASE_URL = databaseUrlNamed(TEST_DATABASE_URL, `${TEST_DATABASE_NAME}_migrated`);
+
+/**
+ * A database of the test's own, copied from the migrated, empty test database in a fraction of a second, and dropped
+ * by `close`. For a test that locks whole tables: TRUNCATE locks its table and every table referring to it, which in
+ * the shared test database waits on the suites writing beside it and can deadlock with them.
+ */
+export async function scratchDatabase(): Promise<{ pool: Pool; close(): Promise<void> }> {
+  const url = databaseUrlNamed(TEST_DATABASE_URL, `${TEST_DATABASE_NAME}_scratch_${randomBytes(4).toString('hex')}`);
+  await ensureDatabase(url, { template: MIGRATED_TEST_DATABASE_URL });
+  const pool = new Pool({ connectionString: url, max: 1 });
+  return {
+    pool,
+    close: async () => {
+      await pool.end();
+      await dropDatabase(url);
+    },
+  };
 }
 
 /** The invariant finance relies on: stored balance = sum of the ledger; reserved = open reservations. */
