@@ -53,11 +53,17 @@ export function consoleSuite(options: { env?: Record<string, string>; worker?: b
     openTab: () => ConsoleTab.open(suite.browser, suite.admin.url),
   } as ConsoleSuite;
   beforeAll(async () => {
-    [suite.admin, suite.browser, suite.worker] = await Promise.all([
+    // Settled together, so that afterAll stops what did start when another failed (no Chromium, say): an app nobody
+    // stops outlives the test run.
+    const [admin, browser, worker] = await Promise.allSettled([
       AppProcess.start('admin', options.env),
       launchChromium(),
       options.worker ? AppProcess.start('worker', options.env) : Promise.resolve(undefined),
     ]);
+    suite.admin = valueOf(admin)!;
+    suite.browser = valueOf(browser)!;
+    suite.worker = valueOf(worker);
+    for (const started of [admin, browser, worker]) if (started.status === 'rejected') throw started.reason;
     suite.api = new AdminApi(suite.admin.url);
   });
   afterAll(async () => {
@@ -65,6 +71,10 @@ export function consoleSuite(options: { env?: Record<string, string>; worker?: b
     await Promise.all([suite.admin?.stop(), suite.worker?.stop()]);
   });
   return suite;
+}
+
+function valueOf<T>(settled: PromiseSettledResult<T>): T | undefined {
+  return settled.status === 'fulfilled' ? settled.value : undefined;
 }
 
 /** A short random tag that makes a test's names its own. */

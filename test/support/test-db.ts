@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { loadConfig } from '../../libs/config/src';
 import { PrismaService } from '../../libs/db/src';
 import { databaseUrlNamed, dropDatabase, ensureDatabase } from '../../scripts/ensure-database';
@@ -30,8 +30,10 @@ export async function closeTestDb(): Promise<void> {
 }
 
 const TEST_DATABASE_NAME = decodeURIComponent(new URL(TEST_DATABASE_URL).pathname.slice(1));
-/** The test database as migrated, before anything is written to it: copied by the global setup for scratchDatabase. */
+/** Where the global setup applies the migrations, then copies from: the test database, and each scratchDatabase. */
 export const MIGRATED_TEST_DATABASE_URL = databaseUrlNamed(TEST_DATABASE_URL, `${TEST_DATABASE_NAME}_migrated`);
+
+const SCRATCH_PREFIX = `${TEST_DATABASE_NAME}_scratch_`;
 
 /**
  * A database of the test's own, copied from the migrated, empty test database in a fraction of a second, and dropped
@@ -39,7 +41,7 @@ export const MIGRATED_TEST_DATABASE_URL = databaseUrlNamed(TEST_DATABASE_URL, `$
  * the shared test database waits on the suites writing beside it and can deadlock with them.
  */
 export async function scratchDatabase(): Promise<{ pool: Pool; close(): Promise<void> }> {
-  const url = databaseUrlNamed(TEST_DATABASE_URL, `${TEST_DATABASE_NAME}_scratch_${randomBytes(4).toString('hex')}`);
+  const url = databaseUrlNamed(TEST_DATABASE_URL, `${SCRATCH_PREFIX}${randomBytes(4).toString('hex')}`);
   await ensureDatabase(url, { template: MIGRATED_TEST_DATABASE_URL });
   const pool = new Pool({ connectionString: url, max: 1 });
   return {
@@ -49,6 +51,18 @@ export async function scratchDatabase(): Promise<{ pool: Pool; close(): Promise<
       await dropDatabase(url);
     },
   };
+}
+
+/** Drops the scratch databases of an earlier run that was killed before its tests closed them (the global setup). */
+export async function dropLeftoverScratchDatabases(): Promise<void> {
+  const server = new Client({ connectionString: databaseUrlNamed(TEST_DATABASE_URL, 'postgres') });
+  await server.connect();
+  try {
+    const { rows } = await server.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [SCRATCH_PREFIX]);
+    for (const { datname } of rows) await dropDatabase(databaseUrlNamed(TEST_DATABASE_URL, datname));
+  } finally {
+    await server.end();
+  }
 }
 
 /** The invariant finance relies on: stored balance = sum of the ledger; reserved = open reservations. */
