@@ -17,7 +17,7 @@ describe('admin API: accounts, top-ups and the ledger', () => {
   let api: AdminApi;
 
   beforeAll(async () => {
-    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy')]);
+    [admin, proxy] = await AppProcess.together([AppProcess.start('admin'), AppProcess.start('proxy')]);
     api = new AdminApi(admin.url);
   });
 

@@ -34,7 +34,7 @@ describe('admin API: upstream channels', () => {
       UPSTREAM_TIMEOUT_S: String(DEFAULT_TIMEOUT_S),
       DEFAULT_RPM: '100000',
     };
-    [admin, proxy] = await Promise.all([AppProcess.start('admin', env), AppProcess.start('proxy', env)]);
+    [admin, proxy] = await AppProcess.together([AppProcess.start('admin', env), AppProcess.start('proxy', env)]);
     const own = await new AdminApi(admin.url).createStaff('admin');
     api = new AdminApi(admin.url, own.token);
     staffId = own.id;

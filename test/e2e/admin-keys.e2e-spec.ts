@@ -18,7 +18,7 @@ describe('admin API: keys, and their effect on a running proxy', () => {
   let accountId: string;
 
   beforeAll(async () => {
-    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy', BROADCAST_ONLY_ENV)]);
+    [admin, proxy] = await AppProcess.together([AppProcess.start('admin'), AppProcess.start('proxy', BROADCAST_ONLY_ENV)]);
     api = new AdminApi(admin.url);
     accountId = (await api.createAccount({ balanceUsd: '50.00' })).id;
   });

@@ -25,7 +25,7 @@ describe('admin API: models and prices', () => {
   let key: string;
 
   beforeAll(async () => {
-    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy', BROADCAST_ONLY_ENV)]);
+    [admin, proxy] = await AppProcess.together([AppProcess.start('admin'), AppProcess.start('proxy', BROADCAST_ONLY_ENV)]);
     api = new AdminApi(admin.url);
     const account = await api.createAccount({ balanceUsd: '100.00' });
     key = (await api.post('/admin/v1/keys', { accountId: account.id, name: 'models e2e' })).body.key;

@@ -16,7 +16,7 @@ describe('admin API: usage, generations, reconciliations and the audit log', () 
   let api: AdminApi;
 
   beforeAll(async () => {
-    [admin, proxy] = await Promise.all([AppProcess.start('admin'), AppProcess.start('proxy')]);
+    [admin, proxy] = await AppProcess.together([AppProcess.start('admin'), AppProcess.start('proxy')]);
     api = new AdminApi(admin.url);
   });
 

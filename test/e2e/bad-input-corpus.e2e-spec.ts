@@ -98,7 +98,7 @@ describe('bad-input corpus over raw HTTP: every malformed request gets a 4xx in 
     const { key } = await createApiKey(account.id);
     // A high rate limit: every case must meet the check it was written for, not the key's RPM limit.
     const env = { BODY_LIMIT_BYTES: String(BODY_LIMIT), DEFAULT_RPM: '1000000' };
-    [proxy, offloading] = await Promise.all([
+    [proxy, offloading] = await AppProcess.together([
       AppProcess.start('proxy', env),
       AppProcess.start('proxy', { ...env, JSON_OFFLOAD_BYTES: '0' }),
     ]);

@@ -36,7 +36,7 @@ describe('reservations under concurrency: 300 requests, two proxy instances, one
     const model = await createModel({ upstreamUrl: mock.url, inputUsdPerMTok: '0.001', outputUsdPerMTok: '2.00' });
     modelId = model.id;
     // RPM limits are not what this suite is about.
-    proxies = await Promise.all([AppProcess.start('proxy', { DEFAULT_RPM: '100000' }), AppProcess.start('proxy', { DEFAULT_RPM: '100000' })]);
+    proxies = await AppProcess.together([AppProcess.start('proxy', { DEFAULT_RPM: '100000' }), AppProcess.start('proxy', { DEFAULT_RPM: '100000' })]);
   }, 60_000);
 
   afterAll(async () => {

@@ -107,7 +107,7 @@ describe('billing through crashes, upstream failures and shutdowns (real proxy a
       [generationId],
     );
     const workerEnv = { RESERVATION_STALE_AFTER_S: '3600', RESERVATION_SWEEP_EVERY_S: '1' };
-    const workers = await Promise.all([start('worker', workerEnv), start('worker', workerEnv)]);
+    const workers = await AppProcess.together([start('worker', workerEnv), start('worker', workerEnv)]);
     await waitFor(async () => (await reservationOf(generationId))?.status !== 'open', 30_000);
     expect(await reservationOf(generationId)).toMatchObject({ status: 'settled', closedBy: 'sweep' });
     expect(await usageOf(generationId)).toMatchObject({

@@ -60,7 +60,7 @@ describe('holds: upper bounds of what a request can cost, estimated without free
   let slowCounting: AppProcess;
 
   beforeAll(async () => {
-    [proxy, slowCounting] = await Promise.all([
+    [proxy, slowCounting] = await AppProcess.together([
       AppProcess.start('proxy', { DEFAULT_RPM: '100000' }),
       AppProcess.start('proxy', { DEFAULT_RPM: '100000', EXACT_COUNT_TIMEOUT_MS: '10' }),
     ]);

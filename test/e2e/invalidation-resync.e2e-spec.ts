@@ -22,7 +22,7 @@ describe('a change whose broadcast a proxy missed reaches it once its subscriber
   let redis: Redis;
 
   beforeAll(async () => {
-    [admin, ...proxies] = await Promise.all([
+    [admin, ...proxies] = await AppProcess.together([
       AppProcess.start('admin'),
       AppProcess.start('proxy', BROADCAST_ONLY_ENV),
       AppProcess.start('proxy', BROADCAST_ONLY_ENV),

@@ -53,7 +53,7 @@ describe('Per-key daily spending limit (dailyLimitUsd): settled charges plus ope
     }
     // As in billing-concurrency: the real cost of a CHEAP request equals its hold.
     cheapModel = (await createModel({ inputUsdPerMTok: '0.001', outputUsdPerMTok: '2.00' })).alias;
-    proxies = await Promise.all([AppProcess.start('proxy', { DEFAULT_RPM: '100000' }), AppProcess.start('proxy', { DEFAULT_RPM: '100000' })]);
+    proxies = await AppProcess.together([AppProcess.start('proxy', { DEFAULT_RPM: '100000' }), AppProcess.start('proxy', { DEFAULT_RPM: '100000' })]);
   }, 60_000);
 
   afterAll(async () => {

@@ -18,7 +18,7 @@ describe('key policy set through the admin API, applied by every proxy', () => {
   let api: AdminApi;
 
   beforeAll(async () => {
-    [admin, ...proxies] = await Promise.all([
+    [admin, ...proxies] = await AppProcess.together([
       AppProcess.start('admin'),
       AppProcess.start('proxy', BROADCAST_ONLY_ENV),
       AppProcess.start('proxy', BROADCAST_ONLY_ENV),

@@ -123,7 +123,7 @@ describe('large translated bodies: the same answers and provider requests as tra
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
     for (const provider of ['openai', 'anthropic', 'google'] as const) models[provider] = (await createModel({ provider, upstreamUrl: mock.url })).id;
     ({ key } = await createApiKey((await createAccount({ balanceUsd: '100.00' })).id));
-    [offloading, inPlace] = await Promise.all([
+    [offloading, inPlace] = await AppProcess.together([
       AppProcess.start('proxy', { DEFAULT_RPM: '1000000' }),
       AppProcess.start('proxy', { DEFAULT_RPM: '1000000', JSON_OFFLOAD_BYTES: String(256 * 1024 * 1024) }),
     ]);

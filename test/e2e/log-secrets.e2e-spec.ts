@@ -41,7 +41,7 @@ describe('logs: structured, tied to the request, and never holding a key, token,
     const anthropicModel = await createModel({ provider: 'anthropic', upstreamUrl: mock.url, channelApiKey: channelCredential });
     // A Redis namespace of its own: its worker must not run other suites' jobs (nor theirs this suite's).
     const env = { LOG_LEVEL: 'trace', DEFAULT_RPM: '100000', REDIS_KEY_PREFIX: `${TEST_REDIS_PREFIX}ls:` };
-    const [proxy, admin, worker] = await Promise.all([
+    const [proxy, admin, worker] = await AppProcess.together([
       AppProcess.start('proxy', env),
       AppProcess.start('admin', env),
       AppProcess.start('worker', env),

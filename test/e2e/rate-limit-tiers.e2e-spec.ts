@@ -30,7 +30,7 @@ describe('Rate limits in three tiers (key, account, account x model) and tokens 
       createModel({ provider: 'google', rpmPerAccount: 2 }),
       createModel({ provider: 'openai' }),
     ]);
-    [a, b, admin] = await Promise.all([
+    [a, b, admin] = await AppProcess.together([
       AppProcess.start('proxy', BROADCAST_ONLY_ENV),
       AppProcess.start('proxy', BROADCAST_ONLY_ENV),
       AppProcess.start('admin'),

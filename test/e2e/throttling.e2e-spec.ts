@@ -26,7 +26,7 @@ describe('Per-key RPM limit shared by two proxy instances (sliding 60 s window i
     // A mock of our own: its request count tells exactly how many calls went upstream.
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
     model = (await createModel({ upstreamUrl: mock.url })).id;
-    [a, b, admin] = await Promise.all([
+    [a, b, admin] = await AppProcess.together([
       AppProcess.start('proxy', { DEFAULT_RPM: String(DEFAULT_RPM) }),
       AppProcess.start('proxy', { DEFAULT_RPM: String(DEFAULT_RPM) }),
       AppProcess.start('admin'),

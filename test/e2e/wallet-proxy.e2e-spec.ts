@@ -60,7 +60,7 @@ describe('the proxy on the Redis wallet (BILLING_STORE=wallet): two proxies, a w
     mock = await startMockUpstream({ port: 0, host: '127.0.0.1' });
     cheapModel = (await createModel({ upstreamUrl: mock.url, inputUsdPerMTok: '0.001', outputUsdPerMTok: '2.00' })).id;
     model = (await createModel({ upstreamUrl: mock.url })).id;
-    [proxies, worker] = await Promise.all([Promise.all([start('proxy'), start('proxy')]), start('worker')]);
+    [worker, ...proxies] = await AppProcess.together([start('worker'), start('proxy'), start('proxy')]);
   }, 60_000);
 
   afterAll(async () => {

@@ -37,7 +37,7 @@ describe('the wallet through a Redis restart without persistence, mid-load throu
     redis = await RedisServer.start();
     h = WalletHarness.create(NAME, { ...WALLET_ENV, WALLET_REDIS_URL: redis.url });
     const env = { ...WALLET_ENV, WALLET_REDIS_URL: redis.url, REDIS_KEY_PREFIX: walletPrefix(NAME), BILLING_STORE: 'wallet', DEFAULT_RPM: '1000000' };
-    apps.push(...(await Promise.all([AppProcess.start('proxy', env), AppProcess.start('worker', env)])));
+    apps.push(...(await AppProcess.together([AppProcess.start('proxy', env), AppProcess.start('worker', env)])));
   }, 60_000);
 
   afterAll(async () => {

@@ -45,7 +45,7 @@ describe('worker: reconciliation, stale sweep, usage rollups and the queue dashb
 
   beforeAll(async () => {
     // A pause after each page of a run keeps it "running" long enough for a client polling it to see so.
-    [admin, worker] = await Promise.all([start('admin'), start('worker', { RECONCILE_BATCH_PAUSE_MS: '400' })]);
+    [admin, worker] = await AppProcess.together([start('admin'), start('worker', { RECONCILE_BATCH_PAUSE_MS: '400' })]);
     api = new AdminApi(admin.url);
     finance = api.as((await api.createStaff('finance')).token);
     support = api.as((await api.createStaff('support')).token);

@@ -57,6 +57,20 @@ export class AppProcess {
     return app;
   }
 
+  /**
+   * Waits for every start and resolves with the apps in order; when one failed, stops those that started, then throws
+   * its error. With Promise.all an app that did start would be left with nobody to stop it: it outlives the suite, and
+   * keeps jest waiting on its output.
+   */
+  static async together(starts: Promise<AppProcess>[]): Promise<AppProcess[]> {
+    const settled = await Promise.allSettled(starts);
+    const failed = settled.find((start): start is PromiseRejectedResult => start.status === 'rejected');
+    const started = settled.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+    if (!failed) return started;
+    await Promise.all(started.map((app) => app.stop('SIGKILL')));
+    throw failed.reason;
+  }
+
   get logs(): string {
     return this.output;
   }
